@@ -1,0 +1,131 @@
+"""Subscriptions, pending subscriptions and refunds: the billing tables of the old site."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from common.models import LegacyIdModel, TimestampedModel, choices_check, legacy_id_unique
+
+
+class PaymentMethod(models.TextChoices):
+    STRIPE = "STRIPE", "Stripe"
+    PAYPAL = "PAYPAL", "PayPal"
+
+
+class SubscriptionStatus(models.TextChoices):
+    ACTIVE = "ACTIVE", "Active"
+    CANCELLED = "CANCELLED", "Cancelled"
+    PAST_DUE = "PAST_DUE", "Past due"
+    UNPAID = "UNPAID", "Unpaid"
+    INCOMPLETE = "INCOMPLETE", "Incomplete"
+    SUSPENDED = "SUSPENDED", "Suspended"
+
+
+class PendingSubscriptionStatus(models.TextChoices):
+    """A plain string column in the legacy schema; these are the values it documents."""
+
+    PENDING_APPROVAL = "PENDING_APPROVAL", "Pending approval"
+    APPROVED = "APPROVED", "Approved"
+    REJECTED = "REJECTED", "Rejected"
+    CANCELLED = "CANCELLED", "Cancelled"
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "PENDING", "Pending"
+    SUCCEEDED = "SUCCEEDED", "Succeeded"
+    FAILED = "FAILED", "Failed"
+    CANCELLED = "CANCELLED", "Cancelled"
+
+
+class Subscription(LegacyIdModel, TimestampedModel):
+    """The legacy `subscriptions` table. Billing history keeps its user (deletion refused)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="subscriptions"
+    )
+    stripe_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_customer_id = models.CharField(max_length=255, null=True, blank=True, db_index=True)
+    paypal_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    payment_method = models.CharField(
+        max_length=16, choices=PaymentMethod.choices, default=PaymentMethod.STRIPE
+    )
+    status = models.CharField(max_length=16, choices=SubscriptionStatus.choices)
+    current_period_start = models.DateTimeField(null=True, blank=True)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "subscriptions"
+        constraints = [
+            legacy_id_unique(),
+            choices_check("payment_method", PaymentMethod),
+            choices_check("status", SubscriptionStatus),
+        ]
+        indexes = [models.Index(fields=["status", "current_period_end"], name="subs_expiry_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.payment_method} {self.status} for {self.user_id}"
+
+
+class PendingSubscription(LegacyIdModel, TimestampedModel):
+    """The legacy `pending_subscriptions` table: payments an admin approves before premium."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_subscriptions"
+    )
+    studio = models.ForeignKey(
+        "directory.Studio", on_delete=models.CASCADE, related_name="pending_subscriptions"
+    )
+    paypal_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    status = models.CharField(
+        max_length=32,
+        choices=PendingSubscriptionStatus.choices,
+        default=PendingSubscriptionStatus.PENDING_APPROVAL,
+    )
+    payment_method = models.CharField(max_length=16, choices=PaymentMethod.choices)
+
+    class Meta:
+        db_table = "pending_subscriptions"
+        constraints = [
+            legacy_id_unique(),
+            choices_check("status", PendingSubscriptionStatus),
+            choices_check("payment_method", PaymentMethod),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="PENDING_APPROVAL"),
+                name="pending_subs_queue_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment_method} {self.status} for studio {self.studio_id}"
+
+
+class Refund(LegacyIdModel, TimestampedModel):
+    """The legacy `refunds` table: an audit trail, so the admin who refunded is kept."""
+
+    stripe_refund_id = models.CharField(max_length=255, unique=True)
+    stripe_payment_intent_id = models.CharField(max_length=255, db_index=True)
+    amount = models.PositiveIntegerField(help_text="In the currency's smallest unit (cents).")
+    currency = models.CharField(max_length=3)
+    reason = models.TextField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=RefundStatus.choices)
+    processed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="refunds_processed"
+    )
+
+    class Meta:
+        db_table = "refunds"
+        constraints = [
+            legacy_id_unique(),
+            choices_check("status", RefundStatus),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refunds_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stripe_refund_id} {self.amount} {self.currency}"

@@ -1,0 +1,207 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from .models import (
+    Faq,
+    LegacyContact,
+    Poi,
+    Review,
+    ReviewResponse,
+    SavedSearch,
+    Studio,
+    StudioImage,
+    StudioService,
+    StudioStudioType,
+    User,
+    UserMetadata,
+    UserProfile,
+)
+
+
+class UserProfileInline(admin.StackedInline):
+    model = UserProfile
+    can_delete = False
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = (
+        "username",
+        "email",
+        "display_name",
+        "role",
+        "email_verified",
+        "is_active",
+        "created_at",
+    )
+    list_filter = ("role", "email_verified", "is_active", "is_suspended_indefinitely")
+    search_fields = ("username", "email", "display_name", "legacy_id")
+    ordering = ("-created_at",)
+    readonly_fields = ("created_at", "updated_at", "last_login", "legacy_id")
+    inlines = [UserProfileInline]
+    filter_horizontal = ()
+    fieldsets = (
+        (None, {"fields": ("username", "email", "password")}),
+        ("Profile", {"fields": ("display_name", "avatar_url")}),
+        ("Access", {"fields": ("role", "email_verified", "is_active")}),
+        (
+            "Suspension",
+            {"fields": ("suspended_until", "is_suspended_indefinitely", "suspension_reason")},
+        ),
+        ("History", {"fields": ("legacy_id", "last_login", "created_at", "updated_at")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "email", "display_name", "role", "password1", "password2"),
+            },
+        ),
+    )
+
+
+@admin.register(UserProfile)
+class UserProfileAdmin(admin.ModelAdmin):
+    list_display = (
+        "user",
+        "studio_name",
+        "location",
+        "is_featured",
+        "is_spotlight",
+        "verification_level",
+        "is_crb_checked",
+    )
+    list_filter = ("is_featured", "is_spotlight", "verification_level", "is_crb_checked")
+    search_fields = ("user__username", "user__email", "studio_name", "location")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+
+
+class StudioImageInline(admin.TabularInline):
+    model = StudioImage
+    extra = 0
+
+
+class StudioServiceInline(admin.TabularInline):
+    model = StudioService
+    extra = 0
+
+
+class StudioTypeInline(admin.TabularInline):
+    model = StudioStudioType
+    extra = 0
+
+
+@admin.register(Studio)
+class StudioAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "owner",
+        "city",
+        "status",
+        "is_premium",
+        "is_verified",
+        "is_profile_visible",
+        "created_at",
+    )
+    list_filter = ("status", "is_premium", "is_verified", "is_profile_visible")
+    search_fields = ("name", "city", "owner__username", "legacy_id")
+    list_select_related = ("owner",)
+    raw_id_fields = ("owner",)
+    readonly_fields = ("created_at", "updated_at", "legacy_id")
+    inlines = [StudioTypeInline, StudioServiceInline, StudioImageInline]
+    show_full_result_count = False  # no COUNT(*) over a million studios per page view
+
+
+@admin.register(StudioImage)
+class StudioImageAdmin(admin.ModelAdmin):
+    list_display = ("studio", "image_url", "sort_order")
+    search_fields = ("studio__name", "image_url")
+    list_select_related = ("studio",)
+    raw_id_fields = ("studio",)
+    show_full_result_count = False
+
+
+@admin.register(StudioService)
+class StudioServiceAdmin(admin.ModelAdmin):
+    list_display = ("studio", "service")
+    list_filter = ("service",)
+    search_fields = ("studio__name",)
+    list_select_related = ("studio",)
+    raw_id_fields = ("studio",)
+    show_full_result_count = False
+
+
+@admin.register(StudioStudioType)
+class StudioStudioTypeAdmin(admin.ModelAdmin):
+    list_display = ("studio", "studio_type")
+    list_filter = ("studio_type",)
+    search_fields = ("studio__name",)
+    list_select_related = ("studio",)
+    raw_id_fields = ("studio",)
+    show_full_result_count = False
+
+
+class ReviewResponseInline(admin.StackedInline):
+    model = ReviewResponse
+    extra = 0
+    raw_id_fields = ("author",)
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ("studio", "reviewer", "rating", "status", "is_anonymous", "created_at")
+    list_filter = ("status", "rating", "is_anonymous")
+    search_fields = ("studio__name", "reviewer__username", "content")
+    list_select_related = ("studio", "reviewer")
+    raw_id_fields = ("studio", "reviewer", "owner")
+    inlines = [ReviewResponseInline]
+    show_full_result_count = False
+
+
+@admin.register(ReviewResponse)
+class ReviewResponseAdmin(admin.ModelAdmin):
+    list_display = ("review", "author", "created_at")
+    search_fields = ("author__username", "content")
+    list_select_related = ("review__studio", "author")
+    raw_id_fields = ("review", "author")
+
+
+@admin.register(SavedSearch)
+class SavedSearchAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "alerts_enabled", "last_alerted_at", "created_at")
+    list_filter = ("alerts_enabled",)
+    search_fields = ("name", "user__username")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+
+
+@admin.register(Faq)
+class FaqAdmin(admin.ModelAdmin):
+    list_display = ("question", "sort_order", "updated_at")
+    list_editable = ("sort_order",)
+    search_fields = ("question", "answer")
+
+
+@admin.register(UserMetadata)
+class UserMetadataAdmin(admin.ModelAdmin):
+    list_display = ("user", "key", "updated_at")
+    search_fields = ("user__username", "key")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+
+
+@admin.register(Poi)
+class PoiAdmin(admin.ModelAdmin):
+    list_display = ("name", "category", "address", "latitude", "longitude")
+    list_filter = ("category",)
+    search_fields = ("name", "address", "category")
+
+
+@admin.register(LegacyContact)
+class LegacyContactAdmin(admin.ModelAdmin):
+    list_display = ("legacy_id", "user1", "user2", "accepted", "created_at")
+    list_filter = ("accepted",)
+    search_fields = ("legacy_id", "user1", "user2")

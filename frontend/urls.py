@@ -1,0 +1,5 @@
+"""Web pages (Django templates)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

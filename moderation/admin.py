@@ -1,0 +1,20 @@
+from django.contrib import admin
+
+from .models import ContentReport
+
+
+@admin.register(ContentReport)
+class ContentReportAdmin(admin.ModelAdmin):
+    list_display = (
+        "content_type",
+        "content_id",
+        "reason",
+        "status",
+        "reporter",
+        "reported_user",
+        "created_at",
+    )
+    list_filter = ("status", "content_type", "reason")
+    search_fields = ("content_id", "reporter__username", "reported_user__username")
+    list_select_related = ("reporter", "reported_user", "reviewed_by")
+    raw_id_fields = ("reporter", "reported_user", "reviewed_by")

@@ -1,0 +1,22 @@
+"""Root URLconf: wiring only. Each app owns the routes under its include."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from common.health import healthz, readyz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("_allauth/", include("allauth.headless.urls")),
+    path("api/", include("directory.urls")),
+    path("api/", include("realtime.urls")),
+    path("api/", include("billing.urls")),
+    path("api/", include("moderation.urls")),
+    path("", include("frontend.urls")),
+]
+
+handler404 = "common.api.handler404"
+handler500 = "common.api.handler500"
