@@ -17,7 +17,7 @@ def _get(base: str, path: str, request_id: str):
 
     request = urllib.request.Request(f"{base}{path}", headers={"X-Request-ID": request_id})
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=5) as response:
             return response.status, response.headers
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers
@@ -50,7 +50,7 @@ def test_json_logs_carry_the_request_id_returned_in_the_header(tmp_path):
 class _SentryIntake(BaseHTTPRequestHandler):
     received: list[bytes] = []
 
-    def do_POST(self):  # noqa: N802 - http.server's naming
+    def do_POST(self):
         length = int(self.headers.get("Content-Length", 0))
         body = self.rfile.read(length)
         if self.headers.get("Content-Encoding") == "gzip":
