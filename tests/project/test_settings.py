@@ -75,3 +75,21 @@ def test_embedded_mode_needs_no_variable_and_generates_a_dev_secret(tmp_path):
     assert result.stdout.split()[-2:] == ["True", "False"]
     secret = (tmp_path / "dev-secret-key").read_text()
     assert len(secret) >= 50
+
+
+def _variables_read_by_settings() -> set[str]:
+    import re
+
+    source = (ROOT / "project" / "settings.py").read_text()
+    found = set(re.findall(r'env(?:\.[a-z_]+)?\(\s*"([A-Z][A-Z0-9_]+)"', source))
+    found |= set(re.findall(r'_validated_url\(\s*"([A-Z][A-Z0-9_]+)"', source))
+    return found
+
+
+def test_every_variable_is_documented_with_its_default():
+    variables = _variables_read_by_settings()
+    assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "LOG_FORMAT"} <= variables
+    docs = (ROOT / "docs" / "configuration.md").read_text()
+    example = (ROOT / ".env.example").read_text()
+    assert not sorted(v for v in variables if f"`{v}`" not in docs), "missing in docs"
+    assert not sorted(v for v in variables if f"# {v}=" not in example), "missing in .env.example"

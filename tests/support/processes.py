@@ -100,7 +100,18 @@ def daphne(
     port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     proc = Process(
-        [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "project.asgi:application"],
+        [
+            PYTHON,
+            "-m",
+            "daphne",
+            "-v",
+            "0",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "project.asgi:application",
+        ],
         env=env,
         log=tmp_path / f"daphne-{port}.log",
     )
