@@ -30,3 +30,15 @@ class ReadOnlyOrAuthenticated(BasePermission):
         return request.method in SAFE_METHODS or bool(
             request.user and request.user.is_authenticated
         )
+
+
+class CanManageStudios(BasePermission):
+    """/api/studio/manage/: creating a studio needs only a login — the first studio makes a
+    USER a STUDIO_OWNER, so it cannot require that role — everything else STUDIO_OWNER or
+    ADMIN. Whose studio it is, is checked by access_managed_studio (404 for others')."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        return request.method == "POST" or user.role in (Role.STUDIO_OWNER, Role.ADMIN)

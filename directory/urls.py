@@ -1,5 +1,53 @@
 """/api/ routes of this app (included by project/urls.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from directory.api import faq, reviews, studio_manage, studio_pages
+
+urlpatterns: list = [
+    # Studio pages, management, reviews, FAQ (docs/studios.md).
+    path("studios/<int:studio_id>", studio_pages.StudioDetailApi.as_view(), name="studio-detail"),
+    path(
+        "studios/<int:studio_id>/reviews",
+        studio_pages.StudioReviewListApi.as_view(),
+        name="studio-reviews",
+    ),
+    path(
+        "studio/manage/",
+        studio_manage.StudioManageCollectionApi.as_view(),
+        name="studio-manage",
+    ),
+    path(
+        "studio/manage/<int:studio_id>",
+        studio_manage.StudioManageDetailApi.as_view(),
+        name="studio-manage-detail",
+    ),
+    path(
+        "studio/manage/<int:studio_id>/images",
+        studio_manage.StudioImageUploadApi.as_view(),
+        name="studio-manage-images",
+    ),
+    path(
+        "studio/manage/<int:studio_id>/images/order",
+        studio_manage.StudioImageOrderApi.as_view(),
+        name="studio-manage-image-order",
+    ),
+    path(
+        "studio/manage/<int:studio_id>/images/<int:image_id>",
+        studio_manage.StudioImageDetailApi.as_view(),
+        name="studio-manage-image-detail",
+    ),
+    path("reviews", reviews.ReviewCreateApi.as_view(), name="review-create"),
+    path(
+        "reviews/<int:review_id>/response",
+        reviews.ReviewRespondApi.as_view(),
+        name="review-respond",
+    ),
+    path("admin/reviews", reviews.AdminReviewListApi.as_view(), name="admin-reviews"),
+    path(
+        "admin/reviews/<int:review_id>",
+        reviews.AdminReviewDetailApi.as_view(),
+        name="admin-review-detail",
+    ),
+    path("faq", faq.FaqListApi.as_view(), name="faq"),
+]

@@ -348,6 +348,17 @@ GEOCODER_MISS_CACHE_SECONDS = env.int("GEOCODER_MISS_CACHE_SECONDS", default=24 
 # Words or phrases (comma-separated) that flag a new review for the moderator.
 REVIEW_BLOCKLIST = env.list("REVIEW_BLOCKLIST", default=[])
 
+# One OpenAPI enum per choice set of the directory, named after it.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "StudioStatusEnum": "directory.models.StudioStatus",
+        "ReviewStatusEnum": "directory.models.ReviewStatus",
+        "ReviewDecisionEnum": ["APPROVED", "REJECTED"],
+        "StudioTypeEnum": "directory.models.StudioType",
+        "ServiceTypeEnum": "directory.models.ServiceType",
+    }
+)
+
 SAVED_SEARCH_MAX_PER_USER = env.int("SAVED_SEARCH_MAX_PER_USER", default=25)
 SAVED_SEARCH_ALERT_HOUR = env.int("SAVED_SEARCH_ALERT_HOUR", default=6)
 CELERY_BEAT_SCHEDULE["saved-search-alerts"] = {

@@ -1,0 +1,23 @@
+"""Geocoding: a studio's full_address → latitude, longitude and city (Nominatim)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from directory.geocoding import GeocoderUnavailable
+from directory.services.geocoding import studio_geocode
+
+
+@shared_task(
+    name="tasks.geocoding.geocode_studio",
+    autoretry_for=(GeocoderUnavailable,),
+    retry_backoff=5,  # 5 s, 10 s, 20 s, … with jitter, capped below
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def geocode_studio(studio_id: int) -> str:
+    """Idempotent: it geocodes whatever address the studio has when it runs."""
+    return str(studio_geocode(studio_id=studio_id))
