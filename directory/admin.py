@@ -1,6 +1,6 @@
 from django.contrib import admin
-from django.db import transaction
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 
 from common.jobs import enqueue_on_commit
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
+from geopy.adapters import URLLibAdapter
 from geopy.exc import (
     GeocoderAuthenticationFailure,
     GeocoderInsufficientPrivileges,
@@ -71,6 +72,10 @@ def _client(base_url: str, user_agent: str, timeout: float) -> Nominatim:
         scheme=parts.scheme or "https",
         user_agent=user_agent,
         timeout=timeout,
+        # geopy's urllib adapter makes exactly one HTTP request per call. Its requests
+        # adapter (picked when `requests` is installed) retries 429/503 and connection
+        # errors on its own, outside our shared rate limit; our task retries instead.
+        adapter_factory=URLLibAdapter,
     )
 
 

@@ -344,6 +344,8 @@ GEOCODER_MIN_INTERVAL = env.float("GEOCODER_MIN_INTERVAL", default=1.0)
 GEOCODER_TIMEOUT = env.float("GEOCODER_TIMEOUT", default=10.0)
 GEOCODER_CACHE_SECONDS = env.int("GEOCODER_CACHE_SECONDS", default=30 * 24 * 3600)
 GEOCODER_MISS_CACHE_SECONDS = env.int("GEOCODER_MISS_CACHE_SECONDS", default=24 * 3600)
+GEOCODER_RETRY_BACKOFF = env.int("GEOCODER_RETRY_BACKOFF", default=5)  # first retry, seconds
+GEOCODER_MAX_RETRIES = env.int("GEOCODER_MAX_RETRIES", default=8)
 
 # Words or phrases (comma-separated) that flag a new review for the moderator.
 REVIEW_BLOCKLIST = env.list("REVIEW_BLOCKLIST", default=[])

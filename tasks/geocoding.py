@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from directory.geocoding import GeocoderUnavailable
 from directory.services.geocoding import studio_geocode
@@ -11,10 +12,10 @@ from directory.services.geocoding import studio_geocode
 @shared_task(
     name="tasks.geocoding.geocode_studio",
     autoretry_for=(GeocoderUnavailable,),
-    retry_backoff=5,  # 5 s, 10 s, 20 s, … with jitter, capped below
+    retry_backoff=settings.GEOCODER_RETRY_BACKOFF,  # 5 s, 10 s, 20 s, … (jitter), capped
     retry_backoff_max=600,
     retry_jitter=True,
-    max_retries=8,
+    max_retries=settings.GEOCODER_MAX_RETRIES,
     soft_time_limit=60,
     time_limit=90,
 )

@@ -1,10 +1,10 @@
 """Reviews: write one, answer one, moderate them.
 
-    POST  /api/reviews                    a signed-in, email-verified user reviews a studio
-    POST  /api/reviews/{id}/response      the studio's owner answers an approved review
-    GET   /api/admin/reviews              the moderation queue (ADMIN)
-    GET   /api/admin/reviews/{id}         one review with everything a moderator needs
-    PATCH /api/admin/reviews/{id}         approve or reject
+POST  /api/reviews                    a signed-in, email-verified user reviews a studio
+POST  /api/reviews/{id}/response      the studio's owner answers an approved review
+GET   /api/admin/reviews              the moderation queue (ADMIN)
+GET   /api/admin/reviews/{id}         one review with everything a moderator needs
+PATCH /api/admin/reviews/{id}         approve or reject
 """
 
 from __future__ import annotations

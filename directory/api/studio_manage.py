@@ -1,14 +1,14 @@
 """Studio management for owners and admins: /api/studio/manage/.
 
-    GET    /api/studio/manage/                              own studios (an admin: all)
-    POST   /api/studio/manage/                              create (the first makes a STUDIO_OWNER)
-    GET    /api/studio/manage/{id}                          one studio, every field
-    PATCH  /api/studio/manage/{id}                          update, status transitions included
-    DELETE /api/studio/manage/{id}
-    POST   /api/studio/manage/{id}/images                   upload a photo (multipart)
-    PUT    /api/studio/manage/{id}/images/order             re-order the photos
-    PATCH  /api/studio/manage/{id}/images/{image_id}        change a photo's alt text
-    DELETE /api/studio/manage/{id}/images/{image_id}
+GET    /api/studio/manage/                              own studios (an admin: all)
+POST   /api/studio/manage/                              create (the first makes a STUDIO_OWNER)
+GET    /api/studio/manage/{id}                          one studio, every field
+PATCH  /api/studio/manage/{id}                          update, status transitions included
+DELETE /api/studio/manage/{id}
+POST   /api/studio/manage/{id}/images                   upload a photo (multipart)
+PUT    /api/studio/manage/{id}/images/order             re-order the photos
+PATCH  /api/studio/manage/{id}/images/{image_id}        change a photo's alt text
+DELETE /api/studio/manage/{id}/images/{image_id}
 """
 
 from __future__ import annotations
@@ -398,4 +398,3 @@ class StudioImageDetailApi(APIView):
         image = access_managed_image(user=request.user, studio_id=studio_id, image_id=image_id)
         studio_image_delete(image=image)
         return Response(status=status.HTTP_204_NO_CONTENT)
-

@@ -93,7 +93,9 @@ class OwnerProfileSerializer(serializers.Serializer):
     soundcloud_url = serializers.URLField(allow_null=True)
     connection_methods = serializers.ListField(child=serializers.CharField())
     email = serializers.EmailField(required=False, help_text="Only with show_email.")
-    phone = serializers.CharField(required=False, allow_null=True, help_text="Only with show_phone.")
+    phone = serializers.CharField(
+        required=False, allow_null=True, help_text="Only with show_phone."
+    )
     rate_tier_1 = serializers.CharField(required=False, allow_null=True, help_text="show_rates.")
     rate_tier_2 = serializers.CharField(required=False, allow_null=True, help_text="show_rates.")
     rate_tier_3 = serializers.CharField(required=False, allow_null=True, help_text="show_rates.")
@@ -158,9 +160,7 @@ class ReviewSerializer(serializers.Serializer):
             "content": review.content,
             "is_anonymous": review.is_anonymous,
             "created_at": serializers.DateTimeField().to_representation(review.created_at),
-            "reviewer": None
-            if review.is_anonymous
-            else PersonSerializer(review.reviewer).data,
+            "reviewer": None if review.is_anonymous else PersonSerializer(review.reviewer).data,
             "response": ReviewResponseSerializer(response).data if response else None,
         }
 
@@ -320,5 +320,7 @@ class StudioReviewListApi(APIView):
     def get(self, request, studio_id: int):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        page = studio_reviews_page(studio_id=studio_id, viewer=request.user, **filters.validated_data)
+        page = studio_reviews_page(
+            studio_id=studio_id, viewer=request.user, **filters.validated_data
+        )
         return Response(ReviewPageSerializer(page).data)

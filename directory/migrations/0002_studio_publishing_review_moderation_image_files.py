@@ -6,48 +6,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0001_initial'),
+        ("directory", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='review',
-            name='flagged_terms',
+            model_name="review",
+            name="flagged_terms",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='review',
-            name='is_flagged',
+            model_name="review",
+            name="is_flagged",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='review',
-            name='moderated_at',
+            model_name="review",
+            name="moderated_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='review',
-            name='moderated_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="review",
+            name="moderated_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='studio',
-            name='published_at',
+            model_name="studio",
+            name="published_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='studioimage',
-            name='file',
-            field=models.FileField(blank=True, max_length=300, null=True, upload_to='studios/'),
+            model_name="studioimage",
+            name="file",
+            field=models.FileField(blank=True, max_length=300, null=True, upload_to="studios/"),
         ),
         migrations.AddIndex(
-            model_name='review',
-            index=models.Index(condition=models.Q(('status', 'PENDING')), fields=['-is_flagged', 'created_at'], name='reviews_pending_queue_idx'),
+            model_name="review",
+            index=models.Index(
+                condition=models.Q(("status", "PENDING")),
+                fields=["-is_flagged", "created_at"],
+                name="reviews_pending_queue_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='studio',
-            index=models.Index(fields=['published_at'], name='studios_published_idx'),
+            model_name="studio",
+            index=models.Index(fields=["published_at"], name="studios_published_idx"),
         ),
     ]

@@ -66,9 +66,7 @@ def rating_summary(*, studio_id: int) -> RatingSummary:
     )
     total = counts["total"]
     average = (
-        Decimal(str(counts["average"])).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        if total
-        else None
+        Decimal(str(counts["average"])).quantize(Decimal("0.01"), ROUND_HALF_UP) if total else None
     )
     distribution = [
         {
@@ -76,9 +74,7 @@ def rating_summary(*, studio_id: int) -> RatingSummary:
             "count": counts[f"r{n}"],
             "percentage": (
                 float(
-                    (Decimal(counts[f"r{n}"] * 100) / total).quantize(
-                        Decimal("0.1"), ROUND_HALF_UP
-                    )
+                    (Decimal(counts[f"r{n}"] * 100) / total).quantize(Decimal("0.1"), ROUND_HALF_UP)
                 )
                 if total
                 else 0.0
@@ -166,9 +162,7 @@ def access_managed_studio(*, user: User, studio_id: int) -> Studio:
 
 
 def access_managed_image(*, user: User, studio_id: int, image_id: int) -> StudioImage:
-    queryset = StudioImage.objects.select_related("studio").filter(
-        pk=image_id, studio_id=studio_id
-    )
+    queryset = StudioImage.objects.select_related("studio").filter(pk=image_id, studio_id=studio_id)
     if user.role != Role.ADMIN:
         queryset = queryset.filter(studio__owner=user)
     image = queryset.first()

@@ -97,9 +97,7 @@ def review_create(
             )
     except IntegrityError:
         # A parallel request won the (studio, reviewer) unique constraint.
-        raise Conflict(
-            "You have already reviewed this studio.", code="already_reviewed"
-        ) from None
+        raise Conflict("You have already reviewed this studio.", code="already_reviewed") from None
     return review
 
 

@@ -76,7 +76,9 @@ def image_reencode(upload, *, max_bytes: int, max_side: int) -> EncodedImage:
         image.convert("RGBA").save(buffer, format="PNG", optimize=True)
         extension = "png"
     else:
-        image.convert("RGB").save(buffer, format="JPEG", quality=85, optimize=True, progressive=True)
+        image.convert("RGB").save(
+            buffer, format="JPEG", quality=85, optimize=True, progressive=True
+        )
         extension = "jpg"
     return EncodedImage(buffer.getvalue(), extension, image.width, image.height)
 

@@ -113,7 +113,9 @@ def _replace_set(studio: Studio, model, field: str, wanted: Iterable[str]) -> bo
     if wanted == current:
         return False
     model.objects.filter(studio=studio, **{f"{field}__in": current - wanted}).delete()
-    model.objects.bulk_create([model(studio=studio, **{field: v}) for v in sorted(wanted - current)])
+    model.objects.bulk_create(
+        [model(studio=studio, **{field: value}) for value in sorted(wanted - current)]
+    )
     return True
 
 
@@ -278,12 +280,9 @@ def studio_update(*, actor: User, studio: Studio, data: dict[str, Any]) -> Studi
 def studio_delete(*, actor: User, studio: Studio) -> None:
     """Delete a studio with its images (rows and stored files), types, services and reviews."""
     with transaction.atomic(durable=True):
-        files = [
-            name
-            for name in studio.images.exclude(file__isnull=True)
-            .exclude(file="")
-            .values_list("file", flat=True)
-        ]
+        files = list(
+            studio.images.exclude(file__isnull=True).exclude(file="").values_list("file", flat=True)
+        )
         Studio.objects.filter(pk=studio.pk).delete()
         # Files go only once the rows are gone for good; a rollback keeps both.
         transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
