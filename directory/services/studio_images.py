@@ -48,7 +48,7 @@ def image_reencode(upload, *, max_bytes: int, max_side: int) -> EncodedImage:
         raise _invalid(f"The image is larger than {max_bytes // (1024 * 1024)} MB.")
     try:
         upload.seek(0)
-        with Image.open(upload) as probe:
+        with Image.open(upload) as probe:  # reads the header only
             if probe.format not in ACCEPTED_FORMATS:
                 raise _invalid("Upload a JPEG, PNG, WebP or GIF image.")
             if probe.width * probe.height > MAX_PIXELS:
