@@ -32,10 +32,10 @@ class ReadOnlyOrAuthenticated(BasePermission):
         )
 
 
-class CanManageStudios(BasePermission):
-    """/api/studio/manage/: creating a studio needs only a login — the first studio makes a
-    USER a STUDIO_OWNER, so it cannot require that role — everything else STUDIO_OWNER or
-    ADMIN. Whose studio it is, is checked by access_managed_studio (404 for others')."""
+class CanListOrCreateStudios(BasePermission):
+    """The /api/studio/manage/ collection: creating a studio needs only a login — the first
+    studio makes a USER a STUDIO_OWNER, so it cannot require that role; listing needs
+    STUDIO_OWNER or ADMIN. (Whose studio it is, access_managed_studio checks: 404.)"""
 
     def has_permission(self, request, view) -> bool:
         user = request.user

@@ -25,7 +25,7 @@ from common.openapi import error_responses
 from common.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, paginate
 from directory.api.studio_pages import ImageSerializer, PersonSerializer
 from directory.models import ServiceType, Studio, StudioStatus, StudioType, User
-from directory.permissions import CanManageStudios
+from directory.permissions import CanListOrCreateStudios, IsStudioOwnerOrAdmin
 from directory.selectors.studios import (
     access_managed_image,
     access_managed_studio,
@@ -197,7 +197,7 @@ def _blank_to_none(data: dict) -> dict:
 
 
 class StudioManageCollectionApi(APIView):
-    permission_classes = [CanManageStudios]
+    permission_classes = [CanListOrCreateStudios]
 
     class FilterSerializer(serializers.Serializer):
         page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
@@ -255,7 +255,7 @@ class StudioManageCollectionApi(APIView):
 
 
 class StudioManageDetailApi(APIView):
-    permission_classes = [CanManageStudios]
+    permission_classes = [IsStudioOwnerOrAdmin]
 
     InputSerializer = StudioWriteSerializer
 
@@ -306,7 +306,7 @@ class StudioManageDetailApi(APIView):
 
 
 class StudioImageUploadApi(APIView):
-    permission_classes = [CanManageStudios]
+    permission_classes = [IsStudioOwnerOrAdmin]
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema_serializer(component_name="StudioImageUpload")
@@ -338,7 +338,7 @@ class StudioImageUploadApi(APIView):
 
 
 class StudioImageOrderApi(APIView):
-    permission_classes = [CanManageStudios]
+    permission_classes = [IsStudioOwnerOrAdmin]
     parser_classes = [JSONParser]
 
     @extend_schema_serializer(component_name="StudioImageOrder")
@@ -368,7 +368,7 @@ class StudioImageOrderApi(APIView):
 
 
 class StudioImageDetailApi(APIView):
-    permission_classes = [CanManageStudios]
+    permission_classes = [IsStudioOwnerOrAdmin]
 
     @extend_schema_serializer(component_name="StudioImageUpdate")
     class InputSerializer(serializers.Serializer):
