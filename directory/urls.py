@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from directory.api import faq, reviews, studio_manage, studio_pages
+from directory.api import faq, reviews, saved_searches, studio_manage, studio_pages
 
 urlpatterns: list = [
     # Studio pages, management, reviews, FAQ (docs/studios.md).
@@ -48,6 +48,16 @@ urlpatterns: list = [
         "admin/reviews/<int:review_id>",
         reviews.AdminReviewDetailApi.as_view(),
         name="admin-review-detail",
+    ),
+    path(
+        "user/saved-searches",
+        saved_searches.SavedSearchCollectionApi.as_view(),
+        name="saved-searches",
+    ),
+    path(
+        "user/saved-searches/<int:saved_search_id>",
+        saved_searches.SavedSearchDetailApi.as_view(),
+        name="saved-search-detail",
     ),
     path("faq", faq.FaqListApi.as_view(), name="faq"),
 ]
