@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 from django.apps import apps
-from django.db import models
+from django.db import ProgrammingError, connection, models, transaction
 from django.db.models.functions import Now
 
 from common.models import TimestampedModel
@@ -194,3 +194,33 @@ def test_save_moves_updated_at_and_keeps_created_at(model):
 
     assert row.created_at == long_ago
     assert row.updated_at > long_ago
+
+
+@pytest.mark.django_db
+def test_an_import_upserts_by_legacy_id_naming_the_partial_index():
+    """ON CONFLICT must repeat the index predicate (docs/data-model.md, "Re-running an import").
+
+    Django's bulk_create(update_conflicts=True, unique_fields=["legacy_id"]) omits it, and
+    PostgreSQL then finds no matching unique index.
+    """
+    sql = (
+        "INSERT INTO faq (legacy_id, question, answer) VALUES (%s, %s, %s) "
+        "ON CONFLICT (legacy_id) WHERE legacy_id IS NOT NULL "
+        "DO UPDATE SET question = EXCLUDED.question RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["k7Qx2mLp9Rt4Vw8Z", "Old question?", "Answer."])
+        first = cursor.fetchone()[0]
+        cursor.execute(sql, ["k7Qx2mLp9Rt4Vw8Z", "New question?", "Answer."])
+        assert cursor.fetchone()[0] == first
+    faq = apps.get_model("directory.Faq").objects.get(legacy_id="k7Qx2mLp9Rt4Vw8Z")
+    assert faq.question == "New question?"
+
+    with pytest.raises(ProgrammingError, match="no unique or exclusion constraint"):  # noqa: SIM117
+        with transaction.atomic():
+            type(faq).objects.bulk_create(
+                [type(faq)(legacy_id="k7Qx2mLp9Rt4Vw8Z", question="q", answer="a")],
+                update_conflicts=True,
+                unique_fields=["legacy_id"],
+                update_fields=["question"],
+            )
