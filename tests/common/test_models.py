@@ -7,6 +7,7 @@ here and says so.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 from django.apps import apps
@@ -60,6 +61,73 @@ ROW_OVERRIDES = {"ContentReport": {"custom_reason": "Details of the report."}}
 
 def make_row(model: type[models.Model], **fields) -> models.Model:
     return factory_for(model)(**{**ROW_OVERRIDES.get(model.__name__, {}), **fields})
+
+
+# The report's enums ("Enumerations"), value for value; PendingSubscriptionStatus holds the
+# four documented values of the old string column pending_subscriptions.status.
+REPORT_ENUMS = {
+    "directory.Role": ["USER", "STUDIO_OWNER", "ADMIN"],
+    "directory.StudioStatus": ["DRAFT", "ACTIVE", "INACTIVE", "PENDING"],
+    "directory.StudioType": ["HOME", "RECORDING", "VO_COACH", "EDITING", "PODCAST", "VOICEOVER"],
+    "directory.ServiceType": [
+        "ISDN",
+        "SOURCE_CONNECT",
+        "SOURCE_CONNECT_NOW",
+        "CLEANFEED",
+        "SESSION_LINK_PRO",
+        "ZOOM",
+        "SKYPE",
+        "TEAMS",
+    ],
+    "directory.ReviewStatus": ["PENDING", "APPROVED", "REJECTED"],
+    "realtime.NotificationType": [
+        "MESSAGE_RECEIVED",
+        "REVIEW_RECEIVED",
+        "REVIEW_RESPONSE",
+        "CONNECTION_REQUEST",
+        "CONNECTION_ACCEPTED",
+        "STUDIO_VERIFIED",
+        "PAYMENT_SUCCESS",
+        "PAYMENT_FAILED",
+        "SUBSCRIPTION_EXPIRING",
+    ],
+    "billing.PaymentMethod": ["STRIPE", "PAYPAL"],
+    "billing.SubscriptionStatus": [
+        "ACTIVE",
+        "CANCELLED",
+        "PAST_DUE",
+        "UNPAID",
+        "INCOMPLETE",
+        "SUSPENDED",
+    ],
+    "billing.PendingSubscriptionStatus": ["PENDING_APPROVAL", "APPROVED", "REJECTED", "CANCELLED"],
+    "billing.RefundStatus": ["PENDING", "SUCCEEDED", "FAILED", "CANCELLED"],
+    "moderation.ReportedContentType": ["REVIEW", "MESSAGE", "STUDIO", "USER"],
+    "moderation.ReportReason": [
+        "SPAM",
+        "HARASSMENT",
+        "HATE_SPEECH",
+        "INAPPROPRIATE",
+        "FAKE_INFO",
+        "COPYRIGHT",
+        "OTHER",
+    ],
+    "moderation.ReportStatus": ["PENDING", "REVIEWED", "RESOLVED", "DISMISSED"],
+}
+
+
+@pytest.mark.parametrize(("enum", "values"), REPORT_ENUMS.items())
+def test_enum_has_exactly_the_legacy_values(enum, values):
+    app_label, name = enum.split(".")
+    choices = getattr(importlib.import_module(f"{app_label}.models"), name)
+    assert choices.values == values
+
+
+def test_every_enum_column_uses_one_of_the_legacy_enums():
+    legacy_value_lists = [sorted(v) for v in REPORT_ENUMS.values()]
+    for model, field in enum_fields():
+        values = sorted(dict(model._meta.get_field(field).choices))
+        assert values in legacy_value_lists, f"{model.__name__}.{field}"
 
 
 def test_the_report_lists_22_tables():
