@@ -1,7 +1,10 @@
+from allauth.socialaccount.admin import SocialTokenAdmin as AllauthSocialTokenAdmin
+from allauth.socialaccount.models import SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 
+from common.admin import URL_FIELDS_ASSUME_HTTPS, LegacyRowAdmin
 from common.jobs import enqueue_on_commit
 
 from .models import (
@@ -48,6 +51,8 @@ class UserProfileInline(admin.StackedInline):
     model = UserProfile
     can_delete = False
     extra = 0
+    readonly_fields = ("legacy_id",)
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
 
 
 @admin.register(User)
@@ -59,14 +64,18 @@ class UserAdmin(DjangoUserAdmin):
         "role",
         "email_verified",
         "is_active",
+        "is_suspended_indefinitely",
+        "suspended_until",
         "created_at",
     )
     list_filter = ("role", "email_verified", "is_active", "is_suspended_indefinitely")
-    search_fields = ("username", "email", "display_name", "legacy_id")
+    search_fields = ("username", "email", "display_name", "=legacy_id")
     ordering = ("-created_at",)
     readonly_fields = ("created_at", "updated_at", "last_login", "legacy_id")
     inlines = [UserProfileInline]
     filter_horizontal = ()
+    show_full_result_count = False
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     fieldsets = (
         (None, {"fields": ("username", "email", "password")}),
         ("Profile", {"fields": ("display_name", "avatar_url")}),
@@ -89,7 +98,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(UserProfile)
-class UserProfileAdmin(admin.ModelAdmin):
+class UserProfileAdmin(LegacyRowAdmin):
     list_display = (
         "user",
         "studio_name",
@@ -103,11 +112,13 @@ class UserProfileAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__email", "studio_name", "location")
     list_select_related = ("user",)
     raw_id_fields = ("user",)
+    show_full_result_count = False
 
 
 class StudioImageInline(admin.TabularInline):
     model = StudioImage
     extra = 0
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
 
 
 class StudioServiceInline(admin.TabularInline):
@@ -121,7 +132,7 @@ class StudioTypeInline(admin.TabularInline):
 
 
 @admin.register(Studio)
-class StudioAdmin(BumpsSearchVersion, admin.ModelAdmin):
+class StudioAdmin(BumpsSearchVersion, LegacyRowAdmin):
     list_display = (
         "name",
         "owner",
@@ -133,10 +144,9 @@ class StudioAdmin(BumpsSearchVersion, admin.ModelAdmin):
         "created_at",
     )
     list_filter = ("status", "is_premium", "is_verified", "is_profile_visible")
-    search_fields = ("name", "city", "owner__username", "legacy_id")
+    search_fields = ("name", "city", "owner__username")
     list_select_related = ("owner",)
     raw_id_fields = ("owner",)
-    readonly_fields = ("created_at", "updated_at", "legacy_id")
     inlines = [StudioTypeInline, StudioServiceInline, StudioImageInline]
     show_full_result_count = False  # no COUNT(*) over a million studios per page view
 
@@ -148,8 +158,8 @@ class StudioAdmin(BumpsSearchVersion, admin.ModelAdmin):
 
 
 @admin.register(StudioImage)
-class StudioImageAdmin(BumpsSearchVersion, admin.ModelAdmin):
-    list_display = ("studio", "image_url", "sort_order")
+class StudioImageAdmin(BumpsSearchVersion, LegacyRowAdmin):
+    list_display = ("studio", "image_url", "alt_text", "sort_order")
     search_fields = ("studio__name", "image_url")
     list_select_related = ("studio",)
     raw_id_fields = ("studio",)
@@ -157,7 +167,7 @@ class StudioImageAdmin(BumpsSearchVersion, admin.ModelAdmin):
 
 
 @admin.register(StudioService)
-class StudioServiceAdmin(BumpsSearchVersion, admin.ModelAdmin):
+class StudioServiceAdmin(BumpsSearchVersion, LegacyRowAdmin):
     list_display = ("studio", "service")
     list_filter = ("service",)
     search_fields = ("studio__name",)
@@ -167,7 +177,7 @@ class StudioServiceAdmin(BumpsSearchVersion, admin.ModelAdmin):
 
 
 @admin.register(StudioStudioType)
-class StudioStudioTypeAdmin(BumpsSearchVersion, admin.ModelAdmin):
+class StudioStudioTypeAdmin(BumpsSearchVersion, LegacyRowAdmin):
     list_display = ("studio", "studio_type")
     list_filter = ("studio_type",)
     search_fields = ("studio__name",)
@@ -180,6 +190,7 @@ class ReviewResponseInline(admin.StackedInline):
     model = ReviewResponse
     extra = 0
     raw_id_fields = ("author",)
+    readonly_fields = ("legacy_id", "created_at", "updated_at")
 
 
 def _moderate(modeladmin, request, queryset, status: str) -> None:
@@ -205,10 +216,11 @@ def reject_reviews(modeladmin, request, queryset):
 
 
 @admin.register(Review)
-class ReviewAdmin(BumpsSearchVersion, admin.ModelAdmin):
+class ReviewAdmin(BumpsSearchVersion, LegacyRowAdmin):
     list_display = (
         "studio",
         "reviewer",
+        "owner",
         "rating",
         "status",
         "is_flagged",
@@ -217,7 +229,7 @@ class ReviewAdmin(BumpsSearchVersion, admin.ModelAdmin):
     )
     list_filter = ("status", "is_flagged", "rating", "is_anonymous")
     search_fields = ("studio__name", "reviewer__username", "content")
-    list_select_related = ("studio", "reviewer")
+    list_select_related = ("studio", "reviewer", "owner")
     raw_id_fields = ("studio", "reviewer", "owner", "moderated_by")
     # Status changes go through the actions (the service notifies and bumps the cache).
     readonly_fields = ("status", "is_flagged", "flagged_terms", "moderated_by", "moderated_at")
@@ -227,15 +239,15 @@ class ReviewAdmin(BumpsSearchVersion, admin.ModelAdmin):
 
 
 @admin.register(ReviewResponse)
-class ReviewResponseAdmin(admin.ModelAdmin):
+class ReviewResponseAdmin(LegacyRowAdmin):
     list_display = ("review", "author", "created_at")
     search_fields = ("author__username", "content")
-    list_select_related = ("review__studio", "author")
+    list_select_related = ("review", "author")
     raw_id_fields = ("review", "author")
 
 
 @admin.register(SavedSearch)
-class SavedSearchAdmin(admin.ModelAdmin):
+class SavedSearchAdmin(LegacyRowAdmin):
     list_display = ("name", "user", "alerts_enabled", "last_alerted_at", "created_at")
     list_filter = ("alerts_enabled",)
     search_fields = ("name", "user__username")
@@ -244,29 +256,41 @@ class SavedSearchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Faq)
-class FaqAdmin(admin.ModelAdmin):
+class FaqAdmin(LegacyRowAdmin):
     list_display = ("question", "sort_order", "updated_at")
     list_editable = ("sort_order",)
     search_fields = ("question", "answer")
 
 
 @admin.register(UserMetadata)
-class UserMetadataAdmin(admin.ModelAdmin):
+class UserMetadataAdmin(LegacyRowAdmin):
     list_display = ("user", "key", "updated_at")
-    search_fields = ("user__username", "key")
+    list_filter = ("key",)
+    search_fields = ("user__username", "=key")
     list_select_related = ("user",)
     raw_id_fields = ("user",)
+    show_full_result_count = False
 
 
 @admin.register(Poi)
-class PoiAdmin(admin.ModelAdmin):
+class PoiAdmin(LegacyRowAdmin):
     list_display = ("name", "category", "address", "latitude", "longitude")
     list_filter = ("category",)
     search_fields = ("name", "address", "category")
 
 
 @admin.register(LegacyContact)
-class LegacyContactAdmin(admin.ModelAdmin):
+class LegacyContactAdmin(LegacyRowAdmin):
     list_display = ("legacy_id", "user1", "user2", "accepted", "created_at")
     list_filter = ("accepted",)
-    search_fields = ("legacy_id", "user1", "user2")
+    search_fields = ("=user1", "=user2")
+
+
+# allauth's token list shows each token's app (a nullable FK, so admin's automatic
+# select_related() skips it): one query per row without this.
+admin.site.unregister(SocialToken)
+
+
+@admin.register(SocialToken)
+class SocialTokenAdmin(AllauthSocialTokenAdmin):
+    list_select_related = ("app", "account__user")

@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class DirectoryConfig(AppConfig):
     name = "directory"
     verbose_name = "Directory"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import pre_delete
+
+        from . import signals
+        from .models import User
+
+        user_logged_in.connect(signals.record_login_session, dispatch_uid="directory.sessions")
+        pre_delete.connect(
+            signals.end_sessions_of_deleted_user, sender=User, dispatch_uid="directory.sessions"
+        )
