@@ -405,12 +405,6 @@ class Review(LegacyIdModel, TimestampedModel):
                 condition=Q(status="APPROVED"),
                 name="reviews_approved_rating_idx",
             ),
-            # The moderation queue: pending reviews, flagged first, oldest first.
-            models.Index(
-                fields=["-is_flagged", "created_at"],
-                condition=Q(status="PENDING"),
-                name="reviews_pending_queue_idx",
-            ),
         ]
 
     def __str__(self) -> str:
