@@ -38,7 +38,7 @@ flock /tmp/sf-bench.lock bash -c '
     elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
     echo "load average after: $(cut -d" " -f1-3 /proc/loadavg)"
     printf "wall clock of python %s: %d.%01d s\n" "$2" $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 100))
-' _ "$python" "$command" 2>&1 | tee "$log" | tr '\r' '\n' | grep -v "rows/s\]$\| ddl/s\]$\|^$"
+' _ "$python" "$command" 2>&1 | tee "$log" | tr '\r' '\n' | grep -v "rows/s\]$\|ddl/s\]$\| ddl\]$\|^$"
 psql "$url" -Atc "SELECT 'database size: ' || pg_size_pretty(pg_database_size(current_database()))" \
     | tee -a "$log"
 echo "Log: $log"

@@ -67,12 +67,12 @@ def seed_demo(
     connection = connections[using]
     if defer_indexes is None:
         defer_indexes = scale >= DEFER_INDEXES_FROM
-    builder = DemoBuilder(seed=seed, scale=scale)
     loader = BulkLoader(connection, progress=progress)
     with transaction.atomic(using=using):
         existing = User.objects.using(using).count()
         if existing:
             raise DatabaseNotEmpty(f"the database already has {existing} users")
+        builder = DemoBuilder(seed=seed, scale=scale)
         deferred = (
             loader.indexes_deferred(BULK_TABLES) if defer_indexes else contextlib.nullcontext()
         )

@@ -27,6 +27,8 @@ from typing import Any
 from django.core.management.color import no_style
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from psycopg.copy import QueuedLibpqWriter
+from psycopg.postgres import types as builtin_types
 from tqdm import tqdm
 
 SQLITE_BATCH = 2_000
@@ -120,7 +122,7 @@ class BulkLoader:
     ) -> tuple[list[models.Field], Row]:
         fields, values = [], []
         for field in model._meta.concrete_fields:
-            if field.name in given or field.attname in given or getattr(field, "generated", 0):
+            if field.name in given or field.attname in given or getattr(field, "generated", False):
                 continue
             if field.has_default():
                 value = field.get_default()
@@ -135,9 +137,6 @@ class BulkLoader:
         return fields, tuple(values)
 
     def _copy(self, table, columns, fields, rows, tail, bar) -> int:
-        from psycopg.copy import QueuedLibpqWriter
-        from psycopg.postgres import types as builtin_types
-
         qn = self.connection.ops.quote_name
         with self.connection.cursor() as cursor:
             cursor.execute(

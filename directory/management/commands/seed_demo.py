@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from argparse import ArgumentTypeError
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -21,9 +22,12 @@ PROGRESS_FROM = 10_000
 
 
 def _scale(value: str) -> int:
-    number = int(value.replace("_", ""))
+    try:
+        number = int(value.replace("_", ""))
+    except ValueError:
+        raise ArgumentTypeError(f"{value!r} is not a number of studios") from None
     if number < MIN_SCALE:
-        raise ValueError(value)
+        raise ArgumentTypeError(f"must be at least {MIN_SCALE} studios, not {number}")
     return number
 
 
