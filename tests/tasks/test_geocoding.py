@@ -154,3 +154,25 @@ def test_two_worker_processes_send_at_most_one_request_a_second(geo_worker, fake
         "three studios to be located",
     )
     assert Studio.objects.get(pk=studios[3].pk).latitude is None  # no match: left empty
+
+
+@pytest.mark.django_db
+def test_run_eagerly_a_geocoder_error_leaves_the_studio_and_the_request_alone(fake_nominatim):
+    """Embedded mode runs tasks in the request: no retry there, and no error either."""
+    studio = StudioFactory(full_address="10 Downing Street, London", city="Somewhere")
+    fake_nominatim.fail_next(503)
+
+    assert geocode_studio.apply(args=[studio.pk]).get() == "unavailable"
+
+    studio.refresh_from_db()
+    assert (studio.latitude, studio.city) == (None, "Somewhere")
+    assert len(fake_nominatim.searches()) == 1
+
+
+@pytest.mark.django_db
+def test_a_refusal_is_logged_not_retried(fake_nominatim, caplog):
+    studio = StudioFactory(full_address="10 Downing Street, London")
+    fake_nominatim.fail_next(403)
+    assert geocode_studio.apply(args=[studio.pk]).get() == "rejected"
+    assert "refused" in caplog.text
+    assert len(fake_nominatim.searches()) == 1
