@@ -173,7 +173,7 @@ def studio_create(
             "latitude": latitude,
             "longitude": longitude,
         }.items()
-        if value is not None
+        if value not in (None, False)  # False is the default: anyone may "set" it
     }
     _check_admin_fields(actor, admin_data)
     if "latitude" in admin_data or "longitude" in admin_data:
@@ -221,7 +221,6 @@ def studio_create(
 
 def studio_update(*, actor: User, studio: Studio, data: dict[str, Any]) -> Studio:
     """A partial update: the fields present in `data` (as validated by the API)."""
-    _check_admin_fields(actor, data)
     if "latitude" in data or "longitude" in data:
         _check_coordinates(data)
     studio_types = (
@@ -238,6 +237,11 @@ def studio_update(*, actor: User, studio: Studio, data: dict[str, Any]) -> Studi
     with transaction.atomic(durable=True):
         # The row lock makes check-then-set of status and address safe against a parallel save.
         studio = Studio.objects.select_for_update().get(pk=studio.pk)
+        # Admin-only fields sent back unchanged (a client echoing the object) are fine.
+        _check_admin_fields(
+            actor,
+            {f: data[f] for f in ADMIN_FIELDS if f in data and getattr(studio, f) != data[f]},
+        )
         old_address = studio.full_address or ""
         was_verified = studio.is_verified
         changed: list[str] = []

@@ -147,6 +147,22 @@ def test_admin_only_fields_are_refused_to_owners(field):
     assert set(error.value.fields) == set(field)
 
 
+def test_admin_only_fields_sent_back_unchanged_are_fine():
+    studio = StudioFactory(is_premium=False, latitude=Decimal("53.8"), longitude=Decimal("-1.5"))
+    studio_update(
+        actor=studio.owner,
+        studio=studio,
+        data={
+            "name": "Renamed",
+            "is_premium": False,
+            "latitude": Decimal("53.80000000"),
+            "longitude": Decimal("-1.5"),
+        },
+    )
+    studio.refresh_from_db()
+    assert studio.name == "Renamed"
+
+
 def test_verifying_a_studio_notifies_its_owner(django_capture_on_commit_callbacks):
     studio = StudioFactory(is_verified=False)
     studio_update(actor=UserFactory(admin=True), studio=studio, data={"is_verified": True})
