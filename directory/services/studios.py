@@ -180,7 +180,7 @@ def studio_create(
         _check_coordinates(admin_data)
     if status not in INITIAL_STATUSES:
         raise ValidationFailed(
-            fields={"status": [f"A new studio starts as one of {', '.join(INITIAL_STATUSES)}."]}
+            fields={"status": [f"A new studio starts as {', '.join(sorted(INITIAL_STATUSES))}."]}
         )
     _check_publish(actor, status)
     studio_types = _validated_choices(studio_types, StudioType, "studio_types")
@@ -275,7 +275,8 @@ def studio_update(*, actor: User, studio: Studio, data: dict[str, Any]) -> Studi
             studio.save(update_fields=[*changed, "updated_at"])
         if changed or types_changed or services_changed:
             address_changed = (studio.full_address or "") != old_address
-            _after_commit(studio, geocode=address_changed and "latitude" not in data)
+            coordinates_typed = "latitude" in changed or "longitude" in changed
+            _after_commit(studio, geocode=address_changed and not coordinates_typed)
         if studio.is_verified and not was_verified:
             _notify_verified(studio)
     return studio

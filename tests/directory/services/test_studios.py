@@ -225,6 +225,25 @@ def test_coordinates_typed_by_an_admin_win_over_geocoding(django_capture_on_comm
     assert studio.latitude == Decimal("53.8")
 
 
+def test_echoed_coordinates_do_not_stop_geocoding_a_new_address(
+    django_capture_on_commit_callbacks,
+):
+    studio = StudioFactory(
+        full_address="Old Road 1, Leeds", latitude=Decimal("53.8"), longitude=Decimal("-1.5")
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        studio_update(
+            actor=studio.owner,
+            studio=studio,
+            data={
+                "full_address": "New Road 2, York",
+                "latitude": Decimal("53.8"),
+                "longitude": Decimal("-1.5"),
+            },
+        )
+    assert queued_tasks() == [(GEOCODE, [studio.pk])]
+
+
 @pytest.mark.parametrize(
     "change",
     [
