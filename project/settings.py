@@ -378,6 +378,7 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "daphne": {"level": "WARNING"},
+        "django_guid": {"level": "WARNING"},  # not a line per request about the header
     },
 }
 
