@@ -1,0 +1,114 @@
+"""django-allauth adapters: where allauth's flows meet our user model and rules.
+
+- A suspended account cannot log in, by password or by a provider (`pre_login`).
+- `display_name` is filled at signup (the username, or the provider's name).
+- Headless responses describe the user with role and verification state too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from http import HTTPStatus
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.internal.httpkit import is_headless_request
+from allauth.headless.adapter import DefaultHeadlessAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from common.auth import suspended_error, suspension_details, user_is_suspended
+
+from .models import User
+from .services.profiles import profile_get_or_create
+
+DISPLAY_NAME_MAX_LENGTH = User._meta.get_field("display_name").max_length
+
+
+def user_display(user: User) -> str:
+    """settings.ACCOUNT_USER_DISPLAY: how allauth names a user in pages and emails."""
+    return user.display_name or user.username
+
+
+def suspended_response(request: HttpRequest, user: User) -> HttpResponse:
+    """403 in the caller's language: allauth's JSON for headless clients, a page else."""
+    error = suspended_error(user)
+    if is_headless_request(request):
+        from allauth.headless.internal.restkit.response import APIResponse
+
+        return APIResponse(
+            request,
+            errors=[{"code": error.code, "message": error.message, **error.fields}],
+            status=HTTPStatus.FORBIDDEN,
+        )
+    return TemplateResponse(
+        request,
+        "account/suspended.html",
+        {"suspension": suspension_details(user), "message": error.message},
+        status=HTTPStatus.FORBIDDEN,
+    )
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def pre_login(self, request: HttpRequest, user, **kwargs: Any) -> HttpResponse | None:
+        response = super().pre_login(request, user, **kwargs)
+        if response is None and user_is_suspended(user):
+            # Forget the half-finished login, so no session (or token) comes out of it.
+            request.session.flush()
+            response = suspended_response(request, user)
+            if is_headless_request(request):
+                # Headless login views turn returned responses into a plain 401;
+                # raising makes the 403 and its reason reach the client.
+                raise ImmediateHttpResponse(response)
+        return response
+
+    def save_user(self, request: HttpRequest, user: User, form, commit: bool = True) -> User:
+        user = super().save_user(request, user, form, commit=False)
+        if not user.display_name:
+            user.display_name = user.username[:DISPLAY_NAME_MAX_LENGTH]
+        if commit:
+            user.save()
+            profile_get_or_create(user=user)
+        return user
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def populate_user(self, request: HttpRequest, sociallogin, data: dict) -> User:
+        user = super().populate_user(request, sociallogin, data)
+        name = (data.get("name") or "").strip()
+        if not name:
+            name = " ".join(filter(None, [data.get("first_name"), data.get("last_name")]))
+        user.display_name = (name or data.get("username") or "")[:DISPLAY_NAME_MAX_LENGTH]
+        return user
+
+    def save_user(self, request: HttpRequest, sociallogin, form=None) -> User:
+        user = sociallogin.user
+        if not user.display_name:
+            user.display_name = (user.username or "")[:DISPLAY_NAME_MAX_LENGTH]
+        user = super().save_user(request, sociallogin, form)
+        profile_get_or_create(user=user)
+        return user
+
+
+class HeadlessAdapter(DefaultHeadlessAdapter):
+    """Adds `role` and `email_verified` to the user object of every headless response."""
+
+    def get_user_dataclass(self):
+        base = super().get_user_dataclass()
+        return dataclasses.make_dataclass(
+            "User",
+            [
+                ("role", str, dataclasses.field(metadata={"description": "USER, STUDIO_OWNER or ADMIN.", "example": "USER"})),  # noqa: E501
+                ("email_verified", bool, dataclasses.field(metadata={"description": "Whether the primary email address is verified.", "example": True})),  # noqa: E501
+            ],
+            bases=(base,),
+        )
+
+    def user_as_dataclass(self, user: User):
+        base = super().user_as_dataclass(user)
+        values = dataclasses.asdict(base)
+        values["role"] = getattr(user, "role", "")
+        values["email_verified"] = bool(getattr(user, "email_verified", False))
+        return self.get_user_dataclass()(**values)
