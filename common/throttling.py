@@ -8,11 +8,16 @@ provider retries — sets `throttle_classes = ()`.
 from __future__ import annotations
 
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 
 class UserWriteRateThrottle(SimpleRateThrottle):
     scope = "writes"
+
+    def get_rate(self) -> str | None:
+        # Read at request time (DRF binds the rates at import), so settings changes apply.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def allow_request(self, request, view) -> bool:
         if request.method in SAFE_METHODS:

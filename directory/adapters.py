@@ -93,22 +93,26 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
 
 class HeadlessAdapter(DefaultHeadlessAdapter):
-    """Adds `role` and `email_verified` to the user object of every headless response."""
+    """Adds `role` and `email_verified` to the user object of every headless response
+    (and to allauth's OpenAPI description of it)."""
 
     def get_user_dataclass(self):
-        base = super().get_user_dataclass()
+        role = dataclasses.field(
+            default="", metadata={"description": "USER, STUDIO_OWNER or ADMIN.", "example": "USER"}
+        )
+        email_verified = dataclasses.field(
+            default=False,
+            metadata={"description": "The primary email address is verified.", "example": True},
+        )
         return dataclasses.make_dataclass(
             "User",
-            [
-                ("role", str, dataclasses.field(metadata={"description": "USER, STUDIO_OWNER or ADMIN.", "example": "USER"})),  # noqa: E501
-                ("email_verified", bool, dataclasses.field(metadata={"description": "Whether the primary email address is verified.", "example": True})),  # noqa: E501
-            ],
-            bases=(base,),
+            [("role", str, role), ("email_verified", bool, email_verified)],
+            bases=(super().get_user_dataclass(),),
         )
 
     def user_as_dataclass(self, user: User):
-        base = super().user_as_dataclass(user)
-        values = dataclasses.asdict(base)
-        values["role"] = getattr(user, "role", "")
-        values["email_verified"] = bool(getattr(user, "email_verified", False))
-        return self.get_user_dataclass()(**values)
+        return dataclasses.replace(
+            super().user_as_dataclass(user),
+            role=getattr(user, "role", ""),
+            email_verified=bool(getattr(user, "email_verified", False)),
+        )

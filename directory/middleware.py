@@ -7,11 +7,12 @@ headless endpoints and any non-DRF view under /api/. A suspended user can still 
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import Resolver404, resolve
 
 from common.api import error_body, is_api_request
 from common.auth import (
@@ -25,15 +26,21 @@ HEADLESS_PREFIX = "/_allauth/"
 HEADLESS_APP_PREFIX = "/_allauth/app/"
 
 
+SIGN_OUT_VIEWS = {"account_logout", "admin:logout"}
+HEADLESS_SESSION_VIEWS = {
+    "headless:browser:account:current_session",
+    "headless:app:account:current_session",
+}
+
+
 def _is_sign_out(request: HttpRequest) -> bool:
-    path = request.path
-    if path in (reverse("account_logout"), reverse("admin:logout")):
+    try:
+        match = resolve(request.path_info, urlconf=getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    if match.view_name in SIGN_OUT_VIEWS:
         return True
-    return (
-        request.method == "DELETE"
-        and path.startswith(HEADLESS_PREFIX)
-        and path.endswith("/auth/session")
-    )
+    return request.method == "DELETE" and match.view_name in HEADLESS_SESSION_VIEWS
 
 
 class SuspensionMiddleware:
@@ -73,3 +80,61 @@ class SuspensionMiddleware:
             {"suspension": suspension_details(user), "message": error.message},
             status=HTTPStatus.FORBIDDEN,
         ).render()
+
+
+# allauth answers its rate limits with a bare 429. The header tells clients when the
+# window they ran into is certain to have moved: the longest window of that view's rates
+# ("login_failed" answers with a form error, not a 429).
+RATE_LIMITED_ACTIONS = {
+    "account_login": ("login",),
+    "login": ("login",),
+    "account_signup": ("signup",),
+    "signup": ("signup",),
+    "account_reset_password": ("reset_password",),
+    "request_password_reset": ("reset_password",),
+    "account_reset_password_from_key": ("reset_password_from_key",),
+    "reset_password": ("reset_password_from_key",),
+    "account_change_password": ("change_password",),
+    "change_password": ("change_password",),
+    "account_email": ("manage_email",),
+    "manage_email": ("manage_email",),
+    "account_reauthenticate": ("reauthenticate",),
+    "reauthenticate": ("reauthenticate",),
+}
+_DURATION_RE = re.compile(r"^(\d*)([smhd])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _window_seconds(rate: str) -> int:
+    """"20/m/ip" → 60, "5/300s/key" → 300; 0 if unparsable."""
+    parts = rate.split("/")
+    match = _DURATION_RE.match(parts[1].strip()) if len(parts) >= 2 else None
+    if not match:
+        return 0
+    return int(match.group(1) or 1) * _UNIT_SECONDS[match.group(2)]
+
+
+def allauth_retry_after(url_name: str | None) -> int:
+    from allauth.account import app_settings as account_settings
+
+    rates = account_settings.RATE_LIMITS
+    actions = RATE_LIMITED_ACTIONS.get(url_name or "", tuple(rates))
+    windows = [
+        _window_seconds(rate)
+        for action in actions
+        for rate in (rates.get(action) or "").split(",")
+        if rate.strip()
+    ]
+    return max(windows, default=0) or 60
+
+
+class RateLimitRetryAfterMiddleware:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == HTTPStatus.TOO_MANY_REQUESTS and "Retry-After" not in response:
+            match = getattr(request, "resolver_match", None)
+            response["Retry-After"] = str(allauth_retry_after(match.url_name if match else None))
+        return response

@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "directory.middleware.SuspensionMiddleware",  # after auth: refuses suspended sessions
+    "directory.middleware.RateLimitRetryAfterMiddleware",  # Retry-After on allauth's 429s
 ]
 
 ROOT_URLCONF = "project.urls"
