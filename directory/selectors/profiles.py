@@ -62,7 +62,9 @@ def profile_of(user: User) -> UserProfile:
     try:
         return user.profile
     except UserProfile.DoesNotExist:
-        return UserProfile(user=user)
+        profile = UserProfile(user=user)
+        profile.created_at = profile.updated_at = None  # not the unsaved db_default
+        return profile
 
 
 def user_metadata_get(*, user: User, key: str) -> UserMetadata:
