@@ -40,10 +40,9 @@ class ApiErrorMiddleware:
             or getattr(response, "streaming", False)
         ):
             return response
-        if _is_json(response):
-            if self._has_error_shape(response):
-                return response
-            # JSON but another shape (a third-party view): wrap it, keep the status.
+        if _is_json(response) and self._has_error_shape(response):
+            return response
+        # HTML, or JSON in another shape (a third-party view): one shape, same status.
         replacement = error_response_for_status(response.status_code)
         for header in _KEPT_HEADERS:
             if header in response:

@@ -16,6 +16,7 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.internal.httpkit import is_headless_request
 from allauth.headless.adapter import DefaultHeadlessAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
@@ -25,6 +26,15 @@ from .models import User
 from .services.profiles import profile_get_or_create
 
 DISPLAY_NAME_MAX_LENGTH = User._meta.get_field("display_name").max_length
+
+
+class _NoPhoneField(forms.CharField):
+    def validate(self, value: str) -> None:
+        super().validate(value)
+        raise forms.ValidationError(
+            "Phone numbers are not used to sign in; add yours to your profile instead.",
+            code="phone_not_supported",
+        )
 
 
 def user_display(user: User) -> str:
@@ -63,6 +73,18 @@ class AccountAdapter(DefaultAccountAdapter):
                 # raising makes the 403 and its reason reach the client.
                 raise ImmediateHttpResponse(response)
         return response
+
+    # Phone numbers are not a way to sign in here (profiles have a contact phone, which
+    # is not allauth's). allauth's phone endpoints exist regardless: these make them
+    # answer "none" and refuse any number with a 400 instead of raising NotImplementedError.
+    def get_phone(self, user) -> None:
+        return None
+
+    def get_user_by_phone(self, phone: str) -> None:
+        return None
+
+    def phone_form_field(self, **kwargs: Any) -> forms.Field:
+        return _NoPhoneField(**kwargs)
 
     def save_user(self, request: HttpRequest, user: User, form, commit: bool = True) -> User:
         user = super().save_user(request, user, form, commit=False)

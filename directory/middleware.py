@@ -1,8 +1,14 @@
-"""Suspension, enforced on every request that carries a session or a session token.
+"""HTTP middleware of the accounts concern.
 
-DRF views are covered by the authentication classes (common/authentication.py); this
-middleware covers the rest: the pages (including /admin/ and /accounts/), allauth's
-headless endpoints and any non-DRF view under /api/. A suspended user can still sign out.
+SuspensionMiddleware — suspension, enforced on every request that carries a session or
+a session token. DRF views are covered by the authentication classes
+(common/authentication.py); this covers the rest: the pages (including /admin/ and
+/accounts/), allauth's headless endpoints and any non-DRF view under /api/. A suspended
+user can still sign out.
+
+RateLimitRetryAfterMiddleware — Retry-After on allauth's 429 answers.
+
+ProviderNotConfiguredMiddleware — 404, not 500, for an unconfigured provider's URLs.
 """
 
 from __future__ import annotations
@@ -10,9 +16,9 @@ from __future__ import annotations
 import re
 from http import HTTPStatus
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_resolver, resolve
 
 from common.api import error_body, is_api_request
 from common.auth import (
@@ -26,19 +32,20 @@ HEADLESS_PREFIX = "/_allauth/"
 HEADLESS_APP_PREFIX = "/_allauth/app/"
 
 
-SIGN_OUT_VIEWS = {"account_logout", "admin:logout"}
+# What a suspended session may still do: sign out, and the infrastructure probes.
+ALLOWED_WHILE_SUSPENDED = {"account_logout", "admin:logout", "healthz", "readyz"}
 HEADLESS_SESSION_VIEWS = {
     "headless:browser:account:current_session",
     "headless:app:account:current_session",
 }
 
 
-def _is_sign_out(request: HttpRequest) -> bool:
+def _allowed_while_suspended(request: HttpRequest) -> bool:
     try:
         match = resolve(request.path_info, urlconf=getattr(request, "urlconf", None))
     except Resolver404:
         return False
-    if match.view_name in SIGN_OUT_VIEWS:
+    if match.view_name in ALLOWED_WHILE_SUSPENDED:
         return True
     return request.method == "DELETE" and match.view_name in HEADLESS_SESSION_VIEWS
 
@@ -49,7 +56,7 @@ class SuspensionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = self._caller(request)
-        if user is not None and user_is_suspended(user) and not _is_sign_out(request):
+        if user is not None and user_is_suspended(user) and not _allowed_while_suspended(request):
             return self._refuse(request, user)
         return self.get_response(request)
 
@@ -106,7 +113,7 @@ _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def _window_seconds(rate: str) -> int:
-    """"20/m/ip" → 60, "5/300s/key" → 300; 0 if unparsable."""
+    """ "20/m/ip" → 60, "5/300s/key" → 300; 0 if unparsable."""
     parts = rate.split("/")
     match = _DURATION_RE.match(parts[1].strip()) if len(parts) >= 2 else None
     if not match:
@@ -138,3 +145,23 @@ class RateLimitRetryAfterMiddleware:
             match = getattr(request, "resolver_match", None)
             response["Retry-After"] = str(allauth_retry_after(match.url_name if match else None))
         return response
+
+
+class ProviderNotConfiguredMiddleware:
+    """The Google, Facebook and X login URLs exist whether or not their app is configured
+    (so the URLconf is the same everywhere); unconfigured, allauth raises
+    SocialApp.DoesNotExist, which this turns into the 404 it means."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        from allauth.socialaccount.models import SocialApp
+
+        if isinstance(exception, SocialApp.DoesNotExist):
+            handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(404)
+            return handler(request, exception=Http404("This sign-in provider is not configured."))
+        return None

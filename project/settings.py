@@ -128,6 +128,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "directory.middleware.SuspensionMiddleware",  # after auth: refuses suspended sessions
     "directory.middleware.RateLimitRetryAfterMiddleware",  # Retry-After on allauth's 429s
+    "directory.middleware.ProviderNotConfiguredMiddleware",  # 404 for unconfigured providers
 ]
 
 ROOT_URLCONF = "project.urls"

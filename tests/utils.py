@@ -16,7 +16,8 @@ def assert_api_error(response, status: int, code: str) -> dict[str, Any]:
     error = body["error"]
     assert set(error) == {"code", "message", "fields"}, error
     assert error["code"] == code, error
-    assert isinstance(error["message"], str) and error["message"], error
+    assert isinstance(error["message"], str), error
+    assert error["message"], error
     assert isinstance(error["fields"], dict), error
     return error
 

@@ -39,7 +39,9 @@ class UserMetadataDetailApi(APIView):
     @extend_schema(responses=MetadataOutputSerializer)
     def get(self, request, key: str):
         metadata_key_validate(key)
-        return Response(MetadataOutputSerializer(user_metadata_get(user=request.user, key=key)).data)
+        return Response(
+            MetadataOutputSerializer(user_metadata_get(user=request.user, key=key)).data
+        )
 
     @extend_schema(request=InputSerializer, responses=MetadataOutputSerializer)
     def put(self, request, key: str):

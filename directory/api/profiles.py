@@ -258,7 +258,9 @@ class PublicProfileApi(APIView):
         @extend_schema_field(PublicStudioSerializer(many=True))
         def get_studios(self, user: User) -> list[dict]:
             studios = user.studios.all()  # prefetched: only the public ones
-            return PublicStudioSerializer(studios, many=True, context={"profile": user.profile}).data
+            return PublicStudioSerializer(
+                studios, many=True, context={"profile": user.profile}
+            ).data
 
         def to_representation(self, user: User) -> dict:
             user.profile = profile_of(user)

@@ -18,7 +18,9 @@ def low_rates(settings):
 
 
 def _post(client):
-    return client.post("/api/t/echo", data={"count": 1, "name": "a"}, content_type="application/json")
+    return client.post(
+        "/api/t/echo", data={"count": 1, "name": "a"}, content_type="application/json"
+    )
 
 
 def test_writes_over_the_rate_get_429_with_retry_after(low_rates):

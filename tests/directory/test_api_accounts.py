@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 
 
 def delete(client, **body):
-    return client.delete("/api/user/account", data=json.dumps(body), content_type="application/json")
+    return client.delete(
+        "/api/user/account", data=json.dumps(body), content_type="application/json"
+    )
 
 
 @pytest.fixture
@@ -58,8 +60,10 @@ def test_deleting_an_account_keeps_other_peoples_conversations(
     assert not User.objects.filter(pk=user.pk).exists()
     sent.refresh_from_db()
     received.refresh_from_db()
-    assert sent.sender_id is None and sent.receiver_id == friend.pk  # "Deleted user"
-    assert received.receiver_id is None and received.sender_id == friend.pk
+    assert sent.sender_id is None  # shown as "Deleted user"
+    assert sent.receiver_id == friend.pk
+    assert received.receiver_id is None
+    assert received.sender_id == friend.pk
     assert Message.objects.count() == 2
     assert not Notification.objects.filter(user_id=user.pk).exists()
     assert not UserMetadata.objects.filter(user_id=user.pk).exists()

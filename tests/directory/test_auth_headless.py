@@ -121,7 +121,9 @@ def test_app_password_reset():
     assert response.status_code == 200, response.content
     path = email_link(mail.outbox[0], "/accounts/password/reset/key/")
     key = path.rstrip("/").rsplit("/", 1)[-1]
-    response = post_json(client, f"{APP}/auth/password/reset", {"key": key, "password": NEW_PASSWORD})
+    response = post_json(
+        client, f"{APP}/auth/password/reset", {"key": key, "password": NEW_PASSWORD}
+    )
     assert response.status_code in (200, 401), response.content  # 401: reset, not signed in
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
@@ -235,9 +237,7 @@ def test_browser_password_reset(browser):
         browser, f"{BROWSER}/auth/password/request", {"email": user.email}, **csrf(browser)
     )
     assert response.status_code == 200
-    key = (
-        email_link(mail.outbox[0], "/accounts/password/reset/key/").rstrip("/").rsplit("/", 1)[-1]
-    )
+    key = email_link(mail.outbox[0], "/accounts/password/reset/key/").rstrip("/").rsplit("/", 1)[-1]
     response = post_json(
         browser,
         f"{BROWSER}/auth/password/reset",

@@ -138,7 +138,9 @@ def test_a_suspended_user_cannot_log_in(client):
     user = UserFactory(
         suspended_until=timezone.now() + timedelta(days=2), suspension_reason="Spam reviews"
     )
-    response = client.post("/accounts/login/", {"login": user.username, "password": DEFAULT_PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"login": user.username, "password": DEFAULT_PASSWORD}
+    )
     assert response.status_code == 403
     assert b"Spam reviews" in response.content
     assert "_auth_user_id" not in client.session
@@ -175,7 +177,12 @@ def test_signup_and_password_reset_rate_limits_answer_429(client, settings):
     _signup(client)
     response = Client().post(
         "/accounts/signup/",
-        {"email": "b@example.com", "username": "b", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        {
+            "email": "b@example.com",
+            "username": "b",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
     )
     assert response.status_code == 429
     assert response["Retry-After"] == "300"

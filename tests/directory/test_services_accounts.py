@@ -83,7 +83,8 @@ def test_suspend_until_a_date_stops_every_session_and_tells_sockets_after_commit
 
 def test_suspend_indefinitely():
     user = user_suspend(user=UserFactory(), reason="Harassment")
-    assert user.is_suspended_indefinitely and user.is_suspended
+    assert user.is_suspended_indefinitely
+    assert user.is_suspended
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,7 @@ class _Grant:
 @dataclass
 class FakeOIDCProvider:
     client_id: str = "studio-finder-test"
-    client_secret: str = "s3cret-for-tests"  # noqa: S105 - a test fixture's secret
+    client_secret: str = "s3cret-for-tests"
     next_user: dict[str, Any] = field(
         default_factory=lambda: {
             "sub": "oidc-user-1",
