@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import logging
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
-from common.api import error_body, error_response_for_status, is_api_request
+from common.api import error_response_for_status, is_api_request
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,3 @@ class ApiErrorMiddleware:
             and isinstance(body.get("error"), dict)
             and {"code", "message", "fields"} <= body["error"].keys()
         )
-
-
-def json_error(status: int, code: str, message: str, fields: dict | None = None) -> JsonResponse:
-    return JsonResponse(error_body(code, message, fields), status=status)
