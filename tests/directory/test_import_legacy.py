@@ -248,6 +248,7 @@ def test_a_clean_backup_exits_zero(tmp_path, backup_data):
 
 def test_dry_run_saves_nothing(backup_file):
     error, out, _ = run_import(backup_file, "--dry-run")
+    assert error.returncode == 1  # the broken rows are still reported
     assert "dry run" in out
     assert counts_table(out)["users"] == (5, 0, 0, 4)
     assert User.objects.count() == 0
