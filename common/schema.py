@@ -13,7 +13,7 @@ class AutoSchema(BaseAutoSchema):
 
     def get_serializer_name(self, serializer, direction):
         name = super().get_serializer_name(serializer, direction)
-        outer, _, inner = type(serializer).__qualname__.rpartition(".")
+        outer = type(serializer).__qualname__.rpartition(".")[0]
         if outer and "<locals>" not in outer:
             return outer.split(".")[-1].removesuffix("Api").removesuffix("View") + name
         return name
