@@ -39,6 +39,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 PERSONAS = ("anonymous", "user", "owner", "admin", "suspended")
+FORM = "application/x-www-form-urlencoded"
 
 
 # --- expectations ----------------------------------------------------------------------
@@ -120,6 +121,10 @@ def expect(anonymous, user, owner, admin, suspended) -> Expectation:
     )
 
 
+def everyone(outcome: int | Expect) -> Expectation:
+    return expect(*[outcome] * len(PERSONAS))
+
+
 # Presets for /api/ (a suspended account gets 403 `suspended` everywhere, reads included).
 PUBLIC = expect(200, 200, 200, 200, 403)
 LOGIN = expect(401, 200, 200, 200, 403)
@@ -174,10 +179,6 @@ def _user_kwargs(w: World) -> dict:
     return {"username": w.owner.username}
 
 
-def _json(data: Any) -> Callable[[World], Any]:
-    return lambda w: data
-
-
 # --- the matrix --------------------------------------------------------------------------
 
 
@@ -190,7 +191,7 @@ def _headless(client: str) -> dict[str, tuple[Check, ...]]:
         f"{ns}:config": (Check("get", PAGE),),
         f"{ns}:account:current_session": (
             Check("get", expect(401, 200, 200, 200, 403)),
-            Check("delete", expect(401, 401, 401, 401, 401)),  # signing out: always allowed
+            Check("delete", everyone(401)),  # signing out: always allowed, then 401
         ),
         f"{ns}:account:reauthenticate": (Check("post", expect(401, 400, 400, 400, 403), data={}),),
         f"{ns}:account:confirm_login_code": (
@@ -227,23 +228,16 @@ def _headless(client: str) -> dict[str, tuple[Check, ...]]:
     }
 
 
-FORM = "application/x-www-form-urlencoded"
-
 MATRIX: dict[str, tuple[Check, ...]] = {
     # --- infrastructure --------------------------------------------------------------
-    "healthz": (Check("get", expect(200, 200, 200, 200, 200)),),
-    "readyz": (Check("get", expect(200, 200, 200, 200, 200)),),
+    "healthz": (Check("get", everyone(200)),),
+    "readyz": (Check("get", everyone(200)),),
     # --- allauth pages (/accounts/) ---------------------------------------------------
     "account_login": (Check("get", ANON_PAGE),),
     "account_signup": (Check("get", ANON_PAGE),),
     "account_logout": (
         Check("get", expect(RedirectTo("/"), 200, 200, 200, 200)),
-        Check(
-            "post",
-            expect(
-                RedirectTo("/"), RedirectTo("/"), RedirectTo("/"), RedirectTo("/"), RedirectTo("/")
-            ),
-        ),
+        Check("post", everyone(RedirectTo("/"))),  # suspended people may sign out
     ),
     "account_inactive": (Check("get", PAGE),),
     "account_reauthenticate": (Check("get", LOGIN_PAGE),),
