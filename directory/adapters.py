@@ -13,14 +13,14 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
-from allauth.core.internal.httpkit import is_headless_request
 from allauth.headless.adapter import DefaultHeadlessAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 
 from common.auth import suspended_error, suspension_details, user_is_suspended
+from common.errors import DomainError
 
 from .models import User
 from .services.profiles import profile_get_or_create
@@ -42,17 +42,26 @@ def user_display(user: User) -> str:
     return user.display_name or user.username
 
 
+def is_headless_request(request: HttpRequest) -> bool:
+    """allauth marks requests to its /_allauth/ views (request.allauth.headless)."""
+    return getattr(getattr(request, "allauth", None), "headless", None) is not None
+
+
+def headless_error_response(error: DomainError) -> JsonResponse:
+    """A domain error in allauth's headless shape, so clients parse one format there:
+    {"status": 403, "errors": [{"code": ..., "message": ..., <fields>}]}."""
+    body = {
+        "status": error.status,
+        "errors": [{"code": error.code, "message": error.message, **error.fields}],
+    }
+    return JsonResponse(body, status=error.status)
+
+
 def suspended_response(request: HttpRequest, user: User) -> HttpResponse:
     """403 in the caller's language: allauth's JSON for headless clients, a page else."""
     error = suspended_error(user)
     if is_headless_request(request):
-        from allauth.headless.internal.restkit.response import APIResponse
-
-        return APIResponse(
-            request,
-            errors=[{"code": error.code, "message": error.message, **error.fields}],
-            status=HTTPStatus.FORBIDDEN,
-        )
+        return headless_error_response(error)
     return TemplateResponse(
         request,
         "account/suspended.html",

@@ -28,6 +28,8 @@ from common.auth import (
     user_is_suspended,
 )
 
+from .adapters import headless_error_response
+
 HEADLESS_PREFIX = "/_allauth/"
 HEADLESS_APP_PREFIX = "/_allauth/app/"
 
@@ -76,11 +78,7 @@ class SuspensionMiddleware:
                 error_body(error.code, error.message, error.fields), status=error.status
             )
         if request.path.startswith(HEADLESS_PREFIX):
-            body = {
-                "status": HTTPStatus.FORBIDDEN,
-                "errors": [{"code": error.code, "message": error.message, **error.fields}],
-            }
-            return JsonResponse(body, status=HTTPStatus.FORBIDDEN)
+            return headless_error_response(error)
         return TemplateResponse(
             request,
             "account/suspended.html",
