@@ -6,6 +6,7 @@ from django.db import transaction
 
 from common.admin import URL_FIELDS_ASSUME_HTTPS, LegacyRowAdmin
 from common.jobs import enqueue_on_commit
+from directory.services.accounts import access_revoked_on_commit
 
 from .models import (
     Faq,
@@ -71,7 +72,8 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "email_verified", "is_active", "is_suspended_indefinitely")
     search_fields = ("username", "email", "display_name", "=legacy_id")
     ordering = ("-created_at",)
-    readonly_fields = ("created_at", "updated_at", "last_login", "legacy_id")
+    # email_verified mirrors allauth's email addresses: verify one under "Email addresses".
+    readonly_fields = ("created_at", "updated_at", "last_login", "legacy_id", "email_verified")
     inlines = [UserProfileInline]
     filter_horizontal = ()
     show_full_result_count = False
@@ -95,6 +97,13 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        suspension_fields = {"suspended_until", "is_suspended_indefinitely"}
+        if change and suspension_fields & set(form.changed_data) and obj.is_suspended:
+            # Same effect as directory.services.accounts.user_suspend: close their sockets.
+            access_revoked_on_commit(user_id=obj.pk, reason="suspended")
 
 
 @admin.register(UserProfile)

@@ -9,7 +9,7 @@ class DirectoryConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import pre_delete
 
-        from . import signals
+        from . import receivers, signals  # noqa: F401 - receivers connect on import
         from .models import User
 
         user_logged_in.connect(signals.record_login_session, dispatch_uid="directory.sessions")

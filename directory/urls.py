@@ -4,7 +4,18 @@ from django.urls import path
 
 from directory.api import faq, reviews, saved_searches, studio_manage, studio_pages
 
+from .api.accounts import UserAccountApi
+from .api.metadata import UserMetadataDetailApi, UserMetadataListApi
+from .api.profiles import PublicProfileApi, UserAvatarApi, UserProfileApi
+
 urlpatterns: list = [
+    # --- Accounts and profiles (issue 3) -------------------------------------------------
+    path("user/profile", UserProfileApi.as_view(), name="user-profile"),
+    path("user/avatar", UserAvatarApi.as_view(), name="user-avatar"),
+    path("user/account", UserAccountApi.as_view(), name="user-account"),
+    path("user/metadata", UserMetadataListApi.as_view(), name="user-metadata-list"),
+    path("user/metadata/<str:key>", UserMetadataDetailApi.as_view(), name="user-metadata"),
+    path("profiles/<str:username>", PublicProfileApi.as_view(), name="public-profile"),
     # Studio pages, management, reviews, FAQ (docs/studios.md).
     path("studios/<int:studio_id>", studio_pages.StudioDetailApi.as_view(), name="studio-detail"),
     path(

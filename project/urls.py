@@ -23,5 +23,7 @@ urlpatterns = [
 # from its storage (S3) or the proxy. `static()` adds nothing when DEBUG is off.
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "common.api.handler400"
+handler403 = "common.api.handler403"
 handler404 = "common.api.handler404"
 handler500 = "common.api.handler500"

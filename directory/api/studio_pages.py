@@ -17,39 +17,19 @@ from rest_framework.views import APIView
 
 from common.openapi import error_responses
 from common.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE
-from directory.models import Review, ServiceType, Studio, StudioType, User, UserProfile
+from directory.api.profiles import PublicProfileApi
+from directory.models import Review, ServiceType, Studio, StudioType
+from directory.selectors.profiles import profile_of
 from directory.selectors.studios import studio_page, studio_reviews_page
 
-SOCIAL_FIELDS = (
-    "facebook_url",
-    "x_url",
-    "linkedin_url",
-    "instagram_url",
-    "tiktok_url",
-    "threads_url",
-    "youtube_url",
-    "soundcloud_url",
-)
-PROFILE_TEXT_FIELDS = (
-    "short_about",
-    "about",
-    "location",
-    "studio_name",
-    "home_studio_description",
-    "equipment_list",
-    "services_offered",
-)
-
-
-def profile_of(user: User) -> UserProfile:
-    """The user's profile, or an unsaved default one (every private flag off)."""
-    profile = getattr(user, "profile", None)
-    return profile if profile is not None else UserProfile(user=user)
-
-
-def coordinates_public(profile: UserProfile) -> bool:
-    """The owner's map setting: without directions, the pin's exact position stays private."""
-    return bool(profile.show_directions)
+# The studio's own fields behind the owner's flags; absent from the JSON when off. The
+# same rules as the studios on the public profile (api/profiles.PRIVATE_STUDIO_KEYS),
+# plus the legacy address line and the studio's phone.
+PRIVATE_STUDIO_PAGE_KEYS = {
+    "show_address": ("full_address", "address"),
+    "show_phone": ("phone",),
+    "show_directions": ("latitude", "longitude"),
+}
 
 
 @extend_schema_serializer(component_name="PersonSummary")
@@ -68,65 +48,11 @@ class ImageSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="StudioOwnerProfile")
-class OwnerProfileSerializer(serializers.Serializer):
-    """The owner's public profile. Fields behind a privacy flag are absent when it is off."""
+class OwnerProfileSerializer(PublicProfileApi.OutputSerializer):
+    """The owner's public profile, exactly as GET /api/profiles/{username} gives it (the
+    same privacy flags), without the list of their studios."""
 
-    username = serializers.CharField()
-    display_name = serializers.CharField()
-    avatar_url = serializers.URLField(allow_null=True)
-    short_about = serializers.CharField(allow_null=True)
-    about = serializers.CharField(allow_null=True)
-    location = serializers.CharField(allow_null=True)
-    studio_name = serializers.CharField(allow_null=True)
-    home_studio_description = serializers.CharField(allow_null=True)
-    equipment_list = serializers.CharField(allow_null=True)
-    services_offered = serializers.CharField(allow_null=True)
-    is_crb_checked = serializers.BooleanField()
-    verification_level = serializers.CharField()
-    facebook_url = serializers.URLField(allow_null=True)
-    x_url = serializers.URLField(allow_null=True, help_text="X, or the legacy Twitter link.")
-    linkedin_url = serializers.URLField(allow_null=True)
-    instagram_url = serializers.URLField(allow_null=True)
-    tiktok_url = serializers.URLField(allow_null=True)
-    threads_url = serializers.URLField(allow_null=True)
-    youtube_url = serializers.URLField(allow_null=True)
-    soundcloud_url = serializers.URLField(allow_null=True)
-    connection_methods = serializers.ListField(child=serializers.CharField())
-    email = serializers.EmailField(required=False, help_text="Only with show_email.")
-    phone = serializers.CharField(
-        required=False, allow_null=True, help_text="Only with show_phone."
-    )
-    rate_tier_1 = serializers.CharField(required=False, allow_null=True, help_text="show_rates.")
-    rate_tier_2 = serializers.CharField(required=False, allow_null=True, help_text="show_rates.")
-    rate_tier_3 = serializers.CharField(required=False, allow_null=True, help_text="show_rates.")
-
-    def to_representation(self, user: User) -> dict:
-        profile = profile_of(user)
-        data = {
-            "username": user.username,
-            "display_name": user.display_name,
-            "avatar_url": user.avatar_url,
-            **{field: getattr(profile, field) for field in PROFILE_TEXT_FIELDS},
-            "is_crb_checked": profile.is_crb_checked,
-            "verification_level": profile.verification_level,
-            **{field: getattr(profile, field) for field in SOCIAL_FIELDS},
-            "connection_methods": [
-                *(
-                    value
-                    for n in range(1, 13)
-                    if (value := getattr(profile, f"connection{n}", None))
-                ),
-                *(profile.custom_connection_methods or []),
-            ],
-        }
-        data["x_url"] = profile.x_url or profile.twitter_url
-        if profile.show_email:
-            data["email"] = user.email
-        if profile.show_phone:
-            data["phone"] = profile.phone
-        if profile.show_rates:
-            data.update({f"rate_tier_{n}": getattr(profile, f"rate_tier_{n}") for n in (1, 2, 3)})
-        return data
+    studios = None
 
 
 @extend_schema_serializer(component_name="ReviewResponse")
@@ -208,18 +134,22 @@ class MapSettingsSerializer(serializers.Serializer):
 def studio_public_fields(studio: Studio) -> dict:
     """The studio's own fields as the public sees them (privacy flags applied)."""
     profile = profile_of(studio.owner)
+    dt = serializers.DateTimeField()
     data = {
         "id": studio.pk,
         "name": studio.name,
         "description": studio.description,
         "city": studio.city,
         "abbreviated_address": studio.abbreviated_address,
+        "full_address": studio.full_address,
+        "address": studio.address,
         "website_url": studio.website_url,
+        "phone": studio.phone,
         "is_premium": studio.is_premium,
         "is_verified": studio.is_verified,
         "status": studio.status,
-        "created_at": serializers.DateTimeField().to_representation(studio.created_at),
-        "updated_at": serializers.DateTimeField().to_representation(studio.updated_at),
+        "created_at": dt.to_representation(studio.created_at),
+        "updated_at": dt.to_representation(studio.updated_at),
         "studio_types": sorted(t.studio_type for t in studio.studio_types.all()),
         "services": sorted(s.service for s in studio.services.all()),
         "images": ImageSerializer(studio.images.all(), many=True).data,
@@ -228,14 +158,13 @@ def studio_public_fields(studio: Studio) -> dict:
             "use_coordinates_for_map": profile.use_coordinates_for_map,
         },
     }
-    if profile.show_address:
-        data["full_address"] = studio.full_address
-        data["address"] = studio.address
-    if profile.show_phone:
-        data["phone"] = studio.phone
-    if coordinates_public(profile) and studio.latitude is not None:
+    if studio.latitude is not None:
         data["latitude"] = float(studio.latitude)
         data["longitude"] = float(studio.longitude)
+    for flag, keys in PRIVATE_STUDIO_PAGE_KEYS.items():
+        if not getattr(profile, flag):
+            for key in keys:
+                data.pop(key, None)
     return data
 
 
