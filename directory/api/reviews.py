@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,7 +18,7 @@ from common.openapi import error_responses
 from common.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, paginate
 from directory.api.studio_pages import PersonSerializer, ReviewResponseSerializer
 from directory.models import Review, ReviewStatus
-from directory.permissions import IsAdmin
+from directory.permissions import IsAdmin, IsAuthenticated, IsEmailVerified
 from directory.selectors.reviews import review_for_moderation, reviews_for_moderation
 from directory.services.reviews import (
     CONTENT_MAX,
@@ -111,7 +110,7 @@ class ModeratedReviewPageSerializer(serializers.Serializer):
 
 
 class ReviewCreateApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, IsEmailVerified]
 
     @extend_schema_serializer(component_name="ReviewCreate")
     class InputSerializer(serializers.Serializer):
@@ -140,7 +139,7 @@ class ReviewCreateApi(APIView):
 
 
 class ReviewRespondApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, IsEmailVerified]
 
     @extend_schema_serializer(component_name="ReviewRespond")
     class InputSerializer(serializers.Serializer):

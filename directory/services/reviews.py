@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from common.auth import ensure_can_write_content
 from common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from directory.models import Review, ReviewResponse, ReviewStatus, Studio, StudioStatus, User
 from directory.selectors.search_cache import bump_search_version
@@ -64,10 +65,7 @@ def _validate_content(content: str) -> str:
 def review_create(
     *, reviewer: User, studio_id: int, rating: int, content: str, is_anonymous: bool = False
 ) -> Review:
-    if not reviewer.email_verified:
-        raise Forbidden(
-            "Verify your email address before writing a review.", code="email_unverified"
-        )
+    ensure_can_write_content(reviewer)  # suspended: 403 suspended; unverified: email_unverified
     if not 1 <= rating <= 5:
         raise ValidationFailed(fields={"rating": ["Give a rating from 1 to 5."]})
     content = _validate_content(content)
@@ -83,7 +81,7 @@ def review_create(
 
     flagged = blocklisted_terms(content)
     try:
-        with transaction.atomic(durable=True):
+        with transaction.atomic():
             review = Review.objects.create(
                 studio=studio,
                 reviewer=reviewer,
@@ -117,7 +115,7 @@ def review_moderate(*, review: Review, moderator: User, status: str) -> Review:
     """Approve or reject. The owner is told when a review goes live; repeats are no-ops."""
     if status not in (ReviewStatus.APPROVED, ReviewStatus.REJECTED):
         raise ValidationFailed(fields={"status": ["Choose APPROVED or REJECTED."]})
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         review = (
             Review.objects.select_for_update(of=("self",))
             .select_related("studio", "reviewer")
@@ -138,11 +136,12 @@ def review_moderate(*, review: Review, moderator: User, status: str) -> Review:
 
 def review_respond(*, review_id: int, author: User, content: str) -> ReviewResponse:
     """The studio owner's one public answer to an approved review."""
+    ensure_can_write_content(author)
     content_length = len(content.strip())
     if not 1 <= content_length <= RESPONSE_MAX:
         raise ValidationFailed(fields={"content": [f"Write 1 to {RESPONSE_MAX} characters."]})
     try:
-        with transaction.atomic(durable=True):
+        with transaction.atomic():
             review = (
                 Review.objects.select_for_update(of=("self",))
                 .select_related("studio")

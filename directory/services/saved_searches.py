@@ -48,7 +48,7 @@ def saved_search_create(
     *, user: User, name: str, filters: dict[str, Any], alerts_enabled: bool = True
 ) -> SavedSearch:
     filters = _filters(filters)
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         # Serialise a user's creates so two parallel ones cannot both pass the cap.
         User.objects.select_for_update().filter(pk=user.pk).first()
         if SavedSearch.objects.filter(user=user).count() >= settings.SAVED_SEARCH_MAX_PER_USER:
@@ -71,13 +71,13 @@ def saved_search_update(*, saved_search: SavedSearch, data: dict[str, Any]) -> S
             setattr(saved_search, field, data[field])
             changed.append(field)
     if changed:
-        with transaction.atomic(durable=True):
+        with transaction.atomic():
             saved_search.save(update_fields=[*changed, "updated_at"])
     return saved_search
 
 
 def saved_search_delete(*, saved_search: SavedSearch) -> None:
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         saved_search.delete()
 
 
@@ -111,7 +111,7 @@ def saved_search_unsubscribe(*, token: str) -> int:
     searches = SavedSearch.objects.filter(user_id=target["user_id"], alerts_enabled=True)
     if target["saved_search_id"] is not None:
         searches = searches.filter(pk=target["saved_search_id"])
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         return searches.update(alerts_enabled=False)
 
 
@@ -177,7 +177,8 @@ def saved_search_digest_send(*, user_id: int, until: dt.datetime) -> int:
     Idempotent for a given `until`: each search's window ends there and last_alerted_at
     moves to it, so a second run finds nothing and sends nothing. The email is sent before
     the commit: if sending fails, nothing moves and the task retries (at-least-once).
-    Returns how many studios the email announced (0: no email).
+    Returns how many studios the email announced (0: no email). Durable: that reasoning
+    needs this to be the real commit, never a savepoint of some caller's transaction.
     """
     with transaction.atomic(durable=True):
         user = User.objects.filter(pk=user_id, is_active=True).first()

@@ -102,7 +102,7 @@ def studio_image_add(*, studio: Studio, upload, alt_text: str | None = None) -> 
         ContentFile(encoded.content),
     )
     try:
-        with transaction.atomic(durable=True):
+        with transaction.atomic():
             Studio.objects.select_for_update().filter(pk=studio.pk).first()
             existing = StudioImage.objects.filter(studio=studio)
             if existing.count() >= settings.STUDIO_MAX_IMAGES:
@@ -126,7 +126,7 @@ def studio_image_add(*, studio: Studio, upload, alt_text: str | None = None) -> 
 
 
 def studio_image_update(*, image: StudioImage, alt_text: str | None) -> StudioImage:
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         image.alt_text = alt_text or None
         image.save(update_fields=["alt_text"])
         transaction.on_commit(bump_search_version)
@@ -134,7 +134,7 @@ def studio_image_update(*, image: StudioImage, alt_text: str | None) -> StudioIm
 
 
 def studio_image_delete(*, image: StudioImage) -> None:
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         name = image.file.name if image.file else None
         image.delete()
         if name:
@@ -144,7 +144,7 @@ def studio_image_delete(*, image: StudioImage) -> None:
 
 def studio_images_reorder(*, studio: Studio, image_ids: list[int]) -> list[StudioImage]:
     """Put the gallery in the given order; the list must name every photo exactly once."""
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         Studio.objects.select_for_update().filter(pk=studio.pk).first()
         images = {image.pk: image for image in StudioImage.objects.filter(studio=studio)}
         if len(image_ids) != len(set(image_ids)) or set(image_ids) != set(images):

@@ -186,7 +186,7 @@ def studio_create(
     studio_types = _validated_choices(studio_types, StudioType, "studio_types")
     services = _validated_choices(services, ServiceType, "services")
 
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         studio = Studio(
             owner=actor,
             name=name,
@@ -234,7 +234,7 @@ def studio_update(*, actor: User, studio: Studio, data: dict[str, Any]) -> Studi
         else None
     )
 
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         # The row lock makes check-then-set of status and address safe against a parallel save.
         studio = Studio.objects.select_for_update().get(pk=studio.pk)
         # Admin-only fields sent back unchanged (a client echoing the object) are fine.
@@ -284,7 +284,7 @@ def studio_update(*, actor: User, studio: Studio, data: dict[str, Any]) -> Studi
 
 def studio_delete(*, actor: User, studio: Studio) -> None:
     """Delete a studio with its images (rows and stored files), types, services and reviews."""
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         files = list(
             studio.images.exclude(file__isnull=True).exclude(file="").values_list("file", flat=True)
         )

@@ -12,7 +12,5 @@ def error_of(response) -> dict:
 
 
 def assert_needs_login(response) -> None:
-    # The status is 401 once the accounts work lands its authentication header; the code
-    # says "not signed in" either way.
-    assert response.status_code in (401, 403), response.content
+    assert response.status_code == 401, response.content
     assert error_of(response)["code"] == "not_authenticated"

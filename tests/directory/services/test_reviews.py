@@ -47,6 +47,28 @@ def test_an_unverified_reviewer_is_refused():
     assert error.value.code == "email_unverified"
 
 
+def test_with_email_verification_off_unverified_reviewers_may_write(settings):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "none"
+    review = review_create(
+        reviewer=UserFactory(email_verified=False),
+        studio_id=StudioFactory().pk,
+        rating=5,
+        content=GOOD,
+    )
+    assert review.status == ReviewStatus.PENDING
+
+
+def test_a_suspended_reviewer_is_refused():
+    with pytest.raises(Forbidden) as error:
+        review_create(
+            reviewer=UserFactory(is_suspended_indefinitely=True),
+            studio_id=StudioFactory().pk,
+            rating=5,
+            content=GOOD,
+        )
+    assert error.value.code == "suspended"
+
+
 @pytest.mark.parametrize("rating", [0, 6, -1, 100])
 def test_ratings_are_one_to_five(rating):
     with pytest.raises(ValidationFailed) as error:
