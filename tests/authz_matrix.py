@@ -218,6 +218,7 @@ def _headless(client: str) -> dict[str, tuple[Check, ...]]:
             Check("post", expect(409, 400, 400, 400, 403), data={"phone": "+447911123456"}),
         ),
         f"{ns}:socialaccount:manage_providers": (Check("get", expect(401, 200, 200, 200, 403)),),
+        f"{ns}:usersessions:sessions": (Check("get", expect(401, 200, 200, 200, 403)),),
         f"{ns}:socialaccount:provider_signup": (Check("get", expect(409, 409, 409, 409, 403)),),
         f"{ns}:socialaccount:redirect_to_provider": (
             Check("post", expect(401, 401, 401, 401, 403), data={}, content_type=FORM),
@@ -244,6 +245,7 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "account_email": (Check("get", LOGIN_PAGE),),
     "account_email_verification_sent": (Check("get", PAGE),),
     "account_change_password": (Check("get", LOGIN_PAGE),),
+    "usersessions_list": (Check("get", LOGIN_PAGE),),
     "account_set_password": (
         Check(
             "get",
