@@ -96,7 +96,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",  # allauth.usersessions' session list page uses it
+    "django.contrib.humanize",  # allauth.usersessions templates use it
     "django.contrib.postgres",
     "rest_framework",
     "django_filters",
