@@ -46,6 +46,16 @@ TYPING_STATES = ("start", "stop")
 FLOOD_CLOSE_AFTER = 50
 
 
+_background: set[asyncio.Future] = set()
+
+
+def _spawn(coro) -> None:
+    """Run a coroutine in the background, keeping a reference until it ends."""
+    task = asyncio.ensure_future(coro)
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
 class _Registry:
     """This process's sockets: one sweeper task closes idle ones and refreshes presence."""
 
@@ -70,7 +80,7 @@ class _Registry:
             for consumer in list(self.sockets):
                 if now - consumer.last_seen > settings.REALTIME_IDLE_TIMEOUT:
                     self.sockets.discard(consumer)
-                    asyncio.ensure_future(consumer.close(CLOSE_IDLE))
+                    _spawn(consumer.close(CLOSE_IDLE))
             if now - last_refresh >= presence.PRESENCE_REFRESH:
                 last_refresh = now
                 await presence.presence_set(
@@ -119,7 +129,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     def _auth_timeout(self) -> None:
         if self.user is None:
-            asyncio.ensure_future(self._close(CLOSE_UNAUTHENTICATED))
+            _spawn(self._close(CLOSE_UNAUTHENTICATED))
 
     async def websocket_disconnect(self, message: dict) -> None:
         self._closed = True
@@ -227,13 +237,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self._flood += 1
         if self._flood == 1:
             retry_after = round((1 - self._tokens) / rate, 1)
-            asyncio.ensure_future(
-                self._error(
-                    "rate_limited", "Too many frames; slow down.", retry_after=retry_after
-                )
+            _spawn(
+                self._error("rate_limited", "Too many frames; slow down.", retry_after=retry_after)
             )
         elif self._flood > FLOOD_CLOSE_AFTER:
-            asyncio.ensure_future(self._close(CLOSE_POLICY))
+            _spawn(self._close(CLOSE_POLICY))
         return False
 
     async def _error(
@@ -337,9 +345,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     async def _resync(self, head: int, reason: str) -> None:
         self.cursor = max(self.cursor, head)
-        await self.send_json(
-            {"type": "resync_required", "last_event_id": head, "reason": reason}
-        )
+        await self.send_json({"type": "resync_required", "last_event_id": head, "reason": reason})
 
     FRAME_HANDLERS = {
         "message.send": _message_send,

@@ -48,6 +48,7 @@ ORDER BY s.user_id
 FOR UPDATE
 """
 
+# Only constant fragments are formatted in; every value is a bound parameter.
 SEND_MESSAGE = f"""
 WITH
 snd AS (SELECT id, username, display_name, avatar_url FROM users WHERE id = %(sender)s),
@@ -107,7 +108,8 @@ unread AS (
 ),
 ev AS (
     SELECT %(sender)s::bigint AS user_id, (SELECT last_event_id FROM snd_st) + 1 AS event_id,
-           'message.new' AS type, jsonb_build_object('type', 'message.new', 'message', mj.j) AS payload
+           'message.new' AS type,
+           jsonb_build_object('type', 'message.new', 'message', mj.j) AS payload
     FROM mj
     UNION ALL
     SELECT rcv.id, (SELECT last_event_id FROM rcv_st) + 1, 'message.new',
@@ -150,7 +152,7 @@ SELECT
     (SELECT user_id FROM email) AS email_user_id,
     (SELECT id FROM rcv) AS receiver_id
 FROM chk
-"""
+"""  # noqa: S608
 
 ENSURE_STREAMS = """
 INSERT INTO realtime_event_streams (user_id, last_event_id)

@@ -13,12 +13,16 @@ from realtime.services.emails import (
 RETRY = {"autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 5}
 
 
-@shared_task(name="tasks.realtime.send_unread_message_email", time_limit=60, soft_time_limit=50, **RETRY)
+@shared_task(
+    name="tasks.realtime.send_unread_message_email", time_limit=60, soft_time_limit=50, **RETRY
+)
 def send_unread_message_email(user_id: int) -> int:
     return unread_message_email_send(user_id=user_id)
 
 
-@shared_task(name="tasks.realtime.send_notification_email", time_limit=60, soft_time_limit=50, **RETRY)
+@shared_task(
+    name="tasks.realtime.send_notification_email", time_limit=60, soft_time_limit=50, **RETRY
+)
 def send_notification_email(
     user_id: int, title: str, message: str, action_url: str | None = None
 ) -> bool:

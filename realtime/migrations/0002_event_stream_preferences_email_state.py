@@ -7,100 +7,188 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0001_initial'),
-        ('realtime', '0001_initial'),
+        ("directory", "0001_initial"),
+        ("realtime", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.BigIntegerField()),
-                ('type', models.CharField(max_length=40)),
-                ('payload', models.JSONField()),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_default=django.db.models.functions.datetime.Now())),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_id", models.BigIntegerField()),
+                ("type", models.CharField(max_length=40)),
+                ("payload", models.JSONField()),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True, db_default=django.db.models.functions.datetime.Now()
+                    ),
+                ),
             ],
             options={
-                'db_table': 'realtime_events',
+                "db_table": "realtime_events",
             },
         ),
         migrations.CreateModel(
-            name='EventStream',
+            name="EventStream",
             fields=[
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to=settings.AUTH_USER_MODEL)),
-                ('last_event_id', models.BigIntegerField(default=0)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("last_event_id", models.BigIntegerField(default=0)),
             ],
             options={
-                'db_table': 'realtime_event_streams',
+                "db_table": "realtime_event_streams",
             },
         ),
         migrations.CreateModel(
-            name='MessageEmailState',
+            name="MessageEmailState",
             fields=[
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to=settings.AUTH_USER_MODEL)),
-                ('due_at', models.DateTimeField(blank=True, null=True)),
-                ('last_emailed_message_id', models.BigIntegerField(default=0)),
-                ('last_emailed_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("due_at", models.DateTimeField(blank=True, null=True)),
+                ("last_emailed_message_id", models.BigIntegerField(default=0)),
+                ("last_emailed_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'db_table': 'realtime_message_email_state',
+                "db_table": "realtime_message_email_state",
             },
         ),
         migrations.CreateModel(
-            name='NotificationPreference',
+            name="NotificationPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(choices=[('MESSAGE_RECEIVED', 'New message'), ('REVIEW_RECEIVED', 'New review'), ('REVIEW_RESPONSE', 'Review response'), ('CONNECTION_REQUEST', 'Connection request'), ('CONNECTION_ACCEPTED', 'Connection accepted'), ('STUDIO_VERIFIED', 'Studio verified'), ('PAYMENT_SUCCESS', 'Payment succeeded'), ('PAYMENT_FAILED', 'Payment failed'), ('SUBSCRIPTION_EXPIRING', 'Subscription expiring')], max_length=32)),
-                ('in_app', models.BooleanField(default=True)),
-                ('email', models.BooleanField(default=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_default=django.db.models.functions.datetime.Now())),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("MESSAGE_RECEIVED", "New message"),
+                            ("REVIEW_RECEIVED", "New review"),
+                            ("REVIEW_RESPONSE", "Review response"),
+                            ("CONNECTION_REQUEST", "Connection request"),
+                            ("CONNECTION_ACCEPTED", "Connection accepted"),
+                            ("STUDIO_VERIFIED", "Studio verified"),
+                            ("PAYMENT_SUCCESS", "Payment succeeded"),
+                            ("PAYMENT_FAILED", "Payment failed"),
+                            ("SUBSCRIPTION_EXPIRING", "Subscription expiring"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("in_app", models.BooleanField(default=True)),
+                ("email", models.BooleanField(default=True)),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        auto_now=True, db_default=django.db.models.functions.datetime.Now()
+                    ),
+                ),
             ],
             options={
-                'db_table': 'realtime_notification_preferences',
+                "db_table": "realtime_notification_preferences",
             },
         ),
         migrations.AddField(
-            model_name='message',
-            name='sender_event_id',
+            model_name="message",
+            name="sender_event_id",
             field=models.BigIntegerField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='coalesce_key',
+            model_name="notification",
+            name="coalesce_key",
             field=models.CharField(blank=True, max_length=100, null=True),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.UniqueConstraint(condition=models.Q(('coalesce_key__isnull', False), ('read', False)), fields=('user', 'coalesce_key'), name='notifications_unread_coalesce_uniq'),
+            model_name="notification",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("coalesce_key__isnull", False), ("read", False)),
+                fields=("user", "coalesce_key"),
+                name="notifications_unread_coalesce_uniq",
+            ),
         ),
         migrations.AddField(
-            model_name='event',
-            name='user',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="event",
+            name="user",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='notificationpreference',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notification_prefs', to=settings.AUTH_USER_MODEL),
+            model_name="notificationpreference",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notification_prefs",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['created_at'], name='realtime_events_created_idx'),
+            model_name="event",
+            index=models.Index(fields=["created_at"], name="realtime_events_created_idx"),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.UniqueConstraint(fields=('user', 'event_id'), name='realtime_event_user_id_uniq'),
+            model_name="event",
+            constraint=models.UniqueConstraint(
+                fields=("user", "event_id"), name="realtime_event_user_id_uniq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notificationpreference',
-            constraint=models.UniqueConstraint(fields=('user', 'type'), name='notification_pref_uniq'),
+            model_name="notificationpreference",
+            constraint=models.UniqueConstraint(
+                fields=("user", "type"), name="notification_pref_uniq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notificationpreference',
-            constraint=models.CheckConstraint(condition=models.Q(('type__in', ['MESSAGE_RECEIVED', 'REVIEW_RECEIVED', 'REVIEW_RESPONSE', 'CONNECTION_REQUEST', 'CONNECTION_ACCEPTED', 'STUDIO_VERIFIED', 'PAYMENT_SUCCESS', 'PAYMENT_FAILED', 'SUBSCRIPTION_EXPIRING'])), name='realtime_notificationpreference_type_valid'),
+            model_name="notificationpreference",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "type__in",
+                        [
+                            "MESSAGE_RECEIVED",
+                            "REVIEW_RECEIVED",
+                            "REVIEW_RESPONSE",
+                            "CONNECTION_REQUEST",
+                            "CONNECTION_ACCEPTED",
+                            "STUDIO_VERIFIED",
+                            "PAYMENT_SUCCESS",
+                            "PAYMENT_FAILED",
+                            "SUBSCRIPTION_EXPIRING",
+                        ],
+                    )
+                ),
+                name="realtime_notificationpreference_type_valid",
+            ),
         ),
     ]

@@ -60,7 +60,9 @@ def unread_message_email_send(*, user_id: int) -> int:
         lines = []
         for message in unread[:DIGEST_MAX_LISTED]:
             who = message.sender.display_name if message.sender else "A former member"
-            snippet = message.content if len(message.content) <= 140 else message.content[:139] + "…"
+            snippet = (
+                message.content if len(message.content) <= 140 else message.content[:139] + "…"
+            )
             lines.append(f"{who}: {snippet}")
         if count > DIGEST_MAX_LISTED:
             lines.append(f"… and {count - DIGEST_MAX_LISTED} more.")
@@ -68,7 +70,13 @@ def unread_message_email_send(*, user_id: int) -> int:
         send_mail(
             subject=f"You have {count} unread {noun} on Studio Finder",
             message="\n".join(
-                [f"Hello {user.display_name},", "", *lines, "", f"Read them: {settings.SITE_URL}/messages"]
+                [
+                    f"Hello {user.display_name},",
+                    "",
+                    *lines,
+                    "",
+                    f"Read them: {settings.SITE_URL}/messages",
+                ]
             ),
             from_email=None,
             recipient_list=[user.email],
@@ -87,7 +95,9 @@ def notification_email_send(
     if user is None or not user.email:
         return False
     link = f"\n\n{settings.SITE_URL}{action_url}" if action_url else ""
-    send_mail(subject=title, message=f"{message}{link}", from_email=None, recipient_list=[user.email])
+    send_mail(
+        subject=title, message=f"{message}{link}", from_email=None, recipient_list=[user.email]
+    )
     return True
 
 

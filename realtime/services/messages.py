@@ -13,6 +13,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any, Literal
 
 from asgiref.sync import sync_to_async
@@ -59,13 +60,12 @@ def _validate(
     if not isinstance(content, str) or not lo <= len(content.strip()) <= hi:
         errors["content"] = [f"Must be {lo}–{hi} characters."]
     lo, hi = limits["subject"]
-    if subject is None and lo:
+    bad_subject = subject is not None and (
+        not isinstance(subject, str) or not lo <= len(subject.strip()) <= hi
+    )
+    if (subject is None and lo) or bad_subject:
         errors["subject"] = [f"Must be {lo}–{hi} characters."]
-    elif subject is not None and (not isinstance(subject, str) or not lo <= len(subject) <= hi):
-        errors["subject"] = [f"Must be {lo}–{hi} characters."]
-    if client_id is not None and (
-        not isinstance(client_id, str) or not 1 <= len(client_id) <= 64
-    ):
+    if client_id is not None and (not isinstance(client_id, str) or not 1 <= len(client_id) <= 64):
         errors["client_id"] = ["Must be a string of 1–64 characters."]
     if not isinstance(to, str) or not to:
         errors["to"] = ["Name the receiver by username."]
@@ -100,7 +100,7 @@ def _params(*, sender, to, content, subject, client_id, context) -> dict[str, An
 
 
 def _result_from_row(row: tuple) -> SendResult:
-    status, message, sender_event_id, frames, email_user_id, receiver_id = row
+    status, message, sender_event_id, frames, _email_user_id, _receiver_id = row
     if status == "not_found":
         raise NotFound("No active user with that username.", code="not_found")
     if status == "self":
@@ -162,8 +162,7 @@ def message_send(
                 continue
             result = _result_from_row(row)
             if result.frames:
-                frames = list(result.frames)
-                transaction.on_commit(lambda: push_frames(frames))
+                transaction.on_commit(partial(push_frames, list(result.frames)))
             if row[4] is not None:
                 _schedule_email(row[4])
             return result
@@ -188,7 +187,11 @@ async def message_send_async(
     )
     if not db.enabled():
         return await sync_to_async(message_send)(
-            sender=sender, to=to, content=content, subject=subject, client_id=client_id,
+            sender=sender,
+            to=to,
+            content=content,
+            subject=subject,
+            client_id=client_id,
             context=context,
         )
     params = _params(
@@ -274,9 +277,7 @@ def _message_send_orm(*, sender, to, content, subject, client_id, context) -> Se
             user_id=receiver.pk
         )
         if created or state.due_at is None:
-            state.due_at = timezone.now() + timedelta(
-                seconds=settings.REALTIME_UNREAD_EMAIL_DELAY
-            )
+            state.due_at = timezone.now() + timedelta(seconds=settings.REALTIME_UNREAD_EMAIL_DELAY)
             state.save(update_fields=["due_at"])
             _schedule_email(receiver.pk)
     frames = tuple(batch.last_frames)
@@ -315,9 +316,7 @@ def messages_mark_read(
         now = timezone.now()
         for sender_id in senders:
             part = qs.filter(sender_id=sender_id)
-            marked = list(
-                part.select_for_update().order_by("pk").values_list("pk", flat=True)
-            )
+            marked = list(part.select_for_update().order_by("pk").values_list("pk", flat=True))
             if not marked:
                 continue
             Message.objects.filter(pk__in=marked, is_read=False).update(is_read=True, read_at=now)

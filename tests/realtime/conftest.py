@@ -6,7 +6,7 @@ import json
 
 import pytest
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 
 from project.asgi import application
