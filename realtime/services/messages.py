@@ -158,17 +158,17 @@ def message_send(
                 cursor.execute(sql.LOCK_STREAMS, params)
                 cursor.execute(sql.SEND_MESSAGE, params)
                 row = cursor.fetchone()
-            if row[0] == "no_stream":
-                continue
-            result = _result_from_row(row)
-            if result.frames:
-                transaction.on_commit(partial(push_frames, list(result.frames)))
-            if row[4] is not None:
-                _schedule_email(row[4])
-            return result
+            if row[0] != "no_stream":
+                result = _result_from_row(row)
+                if result.frames:
+                    transaction.on_commit(partial(push_frames, list(result.frames)))
+                if row[4] is not None:
+                    _schedule_email(row[4])
+                return result
+        # First message to or from someone who never connected: create the stream rows.
         with transaction.atomic(durable=True), connection.cursor() as cursor:
             cursor.execute(sql.ENSURE_STREAMS, params)
-    raise RuntimeError("event streams could not be created")  # pragma: no cover
+    raise RuntimeError("event streams could not be created")
 
 
 async def message_send_async(

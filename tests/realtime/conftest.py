@@ -44,6 +44,13 @@ class Socket:
             if frame["type"] == kind:
                 return frame
 
+    async def close_code(self, timeout: float = 3) -> int | None:
+        """Skip frames until the server closes; return the close code."""
+        while True:
+            out = await self.c.receive_output(timeout=timeout)
+            if out["type"] == "websocket.close":
+                return out.get("code")
+
     async def nothing(self, timeout: float = 0.3) -> bool:
         return await self.c.receive_nothing(timeout=timeout)
 
@@ -51,7 +58,9 @@ class Socket:
         await self.c.disconnect()
 
 
-async def open_socket(*, cookie_user=None, headers=None, token_user=None) -> tuple[Socket, dict]:
+async def open_socket(
+    *, cookie_user=None, headers=None, token_user=None
+) -> tuple[Socket, dict | None]:
     hdrs = list(headers) if headers is not None else [ORIGIN]
     if cookie_user is not None:
         key = await _session_key(cookie_user)
@@ -83,5 +92,12 @@ async def close_pool():
 
 
 @pytest.fixture
-def make_user(transactional_db):
-    return UserFactory
+def users(transactional_db):
+    """Three active members."""
+    return UserFactory(), UserFactory(), UserFactory()
+
+
+def create(factory, **kwargs):
+    from channels.db import database_sync_to_async
+
+    return database_sync_to_async(factory)(**kwargs)
