@@ -2,8 +2,9 @@
 
 One row per pair, whichever way it was asked (a database constraint). The recipient gets
 `connection.request` and a CONNECTION_REQUEST notification; the requester gets
-`connection.accepted` and a CONNECTION_ACCEPTED notification; the other side of a
-reject, cancel or remove gets `connection.removed`.
+`connection.accepted` and a CONNECTION_ACCEPTED notification; both sides of a reject,
+cancel or remove get `connection.removed`. The actor gets each event too, so their other
+tabs stay in step.
 """
 
 from __future__ import annotations
@@ -54,14 +55,14 @@ def _accept(conn: UserConnection, *, by: Any, requester: Any, batch) -> UserConn
     conn.accepted = True
     conn.accepted_at = timezone.now()
     conn.save(update_fields=["accepted", "accepted_at"])
-    batch.add(
-        user_id=requester.pk,
-        payload={
-            "type": "connection.accepted",
-            "by": user_json(by),
-            "connection": _connection_json(conn),
-        },
-    )
+    payload = {
+        "type": "connection.accepted",
+        "by": user_json(by),
+        "requester": user_json(requester),
+        "connection": _connection_json(conn),
+    }
+    batch.add(user_id=requester.pk, payload=payload)
+    batch.add(user_id=by.pk, payload=payload)  # the acceptor's other tabs
     notify(
         user_id=requester.pk,
         type=NotificationType.CONNECTION_ACCEPTED,
@@ -86,14 +87,14 @@ def connection_request(*, user: Any, username: str) -> UserConnection:
             return _accept(existing, by=user, requester=other, batch=batch)
         conn = UserConnection.objects.create(user=user, connected_user=other)
         conn.refresh_from_db(fields=["created_at"])
-        batch.add(
-            user_id=other.pk,
-            payload={
-                "type": "connection.request",
-                "from": user_json(user),
-                "connection": _connection_json(conn),
-            },
-        )
+        payload = {
+            "type": "connection.request",
+            "from": user_json(user),
+            "to": user_json(other),
+            "connection": _connection_json(conn),
+        }
+        batch.add(user_id=other.pk, payload=payload)
+        batch.add(user_id=user.pk, payload=payload)  # the requester's other tabs
         notify(
             user_id=other.pk,
             type=NotificationType.CONNECTION_REQUEST,
@@ -122,10 +123,14 @@ def _delete(*, user: Any, username: str, allowed, reason: str, missing: str) -> 
         if conn is None or not allowed(conn, user):
             raise NotFound(missing, code="no_such_connection")
         conn.delete()
-        batch.add(
-            user_id=other.pk,
-            payload={"type": "connection.removed", "username": user.username, "reason": reason},
-        )
+        payload = {
+            "type": "connection.removed",
+            "username": user.username,
+            "other": other.username,
+            "reason": reason,
+        }
+        batch.add(user_id=other.pk, payload=payload)
+        batch.add(user_id=user.pk, payload=payload)  # the actor's other tabs
 
 
 def connection_reject(*, user: Any, username: str) -> None:

@@ -25,8 +25,8 @@ from django.utils import timezone
 from common.errors import NotFound, ValidationFailed
 from common.jobs import enqueue_on_commit_with_options
 
-from .. import db, sql
-from ..events import Frame, event_batch, push_frames, push_frames_async
+from .. import db, events, sql
+from ..events import Frame, event_batch, push_frames_async
 from ..models import Message, MessageEmailState, Notification, NotificationType
 from ..serialization import message_json
 from .notifications import notify
@@ -161,7 +161,7 @@ def message_send(
             if row[0] != "no_stream":
                 result = _result_from_row(row)
                 if result.frames:
-                    transaction.on_commit(partial(push_frames, list(result.frames)))
+                    transaction.on_commit(partial(events.push_frames, list(result.frames)))
                 if row[4] is not None:
                     _schedule_email(row[4])
                 return result
@@ -335,12 +335,22 @@ def messages_mark_read(
                 receiver=reader, sender_id=sender_id, is_read=False
             ).exists()
             if not still_unread:
-                cleared = Notification.objects.filter(
-                    user_id=reader.pk, coalesce_key=f"conversation:{sender_id}", read=False
-                ).update(read=True, read_at=now, updated_at=now)
+                cleared = list(
+                    Notification.objects.filter(
+                        user_id=reader.pk, coalesce_key=f"conversation:{sender_id}", read=False
+                    ).values_list("pk", flat=True)
+                )
                 if cleared:
+                    Notification.objects.filter(pk__in=cleared).update(
+                        read=True, read_at=now, updated_at=now
+                    )
                     unread = Notification.objects.filter(user_id=reader.pk, read=False).count()
                     batch.add(
-                        user_id=reader.pk, payload={"type": "notification.count", "unread": unread}
+                        user_id=reader.pk,
+                        payload={
+                            "type": "notification.count",
+                            "unread": unread,
+                            "marked_read": cleared,
+                        },
                     )
     return changed

@@ -90,11 +90,18 @@ def notifications_mark_read(
         qs = Notification.objects.filter(user_id=user_id, read=False)
         if not all:
             qs = qs.filter(pk__in=list(ids))
-        changed = qs.update(read=True, read_at=timezone.now(), updated_at=timezone.now())
-        if changed:
+        marked = sorted(qs.values_list("pk", flat=True))
+        if marked:
+            now = timezone.now()
+            Notification.objects.filter(pk__in=marked).update(
+                read=True, read_at=now, updated_at=now
+            )
             unread = Notification.objects.filter(user_id=user_id, read=False).count()
-            batch.add(user_id=user_id, payload={"type": "notification.count", "unread": unread})
-    return changed
+            batch.add(
+                user_id=user_id,
+                payload={"type": "notification.count", "unread": unread, "marked_read": marked},
+            )
+    return len(marked)
 
 
 def notification_preferences_update(
