@@ -132,9 +132,14 @@ def test_a_late_commit_waits_and_gets_the_higher_id():
 
 def test_rolled_back_events_leave_no_gap():
     user = UserFactory()
-    with pytest.raises(RuntimeError), transaction.atomic(), event_batch(lock=[user.pk]) as batch:
-        batch.add(user_id=user.pk, payload={"type": "notification.count", "unread": 1})
-        raise RuntimeError("boom")
+
+    def failing_write():
+        with transaction.atomic(), event_batch(lock=[user.pk]) as batch:
+            batch.add(user_id=user.pk, payload={"type": "notification.count", "unread": 1})
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        failing_write()
     send_event_on_commit(event={"type": "notification.count", "unread": 2}, user_ids=[user.pk])
     assert _visible_ids(user.pk) == [1]
 
