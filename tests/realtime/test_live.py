@@ -47,7 +47,7 @@ def people(transactional_db):
 
 async def test_message_and_typing_cross_processes(shared_redis_daphnes, people):
     p1, p2 = shared_redis_daphnes
-    (a, ka), (b, kb) = people
+    (_a, ka), (_b, kb) = people
     alice = await Client(p1.port, ka).open()
     bob = await Client(p2.port, kb, use_token=True).open()
     await alice.send({"type": "typing", "to": "bob", "state": "start"})
@@ -65,7 +65,7 @@ async def test_message_and_typing_cross_processes(shared_redis_daphnes, people):
 
 async def test_disconnect_miss_and_resume_on_the_other_process(shared_redis_daphnes, people):
     p1, p2 = shared_redis_daphnes
-    (a, ka), (b, kb) = people
+    (_a, ka), (_b, kb) = people
     bob = await Client(p1.port, kb).open()
     await bob.close()
     alice = await Client(p2.port, ka).open()
@@ -89,7 +89,7 @@ async def test_disconnect_miss_and_resume_on_the_other_process(shared_redis_daph
 
 async def test_sigkill_a_daphne_while_messages_flow_loses_nothing(shared_redis_daphnes, people):
     p1, p2 = shared_redis_daphnes
-    (a, ka), (b, kb) = people
+    (_a, ka), (_b, kb) = people
     c = await database_sync_to_async(UserFactory)(username="cy")
     kc = await database_sync_to_async(session_key_for)(c)
 
@@ -158,7 +158,7 @@ async def test_sigkill_a_daphne_while_messages_flow_loses_nothing(shared_redis_d
 
 
 async def test_redis_restart_delivery_recovers(people):
-    (a, ka), (b, kb) = people
+    (_a, ka), (_b, kb) = people
     redis = Redis()
     redis.start()
     prefix = unique_prefix()
