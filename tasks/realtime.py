@@ -24,10 +24,10 @@ def send_unread_message_email(user_id: int) -> int:
     name="tasks.realtime.send_notification_email", time_limit=60, soft_time_limit=50, **RETRY
 )
 def send_notification_email(
-    user_id: int, title: str, message: str, action_url: str | None = None
-) -> bool:
+    user_ids: list[int], title: str, message: str, action_url: str | None = None
+) -> int:
     return notification_email_send(
-        user_id=user_id, title=title, message=message, action_url=action_url
+        user_ids=user_ids, title=title, message=message, action_url=action_url
     )
 
 

@@ -37,6 +37,17 @@ def notification_preference_get(*, user_id: int, type: str) -> dict[str, bool]:
     return row or dict(DEFAULT_PREFERENCES[NotificationType(type)])
 
 
+def notification_preferences_many(*, user_ids: list[int], type: str) -> dict[int, dict[str, bool]]:
+    """One type's effective choice for many users. One query."""
+    default = DEFAULT_PREFERENCES[NotificationType(type)]
+    prefs = {u: dict(default) for u in user_ids}
+    for row in NotificationPreference.objects.filter(user_id__in=user_ids, type=type).values(
+        "user_id", "in_app", "email"
+    ):
+        prefs[row["user_id"]] = {"in_app": row["in_app"], "email": row["email"]}
+    return prefs
+
+
 def notification_list(*, user_id: int, unread_only: bool = False) -> QuerySet[Notification]:
     qs = Notification.objects.filter(user_id=user_id).order_by("-created_at", "-id")
     if unread_only:

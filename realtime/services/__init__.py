@@ -17,6 +17,7 @@ from .notifications import (
     notification_preferences_update,
     notifications_mark_read,
     notify,
+    notify_many,
 )
 
 __all__ = [
@@ -32,4 +33,5 @@ __all__ = [
     "notification_preferences_update",
     "notifications_mark_read",
     "notify",
+    "notify_many",
 ]

@@ -88,17 +88,22 @@ def unread_message_email_send(*, user_id: int) -> int:
 
 
 def notification_email_send(
-    *, user_id: int, title: str, message: str, action_url: str | None = None
-) -> bool:
+    *, user_ids: list[int], title: str, message: str, action_url: str | None = None
+) -> int:
     """The email twin of an in-app notification (per-type email preference on)."""
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    if user is None or not user.email:
-        return False
     link = f"\n\n{settings.SITE_URL}{action_url}" if action_url else ""
-    send_mail(
-        subject=title, message=f"{message}{link}", from_email=None, recipient_list=[user.email]
-    )
-    return True
+    sent = 0
+    for email in (
+        get_user_model()
+        .objects.filter(pk__in=user_ids, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    ):
+        send_mail(
+            subject=title, message=f"{message}{link}", from_email=None, recipient_list=[email]
+        )
+        sent += 1
+    return sent
 
 
 def events_trim(*, older_than_days: int | None = None, batch: int = 10_000) -> int:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from common.errors import ValidationFailed
@@ -14,7 +15,10 @@ from common.jobs import enqueue_on_commit
 
 from ..events import event_batch
 from ..models import Notification, NotificationPreference, NotificationType
-from ..selectors.notifications import notification_preference_get
+from ..selectors.notifications import (
+    notification_preference_get,
+    notification_preferences_many,
+)
 from ..serialization import notification_json
 
 logger = logging.getLogger(__name__)
@@ -38,46 +42,92 @@ def notify(
     notification with that key exists no other is created and nothing is pushed: the
     existing one is returned.
     """
+    return notify_many(
+        user_ids=[user_id],
+        type=type,
+        title=title,
+        message=message,
+        data=data,
+        action_url=action_url,
+        coalesce_key=coalesce_key,
+    )[user_id]
+
+
+def notify_many(
+    *,
+    user_ids: Iterable[int],
+    type: NotificationType | str,
+    title: str,
+    message: str,
+    data: dict[str, Any] | None = None,
+    action_url: str | None = None,
+    coalesce_key: str | None = None,
+) -> dict[int, Notification | None]:
+    """`notify` for many people at once (announcements): one transaction, bulk writes.
+
+    Same rules as `notify`, per user; a fixed number of queries whatever the count.
+    """
     type = NotificationType(type)
-    prefs = notification_preference_get(user_id=user_id, type=type)
-    if prefs["email"] and type != NotificationType.MESSAGE_RECEIVED:
+    user_ids = sorted({int(u) for u in user_ids})
+    prefs = notification_preferences_many(user_ids=user_ids, type=type)
+    emailed = [u for u in user_ids if prefs[u]["email"]]
+    if emailed and type != NotificationType.MESSAGE_RECEIVED:
         enqueue_on_commit(
             "tasks.realtime.send_notification_email",
-            user_id=user_id,
+            user_ids=emailed,
             title=title,
             message=message,
             action_url=action_url,
         )
-    if not prefs["in_app"]:
-        return None
-    with transaction.atomic(), event_batch(lock=[user_id]) as batch:
+    result: dict[int, Notification | None] = dict.fromkeys(user_ids)
+    in_app = [u for u in user_ids if prefs[u]["in_app"]]
+    if not in_app:
+        return result
+    with transaction.atomic(), event_batch(lock=in_app) as batch:
         if coalesce_key:
-            existing = Notification.objects.filter(
-                user_id=user_id, coalesce_key=coalesce_key, read=False
-            ).first()
-            if existing is not None:
-                return existing
+            for n in Notification.objects.filter(
+                user_id__in=in_app, coalesce_key=coalesce_key, read=False
+            ):
+                result[n.user_id] = n
+        new = [
+            Notification(
+                user_id=u,
+                type=type,
+                title=title[:200],
+                message=message,
+                data=data,
+                action_url=action_url,
+                coalesce_key=coalesce_key,
+            )
+            for u in in_app
+            if result[u] is None
+        ]
+        if not new:
+            return result
         try:
             with transaction.atomic():
-                notification = Notification.objects.create(
-                    user_id=user_id,
-                    type=type,
-                    title=title[:200],
-                    message=message,
-                    data=data,
-                    action_url=action_url,
-                    coalesce_key=coalesce_key,
-                )
+                Notification.objects.bulk_create(new)
         except IntegrityError:
             # Only reachable if a writer skipped the stream lock; the unique index holds.
-            return Notification.objects.get(user_id=user_id, coalesce_key=coalesce_key, read=False)
-        unread = Notification.objects.filter(user_id=user_id, read=False).count()
-        batch.add(
-            user_id=user_id,
-            payload={"type": "notification.new", "notification": notification_json(notification)},
+            logger.warning("coalesced notification raced for %s", coalesce_key)
+            return result
+        unread = dict(
+            Notification.objects.filter(user_id__in=[n.user_id for n in new], read=False)
+            .values("user_id")
+            .annotate(n=Count("id"))
+            .values_list("user_id", "n")
         )
-        batch.add(user_id=user_id, payload={"type": "notification.count", "unread": unread})
-    return notification
+        for n in new:
+            result[n.user_id] = n
+            batch.add(
+                user_id=n.user_id,
+                payload={"type": "notification.new", "notification": notification_json(n)},
+            )
+            batch.add(
+                user_id=n.user_id,
+                payload={"type": "notification.count", "unread": unread[n.user_id]},
+            )
+    return result
 
 
 def notifications_mark_read(

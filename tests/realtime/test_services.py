@@ -210,3 +210,26 @@ def test_tasks_are_registered_under_their_names():
         "tasks.realtime.trim_events",
     ):
         assert name in current_app.tasks
+
+
+def test_notify_many_is_bulk_and_honours_each_users_preferences(
+    enqueued, django_assert_max_num_queries
+):
+    from realtime.services import notify_many
+
+    people = UserFactory.create_batch(30)
+    quiet = people[0]
+    notification_preferences_update(
+        user_id=quiet.pk, preferences={"STUDIO_VERIFIED": {"in_app": False, "email": False}}
+    )
+    with django_assert_max_num_queries(12):
+        result = notify_many(
+            user_ids=[p.pk for p in people], type="STUDIO_VERIFIED", title="News", message="Hi"
+        )
+    assert result[quiet.pk] is None
+    assert sum(1 for n in result.values() if n is not None) == 29
+    assert Event.objects.filter(type="notification.new").count() == 29
+    assert Event.objects.filter(type="notification.count").count() == 29
+    [(name, _, kwargs, _)] = enqueued
+    assert name == "tasks.realtime.send_notification_email"
+    assert sorted(kwargs["user_ids"]) == sorted(p.pk for p in people[1:])
