@@ -3,14 +3,16 @@
 The protocol is a public contract, documented frame by frame in docs/realtime-protocol.md.
 This consumer stays thin over services; what it owns is delivery order per socket:
 
-* `cursor` is the id of the last event this socket has handed to its client.
-* A live event with id <= cursor is a duplicate and dropped; cursor + 1 is sent; a larger
-  id means a doorbell was lost (the layer delivers at most once) or the ack of our own
-  send overtook it, so the gap is read from the table first. Ids per user are contiguous
-  and committed in order (realtime/events.py), so the gap is always there to read.
-* Handlers run one at a time per socket, so live events that arrive during a `resume`
-  replay wait in the socket's queue and go through the same check afterwards: nothing
-  is lost, doubled or reordered.
+* `cursor` is the id of the last event this socket has handed to its client; frames go
+  out strictly in id order.
+* A live event with id <= cursor is a duplicate and dropped; cursor + 1 is sent. A larger
+  id waits in a small reorder buffer: usually the missing doorbells are already queued
+  behind it (or the ack of our own send overtook the partner's message), and they fill
+  the gap. If they have not after GAP_WAIT, a doorbell was lost (the layer delivers at
+  most once) and the gap is read from the table. Ids per user are contiguous and
+  committed in order (realtime/events.py), so the gap is always there to read.
+* Live events that arrive during a `resume` replay go through the same check afterwards
+  (delivery runs under one lock per socket): nothing is lost, doubled or reordered.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ CLOSE_TOO_BIG = 1009
 CLOSE_POLICY = 1008
 CLOSE_IDLE = 4408
 REPLAY_PAGE = 500
+GAP_WAIT = 0.25  # seconds a frame ahead of the cursor waits for earlier doorbells
 TYPING_STATES = ("start", "stop")
 # A rate-limited client that sends this many more frames without pausing is closed.
 FLOOD_CLOSE_AFTER = 50
@@ -101,6 +104,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     _refilled: float = 0.0
     _flood: int = 0
     _closed: bool = False
+    _ahead: dict | None = None  # event id -> frame text, waiting for earlier ids
+    _gap_timer: asyncio.TimerHandle | None = None
+    _lock: asyncio.Lock | None = None
 
     # Skip channels' per-message close_old_connections() thread hop: ORM work here always
     # goes through database_sync_to_async, which closes stale connections itself.
@@ -133,8 +139,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     async def websocket_disconnect(self, message: dict) -> None:
         self._closed = True
-        if self._auth_timer is not None:
-            self._auth_timer.cancel()
+        for timer in (self._auth_timer, self._gap_timer):
+            if timer is not None:
+                timer.cancel()
         registry.sockets.discard(self)
         if self.user is not None:
             await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
@@ -165,6 +172,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         await presence.presence_set([(user.pk, self.channel_name)])
         last_event_id, unread_messages, unread_notifications = await self._hello_state()
         self.cursor = last_event_id
+        self._ahead, self._lock = {}, asyncio.Lock()
         await self.send_json(
             {
                 "type": "hello",
@@ -273,33 +281,35 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         context = frame.get("context")
         if context is not None and not isinstance(context, dict):
             raise ValidationFailed(fields={"context": ["Must be an object."]})
-        result = await message_send_async(
-            sender=self.user,
-            to=frame.get("to"),
-            content=frame.get("content"),
-            subject=frame.get("subject"),
-            client_id=client_id,
-            context=context,
-            push=False,
-        )
+        fields = {
+            "sender": self.user,
+            "to": frame.get("to"),
+            "content": frame.get("content"),
+            "subject": frame.get("subject"),
+            "client_id": client_id,
+            "context": context,
+        }
+        if settings.REALTIME_SEND_PATH == "orm":  # for measuring (docs/benchmarks.md)
+            result = await database_sync_to_async(_send_orm)(fields)
+        else:
+            result = await message_send_async(**fields, push=False)
         if result.created:
             # Ring the receiver first: the send-to-receive time is what people feel.
             from .events import push_frames_async
 
             await push_frames_async(result.frames)
-        event_id = result.sender_event_id
-        if result.created and event_id > self.cursor + 1:
-            await self._replay(self.cursor, event_id - 1)
-        await self.send_json(
-            {
-                "type": "message.ack",
-                "client_id": client_id,
-                "message": result.message,
-                "event_id": event_id,
-            }
-        )
-        if result.created and event_id > self.cursor:
-            self.cursor = event_id
+        ack = {
+            "type": "message.ack",
+            "client_id": client_id,
+            "message": result.message,
+            "event_id": result.sender_event_id,
+        }
+        async with self._lock:
+            if result.created and result.sender_event_id > self.cursor:
+                # The ack stands in for this socket's copy of message.new, in id order.
+                await self._deliver(result.sender_event_id, json.dumps(ack), ack=True)
+            else:  # a resend: the same ack again, outside the event order
+                await self.send_json(ack)
 
     async def _typing(self, frame: dict) -> None:
         state = frame.get("state")
@@ -332,19 +342,21 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         after = frame.get("last_event_id")
         if not isinstance(after, int) or isinstance(after, bool) or after < 0:
             raise ValidationFailed(fields={"last_event_id": ["Must be an event id (>= 0)."]})
-        head = await self._stream_head()
-        if after > head:
-            await self._resync(head, "ahead")
-            return
-        if after < head and await self._first_after(after) != after + 1:
-            await self._resync(head, "expired")
-            return
-        self.cursor = after
-        await self._replay(after, head)
-        await self.send_json({"type": "resumed", "last_event_id": self.cursor})
+        async with self._lock:
+            head = await self._stream_head()
+            if after > head:
+                await self._resync(head, "ahead")
+                return
+            if after < head and await self._first_after(after) != after + 1:
+                await self._resync(head, "expired")
+                return
+            self.cursor = after
+            await self._replay(after, head)
+            await self.send_json({"type": "resumed", "last_event_id": self.cursor})
 
     async def _resync(self, head: int, reason: str) -> None:
         self.cursor = max(self.cursor, head)
+        self._ahead = {i: f for i, f in self._ahead.items() if i > self.cursor}
         await self.send_json({"type": "resync_required", "last_event_id": head, "reason": reason})
 
     FRAME_HANDLERS = {
@@ -357,16 +369,53 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     # --- Reading the stream ---------------------------------------------------------------------
 
     async def _replay(self, after: int, upto: int) -> None:
-        """Send stored events (after, upto] in order; cursor follows."""
+        """Send stored events (after, upto] in order; cursor follows. Call under _lock."""
         while after < upto:
             rows = await self._events_page(after, upto)
             if not rows:
                 break
             for event_id, text in rows:
                 if event_id > self.cursor:
-                    await self.send(text_data=text)
+                    # A held ack goes out in place of the stored copy of that message.new.
+                    await self.send(text_data=self._ahead.pop(event_id, text))
                     self.cursor = event_id
             after = rows[-1][0]
+        await self._flush_ahead()
+
+    async def _deliver(self, event_id: int, text: str, *, ack: bool = False) -> None:
+        """Send in id order: now if next, later if ahead (see the module docstring)."""
+        if event_id <= self.cursor:
+            return
+        if ack or event_id not in self._ahead:
+            self._ahead[event_id] = text
+        await self._flush_ahead()
+
+    async def _flush_ahead(self) -> None:
+        ahead = self._ahead
+        while ahead:
+            text = ahead.pop(self.cursor + 1, None)
+            if text is None:
+                break
+            await self.send(text_data=text)
+            self.cursor += 1
+        for stale in [i for i in ahead if i <= self.cursor]:
+            del ahead[stale]
+        if ahead and self._gap_timer is None:
+            self._gap_timer = asyncio.get_running_loop().call_later(GAP_WAIT, self._gap_due)
+        elif not ahead and self._gap_timer is not None:
+            self._gap_timer.cancel()
+            self._gap_timer = None
+
+    def _gap_due(self) -> None:
+        self._gap_timer = None
+        if not self._closed and self._ahead:
+            _spawn(self._fill_gap())
+
+    async def _fill_gap(self) -> None:
+        """A doorbell was lost: read the missing events from the table."""
+        async with self._lock:
+            if self._ahead and not self._closed:
+                await self._replay(self.cursor, min(self._ahead) - 1)
 
     async def _events_page(self, after: int, upto: int) -> list[tuple[int, str]]:
         params = {"user": self.user.pk, "after": after, "upto": upto, "limit": REPLAY_PAGE}
@@ -408,13 +457,10 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def rt_event(self, message: dict) -> None:
         if self.user is None or self._closed:
             return
-        event_id = message["event_id"]
-        if event_id <= self.cursor:
-            return
-        if event_id > self.cursor + 1:
-            await self._replay(self.cursor, event_id - 1)
-        await self.send(text_data=message["frame"])
-        self.cursor = event_id
+        if message["event_id"] <= self.cursor:
+            return  # the usual duplicate: our own message.new after its ack
+        async with self._lock:
+            await self._deliver(message["event_id"], message["frame"])
 
     async def rt_typing(self, message: dict) -> None:
         if self.user is not None and not self._closed:
@@ -438,6 +484,12 @@ def _user_for_token(token: str) -> tuple[Any, str] | None:
         return None
     user, session = found
     return user, session.session_key
+
+
+def _send_orm(fields: dict):
+    from .services.messages import message_send
+
+    return message_send(**fields, use_sql=False, push=False)
 
 
 def _hello_state_orm(user_id: int) -> tuple[int, int, int]:

@@ -63,7 +63,8 @@ def frame_text(payload: dict[str, Any], event_id: int) -> str:
 class EventBatch:
     """Events collected during one transaction; ids allocated once, under ordered locks."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, push: bool = True) -> None:
+        self.push = push
         self._items: list[tuple[int, dict[str, Any]]] = []
         self._locked: dict[int, EventStream] = {}
         self.last_frames: list[Frame] = []
@@ -120,7 +121,8 @@ class EventBatch:
         frames = [(e.user_id, e.event_id, frame_text(e.payload, e.event_id)) for e in events]
         self._items.clear()
         self.last_frames = frames
-        transaction.on_commit(lambda: push_frames(frames))
+        if self.push:
+            transaction.on_commit(lambda: push_frames(frames))
         return frames
 
 
@@ -130,11 +132,12 @@ _current_batch: contextvars.ContextVar[EventBatch | None] = contextvars.ContextV
 
 
 @contextmanager
-def event_batch(*, lock: Iterable[int] = ()) -> Iterator[EventBatch]:
+def event_batch(*, lock: Iterable[int] = (), push: bool = True) -> Iterator[EventBatch]:
     """Collect events until the block ends, then store them (inside the caller's atomic).
 
     Nested blocks join the outermost one, so `notify()` inside `connection_accept()` adds
-    to the same batch and the same locks.
+    to the same batch and the same locks. `push=False` leaves pushing to the caller (the
+    socket pushes its own send after the ack).
     """
     outer = _current_batch.get()
     if outer is not None:
@@ -143,7 +146,7 @@ def event_batch(*, lock: Iterable[int] = ()) -> Iterator[EventBatch]:
         return
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("event_batch() must run inside transaction.atomic()")
-    batch = EventBatch()
+    batch = EventBatch(push=push)
     batch.lock(lock)
     token = _current_batch.set(batch)
     try:

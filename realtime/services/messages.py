@@ -1,9 +1,9 @@
 """Messages: send (socket and REST), mark read. One behaviour, two executors.
 
-`message_send` is the REST path and the reference: on PostgreSQL it runs the same two
-statements as the socket (realtime/sql.py) through Django's connection; on SQLite
-(embedded mode) it runs the ORM version below. `message_send_async` is the socket's
-path: the same statements on the event loop through psycopg's async pool. A test runs
+`message_send` is the REST path and the reference: on PostgreSQL it makes the same call
+as the socket (`realtime_message_send()`, realtime/sql.py) through Django's connection; on
+SQLite (embedded mode) it runs the ORM version below. `message_send_async` is the
+socket's path: the same call on the event loop through psycopg's async pool. A test runs
 the ORM version on PostgreSQL too and compares rows and events with the SQL version.
 """
 
@@ -133,6 +133,7 @@ def message_send(
     context: dict[str, Any] | None = None,
     rules: Rules = "chat",
     use_sql: bool | None = None,
+    push: bool = True,
 ) -> SendResult:
     """Send a message; idempotent per (sender, client_id). Events and email leave on commit."""
     _validate(
@@ -148,6 +149,7 @@ def message_send(
             subject=subject,
             client_id=client_id,
             context=context,
+            push=push,
         )
     params = _params(
         sender=sender, to=to, content=content, subject=subject, client_id=client_id, context=context
@@ -155,12 +157,11 @@ def message_send(
     for _attempt in range(2):
         with transaction.atomic(durable=True):
             with connection.cursor() as cursor:
-                cursor.execute(sql.LOCK_STREAMS, params)
                 cursor.execute(sql.SEND_MESSAGE, params)
                 row = cursor.fetchone()
             if row[0] != "no_stream":
                 result = _result_from_row(row)
-                if result.frames:
+                if push and result.frames:
                     transaction.on_commit(partial(events.push_frames, list(result.frames)))
                 if row[4] is not None:
                     _schedule_email(row[4])
@@ -181,7 +182,7 @@ async def message_send_async(
     context: dict[str, Any] | None = None,
     push: bool = True,
 ) -> SendResult:
-    """The socket's `message.send`: one pipelined transaction on the event loop, no thread hop."""
+    """The socket's `message.send`: one call on the event loop, no thread hop."""
     _validate(
         sender=sender, to=to, content=content, subject=subject, client_id=client_id, rules="chat"
     )
@@ -197,14 +198,9 @@ async def message_send_async(
     params = _params(
         sender=sender, to=to, content=content, subject=subject, client_id=client_id, context=context
     )
-    pool = await db.get_pool()
     row = None
     for _attempt in range(2):
-        async with pool.connection() as conn, conn.pipeline():
-            async with conn.transaction():
-                await conn.execute(sql.LOCK_STREAMS, params, prepare=True)
-                cur = await conn.execute(sql.SEND_MESSAGE, params, prepare=True)
-            row = await cur.fetchone()
+        row = await db.fetchone(sql.SEND_MESSAGE, params)  # one round trip, autocommit
         if row[0] != "no_stream":
             break
         await db.execute(sql.ENSURE_STREAMS, params)
@@ -228,7 +224,9 @@ def _schedule_email_now(receiver_id: int) -> None:
     )
 
 
-def _message_send_orm(*, sender, to, content, subject, client_id, context) -> SendResult:
+def _message_send_orm(
+    *, sender, to, content, subject, client_id, context, push: bool = True
+) -> SendResult:
     """The ORM version (SQLite embedded mode, and the reference the SQL is tested against)."""
     User = get_user_model()
     receiver = User.objects.filter(username__iexact=to, is_active=True).first()
@@ -236,7 +234,10 @@ def _message_send_orm(*, sender, to, content, subject, client_id, context) -> Se
         raise NotFound("No active user with that username.", code="not_found")
     if receiver.pk == sender.pk:
         raise ValidationFailed(fields={"to": ["You cannot message yourself."]})
-    with transaction.atomic(durable=True), event_batch(lock=[sender.pk, receiver.pk]) as batch:
+    with (
+        transaction.atomic(durable=True),
+        event_batch(lock=[sender.pk, receiver.pk], push=push) as batch,
+    ):
         if client_id is not None:
             dup = (
                 Message.objects.select_related("sender", "receiver")
