@@ -15,6 +15,7 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
+import random
 import sys
 import time
 from pathlib import Path
@@ -25,12 +26,13 @@ from bench.common import ROOT, Server, bench_users, migrate, run_id, sessions_fo
 
 
 async def _hold(port: int, keys: list[str], connected: mp.Value, release: mp.Event) -> None:
+    """Open sockets as clients do (cookie, hello) and keep each alive with a ping every 25 s."""
     from websockets.asyncio.client import connect
 
-    sockets = []
     sem = asyncio.Semaphore(50)  # at most 50 handshakes in flight per generator
 
-    async def open_one(key: str) -> None:
+    async def one(key: str) -> None:
+        ws = None
         async with sem:
             for _attempt in range(5):
                 try:
@@ -43,31 +45,40 @@ async def _hold(port: int, keys: list[str], connected: mp.Value, release: mp.Eve
                     )
                     hello = json.loads(await asyncio.wait_for(ws.recv(), 60))
                     assert hello["type"] == "hello"
-                    sockets.append(ws)
-                    with connected.get_lock():
-                        connected.value += 1
-                    return
+                    break
                 except Exception:
+                    ws = None
                     await asyncio.sleep(1)
-
-    await asyncio.gather(*(open_one(k) for k in keys))
-
-    async def keepalive():
-        while True:
-            await asyncio.sleep(25)
-            for ws in list(sockets):
+        if ws is None:
+            return
+        with connected.get_lock():
+            connected.value += 1
+        try:
+            wait = 25 * random.random()
+            while not stop.is_set():
                 try:
+                    await asyncio.wait_for(stop.wait(), wait)
+                except TimeoutError:
                     await ws.send('{"type":"ping"}')
-                    await ws.recv()
-                except Exception:
-                    sockets.remove(ws)
+                    await asyncio.wait_for(ws.recv(), 30)
+                    wait = 25
+        except Exception:  # closed by the server: no longer counted
+            pass
+        finally:
+            with connected.get_lock():
+                connected.value -= 1  # counts sockets open now, not sockets ever opened
+            await ws.close()
 
-    task = asyncio.ensure_future(keepalive())
-    while not release.is_set():
-        await asyncio.sleep(0.5)
-    task.cancel()
-    for ws in sockets:
-        await ws.close()
+    stop = asyncio.Event()
+
+    async def watch_release() -> None:
+        while not release.is_set():
+            await asyncio.sleep(0.5)
+        stop.set()
+
+    watcher = asyncio.ensure_future(watch_release())
+    await asyncio.gather(*(one(k) for k in keys))
+    await watcher
 
 
 def generator(port, keys, connected, release) -> None:
@@ -123,7 +134,7 @@ def main() -> None:
         connect_s = time.monotonic() - started
         time.sleep(args.settle)
         rss1 = server.rss_kib()
-        n = connected.value
+        n = connected.value  # sockets still open at the reading
         release.set()
         for p in procs:
             p.join(120)

@@ -100,7 +100,7 @@ async def _person(sock: dict, job: dict, out: dict) -> None:
             frame = json.loads(await ws.recv())
             now = time.time()
             if baseline:
-                who, seq, sent_at = frame["message"].split("|")
+                who, _seq, sent_at = frame["message"].split("|")
                 if who == me:
                     continue
             elif frame.get("type") == "message.new":
