@@ -62,7 +62,7 @@ async def _hold(port: int, keys: list[str], connected: mp.Value, release: mp.Eve
                     await ws.send('{"type":"ping"}')
                     await asyncio.wait_for(ws.recv(), 30)
                     wait = 25
-        except Exception:  # closed by the server: no longer counted
+        except Exception:  # noqa: S110 - closed by the server: no longer counted
             pass
         finally:
             with connected.get_lock():

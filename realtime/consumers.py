@@ -43,7 +43,7 @@ CLOSE_TOO_BIG = 1009
 CLOSE_POLICY = 1008
 CLOSE_IDLE = 4408
 REPLAY_PAGE = 500
-GAP_WAIT = 0.25  # seconds a frame ahead of the cursor waits for earlier doorbells
+GAP_WAIT = 1.0  # seconds a frame ahead of the cursor waits for earlier doorbells
 TYPING_STATES = ("start", "stop")
 # A rate-limited client that sends this many more frames without pausing is closed.
 FLOOD_CLOSE_AFTER = 50
