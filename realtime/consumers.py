@@ -32,7 +32,7 @@ from django.conf import settings
 from common.errors import DomainError, NotFound, ValidationFailed
 
 from . import db, presence, sql
-from .events import frame_text, user_group
+from .events import frame_text, push_frames_async, user_group
 from .serialization import user_json
 from .services.messages import message_send_async, messages_mark_read
 from .sockets import CLOSE_SUSPENDED, CLOSE_UNAUTHENTICATED, session_fingerprint
@@ -295,8 +295,6 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             result = await message_send_async(**fields, push=False)
         if result.created:
             # Ring the receiver first: the send-to-receive time is what people feel.
-            from .events import push_frames_async
-
             await push_frames_async(result.frames)
         ack = {
             "type": "message.ack",

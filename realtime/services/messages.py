@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from common.errors import NotFound, ValidationFailed
-from common.jobs import enqueue_on_commit_with_options
+from common.jobs import enqueue_now, enqueue_on_commit_with_options
 
 from .. import db, events, sql
 from ..events import Frame, event_batch, push_frames_async
@@ -214,14 +214,7 @@ async def message_send_async(
 
 
 def _schedule_email_now(receiver_id: int) -> None:
-    from celery import current_app
-
-    from common.jobs import _load_task_modules
-
-    _load_task_modules()
-    current_app.tasks[EMAIL_TASK].apply_async(
-        args=(receiver_id,), countdown=settings.REALTIME_UNREAD_EMAIL_DELAY
-    )
+    enqueue_now(EMAIL_TASK, args=(receiver_id,), countdown=settings.REALTIME_UNREAD_EMAIL_DELAY)
 
 
 def _message_send_orm(
