@@ -12,3 +12,4 @@ $LOCK $PY bench/ws_load.py --loads 500 --targets ours1 --layer core
 $LOCK $PY bench/ws_load.py --loads 500 --targets ours1 --send-path orm
 $LOCK $PY bench/ws_idle.py --sockets 10000
 $LOCK $PY bench/notify_fanout.py --users 1000
+$LOCK $PY bench/send_call.py
