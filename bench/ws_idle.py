@@ -29,7 +29,7 @@ async def _hold(port: int, keys: list[str], connected: mp.Value, release: mp.Eve
     """Open sockets as clients do (cookie, hello) and keep each alive with a ping every 25 s."""
     from websockets.asyncio.client import connect
 
-    sem = asyncio.Semaphore(50)  # at most 50 handshakes in flight per generator
+    sem = asyncio.Semaphore(25)  # at most 25 handshakes in flight per generator
 
     async def one(key: str) -> None:
         ws = None
