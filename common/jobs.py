@@ -28,3 +28,9 @@ def enqueue_on_commit_with_options(task_name: str, *, args=(), kwargs=None, **op
     """As enqueue_on_commit, with apply_async options such as countdown or eta."""
     _load_task_modules()
     current_app.tasks[task_name].apply_async_on_commit(args=args, kwargs=kwargs or {}, **options)
+
+
+def enqueue_now(task_name: str, *, args=(), kwargs=None, **options) -> None:
+    """Enqueue at once, for code that runs after its commit already (async socket code)."""
+    _load_task_modules()
+    current_app.tasks[task_name].apply_async(args=args, kwargs=kwargs or {}, **options)
