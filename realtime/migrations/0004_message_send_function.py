@@ -157,6 +157,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("realtime", "0002_event_stream_preferences_email_state")]
+    dependencies = [("realtime", "0003_event_stream_preferences_email_state")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]

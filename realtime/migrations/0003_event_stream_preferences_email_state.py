@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("directory", "0001_initial"),
-        ("realtime", "0001_initial"),
+        ("realtime", "0002_db_defaults_message_not_to_self"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
