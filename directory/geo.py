@@ -80,8 +80,10 @@ class LatLngBox:
         )
 
     def centre(self) -> tuple[float, float]:
-        width = (self.east - self.west) % 360.0 if self.crosses_antimeridian else (
-            self.east - self.west
+        width = (
+            (self.east - self.west) % 360.0
+            if self.crosses_antimeridian
+            else (self.east - self.west)
         )
         lng = self.west + width / 2.0
         if lng > 180.0:

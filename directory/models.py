@@ -548,7 +548,10 @@ class StudioSearchFacet(models.Model):
 
     pk = models.CompositePrimaryKey("studio_id", "facet")
     studio = models.ForeignKey(
-        Studio, on_delete=models.CASCADE, related_name="+", db_index=False  # the pk leads with it
+        Studio,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the pk leads with it
     )
     facet = models.SmallIntegerField(help_text="type bit index × 16 + service bit index")
     latitude = models.FloatField()

@@ -20,9 +20,7 @@ class IsStudioOwnerOrAdmin(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         user = request.user
-        return bool(
-            user and user.is_authenticated and user.role in (Role.STUDIO_OWNER, Role.ADMIN)
-        )
+        return bool(user and user.is_authenticated and user.role in (Role.STUDIO_OWNER, Role.ADMIN))
 
 
 class ReadOnlyOrAuthenticated(BasePermission):

@@ -48,6 +48,5 @@ def services_of(mask: int) -> list[str]:
 
 
 def facets(studio_types: Iterable[str], services: Iterable[str]) -> list[int]:
-    return sorted(
-        TYPE_BITS[t] * FACET_STRIDE + SERVICE_BITS[s] for t in set(studio_types) for s in set(services)
-    )
+    pairs = {(t, s) for t in studio_types for s in services}
+    return sorted(TYPE_BITS[t] * FACET_STRIDE + SERVICE_BITS[s] for t, s in pairs)

@@ -302,7 +302,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
@@ -388,3 +388,19 @@ if SENTRY_DSN:
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
         send_default_pii=False,
     )
+
+# --- Search, map, featured, places (docs/search.md) ---------------------------------------
+
+SEARCH_CACHE_SECONDS = env.int("SEARCH_CACHE_SECONDS", default=300)  # 0: no page cache
+SEARCH_FACET_PLAN = env.bool("SEARCH_FACET_PLAN", default=True)  # PostgreSQL fast path
+SEARCH_ROTATION_SALT = env.str("SEARCH_ROTATION_SALT", default="premium-rotation")
+MAP_MARKER_LIMIT = env.int("MAP_MARKER_LIMIT", default=500)
+FEATURED_PINNED_USERNAME = env.str("FEATURED_PINNED_USERNAME", default="VoiceoverGuy")
+# Place names the gazetteer does not know go to Nominatim (geopy), cached.
+GEOCODER_ENABLED = env.bool("GEOCODER_ENABLED", default=True)
+GEOCODER_DOMAIN = env.str("GEOCODER_DOMAIN", default="nominatim.openstreetmap.org")
+GEOCODER_SCHEME = env.str("GEOCODER_SCHEME", default="https")
+GEOCODER_USER_AGENT = env.str("GEOCODER_USER_AGENT", default=f"studio-finder ({SITE_URL})")
+GEOCODER_TIMEOUT = env.float("GEOCODER_TIMEOUT", default=5.0)
+GEOCODER_HIT_CACHE_SECONDS = env.int("GEOCODER_HIT_CACHE_SECONDS", default=30 * 24 * 3600)
+GEOCODER_MISS_CACHE_SECONDS = env.int("GEOCODER_MISS_CACHE_SECONDS", default=24 * 3600)

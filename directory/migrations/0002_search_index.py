@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - DDL assembled from constants in this file, no input
 """The search index: derived tables kept by database triggers (docs/search.md).
 
 studio_search holds one row per listed studio; studio_search_facet (PostgreSQL only) one
@@ -17,8 +18,14 @@ from django.db import migrations, models
 
 TYPE_BITS = {"HOME": 0, "RECORDING": 1, "VO_COACH": 2, "EDITING": 3, "PODCAST": 4, "VOICEOVER": 5}
 SERVICE_BITS = {
-    "ISDN": 0, "SOURCE_CONNECT": 1, "SOURCE_CONNECT_NOW": 2, "CLEANFEED": 3,
-    "SESSION_LINK_PRO": 4, "ZOOM": 5, "SKYPE": 6, "TEAMS": 7,
+    "ISDN": 0,
+    "SOURCE_CONNECT": 1,
+    "SOURCE_CONNECT_NOW": 2,
+    "CLEANFEED": 3,
+    "SESSION_LINK_PRO": 4,
+    "ZOOM": 5,
+    "SKYPE": 6,
+    "TEAMS": 7,
 }
 SEARCH_COLUMNS = (
     "name_key, city_key, latitude, longitude, is_premium, is_verified, has_images, type_mask, "
@@ -172,16 +179,21 @@ CHILD_TABLES = {  # table -> whether it feeds the facet rows
 
 def _pg_triggers():
     sql = []
-    for op, ref in (("INSERT", "NEW TABLE AS new_rows"), ("UPDATE", "NEW TABLE AS new_rows"),
-                    ("DELETE", "OLD TABLE AS old_rows")):
+    for op, ref in (
+        ("INSERT", "NEW TABLE AS new_rows"),
+        ("UPDATE", "NEW TABLE AS new_rows"),
+        ("DELETE", "OLD TABLE AS old_rows"),
+    ):
         sql.append(
             f"CREATE TRIGGER studio_search_{op.lower()} AFTER {op} ON studios "
             f"REFERENCING {ref} FOR EACH STATEMENT EXECUTE FUNCTION studio_search_on_studios();"
         )
     for table, facets in CHILD_TABLES.items():
-        for op, ref in (("INSERT", "NEW TABLE AS new_rows"),
-                        ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-                        ("DELETE", "OLD TABLE AS old_rows")):
+        for op, ref in (
+            ("INSERT", "NEW TABLE AS new_rows"),
+            ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+            ("DELETE", "OLD TABLE AS old_rows"),
+        ):
             sql.append(
                 f"CREATE TRIGGER studio_search_{op.lower()} AFTER {op} ON {table} "
                 f"REFERENCING {ref} FOR EACH STATEMENT "
@@ -247,11 +259,13 @@ def _sqlite_triggers():
         "CREATE TABLE search_data_state (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
         "INSERT INTO search_data_state (id, version) VALUES (1, 0)",
     ]
+
     def trigger(name, event, table, ids, when=""):
         sql.append(
             f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW {when} "
             f"BEGIN {_sqlite_refresh(ids)} END"
         )
+
     trigger("studio_search_studios_ins", "INSERT", "studios", "NEW.id")
     trigger("studio_search_studios_upd", "UPDATE", "studios", "OLD.id, NEW.id")
     trigger("studio_search_studios_del", "DELETE", "studios", "OLD.id")
@@ -260,7 +274,10 @@ def _sqlite_triggers():
         trigger(f"studio_search_{table}_upd", "UPDATE", table, "OLD.studio_id, NEW.studio_id")
         trigger(f"studio_search_{table}_del", "DELETE", table, "OLD.studio_id")
     trigger(
-        "studio_search_users_upd", "UPDATE", "users", "SELECT id FROM studios WHERE owner_id = NEW.id",
+        "studio_search_users_upd",
+        "UPDATE",
+        "users",
+        "SELECT id FROM studios WHERE owner_id = NEW.id",
         when="WHEN OLD.display_name IS NOT NEW.display_name OR OLD.username IS NOT NEW.username "
         "OR OLD.avatar_url IS NOT NEW.avatar_url",
     )
@@ -306,9 +323,8 @@ def install(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0001_initial'),
+        ("directory", "0001_initial"),
     ]
 
     operations = [
@@ -317,43 +333,79 @@ class Migration(migrations.Migration):
         BtreeGistExtension(),
         TrigramExtension(),
         migrations.CreateModel(
-            name='StudioSearch',
+            name="StudioSearch",
             fields=[
-                ('studio', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='search_row', serialize=False, to='directory.studio')),
-                ('name_key', models.CharField(max_length=200)),
-                ('city_key', models.CharField(max_length=200)),
-                ('latitude', models.FloatField(null=True)),
-                ('longitude', models.FloatField(null=True)),
-                ('is_premium', models.BooleanField()),
-                ('is_verified', models.BooleanField()),
-                ('has_images', models.BooleanField()),
-                ('type_mask', models.SmallIntegerField()),
-                ('service_mask', models.SmallIntegerField()),
-                ('review_count', models.IntegerField()),
-                ('rating_avg', models.FloatField(null=True)),
-                ('created_at', models.DateTimeField()),
-                ('search_text', models.TextField(null=True)),
-                ('search_vector', django.contrib.postgres.search.SearchVectorField(null=True)),
+                (
+                    "studio",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="search_row",
+                        serialize=False,
+                        to="directory.studio",
+                    ),
+                ),
+                ("name_key", models.CharField(max_length=200)),
+                ("city_key", models.CharField(max_length=200)),
+                ("latitude", models.FloatField(null=True)),
+                ("longitude", models.FloatField(null=True)),
+                ("is_premium", models.BooleanField()),
+                ("is_verified", models.BooleanField()),
+                ("has_images", models.BooleanField()),
+                ("type_mask", models.SmallIntegerField()),
+                ("service_mask", models.SmallIntegerField()),
+                ("review_count", models.IntegerField()),
+                ("rating_avg", models.FloatField(null=True)),
+                ("created_at", models.DateTimeField()),
+                ("search_text", models.TextField(null=True)),
+                ("search_vector", django.contrib.postgres.search.SearchVectorField(null=True)),
             ],
             options={
-                'db_table': 'studio_search',
-                'indexes': [models.Index(condition=models.Q(('latitude__isnull', True)), fields=['city_key'], name='studio_search_nocoord_city_idx')],
+                "db_table": "studio_search",
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("latitude__isnull", True)),
+                        fields=["city_key"],
+                        name="studio_search_nocoord_city_idx",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StudioSearchFacet',
+            name="StudioSearchFacet",
             fields=[
-                ('pk', models.CompositePrimaryKey('studio_id', 'facet', blank=True, editable=False, primary_key=True, serialize=False)),
-                ('facet', models.SmallIntegerField(help_text='type bit index × 16 + service bit index')),
-                ('latitude', models.FloatField()),
-                ('longitude', models.FloatField()),
-                ('is_premium', models.BooleanField()),
-                ('is_verified', models.BooleanField()),
-                ('has_images', models.BooleanField()),
-                ('studio', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='directory.studio')),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "studio_id",
+                        "facet",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "facet",
+                    models.SmallIntegerField(help_text="type bit index × 16 + service bit index"),
+                ),
+                ("latitude", models.FloatField()),
+                ("longitude", models.FloatField()),
+                ("is_premium", models.BooleanField()),
+                ("is_verified", models.BooleanField()),
+                ("has_images", models.BooleanField()),
+                (
+                    "studio",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="directory.studio",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'studio_search_facet',
+                "db_table": "studio_search_facet",
             },
         ),
         migrations.RunPython(install, migrations.RunPython.noop, elidable=False),
