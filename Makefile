@@ -42,7 +42,7 @@ run: $(STAMP)  ## embedded mode: migrate, seed demo data if empty, serve on http
 	$(EMBEDDED) $(PY) manage.py migrate --noinput
 	$(EMBEDDED) $(PY) manage.py seed_demo --if-empty
 	@echo "Serving http://$(HOST):$(PORT) (HTTP and WebSocket, one Daphne process). Ctrl-C stops."
-	$(EMBEDDED) $(PY) -m daphne -b $(HOST) -p $(PORT) project.asgi:application
+	$(EMBEDDED) $(PY) -m daphne -v 0 -b $(HOST) -p $(PORT) project.asgi:application
 
 services-up:  ## make sure PostgreSQL and Redis run (start or install them)
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) scripts/ensure-services.sh

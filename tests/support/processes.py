@@ -1,0 +1,169 @@
+"""Real processes for integration tests: free ports, servers we start and stop ourselves."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(predicate, *, timeout: float = 20.0, interval: float = 0.1, what: str = "it"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+
+
+def http_get(url: str, timeout: float = 5.0) -> tuple[int, bytes, dict[str, str]]:
+    request = urllib.request.Request(url, headers={"Host": "127.0.0.1"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(), dict(exc.headers)
+
+
+def _answers(url: str) -> bool:
+    try:
+        http_get(url, timeout=1)
+    except OSError:
+        return False
+    return True
+
+
+class Process:
+    """A child process whose output is kept in a file, shown when a test fails."""
+
+    def __init__(self, args: list[str], *, env: dict[str, str], log: Path, cwd: Path = ROOT):
+        self.log = log
+        self._log_file = open(log, "wb")  # noqa: SIM115 - closed in stop()
+        self.popen = subprocess.Popen(
+            args, cwd=cwd, env=env, stdout=self._log_file, stderr=subprocess.STDOUT
+        )
+
+    def output(self) -> str:
+        self._log_file.flush()
+        return self.log.read_text(errors="replace")
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.alive():
+            self.popen.send_signal(sig)
+            self.popen.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.alive():
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+        self._log_file.close()
+
+
+def service_env(**overrides: str) -> dict[str, str]:
+    """The test process's environment (services mode), plus overrides."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env.update(overrides)
+    return env
+
+
+@contextlib.contextmanager
+def daphne(
+    *, env: dict[str, str], tmp_path: Path, port: int | None = None
+) -> Iterator[tuple[Process, str]]:
+    """Serve project.asgi with Daphne on a free port; yields (process, base URL)."""
+    port = port or free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = Process(
+        [
+            PYTHON,
+            "-m",
+            "daphne",
+            "-v",
+            "0",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "project.asgi:application",
+        ],
+        env=env,
+        log=tmp_path / f"daphne-{port}.log",
+    )
+    try:
+        wait_until(
+            lambda: _answers(f"{base}/healthz") or (not proc.alive() and _raise(proc)),
+            timeout=30,
+            what=f"Daphne on {port}",
+        )
+        yield proc, base
+    finally:
+        proc.stop()
+
+
+def _raise(proc: Process):
+    raise RuntimeError(f"process exited early:\n{proc.output()}")
+
+
+@contextlib.contextmanager
+def redis_server(tmp_path: Path) -> Iterator[tuple[Process, str]]:
+    """A private Redis on a free port, so a test may kill it without touching the shared one."""
+    binary = shutil.which("redis-server")
+    assert binary, "redis-server is required (make test installs it)"
+    port = free_port()
+    proc = Process(
+        [
+            binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        env=dict(os.environ),
+        log=tmp_path / f"redis-{port}.log",
+    )
+
+    def ready() -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    try:
+        wait_until(ready, timeout=10, what=f"redis on {port}")
+        yield proc, f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.stop()
