@@ -1,0 +1,140 @@
+"""The derived search tables follow every write, whatever makes it (migration 0002)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from directory import search_bits
+from directory.models import (
+    Review,
+    ReviewStatus,
+    ServiceType,
+    Studio,
+    StudioImage,
+    StudioSearch,
+    StudioSearchFacet,
+    StudioService,
+    StudioStatus,
+    StudioStudioType,
+    StudioType,
+)
+from tests.factories import ReviewFactory, StudioFactory, StudioImageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def row(studio):
+    return StudioSearch.objects.get(studio=studio)
+
+
+def test_masks_use_the_bits_of_search_bits():
+    studio = StudioFactory()
+    StudioStudioType.objects.bulk_create(
+        [StudioStudioType(studio=studio, studio_type=t) for t in StudioType.values]
+    )
+    StudioService.objects.bulk_create(
+        [StudioService(studio=studio, service=s) for s in ServiceType.values]
+    )
+    for value in StudioType.values:
+        StudioStudioType.objects.filter(studio=studio).exclude(studio_type=value).delete()
+        assert row(studio).type_mask == search_bits.type_mask([value])
+        StudioStudioType.objects.bulk_create(
+            [
+                StudioStudioType(studio=studio, studio_type=t)
+                for t in StudioType.values
+                if t != value
+            ]
+        )
+    for value in ServiceType.values:
+        StudioService.objects.filter(studio=studio).exclude(service=value).delete()
+        assert row(studio).service_mask == search_bits.service_mask([value])
+        assert search_bits.services_of(row(studio).service_mask) == [value]
+        StudioService.objects.bulk_create(
+            [StudioService(studio=studio, service=s) for s in ServiceType.values if s != value]
+        )
+
+
+def test_only_listed_studios_have_a_row():
+    listed = StudioFactory()
+    draft = StudioFactory(status=StudioStatus.DRAFT)
+    hidden = StudioFactory(is_profile_visible=False)
+    assert set(StudioSearch.objects.values_list("studio_id", flat=True)) == {listed.pk}
+    Studio.objects.filter(pk__in=[draft.pk, hidden.pk]).update(
+        status=StudioStatus.ACTIVE, is_profile_visible=True
+    )
+    assert StudioSearch.objects.count() == 3
+    Studio.objects.filter(pk=listed.pk).update(status=StudioStatus.INACTIVE)
+    assert not StudioSearch.objects.filter(studio=listed).exists()
+
+
+def test_images_reviews_and_owner_name_follow():
+    studio = StudioFactory(name="Quiet Room", description="A vocal booth with isolation")
+    assert row(studio).has_images is False
+    image = StudioImageFactory(studio=studio)
+    assert row(studio).has_images is True
+    review = ReviewFactory(studio=studio, rating=4)
+    assert (row(studio).review_count, row(studio).rating_avg) == (0, None)  # pending
+    Review.objects.filter(pk=review.pk).update(status=ReviewStatus.APPROVED)
+    ReviewFactory(studio=studio, rating=5, status=ReviewStatus.APPROVED)
+    assert (row(studio).review_count, row(studio).rating_avg) == (2, 4.5)
+    StudioImage.objects.filter(pk=image.pk).delete()
+    assert row(studio).has_images is False
+    studio.owner.display_name = "Zebedee Quux"
+    studio.owner.save()
+    assert "zebedee" in str(row(studio).search_vector)
+
+
+def test_facets_exist_for_each_type_service_pair_with_coordinates():
+    studio = StudioFactory(latitude=Decimal("51.5"), longitude=Decimal("-0.1"))
+    StudioStudioType.objects.bulk_create(
+        [StudioStudioType(studio=studio, studio_type=t) for t in ("HOME", "PODCAST")]
+    )
+    StudioService.objects.bulk_create(
+        [StudioService(studio=studio, service=s) for s in ("ISDN", "ZOOM", "TEAMS")]
+    )
+    facets = set(StudioSearchFacet.objects.filter(studio=studio).values_list("facet", flat=True))
+    assert facets == set(search_bits.facets(["HOME", "PODCAST"], ["ISDN", "ZOOM", "TEAMS"]))
+    Studio.objects.filter(pk=studio.pk).update(is_premium=True)
+    assert set(
+        StudioSearchFacet.objects.filter(studio=studio).values_list("is_premium", flat=True)
+    ) == {True}
+    Studio.objects.filter(pk=studio.pk).update(latitude=None, longitude=None)
+    assert not StudioSearchFacet.objects.filter(studio=studio).exists()
+
+
+def test_deleting_a_studio_removes_its_rows():
+    studio = StudioFactory(latitude=Decimal("1"), longitude=Decimal("1"))
+    StudioStudioType.objects.create(studio=studio, studio_type="HOME")
+    StudioService.objects.create(studio=studio, service="ZOOM")
+    StudioImageFactory(studio=studio)
+    studio.delete()
+    assert not StudioSearch.objects.exists()
+    assert not StudioSearchFacet.objects.exists()
+
+
+def test_raw_sql_writes_are_followed_too():
+    studio = StudioFactory()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE studios SET name = 'Raw Name', is_verified = true WHERE id = %s", [studio.pk]
+        )
+    assert (row(studio).name_key, row(studio).is_verified) == ("raw name", True)
+
+
+def test_postgres_indexes_exist():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes"
+            " WHERE tablename IN ('studio_search', 'studio_search_facet')"
+        )
+        names = {r[0] for r in cursor.fetchall()}
+    assert {
+        "studio_search_earth_idx",
+        "studio_search_facet_earth_idx",
+        "studio_search_vector_idx",
+        "studio_search_name_trgm_idx",
+        "studio_search_city_trgm_idx",
+    } <= names
