@@ -49,7 +49,10 @@ class Subscription(LegacyIdModel, TimestampedModel):
     stripe_customer_id = models.CharField(max_length=255, null=True, blank=True, db_index=True)
     paypal_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     payment_method = models.CharField(
-        max_length=16, choices=PaymentMethod.choices, default=PaymentMethod.STRIPE
+        max_length=16,
+        choices=PaymentMethod.choices,
+        default=PaymentMethod.STRIPE,
+        db_default=PaymentMethod.STRIPE,
     )
     status = models.CharField(max_length=16, choices=SubscriptionStatus.choices)
     current_period_start = models.DateTimeField(null=True, blank=True)
@@ -84,6 +87,7 @@ class PendingSubscription(LegacyIdModel, TimestampedModel):
         max_length=32,
         choices=PendingSubscriptionStatus.choices,
         default=PendingSubscriptionStatus.PENDING_APPROVAL,
+        db_default=PendingSubscriptionStatus.PENDING_APPROVAL,
     )
     payment_method = models.CharField(max_length=16, choices=PaymentMethod.choices)
 

@@ -1,5 +1,9 @@
+from allauth.socialaccount.admin import SocialTokenAdmin as AllauthSocialTokenAdmin
+from allauth.socialaccount.models import SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from common.admin import URL_FIELDS_ASSUME_HTTPS, LegacyRowAdmin
 
 from .models import (
     Faq,
@@ -22,6 +26,8 @@ class UserProfileInline(admin.StackedInline):
     model = UserProfile
     can_delete = False
     extra = 0
+    readonly_fields = ("legacy_id",)
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
 
 
 @admin.register(User)
@@ -33,14 +39,18 @@ class UserAdmin(DjangoUserAdmin):
         "role",
         "email_verified",
         "is_active",
+        "is_suspended_indefinitely",
+        "suspended_until",
         "created_at",
     )
     list_filter = ("role", "email_verified", "is_active", "is_suspended_indefinitely")
-    search_fields = ("username", "email", "display_name", "legacy_id")
+    search_fields = ("username", "email", "display_name", "=legacy_id")
     ordering = ("-created_at",)
     readonly_fields = ("created_at", "updated_at", "last_login", "legacy_id")
     inlines = [UserProfileInline]
     filter_horizontal = ()
+    show_full_result_count = False
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     fieldsets = (
         (None, {"fields": ("username", "email", "password")}),
         ("Profile", {"fields": ("display_name", "avatar_url")}),
@@ -63,7 +73,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(UserProfile)
-class UserProfileAdmin(admin.ModelAdmin):
+class UserProfileAdmin(LegacyRowAdmin):
     list_display = (
         "user",
         "studio_name",
@@ -77,11 +87,13 @@ class UserProfileAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__email", "studio_name", "location")
     list_select_related = ("user",)
     raw_id_fields = ("user",)
+    show_full_result_count = False
 
 
 class StudioImageInline(admin.TabularInline):
     model = StudioImage
     extra = 0
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
 
 
 class StudioServiceInline(admin.TabularInline):
@@ -95,7 +107,7 @@ class StudioTypeInline(admin.TabularInline):
 
 
 @admin.register(Studio)
-class StudioAdmin(admin.ModelAdmin):
+class StudioAdmin(LegacyRowAdmin):
     list_display = (
         "name",
         "owner",
@@ -107,17 +119,16 @@ class StudioAdmin(admin.ModelAdmin):
         "created_at",
     )
     list_filter = ("status", "is_premium", "is_verified", "is_profile_visible")
-    search_fields = ("name", "city", "owner__username", "legacy_id")
+    search_fields = ("name", "city", "owner__username")
     list_select_related = ("owner",)
     raw_id_fields = ("owner",)
-    readonly_fields = ("created_at", "updated_at", "legacy_id")
     inlines = [StudioTypeInline, StudioServiceInline, StudioImageInline]
     show_full_result_count = False  # no COUNT(*) over a million studios per page view
 
 
 @admin.register(StudioImage)
-class StudioImageAdmin(admin.ModelAdmin):
-    list_display = ("studio", "image_url", "sort_order")
+class StudioImageAdmin(LegacyRowAdmin):
+    list_display = ("studio", "image_url", "alt_text", "sort_order")
     search_fields = ("studio__name", "image_url")
     list_select_related = ("studio",)
     raw_id_fields = ("studio",)
@@ -125,7 +136,7 @@ class StudioImageAdmin(admin.ModelAdmin):
 
 
 @admin.register(StudioService)
-class StudioServiceAdmin(admin.ModelAdmin):
+class StudioServiceAdmin(LegacyRowAdmin):
     list_display = ("studio", "service")
     list_filter = ("service",)
     search_fields = ("studio__name",)
@@ -135,7 +146,7 @@ class StudioServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(StudioStudioType)
-class StudioStudioTypeAdmin(admin.ModelAdmin):
+class StudioStudioTypeAdmin(LegacyRowAdmin):
     list_display = ("studio", "studio_type")
     list_filter = ("studio_type",)
     search_fields = ("studio__name",)
@@ -148,29 +159,38 @@ class ReviewResponseInline(admin.StackedInline):
     model = ReviewResponse
     extra = 0
     raw_id_fields = ("author",)
+    readonly_fields = ("legacy_id", "created_at", "updated_at")
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
-    list_display = ("studio", "reviewer", "rating", "status", "is_anonymous", "created_at")
+class ReviewAdmin(LegacyRowAdmin):
+    list_display = (
+        "studio",
+        "reviewer",
+        "owner",
+        "rating",
+        "status",
+        "is_anonymous",
+        "created_at",
+    )
     list_filter = ("status", "rating", "is_anonymous")
     search_fields = ("studio__name", "reviewer__username", "content")
-    list_select_related = ("studio", "reviewer")
+    list_select_related = ("studio", "reviewer", "owner")
     raw_id_fields = ("studio", "reviewer", "owner")
     inlines = [ReviewResponseInline]
     show_full_result_count = False
 
 
 @admin.register(ReviewResponse)
-class ReviewResponseAdmin(admin.ModelAdmin):
+class ReviewResponseAdmin(LegacyRowAdmin):
     list_display = ("review", "author", "created_at")
     search_fields = ("author__username", "content")
-    list_select_related = ("review__studio", "author")
+    list_select_related = ("review", "author")
     raw_id_fields = ("review", "author")
 
 
 @admin.register(SavedSearch)
-class SavedSearchAdmin(admin.ModelAdmin):
+class SavedSearchAdmin(LegacyRowAdmin):
     list_display = ("name", "user", "alerts_enabled", "last_alerted_at", "created_at")
     list_filter = ("alerts_enabled",)
     search_fields = ("name", "user__username")
@@ -179,29 +199,41 @@ class SavedSearchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Faq)
-class FaqAdmin(admin.ModelAdmin):
+class FaqAdmin(LegacyRowAdmin):
     list_display = ("question", "sort_order", "updated_at")
     list_editable = ("sort_order",)
     search_fields = ("question", "answer")
 
 
 @admin.register(UserMetadata)
-class UserMetadataAdmin(admin.ModelAdmin):
+class UserMetadataAdmin(LegacyRowAdmin):
     list_display = ("user", "key", "updated_at")
-    search_fields = ("user__username", "key")
+    list_filter = ("key",)
+    search_fields = ("user__username", "=key")
     list_select_related = ("user",)
     raw_id_fields = ("user",)
+    show_full_result_count = False
 
 
 @admin.register(Poi)
-class PoiAdmin(admin.ModelAdmin):
+class PoiAdmin(LegacyRowAdmin):
     list_display = ("name", "category", "address", "latitude", "longitude")
     list_filter = ("category",)
     search_fields = ("name", "address", "category")
 
 
 @admin.register(LegacyContact)
-class LegacyContactAdmin(admin.ModelAdmin):
+class LegacyContactAdmin(LegacyRowAdmin):
     list_display = ("legacy_id", "user1", "user2", "accepted", "created_at")
     list_filter = ("accepted",)
-    search_fields = ("legacy_id", "user1", "user2")
+    search_fields = ("=user1", "=user2")
+
+
+# allauth's token list shows each token's app (a nullable FK, so admin's automatic
+# select_related() skips it): one query per row without this.
+admin.site.unregister(SocialToken)
+
+
+@admin.register(SocialToken)
+class SocialTokenAdmin(AllauthSocialTokenAdmin):
+    list_select_related = ("app", "account__user")

@@ -11,7 +11,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from common.models import LegacyIdModel, TimestampedModel, choices_check, legacy_id_unique
@@ -86,13 +86,15 @@ class User(LegacyIdModel, TimestampedModel, AbstractBaseUser):
     username = models.CharField(max_length=50, unique=True, validators=[username_validator])
     display_name = models.CharField(max_length=100)
     avatar_url = models.URLField(max_length=500, null=True, blank=True)
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.USER)
-    email_verified = models.BooleanField(default=False)
-    is_active = models.BooleanField(default=True)
+    role = models.CharField(
+        max_length=16, choices=Role.choices, default=Role.USER, db_default=Role.USER
+    )
+    email_verified = models.BooleanField(default=False, db_default=False)
+    is_active = models.BooleanField(default=True, db_default=True)
     # Suspension (set by moderation, enforced on every request and socket).
     suspended_until = models.DateTimeField(null=True, blank=True)
-    is_suspended_indefinitely = models.BooleanField(default=False)
-    suspension_reason = models.TextField(blank=True, default="")
+    is_suspended_indefinitely = models.BooleanField(default=False, db_default=False)
+    suspension_reason = models.TextField(blank=True, default="", db_default="")
 
     objects = UserManager()
 
@@ -104,9 +106,15 @@ class User(LegacyIdModel, TimestampedModel, AbstractBaseUser):
         db_table = "users"
         constraints = [
             legacy_id_unique(),
-            models.UniqueConstraint(Lower("email"), name="users_email_ci_uniq"),
-            models.UniqueConstraint(Lower("username"), name="users_username_ci_uniq"),
+            # UPPER, not LOWER: Django compiles `__iexact` to UPPER(col) = UPPER(%s) on
+            # PostgreSQL, so these indexes also serve allauth's case-insensitive lookups.
+            models.UniqueConstraint(Upper("email"), name="users_email_ci_uniq"),
+            models.UniqueConstraint(Upper("username"), name="users_username_ci_uniq"),
             choices_check("role", Role),
+        ]
+        indexes = [
+            # allauth stores emails lower-cased and looks them up with `email = %s`.
+            models.Index(fields=["email"], name="users_email_idx"),
         ]
 
     def __str__(self) -> str:
@@ -153,7 +161,7 @@ class UserProfile(LegacyIdModel, TimestampedModel):
     rate_tier_1 = models.CharField(max_length=100, null=True, blank=True)
     rate_tier_2 = models.CharField(max_length=100, null=True, blank=True)
     rate_tier_3 = models.CharField(max_length=100, null=True, blank=True)
-    show_rates = models.BooleanField(default=False)
+    show_rates = models.BooleanField(default=False, db_default=False)
     facebook_url = models.URLField(max_length=500, null=True, blank=True)
     twitter_url = models.URLField(max_length=500, null=True, blank=True)
     x_url = models.URLField(max_length=500, null=True, blank=True)
@@ -164,18 +172,18 @@ class UserProfile(LegacyIdModel, TimestampedModel):
     youtube_url = models.URLField(max_length=500, null=True, blank=True)
     vimeo_url = models.URLField(max_length=500, null=True, blank=True)
     soundcloud_url = models.URLField(max_length=500, null=True, blank=True)
-    is_crb_checked = models.BooleanField(default=False)
-    is_featured = models.BooleanField(default=False)
-    is_spotlight = models.BooleanField(default=False)
-    verification_level = models.CharField(max_length=32, default="none")
+    is_crb_checked = models.BooleanField(default=False, db_default=False)
+    is_featured = models.BooleanField(default=False, db_default=False)
+    is_spotlight = models.BooleanField(default=False, db_default=False)
+    verification_level = models.CharField(max_length=32, default="none", db_default="none")
     home_studio_description = models.TextField(null=True, blank=True)
     equipment_list = models.TextField(null=True, blank=True)
     services_offered = models.TextField(null=True, blank=True)
-    show_email = models.BooleanField(default=False)
-    show_phone = models.BooleanField(default=False)
-    show_address = models.BooleanField(default=False)
-    show_directions = models.BooleanField(default=True)
-    use_coordinates_for_map = models.BooleanField(default=False)
+    show_email = models.BooleanField(default=False, db_default=False)
+    show_phone = models.BooleanField(default=False, db_default=False)
+    show_address = models.BooleanField(default=False, db_default=False)
+    show_directions = models.BooleanField(default=True, db_default=True)
+    use_coordinates_for_map = models.BooleanField(default=False, db_default=False)
     studio_name = models.CharField(max_length=200, null=True, blank=True)
     connection1 = models.CharField(max_length=10, null=True, blank=True)
     connection2 = models.CharField(max_length=10, null=True, blank=True)
@@ -190,7 +198,7 @@ class UserProfile(LegacyIdModel, TimestampedModel):
     connection11 = models.CharField(max_length=10, null=True, blank=True)
     connection12 = models.CharField(max_length=10, null=True, blank=True)
     # Postgres text[] in the legacy schema; a JSON list here so SQLite can hold it too.
-    custom_connection_methods = models.JSONField(default=list, blank=True)
+    custom_connection_methods = models.JSONField(default=list, db_default=[], blank=True)
 
     class Meta:
         db_table = "user_profiles"
@@ -236,11 +244,14 @@ class Studio(LegacyIdModel, TimestampedModel):
     )
     website_url = models.URLField(max_length=500, null=True, blank=True)
     phone = models.CharField(max_length=40, null=True, blank=True)
-    is_premium = models.BooleanField(default=False)
-    is_verified = models.BooleanField(default=False)
-    is_profile_visible = models.BooleanField(default=True)
+    is_premium = models.BooleanField(default=False, db_default=False)
+    is_verified = models.BooleanField(default=False, db_default=False)
+    is_profile_visible = models.BooleanField(default=True, db_default=True)
     status = models.CharField(
-        max_length=16, choices=StudioStatus.choices, default=StudioStatus.ACTIVE
+        max_length=16,
+        choices=StudioStatus.choices,
+        default=StudioStatus.ACTIVE,
+        db_default=StudioStatus.ACTIVE,
     )
 
     class Meta:
@@ -266,7 +277,7 @@ class Studio(LegacyIdModel, TimestampedModel):
             models.Index(fields=["status"], name="studios_status_idx"),
             models.Index(fields=["is_premium"], name="studios_premium_idx"),
             models.Index(fields=["is_verified"], name="studios_verified_idx"),
-            models.Index(Lower("city"), name="studios_city_lower_idx"),
+            models.Index(Upper("city"), name="studios_city_upper_idx"),
             models.Index(fields=["-created_at"], name="studios_created_idx"),
             models.Index(
                 fields=["status", "is_premium", "is_verified"], name="studios_search_prio_idx"
@@ -283,7 +294,7 @@ class StudioImage(LegacyIdModel):
     studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="images")
     image_url = models.URLField(max_length=500)
     alt_text = models.CharField(max_length=300, null=True, blank=True)
-    sort_order = models.IntegerField(default=0)
+    sort_order = models.IntegerField(default=0, db_default=0)
 
     class Meta:
         db_table = "studio_images"
@@ -338,14 +349,19 @@ class Review(LegacyIdModel, TimestampedModel):
 
     studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="reviews")
     reviewer = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reviews_written")
-    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reviews_received")
+    # The studio's owner when the review was written (denormalised by the legacy site).
+    # PROTECT: deleting a former owner must not delete reviews of a studio they handed on.
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="reviews_received")
     rating = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     content = models.TextField(null=True, blank=True)
-    is_anonymous = models.BooleanField(default=False)
+    is_anonymous = models.BooleanField(default=False, db_default=False)
     status = models.CharField(
-        max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+        max_length=16,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.PENDING,
+        db_default=ReviewStatus.PENDING,
     )
 
     class Meta:
@@ -369,7 +385,13 @@ class Review(LegacyIdModel, TimestampedModel):
                 condition=Q(status="APPROVED"),
                 name="reviews_approved_idx",
             ),
-            models.Index(fields=["rating"], name="reviews_rating_idx"),
+            # Rating average and 5-to-1 distribution of a studio's approved reviews, and the
+            # "sort by rating" aggregate over all studios: index-only scans.
+            models.Index(
+                fields=["studio", "rating"],
+                condition=Q(status="APPROVED"),
+                name="reviews_approved_rating_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -396,9 +418,9 @@ class SavedSearch(LegacyIdModel, TimestampedModel):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_searches")
     name = models.CharField(max_length=100)
-    filters = models.JSONField(default=dict)
+    filters = models.JSONField(default=dict, db_default={})
     last_alerted_at = models.DateTimeField(null=True, blank=True)
-    alerts_enabled = models.BooleanField(default=True)
+    alerts_enabled = models.BooleanField(default=True, db_default=True)
 
     class Meta:
         db_table = "saved_searches"
@@ -475,7 +497,7 @@ class LegacyContact(LegacyIdModel, TimestampedModel):
 
     user1 = models.CharField(max_length=64, help_text="Legacy user id")
     user2 = models.CharField(max_length=64, help_text="Legacy user id")
-    accepted = models.SmallIntegerField(default=0)
+    accepted = models.SmallIntegerField(default=0, db_default=0)
 
     class Meta:
         db_table = "contacts"
@@ -491,7 +513,7 @@ class LegacyContact(LegacyIdModel, TimestampedModel):
 # --- Search index (derived; docs/search.md) --------------------------------------------
 #
 # Two tables that nothing in Python writes: database triggers (migration
-# 0002_search_index) keep them in step with studios, their types, services, images and
+# 0003_search_index) keep them in step with studios, their types, services, images and
 # reviews, and with owners' display names, inside the same transaction as the change —
 # whatever made it (a service, the admin, bulk_create, a raw UPDATE, an import).
 
@@ -517,7 +539,7 @@ class StudioSearch(models.Model):
     service_mask = models.SmallIntegerField()
     review_count = models.IntegerField()
     rating_avg = models.FloatField(null=True)
-    created_at = models.DateTimeField()
+    studio_created_at = models.DateTimeField()
     # Embedded mode's text search: lower-cased name, city, owner's name and description.
     search_text = models.TextField(null=True)
     # PostgreSQL's: weighted tsvector (name A; owner and city B; description C).

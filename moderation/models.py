@@ -60,7 +60,10 @@ class ContentReport(LegacyIdModel, TimestampedModel):
     reason = models.CharField(max_length=16, choices=ReportReason.choices)
     custom_reason = models.TextField(null=True, blank=True)
     status = models.CharField(
-        max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING
+        max_length=16,
+        choices=ReportStatus.choices,
+        default=ReportStatus.PENDING,
+        db_default=ReportStatus.PENDING,
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

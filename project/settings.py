@@ -105,6 +105,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.headless",
+    # The legacy `sessions` table's user link: one row per signed-in session, deleted with
+    # the user (docs/data-model.md, "accounts and sessions").
+    "allauth.usersessions",
     "common",
     "realtime",
     "directory",

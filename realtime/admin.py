@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from common.admin import LegacyRowAdmin
+
 from .models import Message, Notification, UserConnection
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(LegacyRowAdmin):
     list_display = ("id", "sender", "receiver", "subject", "is_read", "created_at")
     list_filter = ("is_read",)
     search_fields = ("sender__username", "receiver__username", "subject")
@@ -14,7 +16,7 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(LegacyRowAdmin):
     list_display = ("user", "type", "title", "read", "created_at")
     list_filter = ("type", "read")
     search_fields = ("user__username", "title")
@@ -24,9 +26,10 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(UserConnection)
-class UserConnectionAdmin(admin.ModelAdmin):
-    list_display = ("user", "connected_user", "accepted", "created_at")
+class UserConnectionAdmin(LegacyRowAdmin):
+    list_display = ("user", "connected_user", "accepted", "created_at", "accepted_at")
     list_filter = ("accepted",)
     search_fields = ("user__username", "connected_user__username")
     list_select_related = ("user", "connected_user")
     raw_id_fields = ("user", "connected_user")
+    show_full_result_count = False

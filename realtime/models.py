@@ -44,7 +44,7 @@ class Message(LegacyIdModel):
     )
     subject = models.CharField(max_length=200, null=True, blank=True)
     content = models.TextField()
-    is_read = models.BooleanField(default=False)
+    is_read = models.BooleanField(default=False, db_default=False)
     read_at = models.DateTimeField(null=True, blank=True)
     # Makes a resend idempotent: one message per (sender, client_id).
     client_id = models.CharField(max_length=64, null=True, blank=True)
@@ -61,6 +61,8 @@ class Message(LegacyIdModel):
                 condition=Q(client_id__isnull=False),
                 name="messages_sender_client_id_uniq",
             ),
+            # "Cannot message yourself" (legacy API rule). NULLs left by SET_NULL pass.
+            models.CheckConstraint(condition=~Q(sender=F("receiver")), name="messages_not_to_self"),
         ]
         indexes = [
             # Unread badge and "mark conversation read": only unread rows are indexed.
@@ -87,7 +89,7 @@ class Notification(LegacyIdModel, TimestampedModel):
     title = models.CharField(max_length=200)
     message = models.TextField()
     data = models.JSONField(null=True, blank=True)
-    read = models.BooleanField(default=False)
+    read = models.BooleanField(default=False, db_default=False)
     read_at = models.DateTimeField(null=True, blank=True)
     action_url = models.CharField(max_length=500, null=True, blank=True)
 
@@ -116,7 +118,7 @@ class UserConnection(LegacyIdModel):
     connected_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="connections_received"
     )
-    accepted = models.BooleanField(default=False)
+    accepted = models.BooleanField(default=False, db_default=False)
     accepted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
 

@@ -1,7 +1,7 @@
 """Studio search: filters, the legacy priority order, fair premium rotation, stable pages.
 
 Reads only the derived search tables (studio_search, studio_search_facet), which database
-triggers keep in step with the studios (migration 0002_search_index, docs/search.md).
+triggers keep in step with the studios (migration 0003_search_index, docs/search.md).
 
 A page costs two queries whatever its size — one for the page's ids and the total (a
 window count over the same scan), one to load those studios with their owners — plus a
@@ -204,7 +204,7 @@ def search_cache_key(params: SearchParams, *, day: dt.date | None = None) -> str
 
 
 def search_data_version() -> int:
-    """Bumped by database triggers at the commit of any change search shows (migration 0002)."""
+    """Bumped by database triggers at the commit of any change search shows (migration 0003)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT last_value FROM search_data_version")
@@ -255,7 +255,7 @@ def _facet_plan_applies(params: SearchParams, centre: Centre | None) -> bool:
 _SORT_SQL = {
     "distance": "h.chord ASC NULLS LAST",
     "name": 'ss.name_key COLLATE "C" ASC',
-    "newest": "ss.created_at DESC",
+    "newest": "ss.studio_created_at DESC",
     "rating": "ss.rating_avg DESC NULLS LAST, ss.review_count DESC",
 }
 
@@ -483,7 +483,7 @@ def _ordering(params: SearchParams, seed: str) -> list:
         "relevance": [F("relevance").desc(nulls_last=True)],
         "distance": [F("chord").asc(nulls_last=True)],
         "name": [name_key.asc()],
-        "newest": [F("created_at").desc()],
+        "newest": [F("studio_created_at").desc()],
         "rating": [F("rating_avg").desc(nulls_last=True), F("review_count").desc()],
     }[params.effective_sort]
     return [
@@ -585,7 +585,7 @@ def featured_studios(*, limit: int = 6) -> list[Studio]:
     pinned_username = settings.FEATURED_PINNED_USERNAME
     pinned = list(
         base.filter(studio__owner__username__iexact=pinned_username)
-        .order_by("created_at", "studio_id")
+        .order_by("studio_created_at", "studio_id")
         .values_list("studio_id", flat=True)[:1]
         if pinned_username
         else []

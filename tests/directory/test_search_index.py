@@ -1,4 +1,4 @@
-"""The derived search tables follow every write, whatever makes it (migration 0002)."""
+"""The derived search tables follow every write, whatever makes it (migration 0003)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,11 @@
 """One factory per concept (factory_boy). Import from here: `from tests.factories import ...`."""
 
+from .accounts import SocialAccountFactory, SocialTokenFactory
 from .billing import PendingSubscriptionFactory, RefundFactory, SubscriptionFactory
 from .directory import (
     FaqFactory,
+    LegacyContactFactory,
+    PoiFactory,
     ReviewFactory,
     ReviewResponseFactory,
     SavedSearchFactory,
@@ -20,13 +23,17 @@ from .realtime import MessageFactory, NotificationFactory, UserConnectionFactory
 __all__ = [
     "ContentReportFactory",
     "FaqFactory",
+    "LegacyContactFactory",
     "MessageFactory",
     "NotificationFactory",
     "PendingSubscriptionFactory",
+    "PoiFactory",
     "RefundFactory",
     "ReviewFactory",
     "ReviewResponseFactory",
     "SavedSearchFactory",
+    "SocialAccountFactory",
+    "SocialTokenFactory",
     "StudioFactory",
     "StudioImageFactory",
     "StudioServiceFactory",
@@ -37,3 +44,12 @@ __all__ = [
     "UserMetadataFactory",
     "UserProfileFactory",
 ]
+
+
+def factory_for(model: type) -> type:
+    """The factory of a model (one factory per concept), for tests generated over models."""
+    for name in __all__:
+        candidate = globals()[name]
+        if candidate._meta.model is model:
+            return candidate
+    raise LookupError(f"No factory for {model.__name__}: add one to tests/factories/.")

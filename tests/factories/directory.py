@@ -3,6 +3,8 @@ from factory.django import DjangoModelFactory
 
 from directory.models import (
     Faq,
+    LegacyContact,
+    Poi,
     Review,
     ReviewResponse,
     ReviewStatus,
@@ -134,3 +136,19 @@ class UserMetadataFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     key = factory.Sequence(lambda n: f"key{n}")
     value = "value"
+
+
+class PoiFactory(DjangoModelFactory):
+    class Meta:
+        model = Poi
+
+    name = factory.Sequence(lambda n: f"Place {n}")
+    category = "venue"
+
+
+class LegacyContactFactory(DjangoModelFactory):
+    class Meta:
+        model = LegacyContact
+
+    user1 = factory.Sequence(lambda n: f"legacy-user-a{n}")
+    user2 = factory.Sequence(lambda n: f"legacy-user-b{n}")

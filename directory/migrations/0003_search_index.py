@@ -29,7 +29,7 @@ SERVICE_BITS = {
 }
 SEARCH_COLUMNS = (
     "name_key, city_key, latitude, longitude, is_premium, is_verified, has_images, type_mask, "
-    "service_mask, review_count, rating_avg, created_at, search_text, search_vector"
+    "service_mask, review_count, rating_avg, studio_created_at, search_text, search_vector"
 )
 FACET_COLUMNS = "latitude, longitude, is_premium, is_verified, has_images"
 
@@ -324,7 +324,7 @@ def install(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directory", "0001_initial"),
+        ("directory", "0002_db_defaults_ci_indexes_review_owner_protect"),
     ]
 
     operations = [
@@ -356,7 +356,7 @@ class Migration(migrations.Migration):
                 ("service_mask", models.SmallIntegerField()),
                 ("review_count", models.IntegerField()),
                 ("rating_avg", models.FloatField(null=True)),
-                ("created_at", models.DateTimeField()),
+                ("studio_created_at", models.DateTimeField()),
                 ("search_text", models.TextField(null=True)),
                 ("search_vector", django.contrib.postgres.search.SearchVectorField(null=True)),
             ],

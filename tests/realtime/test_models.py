@@ -1,0 +1,227 @@
+"""The realtime tables on PostgreSQL: messages, notifications, user connections."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+
+from realtime.models import Message, Notification, UserConnection
+from tests.dbrules import (
+    CHECK_VIOLATION,
+    NOT_NULL_VIOLATION,
+    UNIQUE_VIOLATION,
+    db_clock,
+    explain,
+    raw_insert,
+    refused,
+)
+from tests.factories import (
+    MessageFactory,
+    NotificationFactory,
+    UserConnectionFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+REQUIRED_COLUMNS = {
+    # sender and receiver are nullable: a deleted account leaves its conversations.
+    "messages": ("content",),
+    "notifications": ("user_id", "type", "title", "message"),
+    "user_connections": ("user_id", "connected_user_id"),
+}
+REQUIRED = {
+    "messages": lambda: {"content": "Is the booth free on Tuesday?"},
+    "notifications": lambda: {
+        "user_id": UserFactory().pk,
+        "type": "MESSAGE_RECEIVED",
+        "title": "New message",
+        "message": "Ann sent you a message.",
+    },
+    "user_connections": lambda: {
+        "user_id": UserFactory().pk,
+        "connected_user_id": UserFactory().pk,
+    },
+}
+DEFAULTS = [
+    ("messages", "is_read", False),
+    ("notifications", "read", False),
+    ("user_connections", "accepted", False),
+]
+
+
+@pytest.mark.parametrize("table", REQUIRED)
+def test_a_row_of_only_the_required_columns_inserts(table):
+    assert tuple(REQUIRED[table]()) == REQUIRED_COLUMNS[table]
+    row = raw_insert(table, **REQUIRED[table]())
+    assert row["legacy_id"] is None
+
+
+@pytest.mark.parametrize(
+    ("table", "column"), [(t, c) for t, columns in REQUIRED_COLUMNS.items() for c in columns]
+)
+def test_required_column_is_not_null(table, column):
+    values = REQUIRED[table]()
+    del values[column]
+    with refused(NOT_NULL_VIOLATION, column=column):
+        raw_insert(table, **values)
+
+
+@pytest.mark.parametrize(("table", "column", "expected"), DEFAULTS)
+def test_database_default(table, column, expected):
+    assert raw_insert(table, **REQUIRED[table]())[column] == expected
+
+
+@pytest.mark.parametrize(
+    ("table", "columns"),
+    [
+        ("messages", ("created_at",)),
+        ("notifications", ("created_at", "updated_at")),
+        ("user_connections", ("created_at",)),
+    ],
+)
+def test_timestamps_default_to_now(table, columns):
+    row = raw_insert(table, **REQUIRED[table]())
+    began, now = db_clock()
+    for column in columns:
+        assert began <= row[column] <= now
+
+
+# --- messages ---------------------------------------------------------------------------
+
+
+def test_nobody_messages_themselves():
+    user = UserFactory()
+    with refused(CHECK_VIOLATION, constraint="messages_not_to_self"):
+        MessageFactory(sender=user, receiver=user)
+
+
+def test_a_client_id_is_used_once_per_sender():
+    first = MessageFactory(client_id="c-1")
+    MessageFactory(client_id="c-1")  # another sender: fine
+    MessageFactory(sender=first.sender)  # no client id: fine, many times
+    MessageFactory(sender=first.sender)
+    with refused(UNIQUE_VIOLATION, constraint="messages_sender_client_id_uniq"):
+        MessageFactory(sender=first.sender, client_id="c-1")
+
+
+@pytest.mark.parametrize("side", ["sender", "receiver"])
+def test_deleting_a_user_keeps_their_conversations_with_them_emptied(side):
+    message = MessageFactory()
+    other_side = "receiver" if side == "sender" else "sender"
+    getattr(message, side).delete()
+    message.refresh_from_db()
+    assert getattr(message, f"{side}_id") is None
+    assert getattr(message, f"{other_side}_id") is not None
+    assert message.content
+
+
+def test_a_message_between_two_deleted_accounts_stays():
+    message = MessageFactory()
+    message.sender.delete()
+    message.receiver.delete()
+    assert Message.objects.filter(pk=message.pk, sender=None, receiver=None).exists()
+
+
+# --- notifications ----------------------------------------------------------------------
+
+
+def test_deleting_a_user_deletes_their_notifications():
+    notification = NotificationFactory()
+    notification.user.delete()
+    assert not Notification.objects.filter(pk=notification.pk).exists()
+
+
+# --- user connections -------------------------------------------------------------------
+
+
+def test_a_connection_request_is_not_repeated():
+    link = UserConnectionFactory()
+    with refused(UNIQUE_VIOLATION) as refusal:
+        UserConnectionFactory(user=link.user, connected_user=link.connected_user)
+    assert refusal.constraint in {"connection_pair_uniq", "connection_unordered_pair_uniq"}
+
+
+def test_a_connection_is_unique_in_either_direction():
+    link = UserConnectionFactory()
+    with refused(UNIQUE_VIOLATION, constraint="connection_unordered_pair_uniq"):
+        UserConnectionFactory(user=link.connected_user, connected_user=link.user)
+
+
+def test_nobody_connects_to_themselves():
+    user = UserFactory()
+    with refused(CHECK_VIOLATION, constraint="connection_not_self"):
+        UserConnectionFactory(user=user, connected_user=user)
+
+
+def test_a_user_connects_to_many_people():
+    user = UserFactory()
+    UserConnectionFactory(user=user)
+    UserConnectionFactory(user=user)
+    UserConnectionFactory(connected_user=user)
+    assert UserConnection.objects.filter(user=user).count() == 2
+
+
+@pytest.mark.parametrize("side", ["user", "connected_user"])
+def test_deleting_either_person_deletes_the_connection(side):
+    link = UserConnectionFactory(accepted=True)
+    getattr(link, side).delete()
+    assert not UserConnection.objects.filter(pk=link.pk).exists()
+
+
+# --- indexes: each serves its query -------------------------------------------------------
+
+INDEX_QUERIES = {
+    "messages_inbox_idx": lambda: Message.objects.filter(receiver_id=1).order_by("-id")[:20],
+    "messages_outbox_idx": lambda: Message.objects.filter(sender_id=1).order_by("-id")[:20],
+    "notifications_recent_idx": lambda: Notification.objects.filter(user_id=1).order_by(
+        "-created_at"
+    )[:20],
+    "connection_incoming_idx": lambda: UserConnection.objects.filter(
+        connected_user_id=1, accepted=False
+    ),
+    "connection_outgoing_idx": lambda: UserConnection.objects.filter(user_id=1, accepted=False),
+}
+
+
+@pytest.mark.parametrize("index", INDEX_QUERIES)
+def test_index_serves_its_query(index):
+    assert index in explain(INDEX_QUERIES[index]())
+
+
+@pytest.fixture
+def mostly_read_inbox():
+    """A realistic inbox: hundreds read, a few unread; the planner knows it (ANALYZE)."""
+    ann, bob = UserFactory(), UserFactory()
+    Message.objects.bulk_create(
+        Message(sender=bob, receiver=ann, content="Hi", is_read=n >= 5) for n in range(400)
+    )
+    Notification.objects.bulk_create(
+        Notification(user=ann, type="MESSAGE_RECEIVED", title="t", message="m", read=n >= 5)
+        for n in range(400)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE messages, notifications")
+    return ann, bob
+
+
+def test_unread_count_of_a_conversation_uses_the_partial_index(mostly_read_inbox):
+    ann, bob = mostly_read_inbox
+    qs = Message.objects.filter(receiver=ann, sender=bob, is_read=False).values("pk")
+    assert "messages_unread_idx" in explain(qs)
+
+
+def test_unread_badge_of_notifications_uses_the_partial_index(mostly_read_inbox):
+    ann, _ = mostly_read_inbox
+    qs = Notification.objects.filter(user=ann, read=False).values("pk")
+    assert "notifications_unread_idx" in explain(qs)
+
+
+def test_are_two_people_connected_is_answered_from_the_pair_index():
+    """The legacy bidirectional query: (A asked B) or (B asked A)."""
+    ann, bob = 1, 2
+    qs = UserConnection.objects.filter(
+        Q(user_id=ann, connected_user_id=bob) | Q(user_id=bob, connected_user_id=ann)
+    )
+    assert "connection_pair_uniq" in explain(qs)
