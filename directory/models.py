@@ -525,8 +525,14 @@ class StudioSearch(models.Model):
     so "has any of these" is one AND on the row instead of two joins per candidate.
     """
 
+    # No database foreign key: the triggers delete these rows with their studio, and bulk
+    # rebuilds insert millions of them without a deferred key check each.
     studio = models.OneToOneField(
-        Studio, on_delete=models.CASCADE, primary_key=True, related_name="search_row"
+        Studio,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_row",
+        db_constraint=False,
     )
     name_key = models.CharField(max_length=200)
     city_key = models.CharField(max_length=200)
@@ -574,6 +580,7 @@ class StudioSearchFacet(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,  # the pk leads with it
+        db_constraint=False,  # as StudioSearch.studio
     )
     facet = models.SmallIntegerField(help_text="type bit index × 16 + service bit index")
     latitude = models.FloatField()

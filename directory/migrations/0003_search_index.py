@@ -39,16 +39,19 @@ def _cases(column, bits):
     return f"CASE {column} {whens} ELSE 0 END"
 
 
+PG_VECTOR = (
+    "setweight(to_tsvector('simple', s.name), 'A')"
+    " || setweight(to_tsvector('simple', u.display_name), 'B')"
+    " || setweight(to_tsvector('simple', s.city), 'B')"
+    " || setweight(to_tsvector('english', COALESCE(s.description, '')), 'C')"
+)
+
+
 def _row_select(id_match, *, postgres):
     """The studio_search row of each listed studio whose id matches."""
     if postgres:
         search_text = "NULL"
-        search_vector = (
-            "setweight(to_tsvector('simple', s.name), 'A')"
-            " || setweight(to_tsvector('simple', u.display_name), 'B')"
-            " || setweight(to_tsvector('simple', s.city), 'B')"
-            " || setweight(to_tsvector('english', COALESCE(s.description, '')), 'C')"
-        )
+        search_vector = PG_VECTOR
     else:
         search_text = (
             "lower(s.name || ' ' || s.city || ' ' || u.display_name || ' '"
@@ -152,6 +155,43 @@ BEGIN
           JOIN new_rows n ON n.id = s.owner_id JOIN old_rows o ON o.id = n.id
          WHERE n.display_name IS DISTINCT FROM o.display_name), false);
     RETURN NULL;
+END
+$fn$;
+
+-- The whole index at once, set-based (hash joins, not a subquery per studio): for bulk
+-- loads that ran with these triggers disabled (seed_demo, restores).
+CREATE OR REPLACE FUNCTION studio_search_rebuild() RETURNS bigint LANGUAGE plpgsql AS $fn$
+DECLARE
+    listed bigint;
+BEGIN
+    TRUNCATE studio_search_facet, studio_search;
+    INSERT INTO studio_search (studio_id, {SEARCH_COLUMNS})
+    SELECT s.id, lower(s.name), lower(trim(s.city)),
+           CAST(s.latitude AS DOUBLE PRECISION), CAST(s.longitude AS DOUBLE PRECISION),
+           s.is_premium, s.is_verified, i.studio_id IS NOT NULL,
+           COALESCE(t.mask, 0), COALESCE(v.mask, 0), COALESCE(r.n, 0), r.average,
+           s.created_at, NULL, {PG_VECTOR}
+      FROM studios s
+      JOIN users u ON u.id = s.owner_id
+      LEFT JOIN (SELECT studio_id, SUM({_cases("studio_type", TYPE_BITS)}) AS mask
+                   FROM studio_studio_types GROUP BY studio_id) t ON t.studio_id = s.id
+      LEFT JOIN (SELECT studio_id, SUM({_cases("service", SERVICE_BITS)}) AS mask
+                   FROM studio_services GROUP BY studio_id) v ON v.studio_id = s.id
+      LEFT JOIN (SELECT DISTINCT studio_id FROM studio_images) i ON i.studio_id = s.id
+      LEFT JOIN (SELECT studio_id, COUNT(*) AS n, CAST(AVG(rating) AS DOUBLE PRECISION) AS average
+                   FROM reviews WHERE status = 'APPROVED' GROUP BY studio_id) r ON r.studio_id = s.id
+     WHERE s.status = 'ACTIVE' AND s.is_profile_visible;
+    GET DIAGNOSTICS listed = ROW_COUNT;
+    INSERT INTO studio_search_facet (studio_id, facet, {FACET_COLUMNS})
+    SELECT ss.studio_id, (t.b * 16 + v.b)::smallint, ss.latitude, ss.longitude,
+           ss.is_premium, ss.is_verified, ss.has_images
+      FROM studio_search ss
+           CROSS JOIN generate_series(0, 5) AS t(b)
+           CROSS JOIN generate_series(0, 7) AS v(b)
+     WHERE ss.latitude IS NOT NULL
+       AND (ss.type_mask & (1 << t.b)) <> 0 AND (ss.service_mask & (1 << v.b)) <> 0;
+    PERFORM nextval('search_data_version');
+    RETURN listed;
 END
 $fn$;
 
@@ -297,17 +337,10 @@ def install(apps, schema_editor):
         schema_editor.execute(PG_REFRESH, None)
         for statement in _pg_triggers():
             schema_editor.execute(statement, None)
-        # Existing studios (an upgraded database): index them in batches, then build the
+        # Existing studios (an upgraded database): index them all, then build the
         # indexes once over the filled tables.
         with connection.cursor() as cursor:
-            cursor.execute("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), -1) FROM studios")
-            low, high = cursor.fetchone()
-            for start in range(low, high + 1, 50_000):
-                cursor.execute(
-                    "SELECT studio_search_refresh(ARRAY(SELECT id FROM studios "
-                    "WHERE id >= %s AND id < %s), true)",
-                    [start, start + 50_000],
-                )
+            cursor.execute("SELECT studio_search_rebuild()")
         for statement in PG_INDEXES:
             schema_editor.execute(statement, None)
     elif connection.vendor == "sqlite":
@@ -342,6 +375,7 @@ class Migration(migrations.Migration):
                         primary_key=True,
                         related_name="search_row",
                         serialize=False,
+                        db_constraint=False,
                         to="directory.studio",
                     ),
                 ),
@@ -397,6 +431,7 @@ class Migration(migrations.Migration):
                 (
                     "studio",
                     models.ForeignKey(
+                        db_constraint=False,
                         db_index=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from directory import search_bits
+from directory.demo_data import seed_demo
 from directory.models import (
     Review,
     ReviewStatus,
@@ -21,6 +22,8 @@ from directory.models import (
     StudioStudioType,
     StudioType,
 )
+from directory.services.search_index import search_index_rebuild
+from tests.directory.search_data import build, world_spec
 from tests.factories import ReviewFactory, StudioFactory, StudioImageFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +141,38 @@ def test_postgres_indexes_exist():
         "studio_search_name_trgm_idx",
         "studio_search_city_trgm_idx",
     } <= names
+
+
+def _snapshot():
+    rows = [
+        {**r, "search_vector": str(r["search_vector"])}
+        for r in StudioSearch.objects.order_by("studio_id").values()
+    ]
+    facets = list(StudioSearchFacet.objects.order_by("studio_id", "facet").values())
+    return rows, facets
+
+
+def test_a_rebuild_derives_exactly_what_the_triggers_keep():
+    build(world_spec(per_city=4))
+    kept = _snapshot()
+    assert len(kept[0]) > 30
+    assert len(kept[1]) > 30
+    assert search_index_rebuild() == len(kept[0])
+    assert _snapshot() == kept
+
+
+def test_a_bulk_seed_with_triggers_off_is_indexed_at_the_end():
+    seed_demo(seed=5, scale=60, defer_indexes=True)
+    listed = Studio.objects.filter(status=StudioStatus.ACTIVE, is_profile_visible=True)
+    assert StudioSearch.objects.count() == listed.count() > 0
+    with_pairs = StudioSearch.objects.filter(
+        latitude__isnull=False, type_mask__gt=0, service_mask__gt=0
+    )
+    assert StudioSearchFacet.objects.values("studio").distinct().count() == with_pairs.count()
+    kept = _snapshot()
+    search_index_rebuild()
+    assert _snapshot() == kept
+    # and the triggers are back on
+    studio = listed.first()
+    Studio.objects.filter(pk=studio.pk).update(status=StudioStatus.INACTIVE)
+    assert not StudioSearch.objects.filter(studio=studio).exists()
