@@ -16,6 +16,7 @@ from ..services.search_index import (
 )
 from ..services.search_index import (
     search_index_rebuild,
+    search_index_vacuum,
     search_triggers_disabled,
 )
 from .builder import (
@@ -96,4 +97,6 @@ def seed_demo(
             search_index_rebuild(using=using)
         loader.reset_sequences()
     loader.analyze()
+    if defer_indexes:
+        search_index_vacuum(using=using)
     return SeedResult(seed=seed, scale=scale, counts=dict(loader.counts))

@@ -268,14 +268,16 @@ def _pg_triggers():
 
 
 PG_INDEXES = [
-    # Radius search over all listed studios, answered from the index alone.
+    # Radius search over all listed studios, answered from the index alone (every column a
+    # radius query reads is in it: studio_id included, or each match costs a heap visit).
     "CREATE INDEX studio_search_earth_idx ON studio_search USING gist (ll_to_earth(latitude, longitude)) "
-    "INCLUDE (latitude, longitude, is_premium, is_verified, has_images, type_mask, service_mask) "
+    "INCLUDE (studio_id, latitude, longitude, is_premium, is_verified, has_images, type_mask,"
+    " service_mask) "
     "WHERE latitude IS NOT NULL",
     # Radius + type + service: the facet first, so only matching studios are visited.
     "CREATE INDEX studio_search_facet_earth_idx ON studio_search_facet "
     "USING gist (facet, ll_to_earth(latitude, longitude)) "
-    "INCLUDE (latitude, longitude, is_premium, is_verified, has_images)",
+    "INCLUDE (studio_id, latitude, longitude, is_premium, is_verified, has_images)",
     "CREATE INDEX studio_search_vector_idx ON studio_search USING gin (search_vector)",
     "CREATE INDEX studio_search_name_trgm_idx ON studio_search USING gin (name_key gin_trgm_ops)",
     "CREATE INDEX studio_search_city_trgm_idx ON studio_search USING gin (city_key gin_trgm_ops)",

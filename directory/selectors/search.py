@@ -24,7 +24,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -38,10 +38,8 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
     Window,
@@ -52,7 +50,7 @@ from django.utils import timezone
 
 from .. import search_bits
 from ..geo import LatLngBox, cap_boxes, chord_for_miles, miles_for_chord
-from ..models import Studio, StudioImage, StudioSearch
+from ..models import StudioSearch
 from ..search_sqlite import fold_case
 from .places import nearest_city_name, resolve_place
 
@@ -161,7 +159,7 @@ class SearchPage:
     count: int
     page: int
     page_size: int
-    results: list[Studio] = field(default_factory=list)  # with .distance_mi, .first_image_*
+    results: list[StudioCard] = field(default_factory=list)
 
 
 def rotation_seed(day: dt.date | None = None) -> str:
@@ -213,28 +211,97 @@ def search_data_version() -> int:
         return int(cursor.fetchone()[0])
 
 
-def studio_cards(rows: list[tuple[int, float | None]]) -> list[Studio]:
-    """Load studios for result cards, in the given order, in one query."""
+@dataclass(frozen=True)
+class CardOwner:
+    username: str
+    display_name: str
+    avatar_url: str | None
+
+
+@dataclass(frozen=True)
+class StudioCard:
+    """What a result card shows (StudioCardSerializer), read in one flat query."""
+
+    id: int
+    name: str
+    city: str
+    abbreviated_address: str | None
+    latitude: float | None
+    longitude: float | None
+    is_premium: bool
+    is_verified: bool
+    owner: CardOwner
+    short_about: str | None
+    coordinates_public: bool  # the owner's map settings allow exact coordinates
+    type_mask: int
+    service_mask: int
+    review_count: int
+    rating_avg: float | None
+    first_image_url: str | None
+    first_image_alt: str | None
+    distance_mi: float | None = None
+
+
+# One flat statement rather than select_related: no ORM compilation or model instances per
+# request (profiles and descriptions are wide), and the same text on PostgreSQL and SQLite.
+_CARDS_SQL = """
+SELECT s.id, s.name, s.city, s.abbreviated_address, s.latitude, s.longitude,
+       s.is_premium, s.is_verified, u.username, u.display_name, u.avatar_url,
+       p.short_about, p.show_address, p.use_coordinates_for_map,
+       ss.type_mask, ss.service_mask, ss.review_count, ss.rating_avg,
+       (SELECT i.image_url FROM studio_images i WHERE i.studio_id = s.id
+         ORDER BY i.sort_order, i.id LIMIT 1),
+       (SELECT i.alt_text FROM studio_images i WHERE i.studio_id = s.id
+         ORDER BY i.sort_order, i.id LIMIT 1)
+  FROM studios s
+  JOIN users u ON u.id = s.owner_id
+  LEFT JOIN user_profiles p ON p.user_id = u.id
+  LEFT JOIN studio_search ss ON ss.studio_id = s.id
+ WHERE s.id IN ({ids})
+"""
+
+
+def studio_cards(rows: list[tuple[int, float | None]]) -> list[StudioCard]:
+    """Result cards for studio ids (with their chord from the centre), in the given order."""
     if not rows:
         return []
-    first_image = StudioImage.objects.filter(studio=OuterRef("pk")).order_by("sort_order", "id")
-    studios = (
-        Studio.objects.filter(pk__in=[sid for sid, _ in rows])
-        .select_related("owner", "owner__profile", "search_row")
-        .annotate(
-            first_image_url=Subquery(first_image.values("image_url")[:1]),
-            first_image_alt=Subquery(first_image.values("alt_text")[:1]),
+    ids = [sid for sid, _ in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(_CARDS_SQL.format(ids=", ".join(["%s"] * len(ids))), ids)
+        fetched = cursor.fetchall()
+    by_id = {}
+    for (
+        sid, name, city, abbreviated, lat, lng, premium, verified, username, display_name,
+        avatar, short_about, show_address, use_coordinates, type_mask, service_mask,
+        review_count, rating_avg, image_url, image_alt,
+    ) in fetched:  # fmt: skip
+        by_id[sid] = StudioCard(
+            id=sid,
+            name=name,
+            city=city,
+            abbreviated_address=abbreviated,
+            latitude=None if lat is None else float(lat),
+            longitude=None if lng is None else float(lng),
+            is_premium=bool(premium),
+            is_verified=bool(verified),
+            owner=CardOwner(username, display_name, avatar),
+            short_about=short_about,
+            coordinates_public=bool(show_address or use_coordinates),
+            type_mask=type_mask or 0,
+            service_mask=service_mask or 0,
+            review_count=review_count or 0,
+            rating_avg=rating_avg,
+            first_image_url=image_url,
+            first_image_alt=image_alt,
         )
-    )
-    by_id = {studio.pk: studio for studio in studios}
-    ordered = []
+    cards = []
     for sid, chord in rows:
-        studio = by_id.get(sid)
-        if studio is None:  # deleted between the two queries
+        card = by_id.get(sid)
+        if card is None:  # deleted between the two queries
             continue
-        studio.distance_mi = None if chord is None else round(miles_for_chord(chord), 2)
-        ordered.append(studio)
-    return ordered
+        distance = None if chord is None else round(miles_for_chord(chord), 2)
+        cards.append(replace(card, distance_mi=distance))
+    return cards
 
 
 # --- The facet plan (PostgreSQL) ----------------------------------------------------------
@@ -420,37 +487,50 @@ def _text_terms(q: str) -> list[str]:
     return [t for t in _TOKEN.findall(fold_case(q) or "") if t][:12]
 
 
-def _text_filter(qs: QuerySet, q: str) -> QuerySet:
+def _text_filter(qs: QuerySet, q: str, *, typos: bool = False) -> QuerySet:
+    """Studios matching the text `q`, annotated with a `relevance` for sorting.
+
+    PostgreSQL: the weighted tsvector (GIN): every word, the last one as a prefix
+    (`nightin` finds Nightingale), or the English-stemmed words (`recordings` finds
+    "recording"). With `typos`, trigram word similarity on the name instead (`hamerfest`),
+    which search_studios() tries only when the words match nothing.
+    Embedded mode: every word somewhere in name, city, owner or description.
+
+    Relevance is cheap on purpose — it is computed for every match, tens of thousands for a
+    common word: 2 when the name starts with the query, 1 when the name contains it, else 0
+    (then the studio id). ts_rank would read every match's tsvector out of TOAST.
+    """
+    phrase = fold_case(" ".join(q.split())) or ""
     terms = _text_terms(q)
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+        from django.contrib.postgres.search import SearchQuery
 
-        if terms:
-            prefix = SearchQuery(
-                " & ".join(f"'{t}':*" for t in terms), search_type="raw", config="simple"
-            )
-            query = prefix | SearchQuery(q, search_type="websearch", config="english")
-            match = Q(search_vector=query) | Q(name_key__trigram_word_similar=fold_case(q))
+        if typos:
+            qs = qs.filter(name_key__trigram_word_similar=phrase)
+        elif terms:
+            words = [f"'{t}'" for t in terms[:-1]] + [f"'{terms[-1]}':*"]
+            query = SearchQuery(" & ".join(words), search_type="raw", config="simple")
+            query |= SearchQuery(q, search_type="websearch", config="english")
+            qs = qs.filter(search_vector=query)
         else:
-            query = None
-            match = Q(name_key__trigram_word_similar=fold_case(q))
-        rank = TrigramWordSimilarity(Value(fold_case(q)), "name_key")
-        if query is not None:
-            rank = rank + SearchRank(F("search_vector"), query)
-        return qs.filter(match).annotate(relevance=Cast(rank, FloatField()))
-    # Embedded mode: every word somewhere in the text; words in the name rank higher.
-    if not terms:
-        return qs.none()
-    for term in terms:
-        qs = qs.filter(search_text__contains=term)
-    rank = sum(
-        (Case(When(name_key__contains=t, then=Value(1.0)), default=Value(0.0)) for t in terms),
-        Value(0.0),
+            return qs.none()
+    else:
+        if not terms:
+            return qs.none()
+        for term in terms:
+            qs = qs.filter(search_text__contains=term)
+    relevance = Case(
+        When(name_key__startswith=phrase, then=Value(2)),
+        When(name_key__contains=phrase, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
     )
-    return qs.annotate(relevance=Cast(rank, FloatField()))
+    return qs.annotate(relevance=relevance)
 
 
-def _general_queryset(params: SearchParams, centre: Centre | None) -> QuerySet:
+def _general_queryset(
+    params: SearchParams, centre: Centre | None, *, typos: bool = False
+) -> QuerySet:
     qs = StudioSearch.objects.all()
     if params.studio_types:
         mask = search_bits.type_mask(params.studio_types)
@@ -466,7 +546,7 @@ def _general_queryset(params: SearchParams, centre: Centre | None) -> QuerySet:
     if params.has_images is not None:
         qs = qs.filter(has_images=params.has_images)
     if params.q:
-        qs = _text_filter(qs, params.q)
+        qs = _text_filter(qs, params.q, typos=typos)
     if centre is not None:
         qs = qs.annotate(chord=_chord_expression(centre)).filter(_radius_q(centre))
     else:
@@ -480,7 +560,7 @@ def _ordering(params: SearchParams, seed: str) -> list:
         rotation = Collate(rotation, "C")
     name_key = Collate(F("name_key"), "C") if connection.vendor == "postgresql" else F("name_key")
     keys = {
-        "relevance": [F("relevance").desc(nulls_last=True)],
+        "relevance": [F("relevance").desc()],
         "distance": [F("chord").asc(nulls_last=True)],
         "name": [name_key.asc()],
         "newest": [F("studio_created_at").desc()],
@@ -496,20 +576,38 @@ def _ordering(params: SearchParams, seed: str) -> list:
     ]
 
 
-def _general_plan_rows(params, centre, seed, offset) -> list[tuple[int, float | None, int]]:
+def _general_plan_rows(
+    params, centre, seed, offset, *, typos: bool = False
+) -> list[tuple[int, float | None, int]]:
     qs = (
-        _general_queryset(params, centre)
+        _general_queryset(params, centre, typos=typos)
         .annotate(total=Window(Count("*")))
         .order_by(*_ordering(params, seed))
         .values_list("studio_id", "chord", "total")
     )
-    return list(qs[offset : offset + params.page_size])
+    rows = list(qs[offset : offset + params.page_size])
+    # Nothing here: if the words match nothing at all, read them as typos.
+    if (
+        not rows
+        and not typos
+        and _may_have_typos(params)
+        and (offset == 0 or not _general_queryset(params, centre).exists())
+    ):
+        rows = _general_plan_rows(params, centre, seed, offset, typos=True)
+    return rows
+
+
+def _may_have_typos(params: SearchParams) -> bool:
+    return bool(params.q) and connection.vendor == "postgresql"
 
 
 def _count(params: SearchParams, centre: Centre | None) -> int:
     if _facet_plan_applies(params, centre):
         return _facet_plan_count(params, centre)
-    return _general_queryset(params, centre).count()
+    count = _general_queryset(params, centre).count()
+    if count == 0 and _may_have_typos(params):
+        count = _general_queryset(params, centre, typos=True).count()
+    return count
 
 
 # --- Map markers ---------------------------------------------------------------------------
@@ -578,7 +676,7 @@ def map_markers(box: LatLngBox, params: SearchParams, *, limit: int) -> MapMarke
 # --- Featured and spotlight ---------------------------------------------------------------
 
 
-def featured_studios(*, limit: int = 6) -> list[Studio]:
+def featured_studios(*, limit: int = 6) -> list[StudioCard]:
     """Up to `limit` listed studios whose owner is featured: the pinned owner's first, the
     rest in a new random order on every call (legacy homepage)."""
     base = StudioSearch.objects.filter(studio__owner__profile__is_featured=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -202,21 +201,8 @@ class ImageSerializer(serializers.Serializer):
     alt_text = serializers.CharField(allow_null=True)
 
 
-def _profile(studio):
-    try:
-        return studio.owner.profile
-    except ObjectDoesNotExist:  # a user without a profile row
-        return None
-
-
-def coordinates_public(studio) -> bool:
-    """The owner lets the map pin the studio exactly: coordinates forced, or address shown."""
-    profile = _profile(studio)
-    return bool(profile and (profile.use_coordinates_for_map or profile.show_address))
-
-
 class StudioCardSerializer(serializers.Serializer):
-    """One search result (also the featured list)."""
+    """One search result (also the featured list): a selectors.search.StudioCard."""
 
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -240,44 +226,40 @@ class StudioCardSerializer(serializers.Serializer):
     is_verified = serializers.BooleanField()
 
     @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_short_about(self, studio) -> str | None:
-        profile = _profile(studio)
-        return profile.short_about if profile else None
+    def get_short_about(self, card) -> str | None:
+        return card.short_about
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
-    def get_distance(self, studio) -> float | None:
-        return getattr(studio, "distance_mi", None)
+    def get_distance(self, card) -> float | None:
+        return card.distance_mi
 
     @extend_schema_field(CoordinatesSerializer(allow_null=True))
-    def get_coordinates(self, studio) -> dict | None:
-        if studio.latitude is None or not coordinates_public(studio):
+    def get_coordinates(self, card) -> dict | None:
+        if card.latitude is None or not card.coordinates_public:
             return None
-        return {"lat": float(studio.latitude), "lng": float(studio.longitude)}
+        return {"lat": card.latitude, "lng": card.longitude}
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(StudioType.values)))
-    def get_types(self, studio) -> list[str]:
-        row = getattr(studio, "search_row", None)
-        return search_bits.types_of(row.type_mask) if row else []
+    def get_types(self, card) -> list[str]:
+        return search_bits.types_of(card.type_mask)
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(ServiceType.values)))
-    def get_services(self, studio) -> list[str]:
-        row = getattr(studio, "search_row", None)
-        return search_bits.services_of(row.service_mask) if row else []
+    def get_services(self, card) -> list[str]:
+        return search_bits.services_of(card.service_mask)
 
     @extend_schema_field(ImageSerializer(allow_null=True))
-    def get_first_image(self, studio) -> dict | None:
-        url = getattr(studio, "first_image_url", None)
-        return {"url": url, "alt_text": studio.first_image_alt} if url else None
+    def get_first_image(self, card) -> dict | None:
+        if not card.first_image_url:
+            return None
+        return {"url": card.first_image_url, "alt_text": card.first_image_alt}
 
     @extend_schema_field(OpenApiTypes.INT)
-    def get_review_count(self, studio) -> int:
-        row = getattr(studio, "search_row", None)
-        return row.review_count if row else 0
+    def get_review_count(self, card) -> int:
+        return card.review_count
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
-    def get_average_rating(self, studio) -> float | None:
-        row = getattr(studio, "search_row", None)
-        return round(row.rating_avg, 2) if row and row.rating_avg is not None else None
+    def get_average_rating(self, card) -> float | None:
+        return None if card.rating_avg is None else round(card.rating_avg, 2)
 
 
 class SearchPageSerializer(serializers.Serializer):

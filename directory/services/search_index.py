@@ -74,3 +74,19 @@ def search_index_rebuild(*, using: str = DEFAULT_DB_ALIAS) -> int:
             cursor.execute(definition)
         cursor.execute("ANALYZE studio_search, studio_search_facet")
     return listed
+
+
+def search_index_vacuum(*, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """VACUUM ANALYZE the derived tables after a bulk rebuild, if outside a transaction.
+
+    Radius searches are index-only scans, and an index-only scan still visits the table
+    for every page the visibility map does not yet mark all-visible — right after a bulk
+    load, every page. Autovacuum gets there eventually; this gets there now. Returns
+    whether it ran (VACUUM cannot run inside a transaction, e.g. in a test).
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {', '.join(DERIVED_TABLES)}")
+    return True

@@ -6,7 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from directory.services.search_index import search_index_rebuild
+from directory.services.search_index import search_index_rebuild, search_index_vacuum
 
 
 class Command(BaseCommand):
@@ -15,4 +15,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         start = time.monotonic()
         listed = search_index_rebuild()
+        search_index_vacuum()
         self.stdout.write(f"{listed} listed studios indexed in {time.monotonic() - start:.1f} s")
