@@ -40,6 +40,7 @@ os.environ.update(
     ALLOWED_HOSTS="testserver",
     SECURE_SSL_REDIRECT="0",
     SEARCH_CACHE_SECONDS="0",  # the cache off: every request does the work
+    DB_CONN_MAX_AGE=os.environ.get("DB_CONN_MAX_AGE", "60"),  # persistent, as in production
     GEOCODER_ENABLED="0",
     LOG_LEVEL="WARNING",
 )
@@ -162,6 +163,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="requests per city and case")
     parser.add_argument("--legacy-runs", type=int, default=1, help="legacy runs per city")
+    parser.add_argument(
+        "--radius-only",
+        action="store_true",
+        help="only the two radius cases, without the legacy algorithm (to compare plans: "
+        "SEARCH_FACET_PLAN=0 times the single-GiST general plan)",
+    )
     args = parser.parse_args()
 
     runner = Runner()
@@ -201,6 +208,8 @@ def main() -> None:
             _search(lat=lat, lng=lng, radius=radius, studio_types=t, services=s),
         )
 
+        if args.radius_only:
+            return
         legacy_times, legacy_per_city, speedups = [], {}, []
         for city, lat, lng in tqdm(places, desc=f"legacy {radius}", unit=" city"):
             t, s = combos(0)
@@ -221,6 +230,9 @@ def main() -> None:
 
     radius_case(50)
     radius_case(500)
+    if args.radius_only:
+        _write(runner, places, studios, started, load_before, args, results)
+        return
 
     def simple_case(name: str, paths: list[str], explain: str | None = None) -> None:
         for path in paths:
@@ -254,12 +266,17 @@ def main() -> None:
     else:
         results["studio page"] = {"note": "GET /api/studios/{id} is not on this branch yet"}
 
+    _write(runner, places, studios, started, load_before, args, results)
+
+
+def _write(runner, places, studios, started, load_before, args, results) -> None:
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     report = {
         "started": started.isoformat(),
         "studios": studios,
+        "facet_plan": os.environ.get("SEARCH_FACET_PLAN", "1") != "0",
         "cities": [c for c, _, _ in places],
         "repeat": args.repeat,
         "load_average_before": load_before,

