@@ -33,7 +33,7 @@ help:  ## this list
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	@UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --inexact --quiet
+	@UV_PROJECT_ENVIRONMENT=$(VENV) UV_SYSTEM_CERTS=1 $(UV) sync --frozen --inexact --quiet
 	@touch $@
 
 venv: $(STAMP)  ## create .venv and install the locked dependencies

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class CommonConfig(AppConfig):
     name = "common"
     verbose_name = "Common"
+
+    def ready(self) -> None:
+        from . import schema  # noqa: F401 - registers the OpenAPI authentication extensions

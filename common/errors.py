@@ -52,8 +52,17 @@ class Forbidden(DomainError):
 
 
 class Suspended(Forbidden):
+    """The account is suspended: every authenticated request and socket is refused."""
+
     code = "suspended"
     message = "This account is suspended."
+
+
+class EmailNotVerified(Forbidden):
+    """Writing reviews and messages waits until the email address is verified."""
+
+    code = "email_unverified"
+    message = "Verify your email address first: follow the link we emailed you."
 
 
 class NotFound(DomainError):
@@ -62,10 +71,22 @@ class NotFound(DomainError):
     message = "Not found."
 
 
+class MethodNotAllowed(DomainError):
+    status = 405
+    code = "method_not_allowed"
+    message = "This method is not allowed here."
+
+
 class Conflict(DomainError):
     status = 409
     code = "conflict"
     message = "This conflicts with the current state."
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "payload_too_large"
+    message = "The request body is too large."
 
 
 class RateLimited(DomainError):

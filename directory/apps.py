@@ -10,7 +10,7 @@ class DirectoryConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import pre_delete
 
-        from . import signals
+        from . import receivers, signals  # noqa: F401 - receivers connect on import
         from .models import User
         from .search_sqlite import register_sqlite_functions
 

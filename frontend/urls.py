@@ -1,5 +1,13 @@
 """Web pages (Django templates)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from frontend import views
+
+urlpatterns: list = [
+    path(
+        "saved-searches/unsubscribe/<str:token>",
+        views.saved_search_unsubscribe_page,
+        name="saved-search-unsubscribe",
+    ),
+]

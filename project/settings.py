@@ -13,12 +13,14 @@ boot with a one-line message naming it.
 
 from __future__ import annotations
 
+import re
 import secrets
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -94,6 +96,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth.usersessions templates use it
     "django.contrib.postgres",
     "rest_framework",
     "django_filters",
@@ -119,6 +122,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",
     "common.middleware.AccessLogMiddleware",
+    "common.middleware.ApiErrorMiddleware",  # never an HTML error page under /api/
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -128,6 +132,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "directory.middleware.SuspensionMiddleware",  # after auth: refuses suspended sessions
+    "directory.middleware.RateLimitRetryAfterMiddleware",  # Retry-After on allauth's 429s
+    "directory.middleware.ProviderNotConfiguredMiddleware",  # 404 for unconfigured providers
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -302,15 +309,16 @@ if not DEBUG:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Apps send allauth's X-Session-Token; browsers the session cookie (+ CSRF).
-        "allauth.headless.contrib.rest_framework.authentication.XSessionTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # Both refuse suspended accounts (403 `suspended`).
+        "common.authentication.SessionTokenAuthentication",
+        "common.authentication.CsrfSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_SCHEMA_CLASS": "common.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.schema.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "common.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -325,15 +333,167 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# --- Accounts (django-allauth) ----------------------------------------------------------
+# --- Directory: studio management, geocoding, reviews, saved searches ------------------
 
+# With auto-approval an owner may publish (set ACTIVE) without an admin; off, as the
+# legacy site moderated new listings.
+STUDIO_AUTO_APPROVE = env.bool("STUDIO_AUTO_APPROVE", default=False)
+STUDIO_MAX_IMAGES = env.int("STUDIO_MAX_IMAGES", default=20)
+STUDIO_IMAGE_MAX_BYTES = env.int("STUDIO_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+# Uploads larger than this on either side are scaled down when re-encoded.
+STUDIO_IMAGE_MAX_SIDE = env.int("STUDIO_IMAGE_MAX_SIDE", default=2560)
+
+# Nominatim (OpenStreetMap) through geopy. The public instance's policy: an identifying
+# User-Agent and at most one request a second, which GEOCODER_MIN_INTERVAL enforces across
+# every worker through a Redis key.
+GEOCODER_NOMINATIM_URL = env.str(
+    "GEOCODER_NOMINATIM_URL", default="https://nominatim.openstreetmap.org"
+).rstrip("/")
+GEOCODER_USER_AGENT = env.str("GEOCODER_USER_AGENT", default=f"StudioFinder/1.0 (+{SITE_URL})")
+GEOCODER_MIN_INTERVAL = env.float("GEOCODER_MIN_INTERVAL", default=1.0)
+GEOCODER_TIMEOUT = env.float("GEOCODER_TIMEOUT", default=10.0)
+GEOCODER_CACHE_SECONDS = env.int("GEOCODER_CACHE_SECONDS", default=30 * 24 * 3600)
+GEOCODER_MISS_CACHE_SECONDS = env.int("GEOCODER_MISS_CACHE_SECONDS", default=24 * 3600)
+GEOCODER_RETRY_BACKOFF = env.int("GEOCODER_RETRY_BACKOFF", default=5)  # first retry, seconds
+GEOCODER_MAX_RETRIES = env.int("GEOCODER_MAX_RETRIES", default=8)
+
+# Words or phrases (comma-separated) that flag a new review for the moderator.
+REVIEW_BLOCKLIST = env.list("REVIEW_BLOCKLIST", default=[])
+
+# One OpenAPI enum per choice set of the directory, named after it.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "StudioStatusEnum": "directory.models.StudioStatus",
+        "ReviewStatusEnum": "directory.models.ReviewStatus",
+        "ReviewDecisionEnum": ["APPROVED", "REJECTED"],
+        "StudioTypeEnum": "directory.models.StudioType",
+        "ServiceTypeEnum": "directory.models.ServiceType",
+    }
+)
+
+SAVED_SEARCH_MAX_PER_USER = env.int("SAVED_SEARCH_MAX_PER_USER", default=25)
+SAVED_SEARCH_ALERT_HOUR = env.int("SAVED_SEARCH_ALERT_HOUR", default=6)
+CELERY_BEAT_SCHEDULE["saved-search-alerts"] = {
+    "task": "tasks.saved_searches.send_saved_search_alerts",
+    "schedule": crontab(hour=SAVED_SEARCH_ALERT_HOUR, minute=0),
+}
+
+# --- Accounts (django-allauth), roles, API errors and throttling: docs/accounts.md ------
+
+INSTALLED_APPS += [
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.facebook",
+    "allauth.socialaccount.providers.twitter_oauth2",  # X
+    "allauth.socialaccount.providers.openid_connect",  # optional company SSO (OIDC_*)
+]
+
+# The first hasher hashes new passwords; the legacy site's bcrypt hashes are checked by
+# the last one and re-hashed with the first on the user's next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "directory.hashers.LegacyBCryptPasswordHasher",
+]
+
+ACCOUNT_ADAPTER = "directory.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "directory.adapters.SocialAccountAdapter"
+HEADLESS_ADAPTER = "directory.adapters.HeadlessAdapter"
+ACCOUNT_USER_DISPLAY = "directory.adapters.user_display"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
+if ACCOUNT_EMAIL_VERIFICATION not in {"none", "optional", "mandatory"}:
+    _config_error(
+        "ACCOUNT_EMAIL_VERIFICATION must be none, optional or mandatory; "
+        f"got {ACCOUNT_EMAIL_VERIFICATION!r}."
+    )
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password or email changes
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Studio Finder] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "https"
+# Public profiles live at /{username}: names that are routes of the site are taken.
+ACCOUNT_USERNAME_BLACKLIST = [
+    "_allauth", "about", "accounts", "admin", "api", "auth", "contact", "dashboard",
+    "faq", "healthz", "help", "login", "logout", "media", "messages", "network",
+    "notifications", "premium", "privacy", "profile", "readyz", "search", "settings",
+    "signup", "static", "studio", "studios", "support", "terms", "ws",
+]  # fmt: skip
 LOGIN_REDIRECT_URL = "/"
-HEADLESS_ONLY = False
+HEADLESS_ONLY = False  # the /accounts/ pages and the /_allauth/ API both serve
+SOCIALACCOUNT_STORE_TOKENS = False  # imported legacy tokens are kept; new ones not needed
+CSRF_FAILURE_VIEW = "common.api.csrf_failure"
+
+# Behind N reverse proxies, the client's IP is the Nth address from the right of
+# X-Forwarded-For; allauth's and DRF's per-IP limits both need it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+
+def _oauth_app(prefix: str) -> dict | None:
+    """{PREFIX}_CLIENT_ID and {PREFIX}_CLIENT_SECRET, both or neither."""
+    client_id = env.str(f"{prefix}_CLIENT_ID", default="").strip()
+    secret = env.str(f"{prefix}_CLIENT_SECRET", default="").strip()
+    if bool(client_id) != bool(secret):
+        _config_error(f"set both {prefix}_CLIENT_ID and {prefix}_CLIENT_SECRET, or neither.")
+    return {"client_id": client_id, "secret": secret} if client_id else None
+
+
+# A provider's button appears only when its app is configured here.
+SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {}
+if _google := _oauth_app("GOOGLE"):
+    SOCIALACCOUNT_PROVIDERS["google"] = {
+        "APPS": [_google],
+        "SCOPE": ["profile", "email"],
+        "AUTH_PARAMS": {"access_type": "online"},
+        "OAUTH_PKCE_ENABLED": True,
+    }
+if _facebook := _oauth_app("FACEBOOK"):
+    SOCIALACCOUNT_PROVIDERS["facebook"] = {
+        "APPS": [_facebook],
+        "METHOD": "oauth2",
+        "SCOPE": ["email", "public_profile"],
+    }
+if _x := _oauth_app("TWITTER"):  # the legacy site's names for X's OAuth 2.0 app
+    SOCIALACCOUNT_PROVIDERS["twitter_oauth2"] = {"APPS": [_x]}
+if _oidc := _oauth_app("OIDC"):
+    _oidc_server = env.str("OIDC_SERVER_URL", default="")
+    if not _oidc_server:
+        _config_error("OIDC_SERVER_URL must be set with OIDC_CLIENT_ID (the issuer URL).")
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "APPS": [
+            {
+                **_oidc,
+                "provider_id": env.str("OIDC_PROVIDER_ID", default="sso"),
+                "name": env.str("OIDC_PROVIDER_NAME", default="Single sign-on"),
+                "settings": {"server_url": _oidc_server},
+            }
+        ],
+        "OAUTH_PKCE_ENABLED": True,
+    }
+
+# DRF: writes are throttled per user (per IP when anonymous); reads are not.
+_RATE_RE = r"\d+/[smhd]\w*"
+
+
+def _rate(name: str, default: str) -> str:
+    value = env.str(name, default=default).strip()
+    if not re.fullmatch(_RATE_RE, value):
+        _config_error(f"{name} must look like 120/minute or 10/s; got {value!r}.")
+    return value
+
+
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "common.throttling.UserWriteRateThrottle",
+    "common.throttling.AnonWriteRateThrottle",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "writes": _rate("API_WRITE_RATE", "120/minute"),
+    "anon_writes": _rate("API_ANON_WRITE_RATE", "30/minute"),
+}
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 
 # --- Logging, request ids, error reporting ----------------------------------------------
 
@@ -378,6 +538,7 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "daphne": {"level": "WARNING"},
+        "django_guid": {"level": "WARNING"},  # not a line per request about the header
     },
 }
 

@@ -95,9 +95,9 @@ class SearchFiltersSerializer(serializers.Serializer):
     city = serializers.CharField(
         required=False, allow_blank=True, max_length=200, help_text="Case-insensitive; contains."
     )
-    verified = serializers.BooleanField(required=False)
-    premium = serializers.BooleanField(required=False)
-    has_images = serializers.BooleanField(required=False)
+    verified = serializers.BooleanField(required=False, allow_null=True)
+    premium = serializers.BooleanField(required=False, allow_null=True)
+    has_images = serializers.BooleanField(required=False, allow_null=True)
 
 
 class SearchParamsSerializer(SearchFiltersSerializer):

@@ -1,7 +1,7 @@
 """Rebuilding the search index in one pass, for bulk loads made with its triggers off.
 
 Day to day nothing calls this: triggers keep studio_search and studio_search_facet in
-step with every write (migration 0003_search_index). A bulk load that disables the
+step with every write (migration 0004_search_index). A bulk load that disables the
 triggers — seed_demo at scale, a restore — calls `search_index_rebuild()` once at the end.
 """
 

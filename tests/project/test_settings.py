@@ -82,7 +82,9 @@ def _variables_read_by_settings() -> set[str]:
 
     source = (ROOT / "project" / "settings.py").read_text()
     found = set(re.findall(r'env(?:\.[a-z_]+)?\(\s*"([A-Z][A-Z0-9_]+)"', source))
-    found |= set(re.findall(r'_validated_url\(\s*"([A-Z][A-Z0-9_]+)"', source))
+    found |= set(re.findall(r'_(?:validated_url|rate)\(\s*"([A-Z][A-Z0-9_]+)"', source))
+    for prefix in re.findall(r'_oauth_app\(\s*"([A-Z]+)"', source):
+        found |= {f"{prefix}_CLIENT_ID", f"{prefix}_CLIENT_SECRET"}
     return found
 
 

@@ -363,7 +363,7 @@ def install(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directory", "0002_db_defaults_ci_indexes_review_owner_protect"),
+        ("directory", "0003_studio_publishing_review_moderation_image_files"),
     ]
 
     operations = [

@@ -1,0 +1,121 @@
+"""Who is calling, and may they still act: the account checks HTTP and WebSocket share.
+
+Everything here knows users only through `settings.AUTH_USER_MODEL` and the attributes
+the user model exposes (`is_suspended`, `suspended_until`, `suspension_reason`,
+`email_verified`), so `realtime` can use it without importing `directory`.
+
+The WebSocket consumer authenticates and re-checks a user with:
+
+    user = authenticate_session_token(token)      # None: close 4401
+    if user_is_suspended(user): close(code=SUSPENDED_CLOSE_CODE)   # 4403
+
+and listens to `common.signals.user_access_revoked` to close sockets that are already
+open when an account is suspended or deleted (see docs/accounts.md, "Suspension").
+All functions here are synchronous ORM code: call them through
+`database_sync_to_async` from a consumer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth import get_user, get_user_model
+from django.http import HttpRequest
+
+from common.errors import EmailNotVerified, Suspended
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+# WebSocket close codes: the 4000 range is the application's; 4400 + the HTTP status.
+NOT_AUTHENTICATED_CLOSE_CODE = 4401
+SUSPENDED_CLOSE_CODE = 4403
+
+# How a deleted account's messages name their sender, everywhere (API, pages, sockets).
+DELETED_USER_DISPLAY_NAME = "Deleted user"
+
+
+def authenticate_session_token(token: str | None) -> AbstractBaseUser | None:
+    """The user behind an allauth session token (`X-Session-Token`), or None.
+
+    The same lookup the DRF authentication class does: the token names a Django session,
+    and Django's `get_user` checks it (expired session, changed password, inactive user
+    all give None). Suspension is not checked here: call `user_is_suspended` next, so the
+    caller can tell "unknown token" (4401) from "suspended" (4403).
+    """
+    if not token or len(token) > 255:
+        return None
+    from allauth.headless import app_settings as headless_settings
+
+    session = headless_settings.TOKEN_STRATEGY.lookup_session(token)
+    if session is None:
+        return None
+    request = HttpRequest()
+    request.session = session
+    user = get_user(request)
+    return user if user.is_authenticated else None
+
+
+def user_is_suspended(user: AbstractBaseUser | None) -> bool:
+    """Whether this user object is suspended right now (`suspended_until` is compared
+    with the current time, so a timed suspension ends by itself)."""
+    return bool(user is not None and getattr(user, "is_suspended", False))
+
+
+def user_id_is_suspended(user_id: int) -> bool:
+    """The same, read fresh from the database: for long-lived connections that hold a
+    user object loaded minutes ago."""
+    user = get_user_model().objects.filter(pk=user_id).first()
+    return user_is_suspended(user)
+
+
+def suspension_details(user: AbstractBaseUser) -> dict[str, Any]:
+    until = getattr(user, "suspended_until", None)
+    indefinite = bool(getattr(user, "is_suspended_indefinitely", False))
+    return {
+        "until": None if indefinite or until is None else until.isoformat(),
+        "indefinite": indefinite,
+        "reason": getattr(user, "suspension_reason", "") or "",
+    }
+
+
+def suspended_error(user: AbstractBaseUser) -> Suspended:
+    details = suspension_details(user)
+    if details["indefinite"] or not details["until"]:
+        message = "This account is suspended."
+    else:
+        message = f"This account is suspended until {details['until']}."
+    if details["reason"]:
+        message = f"{message} Reason: {details['reason']}"
+    return Suspended(message, fields=details)
+
+
+def ensure_not_suspended(user: AbstractBaseUser | None) -> None:
+    """Raise `common.errors.Suspended` (403, code `suspended`) for a suspended user."""
+    if user_is_suspended(user):
+        raise suspended_error(user)
+
+
+def email_verification_gate_enabled() -> bool:
+    """Unverified users may not write reviews or messages unless verification is off.
+
+    With ACCOUNT_EMAIL_VERIFICATION="none" no verification mail is ever sent, so gating
+    on it would lock everyone out of writing.
+    """
+    return getattr(settings, "ACCOUNT_EMAIL_VERIFICATION", "optional") != "none"
+
+
+def user_can_write_content(user: AbstractBaseUser | None) -> bool:
+    """Signed in, not suspended and (when verification is on) verified."""
+    if user is None or not user.is_authenticated or user_is_suspended(user):
+        return False
+    return not email_verification_gate_enabled() or bool(getattr(user, "email_verified", False))
+
+
+def ensure_can_write_content(user: AbstractBaseUser) -> None:
+    """Raise `Suspended` or `EmailNotVerified` (403) unless the user may write reviews or
+    send messages. Services call it, so REST and WebSocket refuse alike."""
+    ensure_not_suspended(user)
+    if email_verification_gate_enabled() and not getattr(user, "email_verified", False):
+        raise EmailNotVerified()

@@ -1,0 +1,293 @@
+"""/api/user/profile, /api/user/avatar and /api/profiles/{username}."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..models import Studio, User, UserProfile
+from ..selectors.profiles import own_profile_get, profile_of, public_profile_get
+from ..services.profiles import (
+    PROFILE_EDITABLE_FIELDS,
+    avatar_remove,
+    avatar_set,
+    profile_update,
+)
+from ..validators import (
+    CUSTOM_CONNECTION_METHODS_MAX,
+    SOCIAL_LINK_HOSTS,
+    SocialLinkValidator,
+    validate_connection_method,
+    validate_phone,
+)
+
+PROFILE_ADMIN_FIELDS = ("is_crb_checked", "is_featured", "is_spotlight", "verification_level")
+SOCIAL_LINK_FIELDS = tuple(SOCIAL_LINK_HOSTS)
+CONNECTION_FIELDS = tuple(f"connection{i}" for i in range(1, 13))
+
+
+class ProfileInputSerializer(serializers.ModelSerializer):
+    """Every editable user_profiles field, each optional (PATCH semantics)."""
+
+    custom_connection_methods = serializers.ListField(
+        child=serializers.CharField(max_length=10, validators=[validate_connection_method]),
+        max_length=CUSTOM_CONNECTION_METHODS_MAX,
+        required=False,
+    )
+
+    class Meta:
+        model = UserProfile
+        fields = PROFILE_EDITABLE_FIELDS
+        extra_kwargs = {
+            "phone": {"validators": [validate_phone]},
+            **{
+                name: {"validators": [SocialLinkValidator(hosts)]}
+                for name, hosts in SOCIAL_LINK_HOSTS.items()
+            },
+            **{name: {"validators": [validate_connection_method]} for name in CONNECTION_FIELDS},
+        }
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        # Blank text is "no value": store NULL, as the legacy rows do.
+        for name, value in values.items():
+            if isinstance(value, str):
+                value = value.strip()
+                values[name] = value or None
+        if "custom_connection_methods" in values:
+            values["custom_connection_methods"] = [
+                m.strip() for m in values["custom_connection_methods"] if m.strip()
+            ]
+        return values
+
+
+class ProfileOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = UserProfile
+        fields = (*PROFILE_EDITABLE_FIELDS, *PROFILE_ADMIN_FIELDS, "updated_at")
+
+
+class UserProfileApi(APIView):
+    """The signed-in user's account and complete profile, private fields included."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        display_name = serializers.CharField(min_length=1, max_length=100, required=False)
+        profile = ProfileInputSerializer(required=False)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        username = serializers.CharField()
+        email = serializers.EmailField()
+        email_verified = serializers.BooleanField()
+        display_name = serializers.CharField()
+        avatar_url = serializers.URLField(allow_null=True)
+        role = serializers.CharField()
+        has_usable_password = serializers.SerializerMethodField()
+        created_at = serializers.DateTimeField()
+        profile = serializers.SerializerMethodField()
+
+        def get_has_usable_password(self, user: User) -> bool:
+            return user.has_usable_password()
+
+        def get_profile(self, user: User) -> dict:
+            return ProfileOutputSerializer(profile_of(user)).data
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request):
+        user = own_profile_get(user=request.user)
+        return Response(self.OutputSerializer(user).data)
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def patch(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        account = {k: v for k, v in data.items() if k != "profile"}
+        profile_update(user=request.user, account=account, profile=data.get("profile"))
+        user = own_profile_get(user=request.user)
+        return Response(self.OutputSerializer(user).data)
+
+
+class UserAvatarApi(APIView):
+    """Upload (multipart field `avatar`) or remove the signed-in user's picture."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    class InputSerializer(serializers.Serializer):
+        avatar = serializers.FileField()
+
+    class OutputSerializer(serializers.Serializer):
+        avatar_url = serializers.URLField(allow_null=True)
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = avatar_set(user=request.user, upload=serializer.validated_data["avatar"])
+        return Response(self.OutputSerializer(user).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request):
+        avatar_remove(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _directions_url(studio: Studio) -> str | None:
+    if studio.latitude is None or studio.longitude is None:
+        return None
+    destination = f"{studio.latitude},{studio.longitude}"
+    return "https://www.google.com/maps/dir/?" + urlencode({"api": 1, "destination": destination})
+
+
+# Which keys each privacy flag controls; without the flag they are absent from the JSON.
+PRIVATE_PROFILE_KEYS = {
+    "show_email": ("email",),
+    "show_phone": ("phone",),
+    "show_rates": ("rate_tier_1", "rate_tier_2", "rate_tier_3"),
+}
+PRIVATE_STUDIO_KEYS = {
+    "show_address": ("full_address",),
+    "show_directions": ("latitude", "longitude", "directions_url"),
+}
+
+
+class PublicStudioSerializer(serializers.ModelSerializer):
+    """A studio on its owner's public profile; `context["profile"]` decides privacy."""
+
+    image_url = serializers.SerializerMethodField()
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    directions_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Studio
+        fields = (
+            "id",
+            "name",
+            "city",
+            "abbreviated_address",
+            "is_premium",
+            "is_verified",
+            "image_url",
+            "full_address",
+            "latitude",
+            "longitude",
+            "directions_url",
+        )
+
+    def get_image_url(self, studio: Studio) -> str | None:
+        images = list(studio.images.all())  # prefetched in sort order
+        return images[0].image_url if images else None
+
+    def get_directions_url(self, studio: Studio) -> str | None:
+        return _directions_url(studio)
+
+    def to_representation(self, studio: Studio) -> dict:
+        data = super().to_representation(studio)
+        profile = self.context["profile"]
+        for flag, keys in PRIVATE_STUDIO_KEYS.items():
+            if not getattr(profile, flag):
+                for key in keys:
+                    data.pop(key, None)
+        return data
+
+
+class PublicProfileApi(APIView):
+    """A public profile. Email, phone, rates, studio addresses and directions appear only
+    when the owner's show_* flag allows; otherwise the keys are absent, not null."""
+
+    permission_classes = [AllowAny]
+
+    class OutputSerializer(serializers.Serializer):
+        username = serializers.CharField()
+        display_name = serializers.CharField()
+        avatar_url = serializers.URLField(allow_null=True)
+        role = serializers.CharField()
+        member_since = serializers.DateTimeField(source="created_at")
+        email = serializers.EmailField(
+            required=False, help_text="Only if the owner's show_email is on."
+        )
+        phone = serializers.CharField(
+            allow_null=True,
+            required=False,
+            source="profile.phone",
+            help_text="Only if the owner's show_phone is on.",
+        )
+        rate_tier_1 = serializers.CharField(
+            allow_null=True,
+            required=False,
+            source="profile.rate_tier_1",
+            help_text="Only if the owner's show_rates is on.",
+        )
+        rate_tier_2 = serializers.CharField(
+            allow_null=True,
+            required=False,
+            source="profile.rate_tier_2",
+            help_text="Only if the owner's show_rates is on.",
+        )
+        rate_tier_3 = serializers.CharField(
+            allow_null=True,
+            required=False,
+            source="profile.rate_tier_3",
+            help_text="Only if the owner's show_rates is on.",
+        )
+        about = serializers.CharField(allow_null=True, source="profile.about")
+        short_about = serializers.CharField(allow_null=True, source="profile.short_about")
+        location = serializers.CharField(allow_null=True, source="profile.location")
+        studio_name = serializers.CharField(allow_null=True, source="profile.studio_name")
+        home_studio_description = serializers.CharField(
+            allow_null=True, source="profile.home_studio_description"
+        )
+        equipment_list = serializers.CharField(allow_null=True, source="profile.equipment_list")
+        services_offered = serializers.CharField(allow_null=True, source="profile.services_offered")
+        is_crb_checked = serializers.BooleanField(source="profile.is_crb_checked")
+        is_featured = serializers.BooleanField(source="profile.is_featured")
+        is_spotlight = serializers.BooleanField(source="profile.is_spotlight")
+        verification_level = serializers.CharField(source="profile.verification_level")
+        facebook_url = serializers.URLField(allow_null=True, source="profile.facebook_url")
+        twitter_url = serializers.URLField(allow_null=True, source="profile.twitter_url")
+        x_url = serializers.URLField(allow_null=True, source="profile.x_url")
+        linkedin_url = serializers.URLField(allow_null=True, source="profile.linkedin_url")
+        instagram_url = serializers.URLField(allow_null=True, source="profile.instagram_url")
+        tiktok_url = serializers.URLField(allow_null=True, source="profile.tiktok_url")
+        threads_url = serializers.URLField(allow_null=True, source="profile.threads_url")
+        youtube_url = serializers.URLField(allow_null=True, source="profile.youtube_url")
+        vimeo_url = serializers.URLField(allow_null=True, source="profile.vimeo_url")
+        soundcloud_url = serializers.URLField(allow_null=True, source="profile.soundcloud_url")
+        connection_methods = serializers.SerializerMethodField()
+        studios = serializers.SerializerMethodField()
+
+        def get_connection_methods(self, user: User) -> list[str]:
+            profile = user.profile
+            methods = [getattr(profile, name) for name in CONNECTION_FIELDS]
+            return [m for m in [*methods, *(profile.custom_connection_methods or [])] if m]
+
+        @extend_schema_field(PublicStudioSerializer(many=True))
+        def get_studios(self, user: User) -> list[dict]:
+            studios = user.studios.all()  # prefetched: only the public ones
+            return PublicStudioSerializer(
+                studios, many=True, context={"profile": user.profile}
+            ).data
+
+        def to_representation(self, user: User) -> dict:
+            user.profile = profile_of(user)
+            data = super().to_representation(user)
+            for flag, keys in PRIVATE_PROFILE_KEYS.items():
+                if not getattr(user.profile, flag):
+                    for key in keys:
+                        data.pop(key, None)
+            return data
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request, username: str):
+        user = public_profile_get(username=username)
+        return Response(self.OutputSerializer(user).data)

@@ -1,0 +1,165 @@
+"""HTTP middleware of the accounts concern.
+
+SuspensionMiddleware — suspension, enforced on every request that carries a session or
+a session token. DRF views are covered by the authentication classes
+(common/authentication.py); this covers the rest: the pages (including /admin/ and
+/accounts/), allauth's headless endpoints and any non-DRF view under /api/. A suspended
+user can still sign out.
+
+RateLimitRetryAfterMiddleware — Retry-After on allauth's 429 answers.
+
+ProviderNotConfiguredMiddleware — 404, not 500, for an unconfigured provider's URLs.
+"""
+
+from __future__ import annotations
+
+import re
+from http import HTTPStatus
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import Resolver404, get_resolver, resolve
+
+from common.api import error_body, is_api_request
+from common.auth import (
+    authenticate_session_token,
+    suspended_error,
+    suspension_details,
+    user_is_suspended,
+)
+
+from .adapters import headless_error_response
+
+HEADLESS_PREFIX = "/_allauth/"
+HEADLESS_APP_PREFIX = "/_allauth/app/"
+
+
+# What a suspended session may still do: sign out, and the infrastructure probes.
+ALLOWED_WHILE_SUSPENDED = {"account_logout", "admin:logout", "healthz", "readyz"}
+HEADLESS_SESSION_VIEWS = {
+    "headless:browser:account:current_session",
+    "headless:app:account:current_session",
+}
+
+
+def _allowed_while_suspended(request: HttpRequest) -> bool:
+    try:
+        match = resolve(request.path_info, urlconf=getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    if match.view_name in ALLOWED_WHILE_SUSPENDED:
+        return True
+    return request.method == "DELETE" and match.view_name in HEADLESS_SESSION_VIEWS
+
+
+class SuspensionMiddleware:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = self._caller(request)
+        if user is not None and user_is_suspended(user) and not _allowed_while_suspended(request):
+            return self._refuse(request, user)
+        return self.get_response(request)
+
+    @staticmethod
+    def _caller(request: HttpRequest):
+        if request.path.startswith(HEADLESS_APP_PREFIX):
+            # App endpoints ignore the cookie and use the token only (allauth #3883).
+            return authenticate_session_token(request.headers.get("X-Session-Token"))
+        user = request.user
+        return user if user.is_authenticated else None
+
+    @staticmethod
+    def _refuse(request: HttpRequest, user) -> HttpResponse:
+        error = suspended_error(user)
+        if is_api_request(request):
+            return JsonResponse(
+                error_body(error.code, error.message, error.fields), status=error.status
+            )
+        if request.path.startswith(HEADLESS_PREFIX):
+            return headless_error_response(error)
+        return TemplateResponse(
+            request,
+            "account/suspended.html",
+            {"suspension": suspension_details(user), "message": error.message},
+            status=HTTPStatus.FORBIDDEN,
+        ).render()
+
+
+# allauth answers its rate limits with a bare 429. The header tells clients when the
+# window they ran into is certain to have moved: the longest window of that view's rates
+# ("login_failed" answers with a form error, not a 429).
+RATE_LIMITED_ACTIONS = {
+    "account_login": ("login",),
+    "login": ("login",),
+    "account_signup": ("signup",),
+    "signup": ("signup",),
+    "account_reset_password": ("reset_password",),
+    "request_password_reset": ("reset_password",),
+    "account_reset_password_from_key": ("reset_password_from_key",),
+    "reset_password": ("reset_password_from_key",),
+    "account_change_password": ("change_password",),
+    "change_password": ("change_password",),
+    "account_email": ("manage_email",),
+    "manage_email": ("manage_email",),
+    "account_reauthenticate": ("reauthenticate",),
+    "reauthenticate": ("reauthenticate",),
+}
+_DURATION_RE = re.compile(r"^(\d*)([smhd])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _window_seconds(rate: str) -> int:
+    """ "20/m/ip" → 60, "5/300s/key" → 300; 0 if unparsable."""
+    parts = rate.split("/")
+    match = _DURATION_RE.match(parts[1].strip()) if len(parts) >= 2 else None
+    if not match:
+        return 0
+    return int(match.group(1) or 1) * _UNIT_SECONDS[match.group(2)]
+
+
+def allauth_retry_after(url_name: str | None) -> int:
+    from allauth.account import app_settings as account_settings
+
+    rates = account_settings.RATE_LIMITS
+    actions = RATE_LIMITED_ACTIONS.get(url_name or "", tuple(rates))
+    windows = [
+        _window_seconds(rate)
+        for action in actions
+        for rate in (rates.get(action) or "").split(",")
+        if rate.strip()
+    ]
+    return max(windows, default=0) or 60
+
+
+class RateLimitRetryAfterMiddleware:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == HTTPStatus.TOO_MANY_REQUESTS and "Retry-After" not in response:
+            match = getattr(request, "resolver_match", None)
+            response["Retry-After"] = str(allauth_retry_after(match.url_name if match else None))
+        return response
+
+
+class ProviderNotConfiguredMiddleware:
+    """The Google, Facebook and X login URLs exist whether or not their app is configured
+    (so the URLconf is the same everywhere); unconfigured, allauth raises
+    SocialApp.DoesNotExist, which this turns into the 404 it means."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        from allauth.socialaccount.models import SocialApp
+
+        if isinstance(exception, SocialApp.DoesNotExist):
+            handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(404)
+            return handler(request, exception=Http404("This sign-in provider is not configured."))
+        return None
