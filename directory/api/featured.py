@@ -18,7 +18,6 @@ class FeaturedStudiosApi(APIView):
     """Up to six studios of featured owners; the pinned owner first, the rest shuffled."""
 
     permission_classes = [AllowAny]
-    authentication_classes: list = []
 
     class OutputSerializer(serializers.Serializer):
         results = StudioCardSerializer(many=True)
@@ -43,7 +42,6 @@ class SpotlightProfilesApi(APIView):
     """Users in the spotlight, for the premium page, in pages."""
 
     permission_classes = [AllowAny]
-    authentication_classes: list = []
 
     class InputSerializer(serializers.Serializer):
         page = serializers.IntegerField(required=False, min_value=1, max_value=100_000, default=1)

@@ -49,7 +49,6 @@ class StudioSearchApi(APIView):
     """Listed studios by text, type, service, city and distance, in stable pages."""
 
     permission_classes = [AllowAny]
-    authentication_classes: list = []  # public and the same for everyone: cacheable
 
     InputSerializer = SearchParamsSerializer
     OutputSerializer = SearchPageSerializer
@@ -72,7 +71,6 @@ class StudioMapApi(APIView):
     """Map markers for a bounding box (id, name, lat, lng, premium), nearest its centre first."""
 
     permission_classes = [AllowAny]
-    authentication_classes: list = []
 
     InputSerializer = MapParamsSerializer
     OutputSerializer = MapMarkersSerializer
