@@ -26,7 +26,7 @@ class UserMetadataListApi(APIView):
         results = MetadataOutputSerializer(many=True)
 
     # The body is {"results": [...]} (the schema said a bare list; schemathesis caught it).
-    @extend_schema(responses=OutputSerializer)
+    @extend_schema(operation_id="user_metadata_list", responses=OutputSerializer)
     def get(self, request):
         entries = user_metadata_list(user=request.user)
         return Response(self.OutputSerializer({"results": entries}).data)
