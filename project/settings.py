@@ -563,11 +563,6 @@ SEARCH_FACET_PLAN = env.bool("SEARCH_FACET_PLAN", default=True)  # PostgreSQL fa
 SEARCH_ROTATION_SALT = env.str("SEARCH_ROTATION_SALT", default="premium-rotation")
 MAP_MARKER_LIMIT = env.int("MAP_MARKER_LIMIT", default=500)
 FEATURED_PINNED_USERNAME = env.str("FEATURED_PINNED_USERNAME", default="VoiceoverGuy")
-# Place names the gazetteer does not know go to Nominatim (geopy), cached.
+# Place names the gazetteer does not know go to the geocoder (GEOCODER_* above); off, they
+# are unknown places (400) — for offline use.
 GEOCODER_ENABLED = env.bool("GEOCODER_ENABLED", default=True)
-GEOCODER_DOMAIN = env.str("GEOCODER_DOMAIN", default="nominatim.openstreetmap.org")
-GEOCODER_SCHEME = env.str("GEOCODER_SCHEME", default="https")
-GEOCODER_USER_AGENT = env.str("GEOCODER_USER_AGENT", default=f"studio-finder ({SITE_URL})")
-GEOCODER_TIMEOUT = env.float("GEOCODER_TIMEOUT", default=5.0)
-GEOCODER_HIT_CACHE_SECONDS = env.int("GEOCODER_HIT_CACHE_SECONDS", default=30 * 24 * 3600)
-GEOCODER_MISS_CACHE_SECONDS = env.int("GEOCODER_MISS_CACHE_SECONDS", default=24 * 3600)

