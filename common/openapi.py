@@ -18,6 +18,7 @@ _DESCRIPTIONS = {
     413: "Upload too large.",
     415: "Unsupported media type.",
     429: "Too many requests; see Retry-After.",
+    503: "An outside service could not answer; try again shortly.",
 }
 
 

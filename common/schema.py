@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
+from rest_framework.permissions import AllowAny
+
+from .openapi import error_responses
 
 
 class AutoSchema(BaseAutoSchema):
@@ -17,6 +20,29 @@ class AutoSchema(BaseAutoSchema):
         if outer and "<locals>" not in outer:
             return outer.split(".")[-1].removesuffix("Api").removesuffix("View") + name
         return name
+
+    def _get_response_bodies(self, direction="response"):
+        """Every operation documents the errors it can meet, in the one error shape —
+        400 for input, 401/403 behind a permission, 404 for a path with an id, 409 for
+        writes, 429 under a throttle — on top of what its view lists, so a client (and
+        schemathesis) never meets an undocumented status."""
+        responses = super()._get_response_bodies(direction)
+        statuses = {400}
+        permissions = [type(p) for p in self.view.get_permissions()]
+        if permissions and not all(issubclass(p, AllowAny) for p in permissions):
+            statuses |= {401, 403}
+        if "{" in self.path:
+            statuses.add(404)
+        if self.method.upper() in {"POST", "PUT", "PATCH", "DELETE"}:
+            statuses.add(409)
+        if getattr(self.view, "throttle_classes", None):
+            statuses.add(429)
+        for status, response in error_responses(*sorted(statuses)).items():
+            if str(status) not in responses:
+                responses[str(status)] = self._get_response_for_code(
+                    response, str(status), direction=direction
+                )
+        return responses
 
 
 class SessionTokenScheme(OpenApiAuthenticationExtension):

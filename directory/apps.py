@@ -7,12 +7,16 @@ class DirectoryConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
+        from django.db.backends.signals import connection_created
         from django.db.models.signals import pre_delete
 
         from . import receivers, signals  # noqa: F401 - receivers connect on import
         from .models import User
+        from .search_sqlite import register_sqlite_functions
 
         user_logged_in.connect(signals.record_login_session, dispatch_uid="directory.sessions")
         pre_delete.connect(
             signals.end_sessions_of_deleted_user, sender=User, dispatch_uid="directory.sessions"
         )
+        # Embedded mode: SQLite functions the search index triggers and queries use.
+        connection_created.connect(register_sqlite_functions, dispatch_uid="directory.sqlite_fns")

@@ -8,9 +8,9 @@ stores exactly what this returns, so running it later means the same as searchin
 Saved searches imported from the legacy site use its camelCase keys (`studioTypes`,
 `sortBy`): they are accepted as aliases.
 
-NOTE (content work, issue 5): written here because the search work had not landed yet.
-The search endpoint must validate with this same code; if it ships its own validator,
-this module gives way to it (saved searches call only `validate_search_filters`).
+Validation itself is the search endpoint's serializer (SearchParamsSerializer, in
+directory/serializers/search.py); `SearchFiltersSerializer` below only describes the stored
+shape in the OpenAPI schema.
 """
 
 from __future__ import annotations
@@ -94,7 +94,12 @@ def _with_aliases(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def validate_search_filters(data: Any, *, allow_paging: bool = False) -> dict[str, Any]:
-    """The normalised filters, or ValidationFailed with a message per bad field."""
+    """The normalised filters, or ValidationFailed with a message per bad field.
+
+    The rules are the search endpoint's own: directory.serializers.search.SearchParamsSerializer.
+    """
+    from directory.serializers.search import SearchParamsSerializer
+
     if not isinstance(data, dict):
         raise ValidationFailed(fields={"non_field_errors": ["Filters are a JSON object."]})
     data = _with_aliases(data)
@@ -103,10 +108,20 @@ def validate_search_filters(data: Any, *, allow_paging: bool = False) -> dict[st
         raise ValidationFailed(fields={key: ["Not a search filter."] for key in unknown})
     if not allow_paging:
         data = {key: value for key, value in data.items() if key not in PAGING}
-    serializer = SearchFiltersSerializer(data=data)
+    serializer = SearchParamsSerializer(data=data)
     if not serializer.is_valid():
         raise ValidationFailed(fields=_plain(serializer.errors))
-    return dict(serializer.validated_data)
+    normalised = {}
+    for key, value in serializer.validated_data.items():
+        if key in PAGING and key not in data:
+            continue  # the serializer's defaults are not filters
+        if isinstance(value, tuple):
+            value = list(value)
+        elif isinstance(value, str):
+            value = value.strip()
+        if value not in (None, "", []):
+            normalised[key] = value
+    return normalised
 
 
 def _plain(errors: Any) -> Any:

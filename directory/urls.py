@@ -5,10 +5,17 @@ from django.urls import path
 from directory.api import faq, reviews, saved_searches, studio_manage, studio_pages
 
 from .api.accounts import UserAccountApi
+from .api.featured import FeaturedStudiosApi, SpotlightProfilesApi
 from .api.metadata import UserMetadataDetailApi, UserMetadataListApi
 from .api.profiles import PublicProfileApi, UserAvatarApi, UserProfileApi
+from .api.search import StudioMapApi, StudioSearchApi
 
 urlpatterns: list = [
+    # --- Search and discovery (docs/search.md); before profiles/<username> -----------------
+    path("studios/search", StudioSearchApi.as_view(), name="studios-search"),
+    path("studios/map", StudioMapApi.as_view(), name="studios-map"),
+    path("studios/featured", FeaturedStudiosApi.as_view(), name="studios-featured"),
+    path("profiles/spotlight", SpotlightProfilesApi.as_view(), name="profiles-spotlight"),
     # --- Accounts and profiles (issue 3) -------------------------------------------------
     path("user/profile", UserProfileApi.as_view(), name="user-profile"),
     path("user/avatar", UserAvatarApi.as_view(), name="user-avatar"),

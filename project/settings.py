@@ -574,3 +574,14 @@ if SENTRY_DSN:
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
         send_default_pii=False,
     )
+
+# --- Search, map, featured, places (docs/search.md) ---------------------------------------
+
+SEARCH_CACHE_SECONDS = env.int("SEARCH_CACHE_SECONDS", default=300)  # 0: no page cache
+SEARCH_FACET_PLAN = env.bool("SEARCH_FACET_PLAN", default=True)  # PostgreSQL fast path
+SEARCH_ROTATION_SALT = env.str("SEARCH_ROTATION_SALT", default="premium-rotation")
+MAP_MARKER_LIMIT = env.int("MAP_MARKER_LIMIT", default=500)
+FEATURED_PINNED_USERNAME = env.str("FEATURED_PINNED_USERNAME", default="VoiceoverGuy")
+# Place names the gazetteer does not know go to the geocoder (GEOCODER_* above); off, they
+# are unknown places (400) — for offline use.
+GEOCODER_ENABLED = env.bool("GEOCODER_ENABLED", default=True)

@@ -431,6 +431,14 @@ MATRIX: dict[str, tuple[Check, ...]] = {
         Check("delete", LOGIN.but(user=204, owner=404, admin=404), kwargs=_saved_search_kwargs),
     ),
     "faq": (Check("get", PUBLIC),),
+    # Search and discovery (docs/search.md).
+    "studios-search": (Check("get", PUBLIC, query="city=leeds"),),
+    "studios-map": (Check("get", PUBLIC, query="bbox=-10,40,10,60"),),
+    "studios-featured": (Check("get", PUBLIC),),
+    "profiles-spotlight": (Check("get", PUBLIC),),
+    # OpenAPI schema and Swagger UI (its assets come from drf-spectacular-sidecar).
+    "schema": (Check("get", PUBLIC),),
+    "swagger-ui": (Check("get", PUBLIC),),
     # The signed link of the digest email is the credential: no login needed.
     "saved-search-unsubscribe": (
         Check("get", PAGE, kwargs=_unsubscribe_kwargs, setup=_add_saved_search),

@@ -22,10 +22,14 @@ class MetadataOutputSerializer(serializers.Serializer):
 class UserMetadataListApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=MetadataOutputSerializer(many=True))
+    class OutputSerializer(serializers.Serializer):
+        results = MetadataOutputSerializer(many=True)
+
+    # The body is {"results": [...]} (the schema said a bare list; schemathesis caught it).
+    @extend_schema(operation_id="user_metadata_list", responses=OutputSerializer)
     def get(self, request):
         entries = user_metadata_list(user=request.user)
-        return Response({"results": MetadataOutputSerializer(entries, many=True).data})
+        return Response(self.OutputSerializer({"results": entries}).data)
 
 
 class UserMetadataDetailApi(APIView):

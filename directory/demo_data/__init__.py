@@ -11,6 +11,14 @@ import contextlib
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from ..models import User
+from ..services.search_index import (
+    SOURCE_TABLES as SEARCH_SOURCE_TABLES,
+)
+from ..services.search_index import (
+    search_index_rebuild,
+    search_index_vacuum,
+    search_triggers_disabled,
+)
 from .builder import (
     ADMIN_PASSWORD,
     ADMIN_USERNAME,
@@ -76,8 +84,19 @@ def seed_demo(
         deferred = (
             loader.indexes_deferred(BULK_TABLES) if defer_indexes else contextlib.nullcontext()
         )
-        with deferred:
+        # At scale the search index is derived once at the end, not by its triggers per
+        # COPY (each would re-derive every studio loaded so far).
+        triggers_off = (
+            search_triggers_disabled(SEARCH_SOURCE_TABLES, using=using)
+            if defer_indexes
+            else contextlib.nullcontext()
+        )
+        with deferred, triggers_off:
             builder.load(loader)
+        if defer_indexes:
+            search_index_rebuild(using=using)
         loader.reset_sequences()
     loader.analyze()
+    if defer_indexes:
+        search_index_vacuum(using=using)
     return SeedResult(seed=seed, scale=scale, counts=dict(loader.counts))

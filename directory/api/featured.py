@@ -1,0 +1,72 @@
+"""GET /api/studios/featured (homepage) and GET /api/profiles/spotlight (premium page)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.openapi import error_responses
+
+from ..selectors.search import featured_studios, spotlight_profiles
+from ..serializers.search import StudioCardSerializer
+
+
+class FeaturedStudiosApi(APIView):
+    """Up to six studios of featured owners; the pinned owner first, the rest shuffled."""
+
+    permission_classes = [AllowAny]
+
+    class OutputSerializer(serializers.Serializer):
+        results = StudioCardSerializer(many=True)
+
+    @extend_schema(operation_id="studios_featured", responses={200: OutputSerializer})
+    def get(self, request):
+        return Response(self.OutputSerializer({"results": featured_studios()}).data)
+
+
+class SpotlightProfileSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    avatar_url = serializers.CharField(allow_null=True)
+    short_about = serializers.CharField(source="profile.short_about", allow_null=True)
+    location = serializers.CharField(source="profile.location", allow_null=True)
+    verification_level = serializers.CharField(source="profile.verification_level")
+    is_crb_checked = serializers.BooleanField(source="profile.is_crb_checked")
+    listed_studios = serializers.IntegerField()
+
+
+class SpotlightProfilesApi(APIView):
+    """Users in the spotlight, for the premium page, in pages."""
+
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        page = serializers.IntegerField(required=False, min_value=1, max_value=100_000, default=1)
+        page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
+
+    class OutputSerializer(serializers.Serializer):
+        count = serializers.IntegerField()
+        page = serializers.IntegerField()
+        page_size = serializers.IntegerField()
+        results = SpotlightProfileSerializer(many=True)
+
+    @extend_schema(
+        operation_id="profiles_spotlight",
+        parameters=[InputSerializer],
+        responses={200: OutputSerializer, **error_responses(400)},
+    )
+    def get(self, request):
+        data = self.InputSerializer(data=request.query_params.dict())
+        data.is_valid(raise_exception=True)
+        page, size = data.validated_data["page"], data.validated_data["page_size"]
+        profiles = spotlight_profiles()
+        count = profiles.count()
+        rows = profiles[(page - 1) * size : page * size]
+        return Response(
+            self.OutputSerializer(
+                {"count": count, "page": page, "page_size": size, "results": rows}
+            ).data
+        )

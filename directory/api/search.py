@@ -1,0 +1,89 @@
+"""GET /api/studios/search and GET /api/studios/map: public, read-only."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.errors import ValidationFailed
+from common.openapi import error_responses
+
+from ..selectors.search import (
+    LocationNotFound,
+    SearchParams,
+    map_markers,
+    search_cache_key,
+    search_studios,
+)
+from ..serializers.search import (
+    MapMarkersSerializer,
+    MapParamsSerializer,
+    SearchPageSerializer,
+    SearchParamsSerializer,
+)
+
+
+def search_page_payload(params: SearchParams) -> dict:
+    """The serialised page, from the cache when the same page of the same data was served."""
+    timeout = settings.SEARCH_CACHE_SECONDS
+    key = search_cache_key(params) if timeout > 0 else None
+    if key is not None and (payload := cache.get(key)) is not None:
+        return payload
+    try:
+        page = search_studios(params)
+    except LocationNotFound:
+        raise ValidationFailed(
+            fields={"location": ["No place of that name was found; try a nearby city."]}
+        ) from None
+    payload = SearchPageSerializer(page).data
+    if key is not None:
+        cache.set(key, payload, timeout)
+    return payload
+
+
+class StudioSearchApi(APIView):
+    """Listed studios by text, type, service, city and distance, in stable pages."""
+
+    permission_classes = [AllowAny]
+
+    InputSerializer = SearchParamsSerializer
+    OutputSerializer = SearchPageSerializer
+
+    @extend_schema(
+        operation_id="studios_search",
+        parameters=[SearchParamsSerializer],
+        responses={
+            200: SearchPageSerializer,
+            **error_responses(400, 503),
+        },
+    )
+    def get(self, request):
+        data = self.InputSerializer(data=request.query_params.dict())
+        data.is_valid(raise_exception=True)
+        return Response(search_page_payload(data.to_params()))
+
+
+class StudioMapApi(APIView):
+    """Map markers for a bounding box (id, name, lat, lng, premium), nearest its centre first."""
+
+    permission_classes = [AllowAny]
+
+    InputSerializer = MapParamsSerializer
+    OutputSerializer = MapMarkersSerializer
+
+    @extend_schema(
+        operation_id="studios_map",
+        parameters=[MapParamsSerializer],
+        responses={200: MapMarkersSerializer, **error_responses(400)},
+    )
+    def get(self, request):
+        data = self.InputSerializer(data=request.query_params.dict())
+        data.is_valid(raise_exception=True)
+        markers = map_markers(
+            data.validated_data["bbox"], data.to_params(), limit=settings.MAP_MARKER_LIMIT
+        )
+        return Response(self.OutputSerializer(markers).data)

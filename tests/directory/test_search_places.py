@@ -1,0 +1,147 @@
+"""`location`: the packaged gazetteer first, then Nominatim (a local fake speaking its
+protocol, so geopy really runs), cached either way."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from directory.selectors.places import nearest_city_name, resolve_place
+
+pytestmark = pytest.mark.django_db
+
+
+class FakeNominatim(BaseHTTPRequestHandler):
+    places: dict = {}
+    requests: list = []
+    fail = False
+
+    def do_GET(self):
+        url = urlparse(self.path)
+        query = parse_qs(url.query)
+        type(self).requests.append((url.path, query, self.headers.get("User-Agent")))
+        if type(self).fail:
+            self.send_response(503)
+            self.end_headers()
+            return
+        hit = type(self).places.get(query["q"][0].lower())
+        body = json.dumps([hit] if hit else []).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def nominatim(settings):
+    FakeNominatim.places = {
+        "abbey road, st john's wood": {
+            "lat": "51.5320",
+            "lon": "-0.1779",
+            "display_name": "Abbey Road, St John's Wood, London, NW8, UK",
+            "address": {"road": "Abbey Road", "city": "London", "country_code": "gb"},
+        }
+    }
+    FakeNominatim.requests = []
+    FakeNominatim.fail = False
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeNominatim)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.GEOCODER_ENABLED = True
+    settings.GEOCODER_NOMINATIM_URL = f"http://127.0.0.1:{server.server_port}"
+    settings.GEOCODER_MIN_INTERVAL = 0.01
+    settings.GEOCODER_TIMEOUT = 3
+    settings.SEARCH_CACHE_SECONDS = 0
+    yield FakeNominatim
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        ("London", "London", "GB"),
+        ("london, uk", "London", "GB"),
+        ("London, Ontario", None, None),  # "Ontario" is no country or US state: geocoder
+        ("Portland, OR", "Portland", "US"),
+        ("Portland, Maine", "Portland", "US"),
+        ("München", "Munich", "DE"),
+        ("Munich", "Munich", "DE"),
+        ("São Paulo", "São Paulo", "BR"),
+        ("sao paulo", "São Paulo", "BR"),
+        ("Tromso", "Tromsø", "NO"),
+        ("Suva, Fiji", "Suva", "FJ"),
+    ],
+)
+def test_gazetteer_resolves_common_places_offline(settings, text, name, country):
+    settings.GEOCODER_ENABLED = False
+    place = resolve_place(text)
+    if name is None:
+        assert place is None
+        return
+    assert (place.name, place.country_code, place.source) == (name, country, "gazetteer")
+
+
+def test_portland_oregon_and_maine_differ(settings):
+    settings.GEOCODER_ENABLED = False
+    oregon, maine = resolve_place("Portland, OR"), resolve_place("Portland, ME")
+    assert oregon.longitude < -120
+    assert maine.longitude > -71
+
+
+def test_unknown_places_go_to_the_geocoder_once(client, nominatim):
+    place = resolve_place("Abbey Road, St John's Wood")
+    assert (place.name, place.source) == ("London", "geocoder")
+    assert place.latitude == pytest.approx(51.532)
+    again = resolve_place("abbey road,  st john's wood")
+    assert again == place
+    assert len(nominatim.requests) == 1
+    path, query, agent = nominatim.requests[0]
+    assert path == "/search"
+    assert query["format"] == ["json"]
+    assert agent.startswith("StudioFinder")
+
+
+def test_a_search_by_a_geocoded_location(client, nominatim):
+    response = client.get("/api/studios/search?location=Abbey+Road,+St+John's+Wood&radius=10")
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
+
+
+def test_a_place_nobody_knows_is_400_and_the_miss_is_cached(client, nominatim):
+    for _ in range(2):
+        response = client.get("/api/studios/search?location=Qwxyzzy+Vale")
+        assert response.status_code == 400
+        assert "location" in response.json()["error"]["fields"]
+    assert len(nominatim.requests) == 1
+
+
+def test_a_geocoder_outage_is_503_and_not_cached(client, nominatim):
+    nominatim.fail = True
+    response = client.get("/api/studios/search?location=Somewhere+Unlisted")
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "geocoder_unavailable"
+    nominatim.fail = False
+    nominatim.places["somewhere unlisted"] = {
+        "lat": "10",
+        "lon": "10",
+        "display_name": "Somewhere",
+        "address": {"town": "Somewhere"},
+    }
+    assert client.get("/api/studios/search?location=Somewhere+Unlisted").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("lat", "lng", "name"),
+    [(51.5, -0.12, "London"), (-18.14, 178.44, "Suva"), (69.65, 18.96, "Tromsø"), (0, -140, None)],
+)
+def test_nearest_city_for_a_bare_centre(lat, lng, name):
+    assert nearest_city_name(lat, lng, 25) == name
