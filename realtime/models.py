@@ -125,11 +125,19 @@ class UserConnection(LegacyIdModel):
     refused by the database, not only by the service.
     """
 
+    # No single-column indexes: connection_pair_uniq and connection_outgoing_idx lead with
+    # user_id, connection_incoming_idx with connected_user_id (and serve the FK checks).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="connections_requested"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="connections_requested",
+        db_index=False,
     )
     connected_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="connections_received"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="connections_received",
+        db_index=False,
     )
     accepted = models.BooleanField(default=False, db_default=False)
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -173,7 +181,7 @@ class EventStream(models.Model):
         primary_key=True,
         related_name="+",
     )
-    last_event_id = models.BigIntegerField(default=0)
+    last_event_id = models.BigIntegerField(default=0, db_default=0)
 
     class Meta:
         db_table = "realtime_event_streams"
@@ -217,8 +225,8 @@ class NotificationPreference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_prefs"
     )
     type = models.CharField(max_length=32, choices=NotificationType.choices)
-    in_app = models.BooleanField(default=True)
-    email = models.BooleanField(default=True)
+    in_app = models.BooleanField(default=True, db_default=True)
+    email = models.BooleanField(default=True, db_default=True)
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     class Meta:
@@ -244,7 +252,7 @@ class MessageEmailState(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     due_at = models.DateTimeField(null=True, blank=True)
-    last_emailed_message_id = models.BigIntegerField(default=0)
+    last_emailed_message_id = models.BigIntegerField(default=0, db_default=0)
     last_emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

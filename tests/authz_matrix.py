@@ -175,6 +175,12 @@ def _moved(path: str) -> Expectation:
     return expect(moved, moved, moved, moved, 403)
 
 
+def _add_pen_pal(w: World) -> None:
+    from tests.factories import UserFactory
+
+    w.extra["pen_pal"] = UserFactory()
+
+
 def _user_kwargs(w: World) -> dict:
     return {"username": w.owner.username}
 
@@ -444,6 +450,32 @@ MATRIX: dict[str, tuple[Check, ...]] = {
         Check("get", PAGE, kwargs=_unsubscribe_kwargs, setup=_add_saved_search),
         Check("post", PAGE, kwargs=_unsubscribe_kwargs, data={}, content_type=FORM),
     ),
+    # Messages, conversations, notifications and connections (docs/realtime-protocol.md).
+    "messages": (
+        Check("get", LOGIN, query="type=received"),
+        Check("post", LOGIN.but(user=400, owner=400, admin=400), data={}),
+    ),
+    "messages-read": (Check("post", LOGIN.but(user=400, owner=400, admin=400), data={}),),
+    "conversations": (Check("get", LOGIN),),
+    "conversation-messages": (
+        Check(
+            "get",
+            LOGIN,
+            kwargs=lambda w: {"username": w.extra["pen_pal"].username},
+            setup=_add_pen_pal,
+        ),
+    ),
+    "notifications": (Check("get", LOGIN),),
+    "notifications-read": (Check("post", LOGIN.but(user=400, owner=400, admin=400), data={}),),
+    "notifications-count": (Check("get", LOGIN),),
+    "notification-preferences": (
+        Check("get", LOGIN),
+        Check("put", LOGIN.but(user=400, owner=400, admin=400), data=[]),
+    ),
+    "connections": (Check("post", LOGIN.but(user=400, owner=400, admin=400), data={}),),
+    "network": (Check("get", LOGIN), Check("get", LOGIN, query="stats=true")),
+    # The event stream is written by services only: its admin has no add page.
+    "admin:realtime_event_add": (Check("get", ADMIN_SITE.but(admin=403)),),
     # Uploaded files in DEBUG (project/urls.py); production serves them elsewhere.
     "path:^media/(?P<path>.*)$": (
         Check("get", expect(404, 404, 404, 404, 403), kwargs={"path": "studios/none.jpg"}),

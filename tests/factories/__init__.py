@@ -18,14 +18,22 @@ from .directory import (
     UserProfileFactory,
 )
 from .moderation import ContentReportFactory
-from .realtime import MessageFactory, NotificationFactory, UserConnectionFactory
+from .realtime import (
+    EventFactory,
+    MessageFactory,
+    NotificationFactory,
+    NotificationPreferenceFactory,
+    UserConnectionFactory,
+)
 
 __all__ = [
     "ContentReportFactory",
+    "EventFactory",
     "FaqFactory",
     "LegacyContactFactory",
     "MessageFactory",
     "NotificationFactory",
+    "NotificationPreferenceFactory",
     "PendingSubscriptionFactory",
     "PoiFactory",
     "RefundFactory",

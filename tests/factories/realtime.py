@@ -1,7 +1,14 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from realtime.models import Message, Notification, NotificationType, UserConnection
+from realtime.models import (
+    Event,
+    Message,
+    Notification,
+    NotificationPreference,
+    NotificationType,
+    UserConnection,
+)
 
 from .directory import UserFactory
 
@@ -33,3 +40,25 @@ class UserConnectionFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     connected_user = factory.SubFactory(UserFactory)
     accepted = False
+
+
+class NotificationPreferenceFactory(DjangoModelFactory):
+    class Meta:
+        model = NotificationPreference
+
+    user = factory.SubFactory(UserFactory)
+    type = NotificationType.MESSAGE_RECEIVED
+    in_app = True
+    email = False
+
+
+class EventFactory(DjangoModelFactory):
+    """A stored event row; real events come from realtime.events (with ids in commit order)."""
+
+    class Meta:
+        model = Event
+
+    user = factory.SubFactory(UserFactory)
+    event_id = factory.Sequence(lambda n: n + 1)
+    type = "notification.count"
+    payload = factory.LazyFunction(lambda: {"type": "notification.count", "unread": 0})

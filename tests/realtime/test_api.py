@@ -36,11 +36,14 @@ def test_anonymous_gets_401_in_the_error_shape():
     assert body["error"]["code"] == "not_authenticated"
 
 
-def test_suspended_user_may_read_but_not_write(a, b):
+def test_a_suspended_user_can_neither_read_nor_write(a, b):
+    """The accounts rule: 403 `suspended` on every API call, reads included."""
     a.suspended_until = timezone.now() + timedelta(days=1)
     a.save()
     client = client_for(a)
-    assert client.get("/api/user/notifications/count").status_code == 200
+    res = client.get("/api/user/notifications/count")
+    assert res.status_code == 403
+    assert res.json()["error"]["code"] == "suspended"
     res = client.post("/api/messages", {"to": "bob", "subject": "Hello", "content": "Hello there"})
     assert res.status_code == 403
     assert res.json()["error"]["code"] == "suspended"
