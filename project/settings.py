@@ -254,6 +254,25 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="celery")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
+# --- Realtime (docs/realtime-protocol.md) ----------------------------------------------
+
+REALTIME_EVENT_RETENTION_DAYS = env.int("REALTIME_EVENT_RETENTION_DAYS", default=30)
+REALTIME_UNREAD_EMAIL_DELAY = env.int("REALTIME_UNREAD_EMAIL_DELAY", default=120)  # seconds
+REALTIME_AUTH_TIMEOUT = env.float("REALTIME_AUTH_TIMEOUT", default=5.0)
+REALTIME_IDLE_TIMEOUT = env.float("REALTIME_IDLE_TIMEOUT", default=60.0)
+REALTIME_MAX_FRAME_BYTES = 64 * 1024
+REALTIME_RATE_LIMIT_FRAMES = env.int("REALTIME_RATE_LIMIT_FRAMES", default=100)  # per window
+REALTIME_RATE_LIMIT_WINDOW = env.float("REALTIME_RATE_LIMIT_WINDOW", default=10.0)  # seconds
+# "sql": message.send as one pipelined transaction on the event loop (default);
+# "orm": the ORM service in a thread, kept only to measure the difference.
+REALTIME_SEND_PATH = env.str("REALTIME_SEND_PATH", default="sql")
+REALTIME_DB_POOL_MIN = env.int("REALTIME_DB_POOL_MIN", default=1)
+REALTIME_DB_POOL_MAX = env.int("REALTIME_DB_POOL_MAX", default=8)
+CELERY_BEAT_SCHEDULE["realtime-trim-events"] = {
+    "task": "tasks.realtime.trim_events",
+    "schedule": 3600.0,
+}
+
 # --- Email ------------------------------------------------------------------------------
 
 # django-environ's documented pattern: EMAIL_URL expands to the EMAIL_* settings.

@@ -48,6 +48,8 @@ class Message(LegacyIdModel):
     read_at = models.DateTimeField(null=True, blank=True)
     # Makes a resend idempotent: one message per (sender, client_id).
     client_id = models.CharField(max_length=64, null=True, blank=True)
+    # The sender's `message.new` event id, so an idempotent resend returns the same ack.
+    sender_event_id = models.BigIntegerField(null=True, blank=True, editable=False)
     # What another app attached, e.g. {"studio_id": 12} from the contact form.
     context = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
@@ -92,10 +94,21 @@ class Notification(LegacyIdModel, TimestampedModel):
     read = models.BooleanField(default=False, db_default=False)
     read_at = models.DateTimeField(null=True, blank=True)
     action_url = models.CharField(max_length=500, null=True, blank=True)
+    # Coalescing: while one unread notification with this key exists, notify() adds none
+    # (e.g. "conversation:<sender id>", so a burst of 50 messages is one notification).
+    coalesce_key = models.CharField(max_length=100, null=True, blank=True)
 
     class Meta:
         db_table = "notifications"
-        constraints = [legacy_id_unique(), choices_check("type", NotificationType)]
+        constraints = [
+            legacy_id_unique(),
+            choices_check("type", NotificationType),
+            models.UniqueConstraint(
+                fields=["user", "coalesce_key"],
+                condition=Q(read=False, coalesce_key__isnull=False),
+                name="notifications_unread_coalesce_uniq",
+            ),
+        ]
         indexes = [
             models.Index(fields=["user"], condition=Q(read=False), name="notifications_unread_idx"),
             models.Index(fields=["user", "-created_at"], name="notifications_recent_idx"),
@@ -143,3 +156,99 @@ class UserConnection(LegacyIdModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.connected_user_id}"
+
+
+class EventStream(models.Model):
+    """One row per user: the last event id handed out to that user.
+
+    Event ids are allocated by bumping this row inside the transaction that writes the
+    events. The row lock is held until commit, so a second writer for the same user waits
+    and reads the committed value: per user, ids grow in commit order and have no gaps
+    (a rolled-back bump rolls back with its events). docs/realtime-protocol.md#ordering.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    last_event_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "realtime_event_streams"
+
+    def __str__(self) -> str:
+        return f"stream of {self.user_id} at {self.last_event_id}"
+
+
+class Event(models.Model):
+    """A durable event for one user: what a reconnecting socket replays.
+
+    `payload` is the frame without `event_id` (added when the frame is sent), so a replayed
+    frame is byte-for-byte the frame that was pushed live. Trimmed after
+    REALTIME_EVENT_RETENTION_DAYS by a beat job.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    event_id = models.BigIntegerField()
+    type = models.CharField(max_length=40)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+
+    class Meta:
+        db_table = "realtime_events"
+        constraints = [
+            # Also the index every replay reads: (user, event_id > N) in order.
+            models.UniqueConstraint(fields=["user", "event_id"], name="realtime_event_user_id_uniq")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="realtime_events_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.type} #{self.event_id} for {self.user_id}"
+
+
+class NotificationPreference(models.Model):
+    """Per-type choice of in-app and email delivery; a missing row means the defaults."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_prefs"
+    )
+    type = models.CharField(max_length=32, choices=NotificationType.choices)
+    in_app = models.BooleanField(default=True)
+    email = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
+
+    class Meta:
+        db_table = "realtime_notification_preferences"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "type"], name="notification_pref_uniq"),
+            choices_check("type", NotificationType),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} prefs of {self.user_id}"
+
+
+class MessageEmailState(models.Model):
+    """Where a user's unread-message email digest stands.
+
+    `due_at` is set by the first unread message after a digest (the task is enqueued
+    then, once per burst, not once per message); `last_emailed_message_id` lets the next
+    digest batch only what came after the previous one.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    due_at = models.DateTimeField(null=True, blank=True)
+    last_emailed_message_id = models.BigIntegerField(default=0)
+    last_emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "realtime_message_email_state"
+
+    def __str__(self) -> str:
+        return f"email state of {self.user_id}"

@@ -1,3 +1,7 @@
 """WebSocket URL routes."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from .consumers import RealtimeConsumer
+
+websocket_urlpatterns: list = [path("ws/", RealtimeConsumer.as_asgi())]

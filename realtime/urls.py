@@ -1,5 +1,38 @@
 """/api/ routes of this app (included by project/urls.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .api import by_method
+from .api import connections as conn
+from .api import messages as msg
+from .api import notifications as notif
+
+urlpatterns: list = [
+    path(
+        "messages",
+        by_method(GET=msg.MessageListApi.as_view(), POST=msg.MessageSendApi.as_view()),
+        name="messages",
+    ),
+    path("messages/read", msg.MessageReadApi.as_view(), name="messages-read"),
+    path("conversations", msg.ConversationListApi.as_view(), name="conversations"),
+    path(
+        "conversations/<str:username>/messages",
+        msg.ConversationMessagesApi.as_view(),
+        name="conversation-messages",
+    ),
+    path("user/notifications", notif.NotificationListApi.as_view(), name="notifications"),
+    path("user/notifications/read", notif.NotificationReadApi.as_view(), name="notifications-read"),
+    path(
+        "user/notifications/count", notif.NotificationCountApi.as_view(), name="notifications-count"
+    ),
+    path(
+        "user/notification-preferences",
+        by_method(
+            GET=notif.NotificationPreferencesGetApi.as_view(),
+            PUT=notif.NotificationPreferencesUpdateApi.as_view(),
+        ),
+        name="notification-preferences",
+    ),
+    path("user/connections", conn.ConnectionActionApi.as_view(), name="connections"),
+    path("network", conn.NetworkApi.as_view(), name="network"),
+]

@@ -1,0 +1,177 @@
+"""Shared pieces of the realtime benchmarks: environment, seeding, servers, measurements.
+
+Run with the services environment (`make bench` sets DATABASE_URL and REDIS_URL from
+SERVICES_*). Servers run with DJANGO_DEBUG=0, as in production.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET_KEY = "studio-finder-benchmark-secret-not-for-production"  # noqa: S105
+
+SERVER_ENV = {
+    "DJANGO_DEBUG": "0",
+    "SECRET_KEY": SECRET_KEY,
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SECURE_SSL_REDIRECT": "0",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def setup_django() -> None:
+    """Same SECRET_KEY as the servers, so the sessions we write are valid there."""
+    for key, value in SERVER_ENV.items():
+        os.environ.setdefault(key, value)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    if not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")):
+        sys.exit("Set DATABASE_URL and REDIS_URL (make bench does it from SERVICES_*).")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def migrate() -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, **SERVER_ENV},
+    )
+
+
+def bench_users(count: int, prefix: str = "bench") -> list:
+    """`count` members named <prefix>00001…, created once and reused across runs."""
+    from django.contrib.auth import get_user_model
+
+    from directory.models import UserProfile
+
+    User = get_user_model()
+    names = [f"{prefix}{i:05d}" for i in range(1, count + 1)]
+    existing = set(User.objects.filter(username__in=names).values_list("username", flat=True))
+    missing = [n for n in names if n not in existing]
+    if missing:
+        created = User.objects.bulk_create(
+            [
+                User(
+                    username=n,
+                    email=f"{n}@bench.invalid",
+                    display_name=n,
+                    password="!unusable",  # noqa: S106
+                    email_verified=True,
+                )
+                for n in missing
+            ],
+            batch_size=2000,
+        )
+        UserProfile.objects.bulk_create(
+            [UserProfile(user=u) for u in created], batch_size=2000, ignore_conflicts=True
+        )
+    users = {u.username: u for u in User.objects.filter(username__in=names)}
+    return [users[n] for n in names]
+
+
+def sessions_for(users: list) -> list[str]:
+    """A fresh logged-in session per user; the key is both the cookie and the app token."""
+    from datetime import timedelta
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    store = SessionStore()
+    expire = timezone.now() + timedelta(days=1)
+    rows, keys = [], []
+    for user in users:
+        key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
+        data = store.encode(
+            {
+                SESSION_KEY: str(user.pk),
+                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                HASH_SESSION_KEY: user.get_session_auth_hash(),
+            }
+        )
+        rows.append(Session(session_key=key, session_data=data, expire_date=expire))
+        keys.append(key)
+    Session.objects.bulk_create(rows, batch_size=2000)
+    return keys
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on {port}")
+
+
+class Server:
+    """One Daphne process (ours or the baseline)."""
+
+    def __init__(self, app: str, *, env: dict | None = None, settings: str | None = None) -> None:
+        self.port = free_port()
+        full_env = {**os.environ, **SERVER_ENV, **(env or {})}
+        if settings:
+            full_env["DJANGO_SETTINGS_MODULE"] = settings
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), app],
+            cwd=ROOT,
+            env=full_env,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def ready(self) -> Server:
+        wait_port(self.port, self.proc)
+        return self
+
+    def rss_kib(self) -> int:
+        return rss_kib(self.proc.pid)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    k = min(len(values) - 1, max(0, round(p / 100 * (len(values) - 1))))
+    return values[k]
+
+
+def run_id() -> str:
+    return uuid.uuid4().hex[:8]

@@ -1,0 +1,151 @@
+"""/api/messages, /api/messages/read, /api/conversations."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..permissions import IsMember
+from ..selectors.messages import conversation_list, conversation_messages, message_list
+from ..serialization import message_json, user_json
+from ..services.messages import message_send, messages_mark_read
+
+PAGE_SIZE = 20
+
+
+class MessageSendApi(APIView):
+    """The contact form: legacy rules (subject 5–200, content 10–2000)."""
+
+    permission_classes = [IsMember]
+
+    class InputSerializer(serializers.Serializer):
+        receiver = serializers.CharField(max_length=150, required=False)
+        to = serializers.CharField(max_length=150, required=False)
+        subject = serializers.CharField(allow_blank=True, trim_whitespace=False)
+        content = serializers.CharField(allow_blank=True, trim_whitespace=False)
+        studio_id = serializers.IntegerField(required=False, min_value=1)
+        client_id = serializers.CharField(required=False, max_length=64)
+
+        def validate(self, attrs):
+            if not (attrs.get("to") or attrs.get("receiver")):
+                raise serializers.ValidationError({"to": ["Name the receiver by username."]})
+            return attrs
+
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        context = {"studio_id": d["studio_id"]} if d.get("studio_id") else None
+        result = message_send(
+            sender=request.user,
+            to=d.get("to") or d["receiver"],
+            subject=d["subject"],
+            content=d["content"],
+            client_id=d.get("client_id"),
+            context=context,
+            rules="contact",
+        )
+        return Response(
+            {"message": result.message, "event_id": result.sender_event_id},
+            status=201 if result.created else 200,
+        )
+
+
+class MessageListApi(APIView):
+    permission_classes = [IsMember]
+
+    class InputSerializer(serializers.Serializer):
+        type = serializers.ChoiceField(choices=["received", "sent"], default="received")
+        page = serializers.IntegerField(min_value=1, default=1)
+
+    def get(self, request):
+        params = self.InputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        page = params.validated_data["page"]
+        qs = message_list(user=request.user, box=params.validated_data["type"])
+        rows = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+        return Response(
+            {
+                "results": [
+                    message_json(m, sender=m.sender, receiver=m.receiver) for m in rows[:PAGE_SIZE]
+                ],
+                "page": page,
+                "page_size": PAGE_SIZE,
+                "has_next": len(rows) > PAGE_SIZE,
+            }
+        )
+
+
+class MessageReadApi(APIView):
+    """Mark read: `{"ids": [...]}` or `{"with": username, "up_to_id": n}`."""
+
+    permission_classes = [IsMember]
+
+    class InputSerializer(serializers.Serializer):
+        ids = serializers.ListField(
+            child=serializers.IntegerField(min_value=1), required=False, max_length=1000
+        )
+        with_ = serializers.CharField(required=False, max_length=150)
+        up_to_id = serializers.IntegerField(required=False, min_value=1)
+
+        def to_internal_value(self, data):
+            if hasattr(data, "copy"):
+                data = data.copy()
+                if "with" in data:
+                    data["with_"] = data.pop("with")
+            return super().to_internal_value(data)
+
+        def validate(self, attrs):
+            if "ids" not in attrs and not ("with_" in attrs and "up_to_id" in attrs):
+                raise serializers.ValidationError(
+                    {"ids": ['Give "ids", or "with" and "up_to_id".']}
+                )
+            return attrs
+
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        marked = messages_mark_read(
+            reader=request.user,
+            ids=d.get("ids"),
+            with_username=d.get("with_"),
+            up_to_id=d.get("up_to_id"),
+        )
+        return Response({"marked": marked})
+
+
+class ConversationListApi(APIView):
+    permission_classes = [IsMember]
+
+    class InputSerializer(serializers.Serializer):
+        limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
+        offset = serializers.IntegerField(min_value=0, default=0)
+
+    def get(self, request):
+        params = self.InputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return Response({"results": conversation_list(user=request.user, **params.validated_data)})
+
+
+class ConversationMessagesApi(APIView):
+    permission_classes = [IsMember]
+
+    class InputSerializer(serializers.Serializer):
+        before = serializers.IntegerField(min_value=1, required=False)
+        limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
+
+    def get(self, request, username: str):
+        params = self.InputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        other, page, next_before = conversation_messages(
+            user=request.user, username=username, **params.validated_data
+        )
+        return Response(
+            {
+                "with": user_json(other),
+                "results": [message_json(m, sender=m.sender, receiver=m.receiver) for m in page],
+                "next_before": next_before,
+            }
+        )

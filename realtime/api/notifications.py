@@ -1,0 +1,110 @@
+"""/api/user/notifications, /read, /count and /api/user/notification-preferences."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..models import NotificationType
+from ..permissions import IsMember
+from ..selectors.notifications import (
+    notification_list,
+    notification_preferences,
+    notification_unread_count,
+)
+from ..serialization import notification_json
+from ..services.notifications import notification_preferences_update, notifications_mark_read
+
+
+class NotificationListApi(APIView):
+    permission_classes = [IsMember]
+
+    class InputSerializer(serializers.Serializer):
+        limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+        offset = serializers.IntegerField(min_value=0, default=0)
+        unread_only = serializers.BooleanField(default=False)
+
+    def get(self, request):
+        params = self.InputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        p = params.validated_data
+        qs = notification_list(user_id=request.user.pk, unread_only=p["unread_only"])
+        rows = list(qs[p["offset"] : p["offset"] + p["limit"] + 1])
+        return Response(
+            {
+                "results": [notification_json(n) for n in rows[: p["limit"]]],
+                "unread": notification_unread_count(user_id=request.user.pk),
+                "limit": p["limit"],
+                "offset": p["offset"],
+                "has_next": len(rows) > p["limit"],
+            }
+        )
+
+
+class NotificationReadApi(APIView):
+    """Bulk mark-as-read: `{"ids": [...]}` or `{"all": true}`."""
+
+    permission_classes = [IsMember]
+
+    class InputSerializer(serializers.Serializer):
+        ids = serializers.ListField(
+            child=serializers.IntegerField(min_value=1), required=False, max_length=1000
+        )
+        all = serializers.BooleanField(default=False)
+
+        def validate(self, attrs):
+            if not attrs["all"] and "ids" not in attrs:
+                raise serializers.ValidationError({"ids": ['Give "ids" or "all": true.']})
+            return attrs
+
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        marked = notifications_mark_read(user_id=request.user.pk, ids=d.get("ids"), all=d["all"])
+        return Response(
+            {"marked": marked, "unread": notification_unread_count(user_id=request.user.pk)}
+        )
+
+
+class NotificationCountApi(APIView):
+    permission_classes = [IsMember]
+
+    def get(self, request):
+        return Response({"unread": notification_unread_count(user_id=request.user.pk)})
+
+
+class PreferenceSerializer(serializers.Serializer):
+    in_app = serializers.BooleanField(required=False)
+    email = serializers.BooleanField(required=False)
+
+
+class NotificationPreferencesGetApi(APIView):
+    permission_classes = [IsMember]
+
+    def get(self, request):
+        return Response({"preferences": notification_preferences(user_id=request.user.pk)})
+
+
+class NotificationPreferencesUpdateApi(APIView):
+    """`{"preferences": {"MESSAGE_RECEIVED": {"email": false}, ...}}`; others unchanged."""
+
+    permission_classes = [IsMember]
+
+    class InputSerializer(serializers.Serializer):
+        preferences = serializers.DictField(child=PreferenceSerializer())
+
+        def validate_preferences(self, value):
+            unknown = sorted(set(value) - set(NotificationType.values))
+            if unknown:
+                raise serializers.ValidationError(f"Unknown types: {', '.join(unknown)}.")
+            return value
+
+    def put(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        notification_preferences_update(
+            user_id=request.user.pk, preferences=data.validated_data["preferences"]
+        )
+        return Response({"preferences": notification_preferences(user_id=request.user.pk)})

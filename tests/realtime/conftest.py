@@ -1,0 +1,103 @@
+"""Fixtures for the realtime tests: signed-in users and socket clients on the real stack."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+
+from project.asgi import application
+from realtime import db
+from tests.factories import UserFactory
+
+ORIGIN = (b"origin", b"http://testserver")
+
+
+def session_key_for(user) -> str:
+    """A real logged-in session: its key is the browser cookie and allauth's app token."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+class Socket:
+    """A WebsocketCommunicator with JSON helpers."""
+
+    def __init__(self, communicator: WebsocketCommunicator) -> None:
+        self.c = communicator
+
+    async def send(self, frame: dict) -> None:
+        await self.c.send_to(text_data=json.dumps(frame))
+
+    async def recv(self, timeout: float = 3) -> dict:
+        return json.loads(await self.c.receive_from(timeout=timeout))
+
+    async def recv_type(self, kind: str, timeout: float = 3) -> dict:
+        while True:
+            frame = await self.recv(timeout)
+            if frame["type"] == kind:
+                return frame
+
+    async def close_code(self, timeout: float = 3) -> int | None:
+        """Skip frames until the server closes; return the close code."""
+        while True:
+            out = await self.c.receive_output(timeout=timeout)
+            if out["type"] == "websocket.close":
+                return out.get("code")
+
+    async def nothing(self, timeout: float = 0.3) -> bool:
+        return await self.c.receive_nothing(timeout=timeout)
+
+    async def close(self) -> None:
+        await self.c.disconnect()
+
+
+async def open_socket(
+    *, cookie_user=None, headers=None, token_user=None
+) -> tuple[Socket, dict | None]:
+    hdrs = list(headers) if headers is not None else [ORIGIN]
+    if cookie_user is not None:
+        key = await _session_key(cookie_user)
+        hdrs.append((b"cookie", f"sessionid={key}".encode()))
+    communicator = WebsocketCommunicator(application, "/ws/", headers=hdrs)
+    connected, _ = await communicator.connect(timeout=5)
+    assert connected
+    sock = Socket(communicator)
+    hello = None
+    if token_user is not None:
+        key = await _session_key(token_user)
+        await sock.send({"type": "auth", "token": key})
+    if cookie_user is not None or token_user is not None:
+        hello = await sock.recv()
+        assert hello["type"] == "hello", hello
+    return sock, hello
+
+
+async def _session_key(user) -> str:
+    from channels.db import database_sync_to_async
+
+    return await database_sync_to_async(session_key_for)(user)
+
+
+@pytest.fixture
+async def close_pool():
+    yield
+    await db.close_pool()
+
+
+@pytest.fixture
+def users(transactional_db):
+    """Three active members."""
+    return UserFactory(), UserFactory(), UserFactory()
+
+
+def create(factory, **kwargs):
+    from channels.db import database_sync_to_async
+
+    return database_sync_to_async(factory)(**kwargs)
