@@ -2,8 +2,10 @@ from allauth.socialaccount.admin import SocialTokenAdmin as AllauthSocialTokenAd
 from allauth.socialaccount.models import SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 
 from common.admin import URL_FIELDS_ASSUME_HTTPS, LegacyRowAdmin
+from common.jobs import enqueue_on_commit
 from directory.services.accounts import access_revoked_on_commit
 
 from .models import (
@@ -12,6 +14,7 @@ from .models import (
     Poi,
     Review,
     ReviewResponse,
+    ReviewStatus,
     SavedSearch,
     Studio,
     StudioImage,
@@ -21,6 +24,28 @@ from .models import (
     UserMetadata,
     UserProfile,
 )
+from .selectors.search_cache import bump_search_version
+
+
+class BumpsSearchVersion:
+    """Admin edits of what search shows invalidate the search cache after commit, as the
+    services do (search pages are cached under a data version)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(bump_search_version)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(bump_search_version)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(bump_search_version)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        transaction.on_commit(bump_search_version)
 
 
 class UserProfileInline(admin.StackedInline):
@@ -116,7 +141,7 @@ class StudioTypeInline(admin.TabularInline):
 
 
 @admin.register(Studio)
-class StudioAdmin(LegacyRowAdmin):
+class StudioAdmin(BumpsSearchVersion, LegacyRowAdmin):
     list_display = (
         "name",
         "owner",
@@ -134,9 +159,15 @@ class StudioAdmin(LegacyRowAdmin):
     inlines = [StudioTypeInline, StudioServiceInline, StudioImageInline]
     show_full_result_count = False  # no COUNT(*) over a million studios per page view
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        coordinates_typed = {"latitude", "longitude"} & set(form.changed_data)
+        if "full_address" in form.changed_data and not coordinates_typed:
+            enqueue_on_commit("tasks.geocoding.geocode_studio", obj.pk)
+
 
 @admin.register(StudioImage)
-class StudioImageAdmin(LegacyRowAdmin):
+class StudioImageAdmin(BumpsSearchVersion, LegacyRowAdmin):
     list_display = ("studio", "image_url", "alt_text", "sort_order")
     search_fields = ("studio__name", "image_url")
     list_select_related = ("studio",)
@@ -145,7 +176,7 @@ class StudioImageAdmin(LegacyRowAdmin):
 
 
 @admin.register(StudioService)
-class StudioServiceAdmin(LegacyRowAdmin):
+class StudioServiceAdmin(BumpsSearchVersion, LegacyRowAdmin):
     list_display = ("studio", "service")
     list_filter = ("service",)
     search_fields = ("studio__name",)
@@ -155,7 +186,7 @@ class StudioServiceAdmin(LegacyRowAdmin):
 
 
 @admin.register(StudioStudioType)
-class StudioStudioTypeAdmin(LegacyRowAdmin):
+class StudioStudioTypeAdmin(BumpsSearchVersion, LegacyRowAdmin):
     list_display = ("studio", "studio_type")
     list_filter = ("studio_type",)
     search_fields = ("studio__name",)
@@ -171,22 +202,48 @@ class ReviewResponseInline(admin.StackedInline):
     readonly_fields = ("legacy_id", "created_at", "updated_at")
 
 
+def _moderate(modeladmin, request, queryset, status: str) -> None:
+    # Each review through the service: one transaction, the owner's notification, the
+    # search cache bump. Django admin escapes the review text wherever it shows it.
+    from directory.services.reviews import review_moderate
+
+    changed = 0
+    for review in queryset.exclude(status=status):
+        review_moderate(review=review, moderator=request.user, status=status)
+        changed += 1
+    modeladmin.message_user(request, f"{changed} review(s) set to {status.lower()}.")
+
+
+@admin.action(description="Approve selected reviews (notifies the studio owners)")
+def approve_reviews(modeladmin, request, queryset):
+    _moderate(modeladmin, request, queryset, ReviewStatus.APPROVED)
+
+
+@admin.action(description="Reject selected reviews")
+def reject_reviews(modeladmin, request, queryset):
+    _moderate(modeladmin, request, queryset, ReviewStatus.REJECTED)
+
+
 @admin.register(Review)
-class ReviewAdmin(LegacyRowAdmin):
+class ReviewAdmin(BumpsSearchVersion, LegacyRowAdmin):
     list_display = (
         "studio",
         "reviewer",
         "owner",
         "rating",
         "status",
+        "is_flagged",
         "is_anonymous",
         "created_at",
     )
-    list_filter = ("status", "rating", "is_anonymous")
+    list_filter = ("status", "is_flagged", "rating", "is_anonymous")
     search_fields = ("studio__name", "reviewer__username", "content")
     list_select_related = ("studio", "reviewer", "owner")
-    raw_id_fields = ("studio", "reviewer", "owner")
+    raw_id_fields = ("studio", "reviewer", "owner", "moderated_by")
+    # Status changes go through the actions (the service notifies and bumps the cache).
+    readonly_fields = ("status", "is_flagged", "flagged_terms", "moderated_by", "moderated_at")
     inlines = [ReviewResponseInline]
+    actions = [approve_reviews, reject_reviews]
     show_full_result_count = False
 
 

@@ -252,6 +252,9 @@ class Studio(LegacyIdModel, TimestampedModel):
         default=StudioStatus.ACTIVE,
         db_default=StudioStatus.ACTIVE,
     )
+    # When the studio first became ACTIVE: saved-search alerts announce studios by it, so a
+    # draft published months after it was created is still "new".
+    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "studios"
@@ -281,6 +284,7 @@ class Studio(LegacyIdModel, TimestampedModel):
             models.Index(
                 fields=["status", "is_premium", "is_verified"], name="studios_search_prio_idx"
             ),
+            models.Index(fields=["published_at"], name="studios_published_idx"),
         ]
 
     def __str__(self) -> str:
@@ -292,6 +296,9 @@ class StudioImage(LegacyIdModel):
 
     studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="images")
     image_url = models.URLField(max_length=500)
+    # Uploaded images: the stored file (Django storage); image_url is its public URL.
+    # Imported rows keep only their Cloudinary image_url.
+    file = models.FileField(upload_to="studios/", max_length=300, null=True, blank=True)
     alt_text = models.CharField(max_length=300, null=True, blank=True)
     sort_order = models.IntegerField(default=0, db_default=0)
 
@@ -362,6 +369,13 @@ class Review(LegacyIdModel, TimestampedModel):
         default=ReviewStatus.PENDING,
         db_default=ReviewStatus.PENDING,
     )
+    # Set when the content matched REVIEW_BLOCKLIST: the moderator sees why.
+    is_flagged = models.BooleanField(default=False, db_default=False)
+    flagged_terms = models.JSONField(default=list, db_default=[], blank=True)
+    moderated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "reviews"

@@ -75,3 +75,15 @@ class ReadOnlyOrAuthenticated(BasePermission):
         return request.method in SAFE_METHODS or bool(
             request.user and request.user.is_authenticated
         )
+
+
+class CanListOrCreateStudios(BasePermission):
+    """The /api/studio/manage/ collection: creating a studio needs only a login — the first
+    studio makes a USER a STUDIO_OWNER, so it cannot require that role; listing needs
+    STUDIO_OWNER or ADMIN. (Whose studio it is, access_managed_studio checks: 404.)"""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        return request.method == "POST" or user.role in (Role.STUDIO_OWNER, Role.ADMIN)

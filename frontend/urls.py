@@ -9,6 +9,11 @@ USERNAME = r"(?P<username>[A-Za-z0-9][A-Za-z0-9_.-]*)"
 
 urlpatterns: list = [
     path("", views.HomePage.as_view(), name="home"),
+    path(
+        "saved-searches/unsubscribe/<str:token>",
+        views.saved_search_unsubscribe_page,
+        name="saved-search-unsubscribe",
+    ),
     path("search", views.SearchPage.as_view(), name="search-page"),
     path("studios/<int:studio_id>", views.StudioPage.as_view(), name="studio-page"),
     path("messages", views.MessagesPage.as_view(), name="messages-page"),

@@ -7,17 +7,22 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 from django.views.generic import RedirectView, TemplateView
 
 from common.errors import NotFound
 from directory.models import ServiceType, StudioType
 from directory.selectors.profiles import public_profile_get
+from directory.selectors.studios import studio_visible
+from directory.services.saved_searches import read_unsubscribe_token, saved_search_unsubscribe
 
 RADII_MILES = (10, 25, 50, 100, 250, 500)
 
 
 def _labels(choices) -> dict[str, str]:
-    return {value: label for value, label in choices.choices}
+    return dict(choices.choices)
 
 
 class PageView(TemplateView):
@@ -51,11 +56,25 @@ class SearchPage(PageView):
 
 
 class StudioPage(PageView):
+    """A studio. The selector decides 404 (missing, or hidden from this viewer) and the title."""
+
     template_name = "frontend/studio.html"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            self.studio = studio_visible(studio_id=kwargs["studio_id"], viewer=request.user)
+        except NotFound:
+            raise Http404("No such studio.") from None
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["studio"] = self.studio
+        return context
 
     def page_data(self) -> dict:
         return {
-            "studio_id": self.kwargs["studio_id"],
+            "studio_id": self.studio.pk,
             "studio_types": _labels(StudioType),
             "services": _labels(ServiceType),
         }
@@ -104,3 +123,24 @@ class NotificationsPage(LoginRequiredMixin, PageView):
 
 class NetworkPage(LoginRequiredMixin, PageView):
     template_name = "frontend/network.html"
+
+
+@csrf_exempt  # the signed token is the credential; mail clients POST without a session
+@require_http_methods(["GET", "POST"])
+def saved_search_unsubscribe_page(request, token: str):
+    """The link in every saved-search digest.
+
+    GET shows a page with one button and changes nothing: mail scanners and link
+    previews fetch links, and must not unsubscribe anyone. POST unsubscribes — from the
+    button, or straight from a mail client's one-click "Unsubscribe" (RFC 8058, the
+    List-Unsubscribe-Post header of the digest).
+    """
+    try:
+        target = read_unsubscribe_token(token)
+    except NotFound:
+        return render(request, "frontend/unsubscribe.html", {"invalid": True}, status=404)
+    context = {"one_search": target["saved_search_id"] is not None}
+    if request.method == "POST":
+        saved_search_unsubscribe(token=token)
+        context["done"] = True
+    return render(request, "frontend/unsubscribe.html", context)

@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -349,6 +350,51 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# --- Directory: studio management, geocoding, reviews, saved searches ------------------
+
+# With auto-approval an owner may publish (set ACTIVE) without an admin; off, as the
+# legacy site moderated new listings.
+STUDIO_AUTO_APPROVE = env.bool("STUDIO_AUTO_APPROVE", default=False)
+STUDIO_MAX_IMAGES = env.int("STUDIO_MAX_IMAGES", default=20)
+STUDIO_IMAGE_MAX_BYTES = env.int("STUDIO_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+# Uploads larger than this on either side are scaled down when re-encoded.
+STUDIO_IMAGE_MAX_SIDE = env.int("STUDIO_IMAGE_MAX_SIDE", default=2560)
+
+# Nominatim (OpenStreetMap) through geopy. The public instance's policy: an identifying
+# User-Agent and at most one request a second, which GEOCODER_MIN_INTERVAL enforces across
+# every worker through a Redis key.
+GEOCODER_NOMINATIM_URL = env.str(
+    "GEOCODER_NOMINATIM_URL", default="https://nominatim.openstreetmap.org"
+).rstrip("/")
+GEOCODER_USER_AGENT = env.str("GEOCODER_USER_AGENT", default=f"StudioFinder/1.0 (+{SITE_URL})")
+GEOCODER_MIN_INTERVAL = env.float("GEOCODER_MIN_INTERVAL", default=1.0)
+GEOCODER_TIMEOUT = env.float("GEOCODER_TIMEOUT", default=10.0)
+GEOCODER_CACHE_SECONDS = env.int("GEOCODER_CACHE_SECONDS", default=30 * 24 * 3600)
+GEOCODER_MISS_CACHE_SECONDS = env.int("GEOCODER_MISS_CACHE_SECONDS", default=24 * 3600)
+GEOCODER_RETRY_BACKOFF = env.int("GEOCODER_RETRY_BACKOFF", default=5)  # first retry, seconds
+GEOCODER_MAX_RETRIES = env.int("GEOCODER_MAX_RETRIES", default=8)
+
+# Words or phrases (comma-separated) that flag a new review for the moderator.
+REVIEW_BLOCKLIST = env.list("REVIEW_BLOCKLIST", default=[])
+
+# One OpenAPI enum per choice set of the directory, named after it.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "StudioStatusEnum": "directory.models.StudioStatus",
+        "ReviewStatusEnum": "directory.models.ReviewStatus",
+        "ReviewDecisionEnum": ["APPROVED", "REJECTED"],
+        "StudioTypeEnum": "directory.models.StudioType",
+        "ServiceTypeEnum": "directory.models.ServiceType",
+    }
+)
+
+SAVED_SEARCH_MAX_PER_USER = env.int("SAVED_SEARCH_MAX_PER_USER", default=25)
+SAVED_SEARCH_ALERT_HOUR = env.int("SAVED_SEARCH_ALERT_HOUR", default=6)
+CELERY_BEAT_SCHEDULE["saved-search-alerts"] = {
+    "task": "tasks.saved_searches.send_saved_search_alerts",
+    "schedule": crontab(hour=SAVED_SEARCH_ALERT_HOUR, minute=0),
 }
 
 # --- Accounts (django-allauth), roles, API errors and throttling: docs/accounts.md ------

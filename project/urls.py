@@ -1,5 +1,7 @@
 """Root URLconf: wiring only. Each app owns the routes under its include."""
 
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -17,6 +19,9 @@ urlpatterns = [
     path("api/", include("moderation.urls")),
     path("", include("frontend.urls")),
 ]
+# Uploaded files (studio photos) from MEDIA_ROOT in DEBUG only; production serves them
+# from its storage (S3) or the proxy. `static()` adds nothing when DEBUG is off.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler400 = "common.api.handler400"
 handler403 = "common.api.handler403"

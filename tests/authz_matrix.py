@@ -179,6 +179,47 @@ def _user_kwargs(w: World) -> dict:
     return {"username": w.owner.username}
 
 
+def _studio_kwargs(w: World) -> dict:
+    return {"studio_id": w.studio.pk}
+
+
+def _add_image(w: World) -> None:
+    from tests.factories import StudioImageFactory
+
+    w.extra["image"] = StudioImageFactory(studio=w.studio)
+
+
+def _image_kwargs(w: World) -> dict:
+    return {"studio_id": w.studio.pk, "image_id": w.extra["image"].pk}
+
+
+def _add_review(w: World) -> None:
+    from directory.models import ReviewStatus
+    from tests.factories import ReviewFactory
+
+    w.extra["review"] = ReviewFactory(studio=w.studio, status=ReviewStatus.APPROVED)
+
+
+def _review_kwargs(w: World) -> dict:
+    return {"review_id": w.extra["review"].pk}
+
+
+def _add_saved_search(w: World) -> None:
+    from tests.factories import SavedSearchFactory
+
+    w.extra["saved_search"] = SavedSearchFactory(user=w.user)
+
+
+def _saved_search_kwargs(w: World) -> dict:
+    return {"saved_search_id": w.extra["saved_search"].pk}
+
+
+def _unsubscribe_kwargs(w: World) -> dict:
+    from directory.services.saved_searches import unsubscribe_token
+
+    return {"token": unsubscribe_token(user_id=w.user.pk)}
+
+
 # --- the matrix --------------------------------------------------------------------------
 
 
@@ -318,6 +359,87 @@ MATRIX: dict[str, tuple[Check, ...]] = {
         Check("delete", LOGIN.but(user=404, owner=404, admin=404), kwargs={"key": "theme"}),
     ),
     "public-profile": (Check("get", PUBLIC, kwargs=_user_kwargs),),
+    # --- studios, studio management, reviews, saved searches, FAQ (docs/studios.md) ------
+    "studio-detail": (Check("get", PUBLIC, kwargs=_studio_kwargs),),
+    "studio-reviews": (Check("get", PUBLIC, kwargs=_studio_kwargs),),
+    "studio-manage": (
+        Check("get", OWNER_OR_ADMIN),
+        # Creating needs only a login (the first studio makes a STUDIO_OWNER): 400 = let in.
+        Check("post", LOGIN.but(user=400, owner=400, admin=400), data={}),
+    ),
+    "studio-manage-detail": (
+        Check("get", OWNER_OR_ADMIN, kwargs=_studio_kwargs),
+        Check("patch", OWNER_OR_ADMIN, kwargs=_studio_kwargs, data={}),
+        Check("delete", OWNER_OR_ADMIN.but(owner=204, admin=204), kwargs=_studio_kwargs),
+    ),
+    "studio-manage-images": (
+        Check(
+            "post",
+            OWNER_OR_ADMIN.but(owner=400, admin=400),
+            kwargs=_studio_kwargs,
+            data={},
+            content_type=FORM,
+        ),
+    ),
+    "studio-manage-image-order": (
+        Check("put", OWNER_OR_ADMIN.but(owner=400, admin=400), kwargs=_studio_kwargs, data={}),
+    ),
+    "studio-manage-image-detail": (
+        Check(
+            "patch",
+            OWNER_OR_ADMIN,
+            kwargs=_image_kwargs,
+            data={"alt_text": "The booth"},
+            setup=_add_image,
+        ),
+        Check(
+            "delete",
+            OWNER_OR_ADMIN.but(owner=204, admin=204),
+            kwargs=_image_kwargs,
+            setup=_add_image,
+        ),
+    ),
+    "review-create": (Check("post", VERIFIED_WRITE.but(user=400, owner=400, admin=400), data={}),),
+    # Past the door the service decides: the studio's owner answers, others get 403.
+    "review-respond": (
+        Check(
+            "post",
+            VERIFIED_WRITE.but(user=403, owner=201, admin=403),
+            kwargs=_review_kwargs,
+            data={"content": "Thank you!"},
+            setup=_add_review,
+        ),
+    ),
+    "admin-reviews": (Check("get", ADMIN_ONLY),),
+    "admin-review-detail": (
+        Check("get", ADMIN_ONLY, kwargs=_review_kwargs, setup=_add_review),
+        Check("patch", ADMIN_ONLY.but(admin=400), kwargs=_review_kwargs, data={}),
+    ),
+    "saved-searches": (
+        Check("get", LOGIN),
+        Check("post", LOGIN.but(user=400, owner=400, admin=400), data={}),
+    ),
+    # The user's own saved search: everyone else's "not found".
+    "saved-search-detail": (
+        Check(
+            "get",
+            LOGIN.but(owner=404, admin=404),
+            kwargs=_saved_search_kwargs,
+            setup=_add_saved_search,
+        ),
+        Check("patch", LOGIN.but(owner=404, admin=404), kwargs=_saved_search_kwargs, data={}),
+        Check("delete", LOGIN.but(user=204, owner=404, admin=404), kwargs=_saved_search_kwargs),
+    ),
+    "faq": (Check("get", PUBLIC),),
+    # The signed link of the digest email is the credential: no login needed.
+    "saved-search-unsubscribe": (
+        Check("get", PAGE, kwargs=_unsubscribe_kwargs, setup=_add_saved_search),
+        Check("post", PAGE, kwargs=_unsubscribe_kwargs, data={}, content_type=FORM),
+    ),
+    # Uploaded files in DEBUG (project/urls.py); production serves them elsewhere.
+    "path:^media/(?P<path>.*)$": (
+        Check("get", expect(404, 404, 404, 404, 403), kwargs={"path": "studios/none.jpg"}),
+    ),
     # --- web pages (frontend/): shells over the API; private pages send people to log in --
     "home": (Check("get", PAGE),),
     "search-page": (Check("get", PAGE),),

@@ -97,10 +97,10 @@ def test_every_url_pattern_has_an_entry():
 
 def test_an_endpoint_without_an_entry_is_caught(monkeypatch):
     monkeypatch.delitem(matrix.MATRIX, "public-profile")
-    new_api_route = Route("studio-detail", "studio-detail", "api/studios/<int:pk>", ("pk",))
+    new_api_route = Route("studio-future", "studio-future", "api/studios/<int:pk>/x", ("pk",))
     assert missing_entries([*ROUTES, new_api_route]) == [
         "public-profile  (api/profiles/<str:username>)",
-        "studio-detail  (api/studios/<int:pk>)",
+        "studio-future  (api/studios/<int:pk>/x)",
     ]
 
 

@@ -213,40 +213,56 @@ class PublicProfileApi(APIView):
         avatar_url = serializers.URLField(allow_null=True)
         role = serializers.CharField()
         member_since = serializers.DateTimeField(source="created_at")
-        email = serializers.EmailField(help_text="Only if the owner's show_email is on.")
+        email = serializers.EmailField(
+            required=False, help_text="Only if the owner's show_email is on."
+        )
         phone = serializers.CharField(
-            source="profile.phone", help_text="Only if the owner's show_phone is on."
+            allow_null=True,
+            required=False,
+            source="profile.phone",
+            help_text="Only if the owner's show_phone is on.",
         )
         rate_tier_1 = serializers.CharField(
-            source="profile.rate_tier_1", help_text="Only if the owner's show_rates is on."
+            allow_null=True,
+            required=False,
+            source="profile.rate_tier_1",
+            help_text="Only if the owner's show_rates is on.",
         )
         rate_tier_2 = serializers.CharField(
-            source="profile.rate_tier_2", help_text="Only if the owner's show_rates is on."
+            allow_null=True,
+            required=False,
+            source="profile.rate_tier_2",
+            help_text="Only if the owner's show_rates is on.",
         )
         rate_tier_3 = serializers.CharField(
-            source="profile.rate_tier_3", help_text="Only if the owner's show_rates is on."
+            allow_null=True,
+            required=False,
+            source="profile.rate_tier_3",
+            help_text="Only if the owner's show_rates is on.",
         )
-        about = serializers.CharField(source="profile.about")
-        short_about = serializers.CharField(source="profile.short_about")
-        location = serializers.CharField(source="profile.location")
-        studio_name = serializers.CharField(source="profile.studio_name")
-        home_studio_description = serializers.CharField(source="profile.home_studio_description")
-        equipment_list = serializers.CharField(source="profile.equipment_list")
-        services_offered = serializers.CharField(source="profile.services_offered")
+        about = serializers.CharField(allow_null=True, source="profile.about")
+        short_about = serializers.CharField(allow_null=True, source="profile.short_about")
+        location = serializers.CharField(allow_null=True, source="profile.location")
+        studio_name = serializers.CharField(allow_null=True, source="profile.studio_name")
+        home_studio_description = serializers.CharField(
+            allow_null=True, source="profile.home_studio_description"
+        )
+        equipment_list = serializers.CharField(allow_null=True, source="profile.equipment_list")
+        services_offered = serializers.CharField(allow_null=True, source="profile.services_offered")
         is_crb_checked = serializers.BooleanField(source="profile.is_crb_checked")
         is_featured = serializers.BooleanField(source="profile.is_featured")
         is_spotlight = serializers.BooleanField(source="profile.is_spotlight")
         verification_level = serializers.CharField(source="profile.verification_level")
-        facebook_url = serializers.URLField(source="profile.facebook_url")
-        twitter_url = serializers.URLField(source="profile.twitter_url")
-        x_url = serializers.URLField(source="profile.x_url")
-        linkedin_url = serializers.URLField(source="profile.linkedin_url")
-        instagram_url = serializers.URLField(source="profile.instagram_url")
-        tiktok_url = serializers.URLField(source="profile.tiktok_url")
-        threads_url = serializers.URLField(source="profile.threads_url")
-        youtube_url = serializers.URLField(source="profile.youtube_url")
-        vimeo_url = serializers.URLField(source="profile.vimeo_url")
-        soundcloud_url = serializers.URLField(source="profile.soundcloud_url")
+        facebook_url = serializers.URLField(allow_null=True, source="profile.facebook_url")
+        twitter_url = serializers.URLField(allow_null=True, source="profile.twitter_url")
+        x_url = serializers.URLField(allow_null=True, source="profile.x_url")
+        linkedin_url = serializers.URLField(allow_null=True, source="profile.linkedin_url")
+        instagram_url = serializers.URLField(allow_null=True, source="profile.instagram_url")
+        tiktok_url = serializers.URLField(allow_null=True, source="profile.tiktok_url")
+        threads_url = serializers.URLField(allow_null=True, source="profile.threads_url")
+        youtube_url = serializers.URLField(allow_null=True, source="profile.youtube_url")
+        vimeo_url = serializers.URLField(allow_null=True, source="profile.vimeo_url")
+        soundcloud_url = serializers.URLField(allow_null=True, source="profile.soundcloud_url")
         connection_methods = serializers.SerializerMethodField()
         studios = serializers.SerializerMethodField()
 

@@ -7,7 +7,7 @@ import uuid
 from celery import current_app
 
 from common.jobs import _load_task_modules
-from tests.support.processes import PYTHON, Process, service_env
+from tests.support.processes import PYTHON, Process, service_env, wait_until
 
 
 def test_a_real_worker_runs_a_task(tmp_path):
@@ -34,7 +34,8 @@ def test_a_real_worker_runs_a_task(tmp_path):
     try:
         result = current_app.tasks["tasks.system.ping"].apply_async(args=["hello"], queue=queue)
         assert result.get(timeout=60) == "hello", worker.output()
-        assert "succeeded" in worker.output()
+        # The result can reach us before the worker has written its log line.
+        wait_until(lambda: "succeeded" in worker.output(), timeout=10, what="the worker's log")
     finally:
         worker.stop()
 

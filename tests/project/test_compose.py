@@ -78,7 +78,10 @@ def test_web_scales_behind_the_proxy():
     proxy = SERVICES["proxy"]
     for volume in proxy["volumes"]:
         source = volume.split(":")[0]
+        if source in COMPOSE["volumes"]:
+            continue  # a named volume (uploads, shared with the Django services)
         assert (ROOT / source).exists(), source
+    assert "media:/data/media:ro" in proxy["volumes"]  # nginx serves the uploads
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
     assert "http://web:8000" in conf
     assert "Upgrade" in conf  # WebSockets pass through

@@ -1,0 +1,42 @@
+"""Page-number pagination for selectors: `{"count", "page", "page_size", "results"}`.
+
+A page past the end is an empty `results`, not an error (the search contract); the count
+is one query and the page another, so a list endpoint's query count stays fixed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db.models import QuerySet
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 10_000  # OFFSET beyond this is a crawler, not a person
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    count: int
+    page: int
+    page_size: int
+    results: list[T]
+
+    def as_dict(self, results: Any) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "page": self.page,
+            "page_size": self.page_size,
+            "results": results,
+        }
+
+
+def paginate(queryset: QuerySet, *, page: int, page_size: int, count: int | None = None) -> Page:
+    """One page of a queryset (already ordered); pass `count` when it is known already."""
+    total = queryset.count() if count is None else count
+    offset = (page - 1) * page_size
+    results = list(queryset[offset : offset + page_size]) if offset < total else []
+    return Page(count=total, page=page, page_size=page_size, results=results)

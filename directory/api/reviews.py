@@ -1,0 +1,233 @@
+"""Reviews: write one, answer one, moderate them.
+
+POST  /api/reviews                    a signed-in, email-verified user reviews a studio
+POST  /api/reviews/{id}/response      the studio's owner answers an approved review
+GET   /api/admin/reviews              the moderation queue (ADMIN)
+GET   /api/admin/reviews/{id}         one review with everything a moderator needs
+PATCH /api/admin/reviews/{id}         approve or reject
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.openapi import error_responses
+from common.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, paginate
+from directory.api.studio_pages import PersonSerializer, ReviewResponseSerializer
+from directory.models import Review, ReviewStatus
+from directory.permissions import IsAdmin, IsAuthenticated, IsEmailVerified
+from directory.selectors.reviews import review_for_moderation, reviews_for_moderation
+from directory.services.reviews import (
+    CONTENT_MAX,
+    CONTENT_MIN,
+    RESPONSE_MAX,
+    review_create,
+    review_moderate,
+    review_respond,
+)
+
+_DT = serializers.DateTimeField()
+
+
+def _response_of(review: Review):
+    try:
+        return review.response
+    except Review.response.RelatedObjectDoesNotExist:
+        return None
+
+
+@extend_schema_serializer(component_name="OwnReview")
+class OwnReviewSerializer(serializers.Serializer):
+    """A review as its writer sees it right after writing: PENDING until moderated."""
+
+    id = serializers.IntegerField()
+    studio_id = serializers.IntegerField()
+    rating = serializers.IntegerField()
+    content = serializers.CharField(allow_null=True)
+    is_anonymous = serializers.BooleanField()
+    status = serializers.ChoiceField(ReviewStatus.choices)
+    created_at = serializers.DateTimeField()
+
+
+@extend_schema_serializer(component_name="StudioRef")
+class StudioRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+@extend_schema_serializer(component_name="ModeratedReview")
+class ModeratedReviewSerializer(serializers.Serializer):
+    """Everything a moderator needs, the reviewer of an anonymous review included."""
+
+    id = serializers.IntegerField()
+    studio = StudioRefSerializer()
+    reviewer = PersonSerializer()
+    owner = PersonSerializer()
+    rating = serializers.IntegerField()
+    content = serializers.CharField(allow_null=True)
+    is_anonymous = serializers.BooleanField()
+    status = serializers.ChoiceField(ReviewStatus.choices)
+    is_flagged = serializers.BooleanField(help_text="The content matched the blocklist.")
+    flagged_terms = serializers.ListField(child=serializers.CharField())
+    moderated_by = PersonSerializer(allow_null=True)
+    moderated_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    response = ReviewResponseSerializer(allow_null=True)
+
+    def to_representation(self, review: Review) -> dict:
+        response = _response_of(review)
+        return {
+            "id": review.pk,
+            "studio": {"id": review.studio_id, "name": review.studio.name},
+            "reviewer": PersonSerializer(review.reviewer).data,
+            "owner": PersonSerializer(review.owner).data,
+            "rating": review.rating,
+            "content": review.content,
+            "is_anonymous": review.is_anonymous,
+            "status": review.status,
+            "is_flagged": review.is_flagged,
+            "flagged_terms": list(review.flagged_terms or []),
+            "moderated_by": PersonSerializer(review.moderated_by).data
+            if review.moderated_by
+            else None,
+            "moderated_at": _DT.to_representation(review.moderated_at)
+            if review.moderated_at
+            else None,
+            "created_at": _DT.to_representation(review.created_at),
+            "response": ReviewResponseSerializer(response).data if response else None,
+        }
+
+
+@extend_schema_serializer(component_name="ModeratedReviewPage")
+class ModeratedReviewPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    results = ModeratedReviewSerializer(many=True)
+
+
+class ReviewCreateApi(APIView):
+    permission_classes = [IsAuthenticated, IsEmailVerified]
+
+    @extend_schema_serializer(component_name="ReviewCreate")
+    class InputSerializer(serializers.Serializer):
+        studio_id = serializers.IntegerField(min_value=1)
+        rating = serializers.IntegerField(min_value=1, max_value=5)
+        content = serializers.CharField(min_length=CONTENT_MIN, max_length=CONTENT_MAX)
+        is_anonymous = serializers.BooleanField(default=False)
+
+    @extend_schema(
+        operation_id="review_create",
+        summary="Review a studio",
+        description=(
+            "Signed in with a verified email (403 `email_unverified` otherwise); not your own "
+            "studio (403 `own_studio`); once per studio (409 `already_reviewed`). The review "
+            "is PENDING until a moderator approves it."
+        ),
+        request=InputSerializer,
+        responses={201: OwnReviewSerializer, **error_responses(400, 401, 403, 404, 409)},
+        tags=["reviews"],
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = review_create(reviewer=request.user, **serializer.validated_data)
+        return Response(OwnReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewRespondApi(APIView):
+    permission_classes = [IsAuthenticated, IsEmailVerified]
+
+    @extend_schema_serializer(component_name="ReviewRespond")
+    class InputSerializer(serializers.Serializer):
+        content = serializers.CharField(max_length=RESPONSE_MAX)
+
+    @extend_schema(
+        operation_id="review_respond",
+        summary="Answer a review of your studio",
+        description=(
+            "Only the studio's owner (403 `not_studio_owner`), once per review (409 "
+            "`already_responded`), on an approved review. The reviewer is notified."
+        ),
+        request=InputSerializer,
+        responses={201: ReviewResponseSerializer, **error_responses(400, 401, 403, 404, 409)},
+        tags=["reviews"],
+    )
+    def post(self, request, review_id: int):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        response = review_respond(
+            review_id=review_id, author=request.user, **serializer.validated_data
+        )
+        return Response(ReviewResponseSerializer(response).data, status=status.HTTP_201_CREATED)
+
+
+class AdminReviewListApi(APIView):
+    permission_classes = [IsAdmin]
+
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(
+            ReviewStatus.choices, default=ReviewStatus.PENDING, help_text="Default PENDING."
+        )
+        flagged = serializers.BooleanField(required=False, allow_null=True, default=None)
+        page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
+        page_size = serializers.IntegerField(
+            min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
+        )
+
+    @extend_schema(
+        operation_id="admin_review_list",
+        summary="The review moderation queue",
+        description="Pending reviews come flagged first, then oldest first.",
+        parameters=[FilterSerializer],
+        responses={200: ModeratedReviewPageSerializer, **error_responses(400, 401, 403)},
+        tags=["admin"],
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        page = paginate(
+            reviews_for_moderation(status=data["status"], flagged=data["flagged"]),
+            page=data["page"],
+            page_size=data["page_size"],
+        )
+        return Response(page.as_dict(ModeratedReviewSerializer(page.results, many=True).data))
+
+
+class AdminReviewDetailApi(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema_serializer(component_name="ReviewModerate")
+    class InputSerializer(serializers.Serializer):
+        status = serializers.ChoiceField([ReviewStatus.APPROVED, ReviewStatus.REJECTED])
+
+    @extend_schema(
+        operation_id="admin_review_get",
+        summary="One review, for moderation",
+        responses={200: ModeratedReviewSerializer, **error_responses(401, 403, 404)},
+        tags=["admin"],
+    )
+    def get(self, request, review_id: int):
+        return Response(ModeratedReviewSerializer(review_for_moderation(review_id=review_id)).data)
+
+    @extend_schema(
+        operation_id="admin_review_moderate",
+        summary="Approve or reject a review",
+        description=(
+            "APPROVED publishes it and notifies the studio's owner (REVIEW_RECEIVED); "
+            "REJECTED hides it. Setting the status it already has changes nothing."
+        ),
+        request=InputSerializer,
+        responses={200: ModeratedReviewSerializer, **error_responses(400, 401, 403, 404)},
+        tags=["admin"],
+    )
+    def patch(self, request, review_id: int):
+        review = review_for_moderation(review_id=review_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review_moderate(review=review, moderator=request.user, **serializer.validated_data)
+        return Response(ModeratedReviewSerializer(review_for_moderation(review_id=review_id)).data)

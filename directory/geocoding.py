@@ -1,0 +1,141 @@
+"""The geocoder: Nominatim (OpenStreetMap) through geopy, cached and rate limited.
+
+`geocode(address)` is the one entry point. It answers from the Django cache when it can;
+otherwise it waits for the shared Nominatim slot (one request per GEOCODER_MIN_INTERVAL
+across every worker, see common.ratelimit), asks Nominatim and caches the answer — a match
+for GEOCODER_CACHE_SECONDS, "no match" for GEOCODER_MISS_CACHE_SECONDS. Errors are not
+cached: they raise GeocoderUnavailable, which callers retry later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from geopy.adapters import URLLibAdapter
+from geopy.exc import (
+    GeocoderAuthenticationFailure,
+    GeocoderInsufficientPrivileges,
+    GeocoderQueryError,
+    GeopyError,
+)
+from geopy.geocoders import Nominatim
+
+from common.ratelimit import SlotUnavailable, wait_for_slot
+
+# Nominatim's address parts, most specific town-like first.
+_CITY_KEYS = ("city", "town", "village", "municipality", "hamlet", "suburb", "county")
+_LAT_STEP = Decimal("0.00000001")  # studios.latitude is Decimal(10, 8)
+_CACHE_VERSION = 1
+
+
+class GeocoderUnavailable(Exception):
+    """The geocoder could not answer now (down, slow, rate limited): try again later."""
+
+
+class GeocoderRejected(Exception):
+    """The geocoder refused our requests (credentials, policy): retrying will not help."""
+
+
+@dataclass(frozen=True)
+class GeocodeResult:
+    latitude: Decimal
+    longitude: Decimal
+    city: str | None
+    display_name: str
+
+    def as_cache(self) -> dict:
+        data = asdict(self)
+        data["latitude"], data["longitude"] = str(self.latitude), str(self.longitude)
+        return data
+
+    @classmethod
+    def from_cache(cls, data: dict) -> GeocodeResult:
+        return cls(
+            latitude=Decimal(data["latitude"]),
+            longitude=Decimal(data["longitude"]),
+            city=data.get("city"),
+            display_name=data.get("display_name", ""),
+        )
+
+
+@lru_cache(maxsize=4)
+def _client(base_url: str, user_agent: str, timeout: float) -> Nominatim:
+    parts = urlsplit(base_url)
+    return Nominatim(
+        domain=(parts.netloc + parts.path).rstrip("/"),
+        scheme=parts.scheme or "https",
+        user_agent=user_agent,
+        timeout=timeout,
+        # geopy's urllib adapter makes exactly one HTTP request per call. Its requests
+        # adapter (picked when `requests` is installed) retries 429/503 and connection
+        # errors on its own, outside our shared rate limit; our task retries instead.
+        adapter_factory=URLLibAdapter,
+    )
+
+
+def _cache_key(query: str) -> str:
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    return f"geocode:v{_CACHE_VERSION}:{digest}"
+
+
+def normalise_query(address: str) -> str:
+    """Addresses that differ only in spacing or case share one cache entry."""
+    return " ".join(address.split()).casefold()
+
+
+def _city_of(raw: dict) -> str | None:
+    address = raw.get("address") or {}
+    for key in _CITY_KEYS:
+        value = (address.get(key) or "").strip()
+        if value:
+            return value[:200]
+    return None
+
+
+def geocode(address: str) -> GeocodeResult | None:
+    """Coordinates and city of an address, or None when Nominatim finds no match."""
+    query = normalise_query(address)
+    if not query:
+        return None
+    key = _cache_key(query)
+    cached = cache.get(key)
+    if cached is not None:
+        return None if cached.get("miss") else GeocodeResult.from_cache(cached)
+
+    try:
+        wait_for_slot(
+            "nominatim",
+            interval=settings.GEOCODER_MIN_INTERVAL,
+            max_wait=max(5.0, settings.GEOCODER_MIN_INTERVAL * 10),
+        )
+        client = _client(
+            settings.GEOCODER_NOMINATIM_URL, settings.GEOCODER_USER_AGENT, settings.GEOCODER_TIMEOUT
+        )
+        location = client.geocode(" ".join(address.split()), exactly_one=True, addressdetails=True)
+    except SlotUnavailable as exc:
+        raise GeocoderUnavailable(str(exc)) from exc
+    except GeocoderQueryError:
+        # Nominatim rejected this query as malformed: as good as no match, and cached so.
+        location = None
+    except (GeocoderAuthenticationFailure, GeocoderInsufficientPrivileges) as exc:
+        raise GeocoderRejected(str(exc)) from exc
+    except GeopyError as exc:  # timeouts, 429/5xx, connection errors, bad payloads
+        raise GeocoderUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    if location is None:
+        cache.set(key, {"miss": True}, settings.GEOCODER_MISS_CACHE_SECONDS)
+        return None
+    result = GeocodeResult(
+        latitude=Decimal(str(location.latitude)).quantize(_LAT_STEP),
+        longitude=Decimal(str(location.longitude)).quantize(_LAT_STEP),
+        city=_city_of(location.raw),
+        display_name=str(location.raw.get("display_name") or location.address or ""),
+    )
+    cache.set(key, result.as_cache(), settings.GEOCODER_CACHE_SECONDS)
+    return result

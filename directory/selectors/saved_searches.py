@@ -1,0 +1,60 @@
+"""Reads of saved searches: a user's list, and what is new for an alert."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from django.db.models import F, Q, QuerySet
+
+from common.errors import NotFound
+from directory.models import SavedSearch, Studio, User
+from directory.selectors.search_filters import apply_search_filters, resolve_centre
+from directory.selectors.studios import publicly_listed
+
+
+def saved_searches_of(*, user: User) -> QuerySet[SavedSearch]:
+    return SavedSearch.objects.filter(user=user).order_by("created_at", "id")
+
+
+def access_saved_search(*, user: User, saved_search_id: int) -> SavedSearch:
+    saved_search = saved_searches_of(user=user).filter(pk=saved_search_id).first()
+    if saved_search is None:
+        raise NotFound("No such saved search.")
+    return saved_search
+
+
+def published_between(since: dt.datetime, until: dt.datetime) -> Q:
+    """Studios that went live in (since, until]. Imported or bulk-loaded rows that never
+    went through the workflow have no published_at: their creation time stands in."""
+    return Q(published_at__gt=since, published_at__lte=until) | Q(
+        published_at__isnull=True, created_at__gt=since, created_at__lte=until
+    )
+
+
+def new_studios_for(
+    *, saved_search: SavedSearch, since: dt.datetime, until: dt.datetime, limit: int
+) -> tuple[list[Studio], int]:
+    """Up to `limit` studios matching the search that went live in the window, and how
+    many there are in all. The user's own studios are not news to them."""
+    filters = saved_search.filters or {}
+    queryset = (
+        publicly_listed(Studio.objects.all())
+        .filter(published_between(since, until))
+        .exclude(owner_id=saved_search.user_id)
+    )
+    queryset = apply_search_filters(queryset, filters, centre=resolve_centre(filters))
+    studios = list(queryset.order_by(F("published_at").desc(nulls_last=True), "-id")[:limit])
+    total = len(studios) if len(studios) < limit else queryset.count()
+    return studios, total
+
+
+def users_with_alerts() -> Iterator[int]:
+    """Ids of active users with at least one saved search whose alerts are on."""
+    return (
+        SavedSearch.objects.filter(alerts_enabled=True, user__is_active=True)
+        .values_list("user_id", flat=True)
+        .distinct()
+        .order_by("user_id")
+        .iterator(chunk_size=2000)
+    )
