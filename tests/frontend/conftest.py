@@ -1,22 +1,28 @@
 """Browser tests: Debian's Chromium driven by playwright, against real Daphne processes.
 
 `make test` installs Chromium (scripts/ensure-browser.sh); without it these tests fail,
-they never skip. Daphne runs in services mode on the test database and the suite's Redis,
-with a channel prefix of its own; people sign in with real sessions (the login page, or a
+they never skip. Daphne runs in services mode on the test database and the suite's Redis;
+people sign in with real sessions (the login page, or a
 session made by Django's SessionStore and set as the browser's cookie).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import uuid
+import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-from tests.support.processes import daphne, free_port, service_env
+from tests.support.processes import (
+    PYTHON,
+    Process,
+    free_port,
+    http_get,
+    service_env,
+    wait_until,
+)
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,7 +35,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-STATIC = Path(__file__).resolve().parents[2] / "frontend" / "static"
 
 
 @pytest.fixture(scope="module")
@@ -85,10 +90,11 @@ def database_url() -> str:
 
 
 def server_env() -> dict[str, str]:
+    """Services mode on the suite's database and Redis, and its CHANNEL_LAYER_PREFIX: events
+    that the test process itself commits (notify(), message_send()) ring the browsers."""
     env = service_env(
         DATABASE_URL=database_url(),
         REDIS_URL=settings.REDIS_URL,
-        CHANNEL_LAYER_PREFIX=f"sf.fe.test.{uuid.uuid4().hex[:8]}",
         DJANGO_DEBUG="1",  # static files from the app folders (whitenoise), no collectstatic
         LOG_LEVEL="WARNING",
     )
@@ -97,20 +103,35 @@ def server_env() -> dict[str, str]:
 
 
 class Servers:
-    """Two Daphne processes on one database and one Redis; either can be killed and restarted."""
+    """Daphne processes on one database and one Redis, started together (a start costs
+    seconds on a busy machine); any of them can be killed and started again on its port."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, count: int) -> None:
         self.tmp_path = tmp_path
         self.env = server_env()
-        self.stack = contextlib.ExitStack()
-        self.procs: list = [None, None]
-        self.ports = [free_port(), free_port()]
+        self.ports = [free_port() for _ in range(count)]
+        self.procs: list[Process | None] = [None] * count
 
-    def start(self, i: int) -> None:
-        proc, _base = self.stack.enter_context(
-            daphne(env=self.env, tmp_path=self.tmp_path, port=self.ports[i])
-        )
-        self.procs[i] = proc
+    def start(self, *indexes: int) -> None:
+        for i in indexes:
+            port = self.ports[i]
+            self.procs[i] = Process(
+                [PYTHON, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port),
+                 "project.asgi:application"],
+                env=self.env,
+                log=self.tmp_path / f"daphne-{port}-{time.monotonic_ns()}.log",
+            )  # fmt: skip
+        for i in indexes:
+            wait_until(lambda i=i: self._ready(i), timeout=60, what=f"Daphne on {self.ports[i]}")
+
+    def _ready(self, i: int) -> bool:
+        proc = self.procs[i]
+        if not proc.alive():
+            raise RuntimeError(f"Daphne exited early:\n{proc.output()}")
+        try:
+            return http_get(f"{self.base(i)}/healthz", timeout=1)[0] == 200
+        except OSError:
+            return False
 
     def kill(self, i: int) -> None:
         self.procs[i].kill()
@@ -118,16 +139,18 @@ class Servers:
     def base(self, i: int) -> str:
         return f"http://127.0.0.1:{self.ports[i]}"
 
-    def close(self) -> None:
-        self.stack.close()
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc is not None:
+                proc.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def servers(django_db_setup, django_db_blocker, tmp_path_factory):
-    running = Servers(tmp_path_factory.mktemp("daphne"))
+    """Two Daphne processes for all the browser tests of the session."""
+    running = Servers(tmp_path_factory.mktemp("daphne"), count=2)
     try:
-        running.start(0)
-        running.start(1)
+        running.start(0, 1)
         yield running
     finally:
-        running.close()
+        running.stop()

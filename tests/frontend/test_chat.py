@@ -103,7 +103,7 @@ def test_two_people_chat_live_across_processes(browser, servers, people, page_er
         expect(a.locator("#thread-messages li.mine:not(.pending)")).to_have_count(5)
 
         # --- A new process on Bob's port: his tab resumes, each message once, in order -----
-        servers.start(1)
+        servers.start(1)  # the same port: the page's origin
         expect(b.locator("[data-realtime-status]")).to_have_text("Live", timeout=15000)
         expected = [
             "Hello Bob, is the booth free on Friday?",
