@@ -285,10 +285,10 @@ def test_errors_reject_the_send_they_refer_to_and_signed_out_stops_retrying(js):
 
 def test_keepalive_pings_and_a_missing_pong_reconnects(js):
     js.evaluate("window.t = harness.make(); t.sock().push(harness.hello(0))")
-    js.clock.run_for(20_000)
+    js.clock.run_for(25_000)
     assert js.evaluate("t.sock().frames('ping').length") == 1
     js.evaluate("t.sock().push({type: 'pong'})")
-    js.clock.run_for(20_000)
+    js.clock.run_for(25_000)
     assert js.evaluate("t.sock().frames('ping').length") == 2
     js.clock.run_for(10_000)  # no pong this time
     assert js.evaluate("[t.sockets[0].closedWith, t.client.status]") == [4000, "offline"]

@@ -29,7 +29,7 @@ export const STREAM_EVENTS = Object.freeze([
 
 export const DEFAULTS = Object.freeze({
   url: null, // default: ws(s)://<this host>/ws/
-  pingIntervalMs: 20000, // the server closes sockets silent for REALTIME_IDLE_TIMEOUT (60 s)
+  pingIntervalMs: 25000, // the server closes sockets silent for REALTIME_IDLE_TIMEOUT (60 s)
   pongTimeoutMs: 10000, // no pong by then: the connection is dead, reconnect
   backoffBaseMs: 500,
   backoffMaxMs: 30000,
