@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import (  # noqa: E402
+from bench.common import (
     ROOT,
     Server,
     bench_users,
@@ -56,7 +56,10 @@ async def _person(sock: dict, job: dict, out: dict) -> None:
         headers = {"Cookie": f"sessionid={sock['key']}"}
     try:
         ws = await connect(
-            url, origin=f"http://127.0.0.1:{port}", additional_headers=headers, open_timeout=30,
+            url,
+            origin=f"http://127.0.0.1:{port}",
+            additional_headers=headers,
+            open_timeout=30,
             max_queue=None,
         )
     except Exception:
@@ -71,7 +74,7 @@ async def _person(sock: dict, job: dict, out: dict) -> None:
 
     async def sender():
         seq = 0
-        t = start + random.random() / rate  # noqa: S311
+        t = start + random.random() / rate
         while t < end:
             delay = t - time.time()
             if delay > 0:
@@ -97,13 +100,13 @@ async def _person(sock: dict, job: dict, out: dict) -> None:
             frame = json.loads(await ws.recv())
             now = time.time()
             if baseline:
-                who, seq, sent_at = frame["message"].split("|")
+                who, _seq, sent_at = frame["message"].split("|")
                 if who == me:
                     continue
             elif frame.get("type") == "message.new":
                 if frame["message"]["from"] != partner:
                     continue
-                seq, sent_at = frame["message"]["content"].split("|")
+                _seq, sent_at = frame["message"]["content"].split("|")
             else:
                 if frame.get("type") == "error":
                     out["errors"][frame["code"]] = out["errors"].get(frame["code"], 0) + 1
@@ -130,8 +133,14 @@ async def _person(sock: dict, job: dict, out: dict) -> None:
 
 
 async def _generate(job: dict) -> dict:
-    out = {"sent": 0, "latencies": [], "connected": 0, "connect_errors": 0, "closed": 0,
-           "errors": {}}
+    out = {
+        "sent": 0,
+        "latencies": [],
+        "connected": 0,
+        "connect_errors": 0,
+        "closed": 0,
+        "errors": {},
+    }
     # Connect gradually (as people do), then everyone starts at start_at.
     tasks = []
     for sock in job["sockets"]:
@@ -142,10 +151,6 @@ async def _generate(job: dict) -> dict:
 
 
 def generator(job: dict, results: mp.Queue) -> None:
-    try:
-        import uvloop  # noqa: F401 - optional; the plain loop is what we measured with
-    except ImportError:
-        pass
     results.put(asyncio.run(_generate(job)))
 
 
@@ -214,7 +219,9 @@ def run_scenario(target, load, args, users, keys) -> dict:
             p = mp.get_context("spawn").Process(target=generator, args=(job, results))
             p.start()
             procs.append(p)
-        outs = [results.get(timeout=connect_time + args.warmup + args.duration + 120) for _ in procs]
+        outs = [
+            results.get(timeout=connect_time + args.warmup + args.duration + 120) for _ in procs
+        ]
         for p in procs:
             p.join()
         rss = [s.rss_kib() for s in servers]
@@ -271,9 +278,7 @@ def main() -> None:
     from tqdm import tqdm
 
     users = bench_users(args.sockets)
-    scenarios = [
-        (t, int(load)) for load in args.loads.split(",") for t in args.targets.split(",")
-    ]
+    scenarios = [(t, int(load)) for load in args.loads.split(",") for t in args.targets.split(",")]
     rows = []
     for target, load in tqdm(scenarios, desc="ws_load", unit="scenario"):
         keys = sessions_for(users)
@@ -286,13 +291,16 @@ def main() -> None:
         )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(rows, indent=2))
-    header = "| target | Daphne | layer | offered/s | delivered | delivered/s | p50 ms | p99 ms | persisted |"
-    print(header)
+    print(
+        "| target | Daphne | layer | offered/s | delivered | delivered/s | p50 ms | p99 ms "
+        "| persisted |"
+    )
     print("|" + "---|" * 9)
     for r in rows:
         print(
             f"| {r['target']} | {r['servers']} | {r['layer']} | {r['offered_msgs_per_s']} | "
-            f"{r['delivered_pct']}% | {r['delivered_msgs_per_s']} | {r['p50_ms']} | {r['p99_ms']} | "
+            f"{r['delivered_pct']}% | {r['delivered_msgs_per_s']} | {r['p50_ms']} | "
+            f"{r['p99_ms']} | "
             f"{r['persisted_total'] if r['persisted_total'] is not None else '-'} |"
         )
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from common.admin import LegacyRowAdmin
 
-from .models import Message, Notification, UserConnection
+from .models import Event, Message, Notification, NotificationPreference, UserConnection
 
 
 @admin.register(Message)
@@ -33,3 +33,29 @@ class UserConnectionAdmin(LegacyRowAdmin):
     list_select_related = ("user", "connected_user")
     raw_id_fields = ("user", "connected_user")
     show_full_result_count = False
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "type", "in_app", "email", "updated_at")
+    list_filter = ("type", "in_app", "email")
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """Read-only: the stream is written by services only (ids must stay in commit order)."""
+
+    list_display = ("user", "event_id", "type", "created_at")
+    list_filter = ("type",)
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

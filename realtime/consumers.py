@@ -454,13 +454,15 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     # --- Messages from the channel layer ----------------------------------------------------------
 
-    async def rt_event(self, message: dict) -> None:
+    async def rt_events(self, message: dict) -> None:
+        """Several events of this user from one commit, in id order."""
         if self.user is None or self._closed:
             return
-        if message["event_id"] <= self.cursor:
-            return  # the usual duplicate: our own message.new after its ack
-        async with self._lock:
-            await self._deliver(message["event_id"], message["frame"])
+        events = [(i, f) for i, f in message["events"] if i > self.cursor]
+        if events:
+            async with self._lock:
+                for event_id, text in events:
+                    await self._deliver(event_id, text)
 
     async def rt_typing(self, message: dict) -> None:
         if self.user is not None and not self._closed:

@@ -24,13 +24,16 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.db import transaction
+from django.db.models import F
 
 from .models import Event, EventStream
 
@@ -115,9 +118,15 @@ class EventBatch:
                     payload=payload,
                 )
             )
-        Event.objects.bulk_create(events)
-        touched = sorted({e.user_id for e in events})
-        EventStream.objects.bulk_update([self._locked[u] for u in touched], ["last_event_id"])
+        Event.objects.bulk_create(events, batch_size=2000)
+        # One UPDATE per distinct increment (an announcement: one UPDATE for everyone).
+        by_increment: dict[int, list[int]] = {}
+        for user_id, n in Counter(e.user_id for e in events).items():
+            by_increment.setdefault(n, []).append(user_id)
+        for n, user_ids in by_increment.items():
+            EventStream.objects.filter(user_id__in=sorted(user_ids)).update(
+                last_event_id=F("last_event_id") + n
+            )
         frames = [(e.user_id, e.event_id, frame_text(e.payload, e.event_id)) for e in events]
         self._items.clear()
         self.last_frames = frames
@@ -168,15 +177,44 @@ def send_event_on_commit(*, event: dict[str, Any], user_ids: Iterable[int]) -> N
 
 
 async def push_frames_async(frames: Iterable[Frame]) -> None:
-    """Ring every socket of each user. Losing a push is tolerated: sockets replay from the table."""
-    layer = get_channel_layer()
+    """Ring every socket of each user: one layer message per user, in id order.
+
+    Losing a push is tolerated: sockets fill gaps from the table. With the pub/sub layer
+    all the publishes of one call go to Redis in one pipelined round trip (a notification
+    to a thousand people is a thousand PUBLISH commands, not a thousand round trips).
+    """
+    by_user: dict[int, list[list]] = {}
     for user_id, event_id, text in frames:
-        try:
-            await layer.group_send(
-                user_group(user_id), {"type": "rt.event", "event_id": event_id, "frame": text}
-            )
-        except Exception as exc:  # Redis down: the event is stored; clients resume
-            logger.warning("push of event %s to user %s failed: %s", event_id, user_id, exc)
+        by_user.setdefault(user_id, []).append([event_id, text])
+    messages = [
+        (user_group(user_id), {"type": "rt.events", "events": events})
+        for user_id, events in by_user.items()
+    ]
+    try:
+        await _group_send_many(messages)
+    except Exception as exc:  # Redis down: the events are stored; clients resume
+        logger.warning("push to %d users failed: %s", len(messages), exc)
+
+
+async def _group_send_many(messages: list[tuple[str, dict[str, Any]]]) -> None:
+    layer = get_channel_layer()
+    if isinstance(layer, RedisPubSubChannelLayer) and len(messages) > 1:
+        # channels_redis' pub/sub layer publishes one message per round trip; pipeline them
+        # on its own connection, with its own channel names and serializer.
+        loop_layer = layer._get_layer()
+        shard = loop_layer._shards[0]
+        if len(loop_layer._shards) == 1:
+            async with shard._lock:
+                shard._ensure_redis()
+                async with shard._redis.pipeline(transaction=False) as pipe:
+                    for group, message in messages:
+                        pipe.publish(
+                            loop_layer._get_group_channel_name(group), layer.serialize(message)
+                        )
+                    await pipe.execute()
+            return
+    for group, message in messages:
+        await layer.group_send(group, message)
 
 
 async def send_control_async(user_id: int, message: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""The Channels tutorial's ChatConsumer, unchanged in spirit: join the room, group_send each frame."""
+"""The Channels tutorial's ChatConsumer in spirit: join the room, group_send each frame."""
 
 import json
 

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('realtime', '0002_db_defaults_message_not_to_self'),
-        ('realtime', '0003_message_send_function'),
+        ("realtime", "0002_db_defaults_message_not_to_self"),
+        ("realtime", "0003_message_send_function"),
     ]
 
-    operations = [
-    ]
+    operations = []
