@@ -137,8 +137,12 @@ def test_reconnect_backs_off_with_jitter_resumes_and_resends_unacknowledged(js):
         sock.push({type: "resumed", last_event_id: 4});
         sock.push({type: "message.ack", client_id: "c-1", event_id: 5,
                    message: {id: 9, from: "bob", to: "alice", content: "hi", client_id: "c-1"}});
+        // A resend's ack (same client_id) comes again outside the order: nothing new shows.
+        sock.push({type: "message.ack", client_id: "c-1", event_id: 5,
+                   message: {id: 9, from: "bob", to: "alice", content: "hi", client_id: "c-1"}});
         return {sent, pending: t.client.pendingSends().length, cursor: t.client.cursor,
-                attempts: t.client.attempts};
+                attempts: t.client.attempts,
+                bus: t.seen("message.new").map(f => [f.event_id, f.message.id, !!f.ack])};
     }""")
     assert state["sent"] == [
         {"type": "resume", "last_event_id": 3},
@@ -147,6 +151,7 @@ def test_reconnect_backs_off_with_jitter_resumes_and_resends_unacknowledged(js):
     assert state["pending"] == 0
     assert state["cursor"] == 5
     assert state["attempts"] == 0
+    assert state["bus"] == [[4, 8, False], [5, 9, True]]  # the ack stands in for message.new
     assert js.evaluate("window.sendResult.id") == 9
     delays = js.evaluate(
         "[0, 1, 2, 3, 10].map(n => harness.backoffDelay(n, "
@@ -271,11 +276,14 @@ def test_errors_reject_the_send_they_refer_to_and_signed_out_stops_retrying(js):
         const sending = t.client.sendMessage({to: "nobody", content: "x", clientId: "c-9"});
         t.sock().push({type: "error", code: "not_found", message: "No such user.", ref: "c-9"});
         const error = await sending.catch(e => ({code: e.code, message: e.message}));
+        const orphan = t.client.sendMessage({to: "alice", content: "y", clientId: "c-10"});
         t.sock().serverClose(4401);
-        return {error, status: t.client.status, pending: t.client.pendingSends().length};
+        const ended = await orphan.catch(e => e.code);
+        return {error, ended, status: t.client.status, pending: t.client.pendingSends().length};
     }""")
     assert state == {
         "error": {"code": "not_found", "message": "No such user."},
+        "ended": "not_authenticated",
         "status": "signed-out",
         "pending": 0,
     }

@@ -187,6 +187,11 @@ export class RealtimeClient {
       // The session ended (signed out elsewhere, or suspended): retrying cannot help.
       this.stopped = true;
       this._setStatus(code === CLOSE_SUSPENDED ? "suspended" : "signed-out");
+      for (const [clientId, waiting] of this.pending) {
+        this.pending.delete(clientId);
+        const reason = code === CLOSE_SUSPENDED ? "suspended" : "not_authenticated";
+        waiting.reject(new ApiError(reason, "Not sent: the session ended."));
+      }
       this.emit("closed", { code, final: true });
       return;
     }
