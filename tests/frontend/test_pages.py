@@ -1,5 +1,6 @@
 """The pages over the real API on a Daphne process: the studio page with its reviews and
-contact form, a public profile, the notifications list with live arrivals and bulk reads.
+contact form, a public profile, the notifications list with live arrivals and bulk reads,
+a long thread's older pages.
 Hostile text from users stays text (it is never parsed as HTML).
 """
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import factory
 import pytest
 from playwright.sync_api import expect
 
@@ -14,6 +16,7 @@ from directory.models import ReviewStatus
 from realtime.models import Message, Notification, NotificationType
 from realtime.services.notifications import notify
 from tests.factories import (
+    MessageFactory,
     ReviewFactory,
     ReviewResponseFactory,
     StudioFactory,
@@ -158,3 +161,26 @@ def test_notifications_arrive_live_and_are_marked_read_in_bulk(servers, visitor_
     expect(page.locator('[data-badge="notifications"]')).to_be_hidden()
     assert not Notification.objects.filter(user=visitor, read=False).exists()
     assert page.evaluate("window.pwned") is None
+
+
+def test_a_long_thread_loads_older_pages(servers, visitor_page):
+    server = servers.base(0)
+    visitor, page = visitor_page
+    other = UserFactory(username="chatty", display_name="Chatty Cathy")
+    MessageFactory.create_batch(
+        60,
+        sender=factory.Iterator([other, visitor]),
+        receiver=factory.Iterator([visitor, other]),
+        subject=None,
+        content=factory.Sequence(lambda n: f"line {n:02d}"),
+        is_read=True,
+    )
+
+    page.goto(f"{server}/messages/chatty")
+    expect(page.locator("#thread-messages li.message")).to_have_count(50)
+    expect(page.locator("#thread-messages .content").first).to_have_text("line 10")
+    page.click("#older")
+    expect(page.locator("#thread-messages li.message")).to_have_count(60)
+    expect(page.locator("#thread-messages .content").first).to_have_text("line 00")
+    expect(page.locator("#thread-messages .content").last).to_have_text("line 59")
+    expect(page.locator("#older")).to_be_hidden()
