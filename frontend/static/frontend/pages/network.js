@@ -47,6 +47,7 @@ async function load() {
 }
 
 async function act(action, username) {
+  if (action === "remove" && !confirm(`Remove your connection with ${username}?`)) return;
   try {
     await api("/api/user/connections", { method: "POST", body: { action, username } });
     els.status.textContent = "";
