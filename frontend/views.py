@@ -1,6 +1,8 @@
 """The web pages: server-rendered shells. Their data comes from the JSON API and the socket
 (static/frontend/pages/*.js); a view here only picks the template and passes what the page
-needs to start (ids from the URL, the labels of enum values). No business rule lives here.
+needs to start (ids from the URL, the labels of enum values) and, for a studio or a
+profile, asks the selector whether the viewer may see it (404) and for the page title.
+No business rule lives here.
 """
 
 from __future__ import annotations
@@ -41,7 +43,11 @@ class HomePage(PageView):
     template_name = "frontend/home.html"
 
     def page_data(self) -> dict:
-        return {"studio_types": _labels(StudioType), "services": _labels(ServiceType)}
+        return {
+            "studio_types": _labels(StudioType),
+            "services": _labels(ServiceType),
+            "radii": RADII_MILES,
+        }
 
 
 class SearchPage(PageView):
