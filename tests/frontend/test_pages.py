@@ -172,7 +172,7 @@ def test_a_long_thread_loads_older_pages(servers, visitor_page):
         sender=factory.Iterator([other, visitor]),
         receiver=factory.Iterator([visitor, other]),
         subject=None,
-        content=factory.Sequence(lambda n: f"line {n:02d}"),
+        content=factory.Iterator([f"line {i:02d}" for i in range(60)]),
         is_read=True,
     )
 
