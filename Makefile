@@ -25,7 +25,7 @@ EMBEDDED := env -u DATABASE_URL -u REDIS_URL
 TESTENV := env DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 SERVICESENV := env DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL)
 
-.PHONY: help venv run test lint format check-migrations services services-up bench bench-seed clean
+.PHONY: help venv run test lint format check-migrations services services-up browser-up bench bench-seed clean
 
 help:  ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ run: $(STAMP)  ## embedded mode: migrate, seed demo data if empty, serve on http
 services-up:  ## make sure PostgreSQL and Redis run (start or install them)
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) scripts/ensure-services.sh
 
+browser-up:  ## make sure Chromium is installed for the browser tests (apt when missing)
+	@scripts/ensure-browser.sh
+
 lint: $(STAMP)  ## ruff lint and format check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -58,7 +61,7 @@ format: $(STAMP)  ## apply ruff fixes and formatting
 check-migrations: $(STAMP)
 	$(TESTENV) $(PY) manage.py makemigrations --check --dry-run
 
-test: $(STAMP) services-up lint check-migrations  ## the whole suite on real PostgreSQL and Redis
+test: $(STAMP) services-up browser-up lint check-migrations  ## the whole suite on real PostgreSQL and Redis
 	$(TESTENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 services: $(STAMP)  ## services mode: Daphne + Celery worker + beat on PostgreSQL and Redis

@@ -1,13 +1,25 @@
-"""Web pages (Django templates)."""
+"""Web pages. Public profiles live at /<username> (docs/accounts.md), so that route comes
+last and every other first path segment here is in ACCOUNT_USERNAME_BLACKLIST."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from frontend import views
 
+USERNAME = r"(?P<username>[A-Za-z0-9][A-Za-z0-9_.-]*)"
+
 urlpatterns: list = [
+    path("", views.HomePage.as_view(), name="home"),
     path(
         "saved-searches/unsubscribe/<str:token>",
         views.saved_search_unsubscribe_page,
         name="saved-search-unsubscribe",
     ),
+    path("search", views.SearchPage.as_view(), name="search-page"),
+    path("studios/<int:studio_id>", views.StudioPage.as_view(), name="studio-page"),
+    path("messages", views.MessagesPage.as_view(), name="messages-page"),
+    re_path(rf"^messages/{USERNAME}$", views.MessagesPage.as_view(), name="conversation-page"),
+    path("notifications", views.NotificationsPage.as_view(), name="notifications-page"),
+    path("network", views.NetworkPage.as_view(), name="network-page"),
+    re_path(rf"^profile/{USERNAME}$", views.ProfileRedirect.as_view(), name="profile-redirect"),
+    re_path(rf"^{USERNAME}$", views.ProfilePage.as_view(), name="profile-page"),
 ]

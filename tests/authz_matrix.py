@@ -480,6 +480,16 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "path:^media/(?P<path>.*)$": (
         Check("get", expect(404, 404, 404, 404, 403), kwargs={"path": "studios/none.jpg"}),
     ),
+    # --- web pages (frontend/): shells over the API; private pages send people to log in --
+    "home": (Check("get", PAGE),),
+    "search-page": (Check("get", PAGE),),
+    "studio-page": (Check("get", PAGE, kwargs=lambda w: {"studio_id": w.studio.pk}),),
+    "profile-page": (Check("get", PAGE, kwargs=_user_kwargs),),
+    "profile-redirect": (Check("get", _moved("/matrix_owner"), kwargs=_user_kwargs),),
+    "messages-page": (Check("get", LOGIN_PAGE),),
+    "conversation-page": (Check("get", LOGIN_PAGE, kwargs=_user_kwargs),),
+    "notifications-page": (Check("get", LOGIN_PAGE),),
+    "network-page": (Check("get", LOGIN_PAGE),),
 }
 
 

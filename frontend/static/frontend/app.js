@@ -1,0 +1,60 @@
+// Every page: the signed-in user, the tab's one realtime connection, and the header badges.
+// Page modules import { realtime, me } from here, so a tab never opens a second socket.
+
+import { RealtimeClient } from "./realtime.js";
+import { $, fill, h } from "./dom.js";
+
+const body = document.body;
+
+/** The signed-in user ({id, username}) or null; from the base template. */
+export const me = body.dataset.userId
+  ? { id: Number(body.dataset.userId), username: body.dataset.username }
+  : null;
+
+// window.SF_REALTIME_OPTIONS may adjust timings (docs/frontend.md); the browser tests use it.
+export const realtime = me ? new RealtimeClient({ ...(globalThis.SF_REALTIME_OPTIONS || {}) }) : null;
+
+function setBadge(name, count) {
+  const badge = $(`[data-badge="${name}"]`);
+  if (!badge) return;
+  badge.textContent = count > 99 ? "99+" : String(count);
+  badge.hidden = !(count > 0);
+  badge.dataset.count = String(count);
+  badge.setAttribute("aria-label", `${count} unread`);
+}
+
+const STATUS_TEXT = {
+  idle: "",
+  connecting: "Connecting…",
+  open: "Live",
+  offline: "Reconnecting…",
+  "signed-out": "Signed out",
+  suspended: "Account suspended",
+};
+
+if (realtime) {
+  globalThis.sfRealtime = realtime; // for the console and the browser tests
+  realtime.on("unread", ({ messages, notifications }) => {
+    setBadge("messages", messages);
+    setBadge("notifications", notifications);
+  });
+  realtime.on("status", ({ status }) => {
+    const node = $("[data-realtime-status]");
+    if (node) {
+      node.dataset.realtimeStatus = status;
+      node.textContent = STATUS_TEXT[status] ?? status;
+    }
+    if (status === "signed-out" || status === "suspended") {
+      const notice = $("#session-notice");
+      if (notice) {
+        fill(
+          notice,
+          status === "suspended" ? "Your account is suspended. " : "You were signed out. ",
+          h("a", { href: `/accounts/login/?next=${encodeURIComponent(location.pathname)}` }, "Sign in again"),
+        );
+        notice.hidden = false;
+      }
+    }
+  });
+  realtime.start();
+}

@@ -1,0 +1,46 @@
+// A studio as a card: the search results and the featured list share it.
+
+import { h, label, stars } from "./dom.js";
+
+export function studioCard(studio, { typeLabels = null, serviceLabels = null } = {}) {
+  const href = `/studios/${encodeURIComponent(studio.id)}`;
+  return h(
+    "li",
+    { class: "card studio-card", dataset: { studioId: studio.id } },
+    studio.first_image
+      ? h("img", { src: studio.first_image.url, alt: studio.first_image.alt_text || studio.name, loading: "lazy" })
+      : h("div", { class: "card-image-placeholder", "aria-hidden": "true" }),
+    h(
+      "div",
+      { class: "card-body" },
+      h("h3", {}, h("a", { href }, studio.name)),
+      h(
+        "p",
+        { class: "muted" },
+        [studio.abbreviated_address || studio.city, studio.distance != null ? `${formatMiles(studio.distance)} away` : null]
+          .filter(Boolean)
+          .join(" · "),
+      ),
+      studio.is_premium ? h("span", { class: "tag premium" }, "Premium") : null,
+      studio.is_verified ? h("span", { class: "tag verified" }, "Verified") : null,
+      studio.short_about ? h("p", {}, studio.short_about) : null,
+      (studio.types || []).length
+        ? h("p", { class: "tags" }, studio.types.map((t) => h("span", { class: "tag" }, label(t, typeLabels))))
+        : null,
+      (studio.services || []).length
+        ? h("p", { class: "tags" }, studio.services.map((s) => h("span", { class: "tag service" }, label(s, serviceLabels))))
+        : null,
+      studio.review_count
+        ? h("p", {}, stars(studio.average_rating), ` ${studio.average_rating} (${studio.review_count} reviews)`)
+        : null,
+      studio.owner
+        ? h("p", { class: "muted" }, "by ", h("a", { href: `/${encodeURIComponent(studio.owner.username)}` }, studio.owner.display_name || studio.owner.username))
+        : null,
+    ),
+  );
+}
+
+export function formatMiles(miles) {
+  const n = Number(miles);
+  return `${n < 10 ? n.toFixed(1) : Math.round(n)} mi`;
+}

@@ -1,0 +1,92 @@
+// DOM helpers. User text only ever becomes text nodes or attribute values (never HTML):
+// h() has no innerHTML path at all.
+
+/**
+ * h("a", {href: url, class: "x", onclick: fn, dataset: {id: 1}}, "text", child, [more])
+ * Strings and numbers become text nodes; null, undefined and false are skipped.
+ */
+export function h(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key.startsWith("on") && typeof value === "function") {
+      node.addEventListener(key.slice(2), value);
+    } else if (key === "href" || key === "src") node.setAttribute(key, safeUrl(value));
+    else if (value === true) node.setAttribute(key, "");
+    else node.setAttribute(key, String(value));
+  }
+  append(node, children);
+  return node;
+}
+
+function append(node, children) {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    if (Array.isArray(child)) append(node, child);
+    else if (child instanceof Node) node.appendChild(child);
+    else node.appendChild(document.createTextNode(String(child)));
+  }
+}
+
+/** Replace an element's children. */
+export function fill(node, ...children) {
+  node.replaceChildren();
+  append(node, children);
+  return node;
+}
+
+/** Relative URLs and http(s) only: a user's "website" cannot be javascript: or data:. */
+export function safeUrl(value) {
+  const text = String(value ?? "");
+  try {
+    const url = new URL(text, location.href);
+    if (url.protocol === "http:" || url.protocol === "https:") return text;
+  } catch (_) {
+    /* fall through */
+  }
+  return "#";
+}
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+export const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+
+export function formatDateTime(iso) {
+  return iso ? dateTime.format(new Date(iso)) : "";
+}
+
+export function formatDate(iso) {
+  return iso ? dateOnly.format(new Date(iso)) : "";
+}
+
+/** "HOME" → "Home": the API's enum values, readable. The page passes labels where it has them. */
+export function label(value, labels = null) {
+  if (labels && labels[value]) return labels[value];
+  const text = String(value).replaceAll("_", " ").toLowerCase();
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** JSON that a template put in <script type="application/json" id=...> with json_script. */
+export function pageData(id) {
+  const node = document.getElementById(id);
+  return node ? JSON.parse(node.textContent) : null;
+}
+
+export function stars(rating) {
+  const n = Math.round(Number(rating) || 0);
+  return h("span", { class: "stars", "aria-label": `${n} out of 5` }, "★".repeat(n) + "☆".repeat(5 - n));
+}
+
+/** Show an error (an ApiError or any Error) in a status element. */
+export function showError(node, err) {
+  const fields = err && err.fields && typeof err.fields === "object" ? err.fields : null;
+  const details = fields
+    ? Object.entries(fields).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(" ") : JSON.stringify(v)}`)
+    : [];
+  fill(node, h("span", { class: "error" }, err?.message || "Something went wrong."), details.length ? h("ul", {}, details.map((d) => h("li", {}, d))) : null);
+}

@@ -1,0 +1,68 @@
+// /<username>: the public profile (GET /api/profiles/{username}): about, contact details the
+// owner shows, connection methods, social links and their public studios; a Connect button.
+
+import { api } from "../api.js";
+import { realtime } from "../app.js";
+import { studioCard } from "../cards.js";
+import { $, fill, formatDate, h, pageData, showError } from "../dom.js";
+
+const data = pageData("page-data") || {};
+const details = $("#profile-details");
+const SOCIAL = ["facebook_url", "x_url", "linkedin_url", "instagram_url", "youtube_url", "tiktok_url", "threads_url", "soundcloud_url"];
+
+function fact(term, value) {
+  return value ? [h("dt", {}, term), h("dd", {}, value)] : null;
+}
+
+async function load() {
+  let p;
+  try {
+    p = await api(`/api/profiles/${encodeURIComponent(data.username)}`);
+  } catch (err) {
+    showError(details, err);
+    return;
+  } finally {
+    details.removeAttribute("aria-busy");
+  }
+  const links = SOCIAL.filter((k) => p[k]).map((k) => h("li", {}, h("a", { href: p[k], rel: "nofollow noopener", target: "_blank" }, k.replace(/_url$/, "").replace("x", "X"))));
+  fill(
+    details,
+    p.avatar_url ? h("img", { class: "avatar", src: p.avatar_url, alt: "" }) : null,
+    p.short_about ? h("p", { class: "lead" }, p.short_about) : null,
+    h(
+      "dl",
+      { class: "facts" },
+      fact("Member since", formatDate(p.member_since)),
+      fact("Location", p.location),
+      fact("Studio", p.studio_name),
+      fact("Email", p.email),
+      fact("Phone", p.phone),
+      fact("Rates", [p.rate_tier_1, p.rate_tier_2, p.rate_tier_3].filter(Boolean).join(" · ")),
+      fact("Connects by", (p.connection_methods || []).join(", ")),
+      fact("Verification", p.verification_level && p.verification_level !== "NONE" ? p.verification_level : ""),
+    ),
+    p.about ? [h("h2", {}, "About"), h("p", { class: "about" }, p.about)] : null,
+    p.home_studio_description ? [h("h2", {}, "Home studio"), h("p", {}, p.home_studio_description)] : null,
+    p.equipment_list ? [h("h2", {}, "Equipment"), h("p", { class: "about" }, p.equipment_list)] : null,
+    links.length ? [h("h2", {}, "Elsewhere"), h("ul", { class: "links" }, links)] : null,
+    (p.studios || []).length
+      ? [h("h2", {}, "Studios"), h("ul", { class: "cards" }, p.studios.map((s) => studioCard({ ...s, first_image: s.image_url ? { url: s.image_url, alt_text: s.name } : null })))]
+      : null,
+  );
+}
+
+const connect = $("#connect-button");
+if (connect && realtime) {
+  connect.addEventListener("click", async () => {
+    connect.disabled = true;
+    try {
+      const res = await api("/api/user/connections", { method: "POST", body: { action: "request", username: data.username } });
+      $("#connect-status").textContent = res.status === "connected" ? "Connected." : "Request sent.";
+    } catch (err) {
+      showError($("#connect-status"), err);
+      connect.disabled = false;
+    }
+  });
+}
+
+load();

@@ -1,0 +1,533 @@
+// The browser client of the /ws/ protocol (docs/realtime-protocol.md; behaviour in
+// docs/frontend.md). One RealtimeClient per tab; pages subscribe to its event bus.
+//
+// What it owns:
+// - one socket to /ws/ (the session cookie authenticates it), `ping` keepalive, and
+//   reconnecting with exponential backoff and jitter;
+// - the event cursor: the id of the last stream event handed to the pages. Events at or
+//   below it are duplicates and dropped; an event that skips ahead is a gap and triggers
+//   `resume`; after a reconnect the client sends `resume {last_event_id: cursor}`. The
+//   cursor of the freshest tab is kept per user in localStorage, so that a page that
+//   loads its state over REST and then opens the socket resumes from before that load
+//   and misses nothing committed in between (pages dedupe what they already show);
+// - `resync_required`: the gap is older than the server keeps; pages reload over REST;
+// - message sends with a client_id, resent after a reconnect until acknowledged (the
+//   server stores a client_id once, so a resend never doubles a message);
+// - typing: "start" at most every typingStartEveryMs while typing, "stop" on send, blur
+//   or typingIdleStopMs without input; a received "start" expires after typingExpireMs;
+// - the unread badges: `hello` gives both counts, later stream events adjust them.
+
+export const STREAM_EVENTS = Object.freeze([
+  "message.new",
+  "message.read",
+  "notification.new",
+  "notification.count",
+  "connection.request",
+  "connection.accepted",
+  "connection.removed",
+]);
+
+export const DEFAULTS = Object.freeze({
+  url: null, // default: ws(s)://<this host>/ws/
+  pingIntervalMs: 25000, // the server closes sockets silent for REALTIME_IDLE_TIMEOUT (60 s)
+  pongTimeoutMs: 10000, // no pong by then: the connection is dead, reconnect
+  backoffBaseMs: 500,
+  backoffMaxMs: 30000,
+  typingStartEveryMs: 3000,
+  typingIdleStopMs: 5000,
+  typingExpireMs: 10000,
+  storageKeyPrefix: "sf.rt.last_event_id.",
+});
+
+const CLOSE_UNAUTHENTICATED = 4401;
+const CLOSE_SUSPENDED = 4403;
+const CLOSE_CLIENT_RETRY = 4000; // our own close: dead connection or resync
+
+export class ApiError extends Error {
+  constructor(code, message, fields = null, extra = {}) {
+    super(message || code);
+    this.code = code;
+    this.fields = fields;
+    Object.assign(this, extra);
+  }
+}
+
+/** A random id for client_id: crypto.randomUUID where the context is secure, else 128 random bits. */
+export function newClientId(cryptoImpl = globalThis.crypto) {
+  if (cryptoImpl && typeof cryptoImpl.randomUUID === "function") return cryptoImpl.randomUUID();
+  const bytes = new Uint8Array(16);
+  cryptoImpl.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Reconnect delay for the n-th attempt (0-based): exponential, capped, half of it jittered. */
+export function backoffDelay(attempt, { backoffBaseMs, backoffMaxMs }, random = Math.random) {
+  const ceiling = Math.min(backoffMaxMs, backoffBaseMs * 2 ** Math.min(attempt, 20));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+export class RealtimeClient {
+  /**
+   * @param {object} options DEFAULTS, plus for tests: WebSocket, storage, random, location.
+   */
+  constructor(options = {}) {
+    this.options = { ...DEFAULTS, ...options };
+    this.WebSocket = options.WebSocket || globalThis.WebSocket;
+    this.storage = options.storage !== undefined ? options.storage : safeLocalStorage();
+    this.random = options.random || Math.random;
+    this.location = options.location || globalThis.location;
+
+    this.listeners = new Map();
+    this.status = "idle"; // idle | connecting | open | offline | signed-out | suspended
+    this.user = null;
+    this.cursor = null; // last stream event id handed to the pages (null before the first hello)
+    this.baseId = 0; // hello's last_event_id: events up to it are counted in `unread`
+    this.unread = { messages: 0, notifications: 0 };
+    this.ws = null;
+    this.ready = false; // hello received on the current socket
+    this.resuming = false;
+    this.resumeAgain = false;
+    this.attempts = 0;
+    this.stopped = true;
+    this.timers = { reconnect: null, ping: null, pong: null };
+    this.pending = new Map(); // client_id -> {frame, resolve, reject}
+    this.readQueue = new Map(); // username -> up_to_id, sent once the socket is ready
+    this.typingOut = new Map(); // username -> {lastStart, idle}
+    this.typingIn = new Map(); // username -> expiry timer
+    this._onOnline = () => this.reconnectNow();
+  }
+
+  // --- the event bus ------------------------------------------------------------------
+
+  /** Subscribe to a frame type, a client event, or "*" (every frame). Returns an unsubscribe. */
+  on(type, fn) {
+    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
+    this.listeners.get(type).add(fn);
+    return () => this.listeners.get(type)?.delete(fn);
+  }
+
+  emit(type, detail) {
+    for (const key of [type, "*"]) {
+      for (const fn of [...(this.listeners.get(key) || [])]) {
+        try {
+          fn(detail, type);
+        } catch (err) {
+          console.error(`realtime listener for ${type} failed`, err);
+        }
+      }
+    }
+  }
+
+  // --- connection -------------------------------------------------------------------------
+
+  start() {
+    if (!this.stopped) return;
+    this.stopped = false;
+    globalThis.addEventListener?.("online", this._onOnline);
+    this._connect();
+  }
+
+  stop() {
+    this.stopped = true;
+    globalThis.removeEventListener?.("online", this._onOnline);
+    this._clearTimers();
+    if (this.ws) this._detach(this.ws).close(1000);
+    this.ws = null;
+    this.ready = false;
+    this._setStatus("idle");
+  }
+
+  /** Reconnect at once (the network came back, or a test). */
+  reconnectNow() {
+    if (this.stopped || this.status === "signed-out" || this.status === "suspended") return;
+    if (this.ws && this.ready) return;
+    clearTimeout(this.timers.reconnect);
+    this.timers.reconnect = null;
+    if (this.ws) this._detach(this.ws).close(1000);
+    this.ws = null;
+    this._connect();
+  }
+
+  _url() {
+    if (this.options.url) return this.options.url;
+    const scheme = this.location.protocol === "https:" ? "wss:" : "ws:";
+    return `${scheme}//${this.location.host}/ws/`;
+  }
+
+  _connect() {
+    this._setStatus("connecting");
+    this.ready = false;
+    let ws;
+    try {
+      ws = new this.WebSocket(this._url());
+    } catch (err) {
+      console.warn("realtime: cannot open the socket", err);
+      this._scheduleReconnect();
+      return;
+    }
+    this.ws = ws;
+    ws.onmessage = (event) => this._receive(event.data);
+    ws.onclose = (event) => this._closed(ws, event.code);
+    ws.onerror = () => {}; // a close event follows
+  }
+
+  _detach(ws) {
+    ws.onmessage = ws.onclose = ws.onerror = null;
+    return ws;
+  }
+
+  _closed(ws, code) {
+    if (ws !== this.ws) return;
+    this.ws = null;
+    this.ready = false;
+    this.resuming = false;
+    clearTimeout(this.timers.ping);
+    clearTimeout(this.timers.pong);
+    if (code === CLOSE_UNAUTHENTICATED || code === CLOSE_SUSPENDED) {
+      // The session ended (signed out elsewhere, or suspended): retrying cannot help.
+      this.stopped = true;
+      this._setStatus(code === CLOSE_SUSPENDED ? "suspended" : "signed-out");
+      for (const [clientId, waiting] of this.pending) {
+        this.pending.delete(clientId);
+        const reason = code === CLOSE_SUSPENDED ? "suspended" : "not_authenticated";
+        waiting.reject(new ApiError(reason, "Not sent: the session ended."));
+      }
+      this.emit("closed", { code, final: true });
+      return;
+    }
+    this.emit("closed", { code, final: false });
+    if (!this.stopped) this._scheduleReconnect();
+  }
+
+  _scheduleReconnect() {
+    this._setStatus("offline");
+    const delay = backoffDelay(this.attempts, this.options, this.random);
+    this.attempts += 1;
+    clearTimeout(this.timers.reconnect);
+    this.timers.reconnect = setTimeout(() => {
+      this.timers.reconnect = null;
+      if (!this.stopped) this._connect();
+    }, delay);
+  }
+
+  _drop(code = CLOSE_CLIENT_RETRY) {
+    // Close without waiting for the closing handshake (a dead link may never answer).
+    const ws = this.ws;
+    if (!ws) return;
+    this._detach(ws);
+    try {
+      ws.close(code);
+    } catch (_) {
+      /* already closed */
+    }
+    this._closed(ws, code);
+  }
+
+  _clearTimers() {
+    for (const key of Object.keys(this.timers)) {
+      clearTimeout(this.timers[key]);
+      this.timers[key] = null;
+    }
+  }
+
+  _setStatus(status) {
+    if (this.status !== status) {
+      this.status = status;
+      this.emit("status", { status });
+    }
+  }
+
+  _send(frame) {
+    if (!this.ws || this.ws.readyState !== 1) return false;
+    this.ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  _schedulePing() {
+    clearTimeout(this.timers.ping);
+    this.timers.ping = setTimeout(() => {
+      if (!this._send({ type: "ping" })) return;
+      clearTimeout(this.timers.pong);
+      this.timers.pong = setTimeout(() => this._drop(), this.options.pongTimeoutMs);
+      this._schedulePing();
+    }, this.options.pingIntervalMs);
+  }
+
+  // --- frames from the server -----------------------------------------------------------------
+
+  _receive(text) {
+    let frame;
+    try {
+      frame = JSON.parse(text);
+    } catch (_) {
+      return;
+    }
+    if (!frame || typeof frame.type !== "string") return;
+    switch (frame.type) {
+      case "hello":
+        return this._hello(frame);
+      case "pong":
+        clearTimeout(this.timers.pong);
+        return;
+      case "message.ack":
+        return this._ack(frame);
+      case "resumed":
+        return this._resumed(frame);
+      case "resync_required":
+        return this._resync(frame);
+      case "typing":
+        return this._typingIn(frame);
+      case "error":
+        return this._error(frame);
+      default:
+        if (Number.isInteger(frame.event_id)) return this._event(frame);
+        this.emit(frame.type, frame);
+    }
+  }
+
+  _hello(hello) {
+    const first = this.cursor === null;
+    const head = hello.last_event_id;
+    this.user = hello.user;
+    this.ready = true;
+    this.attempts = 0;
+    this.baseId = head;
+    this.unread = { messages: hello.unread.messages, notifications: hello.unread.notifications };
+    this._setStatus("open");
+    this._schedulePing();
+    this.emit("unread", { ...this.unread });
+    let resync = null;
+    if (first) {
+      const stored = this._stored();
+      if (stored !== null && stored <= head) this.cursor = stored;
+      else resync = stored === null ? "fresh" : "ahead";
+    } else if (this.cursor > head) {
+      resync = "ahead"; // the server knows fewer events than we saw (its log was reset)
+    }
+    if (resync !== null) this.cursor = head;
+    this._persist(resync === "ahead");
+    this.emit("ready", { user: this.user, reconnected: !first });
+    if (resync !== null) this.emit("resync", { reason: resync });
+    if (this.cursor < head) this._resume();
+    this._flushOutbox();
+  }
+
+  _resume() {
+    this.resuming = true;
+    this.resumeAgain = false;
+    this._send({ type: "resume", last_event_id: this.cursor });
+  }
+
+  _resumed() {
+    this.resuming = false;
+    this.emit("resumed", { last_event_id: this.cursor });
+    if (this.resumeAgain) this._resume();
+  }
+
+  _resync(frame) {
+    // Older than the server keeps (or a log reset): reload state over REST, and reconnect
+    // for a fresh hello (the unread counts) from the server's current head.
+    this.resuming = false;
+    this.cursor = frame.last_event_id;
+    this._persist(true);
+    this.emit("resync", { reason: frame.reason || "required" });
+    this._drop();
+  }
+
+  /** Returns "ok" if the id is next, "dup" if seen, "gap" if it skips ahead (resume started). */
+  _advance(eventId) {
+    if (eventId <= this.cursor) return "dup";
+    if (eventId > this.cursor + 1) {
+      if (this.resuming) this.resumeAgain = true;
+      else this._resume();
+      return "gap";
+    }
+    this.cursor = eventId;
+    this._persist(false);
+    return "ok";
+  }
+
+  _event(frame) {
+    if (this._advance(frame.event_id) !== "ok") return;
+    this._countUnread(frame);
+    if (frame.type === "message.new" && frame.message) this._clearTypingIn(frame.message.from);
+    this.emit(frame.type, frame);
+  }
+
+  _ack(frame) {
+    const waiting = this.pending.get(frame.client_id);
+    if (waiting) {
+      this.pending.delete(frame.client_id);
+      waiting.resolve(frame.message);
+    }
+    this.emit("message.ack", frame);
+    // A fresh ack stands in for this socket's copy of message.new, in stream order.
+    if (Number.isInteger(frame.event_id) && this._advance(frame.event_id) === "ok") {
+      this.emit("message.new", {
+        type: "message.new",
+        event_id: frame.event_id,
+        message: frame.message,
+        ack: true,
+      });
+    }
+  }
+
+  _error(frame) {
+    const waiting = frame.ref ? this.pending.get(frame.ref) : null;
+    if (waiting && frame.code !== "rate_limited") {
+      this.pending.delete(frame.ref);
+      waiting.reject(new ApiError(frame.code, frame.message, frame.fields || null));
+    }
+    this.emit("error", frame);
+  }
+
+  _countUnread(frame) {
+    if (frame.event_id <= this.baseId || !this.user) return;
+    const me = this.user.username;
+    const before = { ...this.unread };
+    if (frame.type === "message.new" && frame.message?.to === me && !frame.message.is_read) {
+      this.unread.messages += 1;
+    } else if (frame.type === "message.read" && frame.by === me && Array.isArray(frame.ids)) {
+      this.unread.messages = Math.max(0, this.unread.messages - frame.ids.length);
+    } else if (frame.type === "notification.count" && Number.isInteger(frame.unread)) {
+      this.unread.notifications = frame.unread;
+    }
+    if (
+      before.messages !== this.unread.messages ||
+      before.notifications !== this.unread.notifications
+    ) {
+      this.emit("unread", { ...this.unread });
+    }
+  }
+
+  // --- the stored cursor ---------------------------------------------------------------------
+
+  _key() {
+    return this.user ? `${this.options.storageKeyPrefix}${this.user.id}` : null;
+  }
+
+  _stored() {
+    const key = this._key();
+    if (!key || !this.storage) return null;
+    try {
+      const value = this.storage.getItem(key);
+      const id = value === null ? NaN : Number(value);
+      return Number.isInteger(id) && id >= 0 ? id : null;
+    } catch (_) {
+      return null;
+    }
+  }
+
+  _persist(force) {
+    const key = this._key();
+    if (!key || !this.storage || this.cursor === null) return;
+    try {
+      const stored = this._stored();
+      // Several tabs share the key: keep the freshest cursor, unless the server said otherwise.
+      if (force || stored === null || this.cursor > stored) {
+        this.storage.setItem(key, String(this.cursor));
+      }
+    } catch (_) {
+      /* storage full or disabled: resume still works within this tab */
+    }
+  }
+
+  // --- sending ---------------------------------------------------------------------------------
+
+  /**
+   * Send a chat message. Resolves with the stored message (from `message.ack`), rejects with
+   * an ApiError for a refused one. While offline it waits, and is (re)sent on reconnect with
+   * the same client_id until acknowledged.
+   */
+  sendMessage({ to, content, subject = undefined, clientId = undefined }) {
+    const client_id = clientId || newClientId();
+    const frame = { type: "message.send", to, content, client_id };
+    if (subject) frame.subject = subject;
+    this.stopTyping(to);
+    return new Promise((resolve, reject) => {
+      this.pending.set(client_id, { frame, resolve, reject });
+      if (this.ready) this._send(frame);
+    });
+  }
+
+  /** Pending sends, oldest first (for showing "sending…"). */
+  pendingSends() {
+    return [...this.pending.entries()].map(([client_id, p]) => ({ client_id, ...p.frame }));
+  }
+
+  _flushOutbox() {
+    for (const { frame } of this.pending.values()) this._send(frame);
+    for (const [username, upTo] of this.readQueue) {
+      this._send({ type: "message.read", with: username, up_to_id: upTo });
+    }
+    this.readQueue.clear();
+  }
+
+  /** Mark the conversation with `username` read up to a message id (the read receipt). */
+  markRead(username, upToId) {
+    if (!username || !Number.isInteger(upToId)) return;
+    const frame = { type: "message.read", with: username, up_to_id: upToId };
+    if (this.ready && this._send(frame)) return;
+    this.readQueue.set(username, Math.max(upToId, this.readQueue.get(username) || 0));
+  }
+
+  /** Call on every input in a composer addressed to `username`. */
+  typing(username) {
+    if (!username) return;
+    const now = Date.now();
+    let state = this.typingOut.get(username);
+    if (!state) {
+      state = { lastStart: -Infinity, idle: null };
+      this.typingOut.set(username, state);
+    }
+    if (now - state.lastStart >= this.options.typingStartEveryMs) {
+      if (this._send({ type: "typing", to: username, state: "start" })) state.lastStart = now;
+    }
+    clearTimeout(state.idle);
+    state.idle = setTimeout(() => this.stopTyping(username), this.options.typingIdleStopMs);
+  }
+
+  /** Call on send and on blur. Sends "stop" only if a "start" went out. */
+  stopTyping(username) {
+    const state = this.typingOut.get(username);
+    if (!state) return;
+    clearTimeout(state.idle);
+    this.typingOut.delete(username);
+    if (state.lastStart > -Infinity) this._send({ type: "typing", to: username, state: "stop" });
+  }
+
+  _typingIn(frame) {
+    const who = frame.from;
+    if (!who) return;
+    if (frame.state === "start") {
+      clearTimeout(this.typingIn.get(who));
+      this.typingIn.set(
+        who,
+        setTimeout(() => this._clearTypingIn(who), this.options.typingExpireMs),
+      );
+      this.emit("typing", { from: who, active: true });
+    } else {
+      this._clearTypingIn(who);
+    }
+  }
+
+  _clearTypingIn(who) {
+    if (!this.typingIn.has(who)) return;
+    clearTimeout(this.typingIn.get(who));
+    this.typingIn.delete(who);
+    this.emit("typing", { from: who, active: false });
+  }
+
+  /** Who is typing to me right now. */
+  typingNow() {
+    return [...this.typingIn.keys()];
+  }
+}
+
+function safeLocalStorage() {
+  try {
+    return globalThis.localStorage || null;
+  } catch (_) {
+    return null; // disabled storage throws on access
+  }
+}
