@@ -2,7 +2,6 @@ from allauth.socialaccount.admin import SocialTokenAdmin as AllauthSocialTokenAd
 from allauth.socialaccount.models import SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db import transaction
 
 from common.admin import URL_FIELDS_ASSUME_HTTPS, LegacyRowAdmin
 from common.jobs import enqueue_on_commit
@@ -24,28 +23,6 @@ from .models import (
     UserMetadata,
     UserProfile,
 )
-from .selectors.search_cache import bump_search_version
-
-
-class BumpsSearchVersion:
-    """Admin edits of what search shows invalidate the search cache after commit, as the
-    services do (search pages are cached under a data version)."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        transaction.on_commit(bump_search_version)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        transaction.on_commit(bump_search_version)
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        transaction.on_commit(bump_search_version)
-
-    def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        transaction.on_commit(bump_search_version)
 
 
 class UserProfileInline(admin.StackedInline):
@@ -141,7 +118,7 @@ class StudioTypeInline(admin.TabularInline):
 
 
 @admin.register(Studio)
-class StudioAdmin(BumpsSearchVersion, LegacyRowAdmin):
+class StudioAdmin(LegacyRowAdmin):
     list_display = (
         "name",
         "owner",
@@ -167,7 +144,7 @@ class StudioAdmin(BumpsSearchVersion, LegacyRowAdmin):
 
 
 @admin.register(StudioImage)
-class StudioImageAdmin(BumpsSearchVersion, LegacyRowAdmin):
+class StudioImageAdmin(LegacyRowAdmin):
     list_display = ("studio", "image_url", "alt_text", "sort_order")
     search_fields = ("studio__name", "image_url")
     list_select_related = ("studio",)
@@ -176,7 +153,7 @@ class StudioImageAdmin(BumpsSearchVersion, LegacyRowAdmin):
 
 
 @admin.register(StudioService)
-class StudioServiceAdmin(BumpsSearchVersion, LegacyRowAdmin):
+class StudioServiceAdmin(LegacyRowAdmin):
     list_display = ("studio", "service")
     list_filter = ("service",)
     search_fields = ("studio__name",)
@@ -186,7 +163,7 @@ class StudioServiceAdmin(BumpsSearchVersion, LegacyRowAdmin):
 
 
 @admin.register(StudioStudioType)
-class StudioStudioTypeAdmin(BumpsSearchVersion, LegacyRowAdmin):
+class StudioStudioTypeAdmin(LegacyRowAdmin):
     list_display = ("studio", "studio_type")
     list_filter = ("studio_type",)
     search_fields = ("studio__name",)
@@ -225,7 +202,7 @@ def reject_reviews(modeladmin, request, queryset):
 
 
 @admin.register(Review)
-class ReviewAdmin(BumpsSearchVersion, LegacyRowAdmin):
+class ReviewAdmin(LegacyRowAdmin):
     list_display = (
         "studio",
         "reviewer",

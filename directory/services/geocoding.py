@@ -9,7 +9,6 @@ from django.db import transaction
 
 from directory.geocoding import geocode
 from directory.models import Studio
-from directory.selectors.search_cache import bump_search_version
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +53,5 @@ def studio_geocode(*, studio_id: int) -> GeocodeOutcome:
                 studio.city = result.city
                 fields.append("city")
         studio.save(update_fields=[*fields, "updated_at"])
-        transaction.on_commit(bump_search_version)
     logger.info("geocoded studio %s: %s", studio_id, outcome)
     return outcome

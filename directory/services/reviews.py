@@ -20,7 +20,6 @@ from django.utils import timezone
 from common.auth import ensure_can_write_content
 from common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from directory.models import Review, ReviewResponse, ReviewStatus, Studio, StudioStatus, User
-from directory.selectors.search_cache import bump_search_version
 from realtime.models import NotificationType
 from realtime.services import notify
 
@@ -130,7 +129,6 @@ def review_moderate(*, review: Review, moderator: User, status: str) -> Review:
         if status == ReviewStatus.APPROVED:
             _notify_owner_of_review(review)
         # Review counts and ratings in search results change with approval either way.
-        transaction.on_commit(bump_search_version)
     return review
 
 

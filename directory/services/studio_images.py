@@ -22,7 +22,6 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from common.errors import Conflict, ValidationFailed
 from directory.models import Studio, StudioImage
-from directory.selectors.search_cache import bump_search_version
 
 ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF"})
 MAX_PIXELS = 50_000_000  # decoding cost guard, well under Pillow's decompression-bomb limit
@@ -118,7 +117,6 @@ def studio_image_add(*, studio: Studio, upload, alt_text: str | None = None) -> 
                 alt_text=alt_text or None,
                 sort_order=0 if last is None else last + 1,
             )
-            transaction.on_commit(bump_search_version)
     except BaseException:
         default_storage.delete(name)
         raise
@@ -129,7 +127,6 @@ def studio_image_update(*, image: StudioImage, alt_text: str | None) -> StudioIm
     with transaction.atomic():
         image.alt_text = alt_text or None
         image.save(update_fields=["alt_text"])
-        transaction.on_commit(bump_search_version)
     return image
 
 
@@ -139,7 +136,6 @@ def studio_image_delete(*, image: StudioImage) -> None:
         image.delete()
         if name:
             transaction.on_commit(lambda: default_storage.delete(name))
-        transaction.on_commit(bump_search_version)
 
 
 def studio_images_reorder(*, studio: Studio, image_ids: list[int]) -> list[StudioImage]:
@@ -158,5 +154,4 @@ def studio_images_reorder(*, studio: Studio, image_ids: list[int]) -> list[Studi
             image.sort_order = position
             ordered.append(image)
         StudioImage.objects.bulk_update(ordered, ["sort_order"])
-        transaction.on_commit(bump_search_version)
     return ordered

@@ -30,7 +30,6 @@ from directory.models import (
     StudioType,
     User,
 )
-from directory.selectors.search_cache import bump_search_version
 from realtime.models import NotificationType
 from realtime.services import notify
 
@@ -130,7 +129,6 @@ def _validated_choices(values: Iterable[str], choices, field: str) -> list[str]:
 def _after_commit(studio: Studio, *, geocode: bool) -> None:
     if geocode:
         enqueue_on_commit(GEOCODE_TASK, studio.pk)
-    transaction.on_commit(bump_search_version)
 
 
 def _notify_verified(studio: Studio) -> None:
@@ -291,4 +289,3 @@ def studio_delete(*, actor: User, studio: Studio) -> None:
         Studio.objects.filter(pk=studio.pk).delete()
         # Files go only once the rows are gone for good; a rollback keeps both.
         transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
-        transaction.on_commit(bump_search_version)
