@@ -6,7 +6,7 @@ the user model exposes (`is_suspended`, `suspended_until`, `suspension_reason`,
 
 The WebSocket consumer authenticates and re-checks a user with:
 
-    user = authenticate_session_token(token)      # None: close 4401
+    user, session_key = session_token_owner(token) or (None, None)   # None: close 4401
     if user_is_suspended(user): close(code=SUSPENDED_CLOSE_CODE)   # 4403
 
 and listens to `common.signals.user_access_revoked` to close sockets that are already
@@ -44,6 +44,15 @@ def authenticate_session_token(token: str | None) -> AbstractBaseUser | None:
     all give None). Suspension is not checked here: call `user_is_suspended` next, so the
     caller can tell "unknown token" (4401) from "suspended" (4403).
     """
+    found = session_token_owner(token)
+    return found[0] if found else None
+
+
+def session_token_owner(token: str | None) -> tuple[AbstractBaseUser, str] | None:
+    """(user, session key) behind an allauth session token, or None.
+
+    The WebSocket needs the session key too: logging out closes that session's sockets.
+    """
     if not token or len(token) > 255:
         return None
     from allauth.headless import app_settings as headless_settings
@@ -54,7 +63,7 @@ def authenticate_session_token(token: str | None) -> AbstractBaseUser | None:
     request = HttpRequest()
     request.session = session
     user = get_user(request)
-    return user if user.is_authenticated else None
+    return (user, session.session_key) if user.is_authenticated else None
 
 
 def user_is_suspended(user: AbstractBaseUser | None) -> bool:

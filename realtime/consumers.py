@@ -29,6 +29,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
+from common.auth import session_token_owner, user_is_suspended
 from common.errors import DomainError, NotFound, ValidationFailed
 
 from . import db, presence, sql
@@ -158,7 +159,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if not user.is_active:
             await self._close(CLOSE_UNAUTHENTICATED)
             return
-        if getattr(user, "is_suspended", False):
+        if user_is_suspended(user):
             await self._close(CLOSE_SUSPENDED)
             return
         if self._auth_timer is not None:
@@ -268,7 +269,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(token, str) or not token or len(token) > 512:
             await self._close(CLOSE_UNAUTHENTICATED)
             return
-        found = await database_sync_to_async(_user_for_token)(token)
+        found = await database_sync_to_async(session_token_owner)(token)
         if found is None:
             await self._close(CLOSE_UNAUTHENTICATED)
             return
@@ -472,18 +473,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await self._close(message.get("code") or CLOSE_UNAUTHENTICATED)
 
 
-# --- ORM fallbacks (embedded mode) and the token lookup ----------------------------------------
-
-
-def _user_for_token(token: str) -> tuple[Any, str] | None:
-    """allauth's own app-token check (the X-Session-Token strategy): (user, session key)."""
-    from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
-
-    found = authenticate_by_x_session_token(token)
-    if found is None:
-        return None
-    user, session = found
-    return user, session.session_key
+# --- ORM fallbacks (embedded mode) ----------------------------------------------------------
 
 
 def _send_orm(fields: dict):

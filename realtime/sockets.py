@@ -5,9 +5,13 @@
     close_user_sockets(user_id=user.pk)                                # suspended → 4403
 
 Both send a control message to the user's group after the current transaction commits;
-every socket of that user, on every Daphne process, checks it and closes. Django's
-`user_logged_out` signal (which allauth's logout sends) is wired to
-`close_session_sockets`, so logging out closes that session's sockets with no extra call.
+every socket of that user, on every Daphne process, checks it and closes. Two signals are
+wired in RealtimeConfig.ready, so no other app calls these directly:
+
+- Django's `user_logged_out` (which allauth's logout sends) → `close_session_sockets`;
+- `common.signals.user_access_revoked` (suspension, account deletion; sent after commit
+  by directory.services.accounts and the admin) → `close_user_sockets`, 4403 for
+  "suspended", 4401 for anything else ("deleted").
 """
 
 from __future__ import annotations
@@ -60,3 +64,10 @@ def on_user_logged_out(sender, request, user, **kwargs) -> None:
     session = getattr(request, "session", None)
     if user is not None and session is not None and session.session_key:
         close_session_sockets(user_id=user.pk, session_key=session.session_key)
+
+
+def on_user_access_revoked(sender, user_id: int, reason: str, **kwargs) -> None:
+    if reason == "suspended":
+        close_user_sockets(user_id=user_id, code=CLOSE_SUSPENDED, reason="user.suspended")
+    else:
+        close_user_sockets(user_id=user_id, code=CLOSE_UNAUTHENTICATED, reason=f"user.{reason}")

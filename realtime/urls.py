@@ -2,7 +2,6 @@
 
 from django.urls import path
 
-from .api import by_method
 from .api import connections as conn
 from .api import messages as msg
 from .api import notifications as notif
@@ -10,7 +9,7 @@ from .api import notifications as notif
 urlpatterns: list = [
     path(
         "messages",
-        by_method(GET=msg.MessageListApi.as_view(), POST=msg.MessageSendApi.as_view()),
+        msg.MessageCollectionApi.as_view(),
         name="messages",
     ),
     path("messages/read", msg.MessageReadApi.as_view(), name="messages-read"),
@@ -27,10 +26,7 @@ urlpatterns: list = [
     ),
     path(
         "user/notification-preferences",
-        by_method(
-            GET=notif.NotificationPreferencesGetApi.as_view(),
-            PUT=notif.NotificationPreferencesUpdateApi.as_view(),
-        ),
+        notif.NotificationPreferencesApi.as_view(),
         name="notification-preferences",
     ),
     path("user/connections", conn.ConnectionActionApi.as_view(), name="connections"),

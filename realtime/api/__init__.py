@@ -4,19 +4,7 @@ Responses reuse realtime/serialization.py, so a REST answer carries exactly the 
 that events carry (the Zulip-style tests compare them).
 """
 
-from __future__ import annotations
-
-from django.views.decorators.csrf import csrf_exempt
-
-
-def by_method(**views):
-    """One URL, one API view per HTTP method (HackSoft: one view per operation)."""
-
-    @csrf_exempt  # each DRF view enforces CSRF itself for cookie sessions
-    def dispatch(request, *args, **kwargs):
-        view = views.get(request.method)
-        if view is None:
-            view = next(iter(views.values()))  # DRF answers 405 in our error shape
-        return view(request, *args, **kwargs)
-
-    return dispatch
+# Bounds on numbers from clients, so no value reaches PostgreSQL out of its range.
+MAX_ID = 2**63 - 1  # bigint: message and event ids
+MAX_PAGE = 100_000
+MAX_OFFSET = 1_000_000

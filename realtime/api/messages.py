@@ -2,29 +2,46 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from common.openapi import error_responses
 
 from ..permissions import IsMember
 from ..selectors.messages import conversation_list, conversation_messages, message_list
 from ..serialization import message_json, user_json
 from ..services.messages import message_send, messages_mark_read
+from . import MAX_ID, MAX_OFFSET, MAX_PAGE
+from .schemas import (
+    ConversationListSchema,
+    ConversationMessagesSchema,
+    MarkedSchema,
+    MessagePageSchema,
+    MessageSentSchema,
+)
 
 PAGE_SIZE = 20
+TAGS = ["messages"]
 
 
-class MessageSendApi(APIView):
-    """The contact form: legacy rules (subject 5–200, content 10–2000)."""
+class MessageCollectionApi(APIView):
+    """GET: your received or sent messages, 20 a page. POST: the contact form (legacy
+    rules: subject 5–200, content 10–2000, not to yourself, receiver exists)."""
 
     permission_classes = [IsMember]
 
-    class InputSerializer(serializers.Serializer):
+    class ListParamsSerializer(serializers.Serializer):
+        type = serializers.ChoiceField(choices=["received", "sent"], default="received")
+        page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
+
+    class SendSerializer(serializers.Serializer):
         receiver = serializers.CharField(max_length=150, required=False)
         to = serializers.CharField(max_length=150, required=False)
         subject = serializers.CharField(allow_blank=True, trim_whitespace=False)
         content = serializers.CharField(allow_blank=True, trim_whitespace=False)
-        studio_id = serializers.IntegerField(required=False, min_value=1)
+        studio_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
         client_id = serializers.CharField(required=False, max_length=64)
 
         def validate(self, attrs):
@@ -32,8 +49,44 @@ class MessageSendApi(APIView):
                 raise serializers.ValidationError({"to": ["Name the receiver by username."]})
             return attrs
 
+    @extend_schema(
+        operation_id="message_list",
+        summary="Your received or sent messages, newest first",
+        parameters=[ListParamsSerializer],
+        responses={200: MessagePageSchema},
+        tags=TAGS,
+    )
+    def get(self, request):
+        params = self.ListParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        page = params.validated_data["page"]
+        qs = message_list(user=request.user, box=params.validated_data["type"])
+        rows = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+        return Response(
+            {
+                "results": [
+                    message_json(m, sender=m.sender, receiver=m.receiver) for m in rows[:PAGE_SIZE]
+                ],
+                "page": page,
+                "page_size": PAGE_SIZE,
+                "has_next": len(rows) > PAGE_SIZE,
+            }
+        )
+
+    @extend_schema(
+        operation_id="message_send",
+        summary="Send a message (the contact form)",
+        description=(
+            "201 with the stored message; 200 with the same message when `client_id` "
+            "repeats an earlier send (idempotent). 403 `email_unverified` until the sender "
+            "has verified an email address; 403 `suspended` for a suspended account."
+        ),
+        request=SendSerializer,
+        responses={201: MessageSentSchema, 200: MessageSentSchema, **error_responses(404)},
+        tags=TAGS,
+    )
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.SendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
         context = {"studio_id": d["studio_id"]} if d.get("studio_id") else None
@@ -52,31 +105,6 @@ class MessageSendApi(APIView):
         )
 
 
-class MessageListApi(APIView):
-    permission_classes = [IsMember]
-
-    class InputSerializer(serializers.Serializer):
-        type = serializers.ChoiceField(choices=["received", "sent"], default="received")
-        page = serializers.IntegerField(min_value=1, default=1)
-
-    def get(self, request):
-        params = self.InputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        page = params.validated_data["page"]
-        qs = message_list(user=request.user, box=params.validated_data["type"])
-        rows = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
-        return Response(
-            {
-                "results": [
-                    message_json(m, sender=m.sender, receiver=m.receiver) for m in rows[:PAGE_SIZE]
-                ],
-                "page": page,
-                "page_size": PAGE_SIZE,
-                "has_next": len(rows) > PAGE_SIZE,
-            }
-        )
-
-
 class MessageReadApi(APIView):
     """Mark read: `{"ids": [...]}` or `{"with": username, "up_to_id": n}`."""
 
@@ -84,17 +112,16 @@ class MessageReadApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         ids = serializers.ListField(
-            child=serializers.IntegerField(min_value=1), required=False, max_length=1000
+            child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+            required=False,
+            max_length=1000,
         )
-        with_ = serializers.CharField(required=False, max_length=150)
-        up_to_id = serializers.IntegerField(required=False, min_value=1)
+        up_to_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
-        def to_internal_value(self, data):
-            if hasattr(data, "copy"):
-                data = data.copy()
-                if "with" in data:
-                    data["with_"] = data.pop("with")
-            return super().to_internal_value(data)
+        def get_fields(self):
+            fields = super().get_fields()  # "with" is a keyword: declared here
+            fields["with"] = serializers.CharField(required=False, max_length=150, source="with_")
+            return fields
 
         def validate(self, attrs):
             if "ids" not in attrs and not ("with_" in attrs and "up_to_id" in attrs):
@@ -103,6 +130,13 @@ class MessageReadApi(APIView):
                 )
             return attrs
 
+    @extend_schema(
+        operation_id="messages_mark_read",
+        summary="Mark messages read (pushes read receipts)",
+        request=InputSerializer,
+        responses={200: MarkedSchema, **error_responses(404)},
+        tags=TAGS,
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -121,8 +155,15 @@ class ConversationListApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
-        offset = serializers.IntegerField(min_value=0, default=0)
+        offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
 
+    @extend_schema(
+        operation_id="conversation_list",
+        summary="One row per person you have messaged, by last activity",
+        parameters=[InputSerializer],
+        responses={200: ConversationListSchema},
+        tags=TAGS,
+    )
     def get(self, request):
         params = self.InputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -133,9 +174,16 @@ class ConversationMessagesApi(APIView):
     permission_classes = [IsMember]
 
     class InputSerializer(serializers.Serializer):
-        before = serializers.IntegerField(min_value=1, required=False)
+        before = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
         limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
 
+    @extend_schema(
+        operation_id="conversation_messages",
+        summary="A conversation, newest first, in cursor pages",
+        parameters=[InputSerializer],
+        responses={200: ConversationMessagesSchema},
+        tags=TAGS,
+    )
     def get(self, request, username: str):
         params = self.InputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)

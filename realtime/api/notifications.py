@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +16,15 @@ from ..selectors.notifications import (
 )
 from ..serialization import notification_json
 from ..services.notifications import notification_preferences_update, notifications_mark_read
+from . import MAX_ID, MAX_OFFSET
+from .schemas import (
+    NotificationPageSchema,
+    NotificationPreferencesSchema,
+    NotificationsMarkedSchema,
+    UnreadCountSchema,
+)
+
+TAGS = ["notifications"]
 
 
 class NotificationListApi(APIView):
@@ -22,9 +32,16 @@ class NotificationListApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
-        offset = serializers.IntegerField(min_value=0, default=0)
+        offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
         unread_only = serializers.BooleanField(default=False)
 
+    @extend_schema(
+        operation_id="notification_list",
+        summary="Your notifications, newest first",
+        parameters=[InputSerializer],
+        responses={200: NotificationPageSchema},
+        tags=TAGS,
+    )
     def get(self, request):
         params = self.InputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -49,7 +66,9 @@ class NotificationReadApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         ids = serializers.ListField(
-            child=serializers.IntegerField(min_value=1), required=False, max_length=1000
+            child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+            required=False,
+            max_length=1000,
         )
         all = serializers.BooleanField(default=False)
 
@@ -58,6 +77,13 @@ class NotificationReadApi(APIView):
                 raise serializers.ValidationError({"ids": ['Give "ids" or "all": true.']})
             return attrs
 
+    @extend_schema(
+        operation_id="notifications_mark_read",
+        summary="Mark notifications read, some or all (pushes the new count)",
+        request=InputSerializer,
+        responses={200: NotificationsMarkedSchema},
+        tags=TAGS,
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -71,6 +97,12 @@ class NotificationReadApi(APIView):
 class NotificationCountApi(APIView):
     permission_classes = [IsMember]
 
+    @extend_schema(
+        operation_id="notification_count",
+        summary="How many notifications are unread (the badge)",
+        responses={200: UnreadCountSchema},
+        tags=TAGS,
+    )
     def get(self, request):
         return Response({"unread": notification_unread_count(user_id=request.user.pk)})
 
@@ -80,15 +112,9 @@ class PreferenceSerializer(serializers.Serializer):
     email = serializers.BooleanField(required=False)
 
 
-class NotificationPreferencesGetApi(APIView):
-    permission_classes = [IsMember]
-
-    def get(self, request):
-        return Response({"preferences": notification_preferences(user_id=request.user.pk)})
-
-
-class NotificationPreferencesUpdateApi(APIView):
-    """`{"preferences": {"MESSAGE_RECEIVED": {"email": false}, ...}}`; others unchanged."""
+class NotificationPreferencesApi(APIView):
+    """Per-type choices: in-app on/off, email on/off. PUT changes only the types and
+    fields it names: `{"preferences": {"MESSAGE_RECEIVED": {"email": false}}}`."""
 
     permission_classes = [IsMember]
 
@@ -101,6 +127,22 @@ class NotificationPreferencesUpdateApi(APIView):
                 raise serializers.ValidationError(f"Unknown types: {', '.join(unknown)}.")
             return value
 
+    @extend_schema(
+        operation_id="notification_preferences_get",
+        summary="Your notification preferences, every type",
+        responses={200: NotificationPreferencesSchema},
+        tags=TAGS,
+    )
+    def get(self, request):
+        return Response({"preferences": notification_preferences(user_id=request.user.pk)})
+
+    @extend_schema(
+        operation_id="notification_preferences_update",
+        summary="Change some notification preferences",
+        request=InputSerializer,
+        responses={200: NotificationPreferencesSchema},
+        tags=TAGS,
+    )
     def put(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -19,6 +19,13 @@ def test_a_token_gives_its_user():
     assert auth.authenticate_session_token(session_token_for(user)) == user
 
 
+def test_a_token_gives_its_user_and_session_key():
+    user = UserFactory()
+    token = session_token_for(user)
+    assert auth.session_token_owner(token) == (user, token)
+    assert auth.session_token_owner("nope") is None
+
+
 @pytest.mark.parametrize("token", [None, "", "nope", "x" * 300])
 def test_missing_or_unknown_tokens_give_none(token):
     assert auth.authenticate_session_token(token) is None

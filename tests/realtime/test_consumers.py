@@ -20,6 +20,7 @@ from realtime.models import Event, Message, Notification
 from realtime.services import message_send
 from realtime.sockets import close_session_sockets, close_user_sockets
 from tests.factories import UserFactory
+from tests.factories.directory import DEFAULT_PASSWORD
 
 from .conftest import ORIGIN, open_socket, session_key_for
 
@@ -163,6 +164,31 @@ async def test_suspension_hook_closes_every_socket_4403(users):
     await sync(close_user_sockets)(user_id=a.pk)
     assert await s1.close_code() == 4403
     assert await s2.close_code() == 4403
+
+
+async def test_suspending_an_account_closes_its_sockets_4403(users):
+    """The account service's signal reaches the sockets: no caller closes them by hand."""
+    from directory.services.accounts import user_suspend
+
+    a, b, _ = users
+    s1, _ = await open_socket(cookie_user=a)
+    s2, _ = await open_socket(token_user=a)
+    bystander, _ = await open_socket(cookie_user=b)
+    await sync(user_suspend)(user=a, reason="Spam.")
+    assert await s1.close_code() == 4403
+    assert await s2.close_code() == 4403
+    await bystander.send({"type": "ping"})
+    assert await bystander.recv() == {"type": "pong"}
+    await bystander.close()
+
+
+async def test_deleting_an_account_closes_its_sockets_4401(users):
+    from directory.services.accounts import user_account_delete
+
+    a, _, _ = users
+    sock, _ = await open_socket(token_user=a)
+    await sync(user_account_delete)(user=a, password=DEFAULT_PASSWORD)
+    assert await sock.close_code() == 4401
 
 
 # --- Frame errors, limits, keepalive -----------------------------------------------------------
