@@ -21,6 +21,7 @@ from django.template.response import TemplateResponse
 
 from common.auth import suspended_error, suspension_details, user_is_suspended
 from common.errors import DomainError
+from common.mail import send_after_commit
 
 from .models import User
 from .services.profiles import profile_get_or_create
@@ -82,6 +83,13 @@ class AccountAdapter(DefaultAccountAdapter):
                 # raising makes the 403 and its reason reach the client.
                 raise ImmediateHttpResponse(response)
         return response
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """allauth renders, then calls `.send()` on the result: that call queues the
+        message for a Celery worker after commit instead of talking SMTP in the request."""
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        message.send = lambda fail_silently=False: send_after_commit(message)
+        return message
 
     # Phone numbers are not a way to sign in here (profiles have a contact phone, which
     # is not allauth's). allauth's phone endpoints exist regardless: these make them

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from email import message_from_bytes
+
 import pytest
 from django.conf import settings
+
+from tests.support.processes import free_port, live_database_url
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -28,3 +36,96 @@ def _isolated_cache():
 
     cache.clear()
     return
+
+
+@pytest.fixture
+def outbox(transactional_db):
+    """mail.outbox for code that emails through Celery after commit (common.mail).
+
+    Needs a test that really commits (transactional_db) and runs the task in this process,
+    so the message is in the outbox when the request returns.
+    tests/tasks/test_email.py sends the same messages through a real worker and SMTP server.
+    """
+    from celery import current_app
+    from django.core import mail
+
+    conf = current_app.conf
+    previous = conf.task_always_eager
+    conf.task_always_eager = True
+    try:
+        yield mail.outbox
+    finally:
+        conf.task_always_eager = previous
+
+
+# --- Email through a real worker and a real SMTP conversation ------------------------------
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+        return "250 Message accepted for delivery"
+
+    def wait(self, count: int, timeout: float = 30) -> list:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return self.messages
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def worker(smtp, django_db_setup):
+    _, port = smtp
+    env = {
+        **os.environ,
+        "DATABASE_URL": live_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+        "REALTIME_UNREAD_EMAIL_DELAY": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "project",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        from celery import current_app
+
+        from common.jobs import _load_task_modules
+
+        _load_task_modules()
+        result = current_app.tasks["tasks.system.ping"].delay("up")
+        assert result.get(timeout=90) == "up"
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(20)

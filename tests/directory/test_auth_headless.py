@@ -9,7 +9,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
@@ -97,7 +96,8 @@ def test_app_logout_kills_the_token():
     assert_api_error(client.get("/api/user/profile"), 401, "not_authenticated")
 
 
-def test_app_email_verification_by_key():
+@pytest.mark.django_db(transaction=True)
+def test_app_email_verification_by_key(outbox):
     client = Client()
     response = post_json(
         client,
@@ -105,7 +105,7 @@ def test_app_email_verification_by_key():
         {"email": "verify.me@example.com", "username": "verifyme", "password": NEW_PASSWORD},
     )
     token = response.json()["meta"]["session_token"]
-    key = email_link(mail.outbox[0], "/accounts/confirm-email/").rstrip("/").rsplit("/", 1)[-1]
+    key = email_link(outbox[0], "/accounts/confirm-email/").rstrip("/").rsplit("/", 1)[-1]
 
     app = Client(headers={"X-Session-Token": token})
     response = post_json(app, f"{APP}/auth/email/verify", {"key": key})
@@ -114,12 +114,13 @@ def test_app_email_verification_by_key():
     assert app.get(f"{APP}/auth/session").json()["data"]["user"]["email_verified"] is True
 
 
-def test_app_password_reset():
+@pytest.mark.django_db(transaction=True)
+def test_app_password_reset(outbox):
     user = UserFactory()
     client = Client()
     response = post_json(client, f"{APP}/auth/password/request", {"email": user.email})
     assert response.status_code == 200, response.content
-    path = email_link(mail.outbox[0], "/accounts/password/reset/key/")
+    path = email_link(outbox[0], "/accounts/password/reset/key/")
     key = path.rstrip("/").rsplit("/", 1)[-1]
     response = post_json(
         client, f"{APP}/auth/password/reset", {"key": key, "password": NEW_PASSWORD}
@@ -216,7 +217,8 @@ def test_browser_login_then_api_with_cookie_and_csrf_then_logout(browser, field)
     assert_api_error(browser.get("/api/user/profile"), 401, "not_authenticated")
 
 
-def test_browser_signup_and_verification(browser):
+@pytest.mark.django_db(transaction=True)
+def test_browser_signup_and_verification(browser, outbox):
     response = post_json(
         browser,
         f"{BROWSER}/auth/signup",
@@ -225,19 +227,20 @@ def test_browser_signup_and_verification(browser):
     )
     assert response.status_code == 200, response.content
     assert response.json()["data"]["user"]["email_verified"] is False
-    key = email_link(mail.outbox[0], "/accounts/confirm-email/").rstrip("/").rsplit("/", 1)[-1]
+    key = email_link(outbox[0], "/accounts/confirm-email/").rstrip("/").rsplit("/", 1)[-1]
     response = post_json(browser, f"{BROWSER}/auth/email/verify", {"key": key}, **csrf(browser))
     assert response.status_code == 200, response.content
     assert User.objects.get(username="webuser").email_verified is True
 
 
-def test_browser_password_reset(browser):
+@pytest.mark.django_db(transaction=True)
+def test_browser_password_reset(browser, outbox):
     user = UserFactory()
     response = post_json(
         browser, f"{BROWSER}/auth/password/request", {"email": user.email}, **csrf(browser)
     )
     assert response.status_code == 200
-    key = email_link(mail.outbox[0], "/accounts/password/reset/key/").rstrip("/").rsplit("/", 1)[-1]
+    key = email_link(outbox[0], "/accounts/password/reset/key/").rstrip("/").rsplit("/", 1)[-1]
     response = post_json(
         browser,
         f"{BROWSER}/auth/password/reset",

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
@@ -40,7 +39,8 @@ def _signup(client, **overrides):
     return client.post("/accounts/signup/", data)
 
 
-def test_signup_logs_in_sends_a_verification_link_and_creates_the_profile(client):
+@pytest.mark.django_db(transaction=True)
+def test_signup_logs_in_sends_a_verification_link_and_creates_the_profile(client, outbox):
     assert client.get("/accounts/signup/").status_code == 200
     response = _signup(client)
     assert response.status_code == 302, response.content
@@ -52,13 +52,14 @@ def test_signup_logs_in_sends_a_verification_link_and_creates_the_profile(client
     assert EmailAddress.objects.get(user=user).verified is False
     # "optional" verification: signed in straight away, told to verify by email.
     assert int(client.session["_auth_user_id"]) == user.pk
-    assert len(mail.outbox) == 1
-    assert "/accounts/confirm-email/" in mail.outbox[0].body
+    assert len(outbox) == 1
+    assert "/accounts/confirm-email/" in outbox[0].body
 
 
-def test_following_the_verification_link_verifies_and_mirrors_email_verified(client):
+@pytest.mark.django_db(transaction=True)
+def test_following_the_verification_link_verifies_and_mirrors_email_verified(client, outbox):
     _signup(client)
-    link = email_link(mail.outbox[0], "/accounts/confirm-email/")
+    link = email_link(outbox[0], "/accounts/confirm-email/")
     assert client.get(link).status_code == 200  # a confirmation page, not a GET side effect
     response = client.post(link)
     assert response.status_code == 302
@@ -102,11 +103,12 @@ def test_wrong_password_is_refused(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_password_reset_by_email_link(client):
+@pytest.mark.django_db(transaction=True)
+def test_password_reset_by_email_link(client, outbox):
     user = UserFactory()
     response = client.post("/accounts/password/reset/", {"email": user.email})
     assert response.status_code == 302
-    link = email_link(mail.outbox[0], "/accounts/password/reset/key/")
+    link = email_link(outbox[0], "/accounts/password/reset/key/")
     response = client.get(link)  # allauth moves the key into the session and redirects
     assert response.status_code == 302
     form_url = response["Location"]
@@ -120,7 +122,8 @@ def test_password_reset_by_email_link(client):
     assert response.status_code == 302
 
 
-def test_password_change_while_signed_in(client):
+@pytest.mark.django_db(transaction=True)
+def test_password_change_while_signed_in(client, outbox):
     user = UserFactory()
     client.force_login(user)
     response = client.post(
@@ -131,7 +134,7 @@ def test_password_change_while_signed_in(client):
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
     # The security notification the user gets about it.
-    assert any("password" in m.subject.lower() for m in mail.outbox)
+    assert any("password" in m.subject.lower() for m in outbox)
 
 
 def test_a_suspended_user_cannot_log_in(client):

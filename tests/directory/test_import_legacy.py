@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount, SocialToken
-from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client
 
@@ -176,7 +175,8 @@ def test_an_imported_user_logs_in_with_the_old_password_which_is_then_upgraded(b
     assert app_login(username="alice", password="not it").status_code == 400
 
 
-def test_oauth_only_users_have_social_accounts_and_can_reset_a_password(backup_file):
+@pytest.mark.django_db(transaction=True)
+def test_oauth_only_users_have_social_accounts_and_can_reset_a_password(backup_file, outbox):
     run_import(backup_file)
     user = User.objects.get(legacy_id="u_oauth")
     assert not user.has_usable_password()
@@ -190,8 +190,8 @@ def test_oauth_only_users_have_social_accounts_and_can_reset_a_password(backup_f
 
     response = Client().post("/accounts/password/reset/", {"email": user.email})
     assert response.status_code == 302
-    assert len(mail.outbox) == 1
-    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+    assert len(outbox) == 1
+    assert "/accounts/password/reset/key/" in outbox[0].body
 
 
 def test_contacts_are_kept_and_migrated_into_connections(backup_file):

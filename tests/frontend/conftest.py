@@ -20,6 +20,7 @@ from tests.support.processes import (
     Process,
     free_port,
     http_get,
+    live_database_url,
     service_env,
     wait_until,
 )
@@ -79,21 +80,11 @@ def page_errors():
     assert not errors, f"uncaught errors in the page: {errors}"
 
 
-def database_url() -> str:
-    """The test database (pytest-django's), for the Daphne processes."""
-    db = settings.DATABASES["default"]
-    auth = db.get("USER") or "postgres"
-    if db.get("PASSWORD"):
-        auth += f":{db['PASSWORD']}"
-    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
-    return f"postgres://{auth}@{host}:{port}/{db['NAME']}"
-
-
 def server_env() -> dict[str, str]:
     """Services mode on the suite's database and Redis, and its CHANNEL_LAYER_PREFIX: events
     that the test process itself commits (notify(), message_send()) ring the browsers."""
     env = service_env(
-        DATABASE_URL=database_url(),
+        DATABASE_URL=live_database_url(),
         REDIS_URL=settings.REDIS_URL,
         DJANGO_DEBUG="1",  # static files from the app folders (whitenoise), no collectstatic
         LOG_LEVEL="WARNING",

@@ -19,8 +19,9 @@ import time
 import uuid
 from pathlib import Path
 
-from django.conf import settings
 from websockets.asyncio.client import connect
+
+from tests.support.processes import live_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,16 +41,6 @@ def wait_port(port: int, timeout: float = 30, proc: subprocess.Popen | None = No
             return
         time.sleep(0.1)
     raise TimeoutError(f"nothing listens on {port}")
-
-
-def live_database_url() -> str:
-    db = settings.DATABASES["default"]
-    auth = db.get("USER") or "postgres"
-    if db.get("PASSWORD"):
-        auth += f":{db['PASSWORD']}"
-    return (
-        f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
-    )
 
 
 class Redis:

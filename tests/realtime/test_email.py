@@ -1,96 +1,21 @@
 """The unread-messages email: a real Celery worker, a real SMTP conversation.
 
-The test starts an SMTP server (aiosmtpd) and a worker process on the suite's Redis and
-database; the web side enqueues with the real broker.
+The `smtp` and `worker` fixtures (tests/conftest.py) start an SMTP server (aiosmtpd) and a
+worker process on the suite's Redis and database; the web side enqueues with the real broker.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 import time
-from email import message_from_bytes
 
 import pytest
-from aiosmtpd.controller import Controller
-from celery import current_app
-from django.conf import settings
 
 from realtime.models import MessageEmailState
 from realtime.services import message_send, messages_mark_read, notification_preferences_update
 from tests.factories import UserFactory
 
-from .live import ROOT, free_port, live_database_url
-
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
-        return "250 Message accepted for delivery"
-
-    def wait(self, count: int, timeout: float = 30) -> list:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.1)
-        return self.messages
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
-
-
-@pytest.fixture(scope="module")
-def worker(smtp, django_db_setup):
-    _, port = smtp
-    env = {
-        **os.environ,
-        "DATABASE_URL": live_database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
-        "REALTIME_UNREAD_EMAIL_DELAY": "1",
-        "LOG_LEVEL": "WARNING",
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "project",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        from common.jobs import _load_task_modules
-
-        _load_task_modules()
-        result = current_app.tasks["tasks.system.ping"].delay("up")
-        assert result.get(timeout=90) == "up"
-        yield proc
-    finally:
-        proc.terminate()
-        proc.wait(20)
 
 
 def test_unread_messages_are_emailed_once_as_a_batch(worker, smtp, settings):
