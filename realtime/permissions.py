@@ -1,4 +1,8 @@
-"""Who may use the realtime endpoints: signed-in members; suspended ones may only read."""
+"""Who may use the realtime endpoints: signed-in members.
+
+Suspended accounts get 403 `suspended` on every request from the project's suspension
+middleware before any view runs; writes check it again here, so the rule holds for a
+view reached some other way (a test client, a future mount)."""
 
 from __future__ import annotations
 
