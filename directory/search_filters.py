@@ -23,11 +23,8 @@ from rest_framework import serializers
 
 from common.errors import ValidationFailed
 from directory.models import ServiceType, StudioType
+from directory.selectors.search import MAX_RADIUS_MI, MIN_RADIUS_MI, SORTS
 
-RADIUS_MIN, RADIUS_MAX = 1, 500
-RADIUS_CHOICES = (10, 25, 50, 100, 250, 500)  # what the UI offers; any 1–500 is valid
-DEFAULT_LOCATION_RADIUS = 25
-SORT_KEYS = ("relevance", "distance", "name", "newest", "rating")
 LEGACY_ALIASES = {"studioTypes": "studio_types", "sortBy": "sort", "query": "q"}
 PAGING = ("page", "page_size")
 
@@ -62,12 +59,14 @@ class SearchFiltersSerializer(serializers.Serializer):
     city = serializers.CharField(max_length=200, required=False, allow_blank=True)
     lat = serializers.FloatField(min_value=-90, max_value=90, required=False)
     lng = serializers.FloatField(min_value=-180, max_value=180, required=False)
-    radius = serializers.FloatField(min_value=RADIUS_MIN, max_value=RADIUS_MAX, required=False)
+    radius = serializers.FloatField(
+        min_value=MIN_RADIUS_MI, max_value=MAX_RADIUS_MI, required=False
+    )
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
     verified = serializers.BooleanField(required=False, allow_null=True, default=None)
     premium = serializers.BooleanField(required=False, allow_null=True, default=None)
     has_images = serializers.BooleanField(required=False, allow_null=True, default=None)
-    sort = serializers.ChoiceField(SORT_KEYS, required=False)
+    sort = serializers.ChoiceField(SORTS, required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, list[str]] = {}

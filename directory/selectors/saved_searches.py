@@ -9,7 +9,7 @@ from django.db.models import F, Q, QuerySet
 
 from common.errors import NotFound
 from directory.models import SavedSearch, Studio, User
-from directory.selectors.search_filters import apply_search_filters, resolve_centre
+from directory.selectors.search import LocationNotFound, SearchParams, matching_studio_ids
 from directory.selectors.studios import publicly_listed
 
 
@@ -36,14 +36,18 @@ def new_studios_for(
     *, saved_search: SavedSearch, since: dt.datetime, until: dt.datetime, limit: int
 ) -> tuple[list[Studio], int]:
     """Up to `limit` studios matching the search that went live in the window, and how
-    many there are in all. The user's own studios are not news to them."""
-    filters = saved_search.filters or {}
+    many there are in all. "Matching" is the search's own (directory.selectors.search).
+    The user's own studios are not news to them. Raises PlaceLookupUnavailable when the
+    place needs the geocoder and it cannot answer now."""
+    try:
+        matches = matching_studio_ids(SearchParams.from_filters(saved_search.filters or {}))
+    except LocationNotFound:
+        return [], 0  # its place is no longer known: the search itself would list nothing
     queryset = (
         publicly_listed(Studio.objects.all())
-        .filter(published_between(since, until))
+        .filter(published_between(since, until), pk__in=matches)
         .exclude(owner_id=saved_search.user_id)
     )
-    queryset = apply_search_filters(queryset, filters, centre=resolve_centre(filters))
     studios = list(queryset.order_by(F("published_at").desc(nulls_last=True), "-id")[:limit])
     total = len(studios) if len(studios) < limit else queryset.count()
     return studios, total

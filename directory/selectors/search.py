@@ -25,6 +25,7 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from django.conf import settings
@@ -107,6 +108,19 @@ class SearchParams:
         if self.has_centre:
             return "distance"
         return "name"
+
+    @classmethod
+    def from_filters(cls, filters: dict[str, Any]) -> SearchParams:
+        """A saved search's stored filters (directory.search_filters.validate_search_filters
+        output: JSON lists for the multi-valued ones) as parameters for page one."""
+        names = {f.name for f in dataclass_fields(cls)} - {"page", "page_size"}
+        return cls(
+            **{
+                key: tuple(value) if isinstance(value, list) else value
+                for key, value in filters.items()
+                if key in names
+            }
+        )
 
     def filters(self) -> dict[str, Any]:
         """The normalised filters, without paging: cache keys and saved searches use this."""
@@ -608,6 +622,25 @@ def _count(params: SearchParams, centre: Centre | None) -> int:
     if count == 0 and _may_have_typos(params):
         count = _general_queryset(params, centre, typos=True).count()
     return count
+
+
+# --- Matching without a page (saved-search alerts) ------------------------------------------
+
+
+def matching_studio_ids(params: SearchParams) -> QuerySet:
+    """The ids of every studio the search lists, on any page, as a subquery.
+
+    The same filters as a search page — text (with its typo fallback), types, services,
+    city, the radius with its city fallback, the flags — without ranking or paging.
+    Saved-search alerts intersect it with the few studios published since their last
+    email, so an alert announces exactly what the search would show. Raises
+    LocationNotFound or PlaceLookupUnavailable as search_studios does.
+    """
+    centre = resolve_centre(params)
+    matches = _general_queryset(params, centre)
+    if _may_have_typos(params) and not matches.exists():
+        matches = _general_queryset(params, centre, typos=True)
+    return matches.values("studio_id")
 
 
 # --- Map markers ---------------------------------------------------------------------------

@@ -22,9 +22,9 @@ from django.urls import reverse
 
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.jobs import enqueue_on_commit
-from directory.geocoding import GeocoderUnavailable
 from directory.models import SavedSearch, Studio, User
 from directory.search_filters import search_url, validate_search_filters
+from directory.selectors.places import PlaceLookupUnavailable
 from directory.selectors.saved_searches import new_studios_for, users_with_alerts
 
 logger = logging.getLogger(__name__)
@@ -198,7 +198,7 @@ def saved_search_digest_send(*, user_id: int, until: dt.datetime) -> int:
                 studios, total = new_studios_for(
                     saved_search=saved_search, since=since, until=until, limit=STUDIOS_PER_SEARCH
                 )
-            except GeocoderUnavailable:
+            except PlaceLookupUnavailable:
                 # Its place could not be resolved now: its window stays open for tomorrow.
                 logger.warning("saved search %s skipped: geocoder unavailable", saved_search.pk)
                 continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
 from urllib.parse import urlencode
 
@@ -422,3 +423,31 @@ def test_bad_input_is_400_naming_the_field(client, query, field):
     body = response.json()["error"]
     assert body["code"] == "invalid"
     assert field in body["fields"], body
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": "hammerfest booth"},
+        {"q": "hamerfest"},  # the typo fallback
+        {"studio_types": "HOME,PODCAST", "services": "ISDN"},
+        {"city": "london", "verified": "true"},
+        {"location": "Suva", "radius": "100"},  # across the antimeridian
+        {"location": "London"},  # the default radius, and the city fallback
+        {"lat": "69.6489", "lng": "18.95508", "radius": "250", "has_images": "false"},
+        {"q": "nothing-like-this-anywhere"},
+    ],
+)
+def test_saved_search_matching_is_the_search_itself(client, world, query):
+    """Alerts use matching_studio_ids: the same set as every page of the search."""
+    from directory.search_filters import validate_search_filters
+    from directory.selectors.search import SearchParams, matching_studio_ids
+
+    body = client.get("/api/studios/search", {**query, "page_size": 100}).json()
+    assert body["count"] <= 100
+    listed = {r["id"] for r in body["results"]}
+    stored = json.loads(json.dumps(validate_search_filters(query)))  # as a saved search keeps it
+    ids = set(
+        matching_studio_ids(SearchParams.from_filters(stored)).values_list("studio_id", flat=True)
+    )
+    assert ids == listed
