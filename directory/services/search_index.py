@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-DERIVED_TABLES = ("studio_search", "studio_search_facet")
+DERIVED_TABLES = ("studio_search", "studio_search_facet", "studio_search_word")
 # The tables whose triggers maintain the index (and bump the search data version).
 SOURCE_TABLES = (
     "studios",
@@ -76,7 +76,7 @@ def search_index_rebuild(*, using: str = DEFAULT_DB_ALIAS) -> int:
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for _, definition in indexes:
             cursor.execute(definition)
-        cursor.execute("ANALYZE studio_search, studio_search_facet")
+        cursor.execute(f"ANALYZE {', '.join(DERIVED_TABLES)}")
     return listed
 
 
