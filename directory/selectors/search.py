@@ -5,7 +5,9 @@ triggers keep in step with the studios (migration 0004_search_index, docs/search
 
 A page costs two queries whatever its size — one for the page's ids and the total (a
 window count over the same scan), one to load those studios with their owners — plus a
-count query when the page lies past the end, and the data-version read of the cache.
+count query when the page lies past the end, and the data-version read of the cache. A
+text query whose words match nothing adds its typo retry: one query to the vocabulary,
+then the page (and its count) again with the corrected words.
 
 Two plans answer the same question:
 
@@ -598,19 +600,20 @@ def _text_filter(qs: QuerySet, q: str, text: TextQuery | None = None) -> QuerySe
     common word: 2 when the name starts with the query, 1 when the name contains it, else 0
     (then the studio id). ts_rank would read every match's tsvector out of TOAST.
     """
+    phrase = fold_case(" ".join(q.split())) or ""
     if connection.vendor == "postgresql":
         text = text or text_query(q)
-        if text is None:
-            return qs.none()
-        qs = qs.filter(_Matches(text))
-        phrase = text.phrase
+        if text is None:  # no word (`q=!`): nothing, still sortable by relevance
+            qs = qs.none()
+        else:
+            qs = qs.filter(_Matches(text))
+            phrase = text.phrase
     else:
         terms = _text_terms(q)
         if not terms:
-            return qs.none()
+            qs = qs.none()
         for term in terms:
             qs = qs.filter(search_text__contains=term)
-        phrase = fold_case(" ".join(q.split())) or ""
     relevance = Case(
         When(name_key__startswith=phrase, then=Value(2)),
         When(name_key__contains=phrase, then=Value(1)),

@@ -249,3 +249,17 @@ def test_a_corrected_query_past_the_end_keeps_its_count_in_six_queries(
     assert past["count"] == first["count"]
     with django_assert_max_num_queries(6):
         assert client.get("/api/studios/search?q=qqqxxzzj&page=3").json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        *("\\", "'", "''", "o'brien", "x\\y", "%", "_", "a%b_c", "ß", "İstanbul", "a:*", "!"),
+        *("&|", "a & b | !c", "ünïcödé wörds", "foo_bar_", "-london", '"studio 01"', "the"),
+        *("hamerfest\\", "hamerfest'", "londn %", " ".join(str(n) for n in range(20))),
+    ],
+)
+def test_any_text_is_a_page_never_an_error(client, world, q):
+    response = client.get("/api/studios/search?" + urlencode({"q": q}))
+    assert response.status_code == 200, response.content
+    assert response.json()["count"] >= 0
