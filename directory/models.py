@@ -608,3 +608,22 @@ class StudioSearchFacet(models.Model):
 
     def __str__(self) -> str:
         return f"facet {self.facet} of {self.studio_id}"
+
+
+class StudioSearchWord(models.Model):
+    """PostgreSQL only: every lexeme that has been in a studio_search.search_vector.
+
+    A trigger on studio_search adds the words of every row written (migration
+    0005_search_words); nothing removes them until the next rebuild, so the set is a
+    superset of the live lexemes, which is all its readers need: a prefix (`nightin`) is
+    asked as the exact words it begins, and a word that matches nothing is corrected to
+    its most similar words (directory.selectors.search).
+    """
+
+    word = models.TextField(primary_key=True)
+
+    class Meta:
+        db_table = "studio_search_word"
+
+    def __str__(self) -> str:
+        return self.word

@@ -5,7 +5,9 @@ triggers keep in step with the studios (migration 0004_search_index, docs/search
 
 A page costs two queries whatever its size — one for the page's ids and the total (a
 window count over the same scan), one to load those studios with their owners — plus a
-count query when the page lies past the end, and the data-version read of the cache.
+count query when the page lies past the end, and the data-version read of the cache. A
+text query whose words match nothing adds its typo retry: one query to the vocabulary,
+then the page (and its count) again with the corrected words.
 
 Two plans answer the same question:
 
@@ -188,14 +190,14 @@ def search_studios(params: SearchParams, *, day: dt.date | None = None) -> Searc
     offset = (params.page - 1) * params.page_size
     if _facet_plan_applies(params, centre):
         rows = _facet_plan_rows(params, centre, seed, offset)
+        if rows:
+            total = rows[0][2]
+        elif offset == 0:
+            total = 0
+        else:  # past the end: the window count had no row to ride on
+            total = _facet_plan_count(params, centre)
     else:
-        rows = _general_plan_rows(params, centre, seed, offset)
-    if rows:
-        total = rows[0][2]
-    elif offset == 0:
-        total = 0
-    else:  # past the end: the window count had no row to ride on
-        total = _count(params, centre)
+        rows, total = _general_plan_page(params, centre, seed, offset)
     return SearchPage(
         count=total,
         page=params.page,
@@ -495,19 +497,117 @@ def _box_q(box: LatLngBox) -> Q:
 
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+# The typo fallback replaces a word that is in no studio's text by up to this many of the
+# most similar words that are (trigram similarity, at least pg_trgm's threshold, 0.3).
+TYPO_CANDIDATES = 3
 
 
 def _text_terms(q: str) -> list[str]:
     return [t for t in _TOKEN.findall(fold_case(q) or "") if t][:12]
 
 
-def _text_filter(qs: QuerySet, q: str, *, typos: bool = False) -> QuerySet:
+@dataclass(frozen=True)
+class TextQuery:
+    """A text query as PostgreSQL asks it: a tsquery expression, and the relevance phrase."""
+
+    tsquery_sql: str
+    tsquery_params: list[Any]
+    phrase: str
+
+
+def text_query(q: str) -> TextQuery | None:
+    """Every word, the last one also as a prefix — asked as the vocabulary words it begins
+    (migration 0005) — or the English-stemmed words. None when `q` has no word."""
+    terms = _text_terms(q)
+    if not terms:
+        return None
+    phrase = fold_case(" ".join(q.split())) or ""
+    english = "websearch_to_tsquery('english', %s)"
+    if len(terms) == 1:
+        return TextQuery(f"studio_search_prefix(%s) || {english}", [terms[0], q], phrase)
+    head = " & ".join(f"'{t}'" for t in terms[:-1])  # \w+ words: nothing to escape
+    return TextQuery(
+        f"(to_tsquery('simple', %s) && studio_search_prefix(%s)) || {english}",
+        [head, terms[-1], q],
+        phrase,
+    )
+
+
+def _quote_lexeme(word: str) -> str:
+    """A lexeme as a tsquery operand (read back as is: no parser, no dictionary)."""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _like_prefix(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def typo_text_query(q: str) -> TextQuery | None:
+    """`q` with each word that is in no studio's text replaced by the most similar words that
+    are (`nightingle` → nightingale): one query to the vocabulary. None when no word needs
+    correcting (the words are real; together they match nothing) or one has no similar word.
+    """
+    terms = _text_terms(q)
+    if not terms:
+        return None
+    with connection.cursor() as cursor:
+        # Known: the word is a lexeme (the last one: begins one). Similar: nearest first by
+        # trigram distance, from the GiST index (KNN), asked only for unknown words.
+        cursor.execute(
+            "SELECT x.t, x.known, CASE WHEN x.known THEN NULL ELSE ARRAY("
+            "  SELECT w.word FROM studio_search_word w WHERE w.word %% x.t"
+            "   ORDER BY w.word <-> x.t, w.word LIMIT %s) END"
+            " FROM (SELECT t, i, EXISTS (SELECT 1 FROM studio_search_word w WHERE w.word = t)"
+            "  OR (i = %s AND EXISTS (SELECT 1 FROM studio_search_word w WHERE w.word LIKE %s))"
+            "  AS known FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, i)) x ORDER BY x.i",
+            [TYPO_CANDIDATES, len(terms), _like_prefix(terms[-1]), terms],
+        )
+        found = cursor.fetchall()
+    groups, phrase, corrected, last_kept = [], [], False, False
+    for i, (term, known, similar) in enumerate(found):
+        if known:
+            phrase.append(term)
+            if i == len(found) - 1:
+                last_kept = True
+            else:
+                groups.append(_quote_lexeme(term))
+        elif similar:
+            corrected = True
+            phrase.append(similar[0])
+            groups.append("(" + " | ".join(_quote_lexeme(w) for w in similar) + ")")
+        else:
+            return None
+    if not corrected:
+        return None
+    sql, sql_params = "%s::tsquery", [" & ".join(groups)]
+    if last_kept:
+        # `groups` is not empty: a word before the last was corrected.
+        sql, sql_params = "%s::tsquery && studio_search_prefix(%s)", [*sql_params, terms[-1]]
+    return TextQuery(sql, sql_params, " ".join(phrase))
+
+
+class _Matches(Func):
+    """`search_vector @@ (SELECT <tsquery>)`: the tsquery is computed once (an InitPlan)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, text: TextQuery) -> None:
+        super().__init__(F("search_vector"))
+        self.text = text
+
+    def as_sql(self, compiler, connection, **extra):
+        vector_sql, vector_params = compiler.compile(self.source_expressions[0])
+        return (
+            f"{vector_sql} @@ (SELECT {self.text.tsquery_sql})",
+            [*vector_params, *self.text.tsquery_params],
+        )
+
+
+def _text_filter(qs: QuerySet, q: str, text: TextQuery | None = None) -> QuerySet:
     """Studios matching the text `q`, annotated with a `relevance` for sorting.
 
-    PostgreSQL: the weighted tsvector (GIN): every word, the last one as a prefix
-    (`nightin` finds Nightingale), or the English-stemmed words (`recordings` finds
-    "recording"). With `typos`, trigram word similarity on the name instead (`hamerfest`),
-    which search_studios() tries only when the words match nothing.
+    PostgreSQL: the weighted tsvector (GIN) against `text` (text_query(q) unless given:
+    search_studios() passes typo_text_query(q) when the words match nothing).
     Embedded mode: every word somewhere in name, city, owner or description.
 
     Relevance is cheap on purpose — it is computed for every match, tens of thousands for a
@@ -515,22 +615,17 @@ def _text_filter(qs: QuerySet, q: str, *, typos: bool = False) -> QuerySet:
     (then the studio id). ts_rank would read every match's tsvector out of TOAST.
     """
     phrase = fold_case(" ".join(q.split())) or ""
-    terms = _text_terms(q)
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery
-
-        if typos:
-            qs = qs.filter(name_key__trigram_word_similar=phrase)
-        elif terms:
-            words = [f"'{t}'" for t in terms[:-1]] + [f"'{terms[-1]}':*"]
-            query = SearchQuery(" & ".join(words), search_type="raw", config="simple")
-            query |= SearchQuery(q, search_type="websearch", config="english")
-            qs = qs.filter(search_vector=query)
+        text = text or text_query(q)
+        if text is None:  # no word (`q=!`): nothing, still sortable by relevance
+            qs = qs.none()
         else:
-            return qs.none()
+            qs = qs.filter(_Matches(text))
+            phrase = text.phrase
     else:
+        terms = _text_terms(q)
         if not terms:
-            return qs.none()
+            qs = qs.none()
         for term in terms:
             qs = qs.filter(search_text__contains=term)
     relevance = Case(
@@ -543,7 +638,7 @@ def _text_filter(qs: QuerySet, q: str, *, typos: bool = False) -> QuerySet:
 
 
 def _general_queryset(
-    params: SearchParams, centre: Centre | None, *, typos: bool = False
+    params: SearchParams, centre: Centre | None, *, text: TextQuery | None = None
 ) -> QuerySet:
     qs = StudioSearch.objects.all()
     if params.studio_types:
@@ -560,7 +655,7 @@ def _general_queryset(
     if params.has_images is not None:
         qs = qs.filter(has_images=params.has_images)
     if params.q:
-        qs = _text_filter(qs, params.q, typos=typos)
+        qs = _text_filter(qs, params.q, text)
     if centre is not None:
         qs = qs.annotate(chord=_chord_expression(centre)).filter(_radius_q(centre))
     else:
@@ -590,38 +685,34 @@ def _ordering(params: SearchParams, seed: str) -> list:
     ]
 
 
-def _general_plan_rows(
-    params, centre, seed, offset, *, typos: bool = False
-) -> list[tuple[int, float | None, int]]:
+def _general_plan_page(params, centre, seed, offset) -> tuple[list[tuple], int]:
+    """(the page's rows, the total). The text's words first; when they match nothing at
+    all (PostgreSQL), the words corrected for typos. At most five queries, past the end of
+    a corrected query: the page, its count, the vocabulary, the corrected page and count."""
+    text = text_query(params.q) if params.q and connection.vendor == "postgresql" else None
+    rows, total = _general_plan_rows(params, centre, seed, offset, text)
+    if rows or total or text is None:
+        return rows, total
+    typo = typo_text_query(params.q)
+    if typo is None:
+        return [], 0
+    return _general_plan_rows(params, centre, seed, offset, typo)
+
+
+def _general_plan_rows(params, centre, seed, offset, text) -> tuple[list[tuple], int]:
     qs = (
-        _general_queryset(params, centre, typos=typos)
+        _general_queryset(params, centre, text=text)
         .annotate(total=Window(Count("*")))
         .order_by(*_ordering(params, seed))
         .values_list("studio_id", "chord", "total")
     )
     rows = list(qs[offset : offset + params.page_size])
-    # Nothing here: if the words match nothing at all, read them as typos.
-    if (
-        not rows
-        and not typos
-        and _may_have_typos(params)
-        and (offset == 0 or not _general_queryset(params, centre).exists())
-    ):
-        rows = _general_plan_rows(params, centre, seed, offset, typos=True)
-    return rows
-
-
-def _may_have_typos(params: SearchParams) -> bool:
-    return bool(params.q) and connection.vendor == "postgresql"
-
-
-def _count(params: SearchParams, centre: Centre | None) -> int:
-    if _facet_plan_applies(params, centre):
-        return _facet_plan_count(params, centre)
-    count = _general_queryset(params, centre).count()
-    if count == 0 and _may_have_typos(params):
-        count = _general_queryset(params, centre, typos=True).count()
-    return count
+    if rows:
+        return rows, rows[0][2]
+    if offset == 0:
+        return [], 0
+    # Past the end: the window count had no row to ride on.
+    return [], _general_queryset(params, centre, text=text).count()
 
 
 # --- Matching without a page (saved-search alerts) ------------------------------------------

@@ -1,7 +1,8 @@
 """Rebuilding the search index in one pass, for bulk loads made with its triggers off.
 
 Day to day nothing calls this: triggers keep studio_search and studio_search_facet in
-step with every write (migration 0004_search_index). A bulk load that disables the
+step with every write (migration 0004_search_index), and studio_search_word holds every
+lexeme written (0005_search_words). A bulk load that disables the
 triggers — seed_demo at scale, a restore — calls `search_index_rebuild()` once at the end.
 """
 
@@ -12,7 +13,7 @@ from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-DERIVED_TABLES = ("studio_search", "studio_search_facet")
+DERIVED_TABLES = ("studio_search", "studio_search_facet", "studio_search_word")
 # The tables whose triggers maintain the index (and bump the search data version).
 SOURCE_TABLES = (
     "studios",
@@ -55,6 +56,9 @@ def search_triggers_disabled(
 def search_index_rebuild(*, using: str = DEFAULT_DB_ALIAS) -> int:
     """Re-derive the whole index from the source tables; returns the listed studios.
 
+    studio_search is written in name order (text search visits fewer pages) and the
+    vocabulary afresh, without the words no studio has any more.
+
     The derived tables' GiST/GIN indexes are dropped first and built once at the end: one
     sort per index instead of a million insertions into it.
     """
@@ -76,7 +80,7 @@ def search_index_rebuild(*, using: str = DEFAULT_DB_ALIAS) -> int:
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for _, definition in indexes:
             cursor.execute(definition)
-        cursor.execute("ANALYZE studio_search, studio_search_facet")
+        cursor.execute(f"ANALYZE {', '.join(DERIVED_TABLES)}")
     return listed
 
 

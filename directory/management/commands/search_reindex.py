@@ -10,7 +10,10 @@ from directory.services.search_index import search_index_rebuild, search_index_v
 
 
 class Command(BaseCommand):
-    help = "Re-derive studio_search and studio_search_facet from the studios (after a bulk load)."
+    help = (
+        "Re-derive studio_search, studio_search_facet and studio_search_word from the studios"
+        " (after a bulk load; also restores studio_search's name order)."
+    )
 
     def handle(self, *args, **options) -> None:
         start = time.monotonic()
