@@ -729,8 +729,10 @@ def matching_studio_ids(params: SearchParams) -> QuerySet:
     """
     centre = resolve_centre(params)
     matches = _general_queryset(params, centre)
-    if _may_have_typos(params) and not matches.exists():
-        matches = _general_queryset(params, centre, typos=True)
+    if params.q and connection.vendor == "postgresql" and not matches.exists():
+        typo = typo_text_query(params.q)  # as _general_plan_page: only when nothing matches
+        if typo is not None:
+            matches = _general_queryset(params, centre, text=typo)
     return matches.values("studio_id")
 
 
