@@ -31,6 +31,7 @@ from bench.common import (
     bench_users,
     migrate,
     percentile,
+    realtime_backends_cpu_seconds,
     run_id,
     sessions_for,
     setup_django,
@@ -79,20 +80,22 @@ async def _person(sock: dict, job: dict, out: dict) -> None:
             delay = t - time.time()
             if delay > 0:
                 await asyncio.sleep(delay)
-            now = time.time()
+            stamp = f"{time.time():.6f}"
             seq += 1
             if baseline:
-                frame = {"message": f"{me}|{seq}|{now:.6f}"}
+                frame = {"message": f"{me}|{seq}|{stamp}"}
             else:
                 frame = {
                     "type": "message.send",
                     "to": partner,
-                    "content": f"{seq}|{now:.6f}",
+                    "content": f"{seq}|{stamp}",
                     "client_id": f"{job['run']}-{me}-{seq}",
                 }
             await ws.send(json.dumps(frame))
             out["sent_all"] += 1
-            if now >= warm:
+            # The receiver counts a message by the same stamp and the same window (a sleep
+            # that overshoots `end` sends one more message, outside the window).
+            if warm <= float(stamp) < end:
                 out["sent"] += 1
             t += 1 / rate
 
@@ -217,6 +220,7 @@ def run_scenario(target, load, args, users, keys) -> dict:
             "run": rid,
         }
         cpu0 = [s.cpu_seconds() for s in servers]
+        db_cpu0 = realtime_backends_cpu_seconds()
         results: mp.Queue = mp.get_context("spawn").Queue()
         procs = []
         for g in range(args.generators):
@@ -231,6 +235,7 @@ def run_scenario(target, load, args, users, keys) -> dict:
             p.join()
         rss = [s.rss_kib() for s in servers]
         cpu = [s.cpu_seconds() - c for s, c in zip(servers, cpu0, strict=True)]
+        db_cpu = realtime_backends_cpu_seconds() - db_cpu0 if target != "baseline" else 0.0
     finally:
         for s in servers:
             s.stop()
@@ -268,6 +273,8 @@ def run_scenario(target, load, args, users, keys) -> dict:
         # what each message costs the Daphne processes and the load generators.
         "server_cpu_s": [round(c, 2) for c in cpu],
         "server_cpu_us_per_msg": round(1e6 * sum(cpu) / sent_all) if sent_all else None,
+        "postgres_cpu_s": round(db_cpu, 2),
+        "postgres_cpu_us_per_msg": round(1e6 * db_cpu / sent_all) if sent_all else None,
         "generator_cpu_s": [round(o["cpu_s"], 2) for o in outs],
         "generator_cpu_us_per_msg": (
             round(1e6 * sum(o["cpu_s"] for o in outs) / sent_all) if sent_all else None
@@ -304,22 +311,24 @@ def main() -> None:
             f"({r['delivered_msgs_per_s']}/s)  p50 {r['p50_ms']} ms  p99 {r['p99_ms']} ms  "
             f"persisted {r['persisted_total']}  closed {r['closed_early']}  errors {r['errors']}  "
             f"CPU/msg: Daphne {r['server_cpu_us_per_msg']} µs, "
+            f"PostgreSQL {r['postgres_cpu_us_per_msg']} µs, "
             f"generators {r['generator_cpu_us_per_msg']} µs"
         )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(rows, indent=2))
     print(
         "| target | Daphne | layer | offered/s | delivered | delivered/s | p50 ms | p99 ms "
-        "| persisted | Daphne CPU µs/msg |"
+        "| persisted | CPU µs/msg: Daphne | PostgreSQL | generators |"
     )
-    print("|" + "---|" * 10)
+    print("|" + "---|" * 12)
     for r in rows:
         print(
             f"| {r['target']} | {r['servers']} | {r['layer']} | {r['offered_msgs_per_s']} | "
             f"{r['delivered_pct']}% | {r['delivered_msgs_per_s']} | {r['p50_ms']} | "
             f"{r['p99_ms']} | "
             f"{r['persisted_total'] if r['persisted_total'] is not None else '-'} | "
-            f"{r['server_cpu_us_per_msg']} |"
+            f"{r['server_cpu_us_per_msg']} | {r['postgres_cpu_us_per_msg']} | "
+            f"{r['generator_cpu_us_per_msg']} |"
         )
 
 
