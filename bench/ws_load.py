@@ -179,8 +179,9 @@ def start_servers(target: str, prefix: str, layer: str, send_path: str) -> list[
             "CHANNEL_LAYER_PREFIX": prefix,
             "CHANNEL_LAYER": layer,
             "REALTIME_SEND_PATH": send_path,
-            "REALTIME_DB_POOL_MAX": os.environ.get("REALTIME_DB_POOL_MAX", "16"),
         }
+        if os.environ.get("REALTIME_DB_POOL_MAX"):  # else the application's default
+            env["REALTIME_DB_POOL_MAX"] = os.environ["REALTIME_DB_POOL_MAX"]
         servers = [Server("project.asgi:application", env=env) for _ in range(count)]
     return [s.ready() for s in servers]
 
