@@ -236,7 +236,7 @@ def run_scenario(target, load, args, users, keys) -> dict:
             p.join()
         rss = [s.rss_kib() for s in servers]
         cpu = [s.cpu_seconds() - c for s, c in zip(servers, cpu0, strict=True)]
-        db_cpu = realtime_backends_cpu_seconds() - db_cpu0 if target != "baseline" else 0.0
+        db_cpu = realtime_backends_cpu_seconds() - db_cpu0 if target != "baseline" else None
     finally:
         for s in servers:
             s.stop()
@@ -271,11 +271,14 @@ def run_scenario(target, load, args, users, keys) -> dict:
         "errors": errors,
         "server_rss_kib": rss,
         # CPU per message over the whole run (connect, warm-up, measured window, drain):
-        # what each message costs the Daphne processes and the load generators.
+        # what each message costs the Daphne processes, our PostgreSQL backends (none for
+        # the baseline) and the load generators.
         "server_cpu_s": [round(c, 2) for c in cpu],
         "server_cpu_us_per_msg": round(1e6 * sum(cpu) / sent_all) if sent_all else None,
-        "postgres_cpu_s": round(db_cpu, 2),
-        "postgres_cpu_us_per_msg": round(1e6 * db_cpu / sent_all) if sent_all else None,
+        "postgres_cpu_s": round(db_cpu, 2) if db_cpu is not None else None,
+        "postgres_cpu_us_per_msg": (
+            round(1e6 * db_cpu / sent_all) if sent_all and db_cpu is not None else None
+        ),
         "generator_cpu_s": [round(o["cpu_s"], 2) for o in outs],
         "generator_cpu_us_per_msg": (
             round(1e6 * sum(o["cpu_s"] for o in outs) / sent_all) if sent_all else None
