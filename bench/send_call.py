@@ -21,6 +21,8 @@ from bench.common import ROOT, bench_users, migrate, percentile, run_id, setup_d
 
 
 async def measure(users, rid: str) -> dict:
+    from django.conf import settings
+
     from realtime import db
     from realtime.services.messages import message_send_async
 
@@ -51,7 +53,7 @@ async def measure(users, rid: str) -> dict:
         "sequential_p50_ms": round(1000 * percentile(lat, 50), 2),
         "sequential_p90_ms": round(1000 * percentile(lat, 90), 2),
         "concurrent_20_pairs_msgs_per_s": round(rate, 1),
-        "pool_max": int(os.environ.get("REALTIME_DB_POOL_MAX", "8")),
+        "pool_max": settings.REALTIME_DB_POOL_MAX,
     }
 
 

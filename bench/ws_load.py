@@ -31,6 +31,7 @@ from bench.common import (
     bench_users,
     migrate,
     percentile,
+    realtime_backends_cpu_seconds,
     run_id,
     sessions_for,
     setup_django,
@@ -79,19 +80,22 @@ async def _person(sock: dict, job: dict, out: dict) -> None:
             delay = t - time.time()
             if delay > 0:
                 await asyncio.sleep(delay)
-            now = time.time()
+            stamp = f"{time.time():.6f}"
             seq += 1
             if baseline:
-                frame = {"message": f"{me}|{seq}|{now:.6f}"}
+                frame = {"message": f"{me}|{seq}|{stamp}"}
             else:
                 frame = {
                     "type": "message.send",
                     "to": partner,
-                    "content": f"{seq}|{now:.6f}",
+                    "content": f"{seq}|{stamp}",
                     "client_id": f"{job['run']}-{me}-{seq}",
                 }
             await ws.send(json.dumps(frame))
-            if now >= warm:
+            out["sent_all"] += 1
+            # The receiver counts a message by the same stamp and the same window (a sleep
+            # that overshoots `end` sends one more message, outside the window).
+            if warm <= float(stamp) < end:
                 out["sent"] += 1
             t += 1 / rate
 
@@ -133,8 +137,10 @@ async def _person(sock: dict, job: dict, out: dict) -> None:
 
 
 async def _generate(job: dict) -> dict:
+    cpu0 = time.process_time()
     out = {
         "sent": 0,
+        "sent_all": 0,
         "latencies": [],
         "connected": 0,
         "connect_errors": 0,
@@ -147,6 +153,7 @@ async def _generate(job: dict) -> dict:
         tasks.append(asyncio.ensure_future(_person(sock, job, out)))
         await asyncio.sleep(0.01)
     await asyncio.gather(*tasks)
+    out["cpu_s"] = time.process_time() - cpu0
     return out
 
 
@@ -172,8 +179,9 @@ def start_servers(target: str, prefix: str, layer: str, send_path: str) -> list[
             "CHANNEL_LAYER_PREFIX": prefix,
             "CHANNEL_LAYER": layer,
             "REALTIME_SEND_PATH": send_path,
-            "REALTIME_DB_POOL_MAX": os.environ.get("REALTIME_DB_POOL_MAX", "16"),
         }
+        if os.environ.get("REALTIME_DB_POOL_MAX"):  # else the application's default
+            env["REALTIME_DB_POOL_MAX"] = os.environ["REALTIME_DB_POOL_MAX"]
         servers = [Server("project.asgi:application", env=env) for _ in range(count)]
     return [s.ready() for s in servers]
 
@@ -212,6 +220,8 @@ def run_scenario(target, load, args, users, keys) -> dict:
             "end_at": start_at + args.warmup + args.duration,
             "run": rid,
         }
+        cpu0 = [s.cpu_seconds() for s in servers]
+        db_cpu0 = realtime_backends_cpu_seconds()
         results: mp.Queue = mp.get_context("spawn").Queue()
         procs = []
         for g in range(args.generators):
@@ -225,10 +235,13 @@ def run_scenario(target, load, args, users, keys) -> dict:
         for p in procs:
             p.join()
         rss = [s.rss_kib() for s in servers]
+        cpu = [s.cpu_seconds() - c for s, c in zip(servers, cpu0, strict=True)]
+        db_cpu = realtime_backends_cpu_seconds() - db_cpu0 if target != "baseline" else None
     finally:
         for s in servers:
             s.stop()
     sent = sum(o["sent"] for o in outs)
+    sent_all = sum(o["sent_all"] for o in outs)
     lat = [x for o in outs for x in o["latencies"]]
     errors: dict = {}
     for o in outs:
@@ -257,6 +270,19 @@ def run_scenario(target, load, args, users, keys) -> dict:
         "connect_errors": sum(o["connect_errors"] for o in outs),
         "errors": errors,
         "server_rss_kib": rss,
+        # CPU per message over the whole run (connect, warm-up, measured window, drain):
+        # what each message costs the Daphne processes, our PostgreSQL backends (none for
+        # the baseline) and the load generators.
+        "server_cpu_s": [round(c, 2) for c in cpu],
+        "server_cpu_us_per_msg": round(1e6 * sum(cpu) / sent_all) if sent_all else None,
+        "postgres_cpu_s": round(db_cpu, 2) if db_cpu is not None else None,
+        "postgres_cpu_us_per_msg": (
+            round(1e6 * db_cpu / sent_all) if sent_all and db_cpu is not None else None
+        ),
+        "generator_cpu_s": [round(o["cpu_s"], 2) for o in outs],
+        "generator_cpu_us_per_msg": (
+            round(1e6 * sum(o["cpu_s"] for o in outs) / sent_all) if sent_all else None
+        ),
     }
 
 
@@ -287,21 +313,26 @@ def main() -> None:
         tqdm.write(
             f"{target:8} {load:5}/s  delivered {r['delivered_pct']:7.3f}% "
             f"({r['delivered_msgs_per_s']}/s)  p50 {r['p50_ms']} ms  p99 {r['p99_ms']} ms  "
-            f"persisted {r['persisted_total']}  closed {r['closed_early']}  errors {r['errors']}"
+            f"persisted {r['persisted_total']}  closed {r['closed_early']}  errors {r['errors']}  "
+            f"CPU/msg: Daphne {r['server_cpu_us_per_msg']} µs, "
+            f"PostgreSQL {r['postgres_cpu_us_per_msg']} µs, "
+            f"generators {r['generator_cpu_us_per_msg']} µs"
         )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(rows, indent=2))
     print(
         "| target | Daphne | layer | offered/s | delivered | delivered/s | p50 ms | p99 ms "
-        "| persisted |"
+        "| persisted | CPU µs/msg: Daphne | PostgreSQL | generators |"
     )
-    print("|" + "---|" * 9)
+    print("|" + "---|" * 12)
     for r in rows:
         print(
             f"| {r['target']} | {r['servers']} | {r['layer']} | {r['offered_msgs_per_s']} | "
             f"{r['delivered_pct']}% | {r['delivered_msgs_per_s']} | {r['p50_ms']} | "
             f"{r['p99_ms']} | "
-            f"{r['persisted_total'] if r['persisted_total'] is not None else '-'} |"
+            f"{r['persisted_total'] if r['persisted_total'] is not None else '-'} | "
+            f"{r['server_cpu_us_per_msg']} | {r['postgres_cpu_us_per_msg']} | "
+            f"{r['generator_cpu_us_per_msg']} |"
         )
 
 

@@ -185,7 +185,14 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     async def _hello_state(self) -> tuple[int, int, int]:
         if db.enabled():
-            return await db.fetchone(sql.HELLO, {"user": self.user.pk})
+            row = await db.fetchone(sql.HELLO, {"user": self.user.pk})
+            if row[0] is None:
+                # The stream row was created by a transaction (this user's first event)
+                # that committed while HELLO waited on it: the INSERT then did nothing and
+                # the statement's snapshot, older than that commit, does not see the row.
+                # A new statement does.
+                row = await db.fetchone(sql.HELLO, {"user": self.user.pk})
+            return row
         return await database_sync_to_async(_hello_state_orm)(self.user.pk)
 
     # --- Frames from the client ---------------------------------------------------------------

@@ -3,7 +3,7 @@
 `message.send` is the product's busiest write. Measured on this machine
 (docs/benchmarks.md), the ORM version — about a dozen round trips and a thread hop per
 message — is far slower, so the socket makes one call per message, in autocommit, on the
-event loop through psycopg's async pool: `realtime_message_send()` (migration 0003)
+event loop through psycopg's async pool: `realtime_message_send()` (migrations 0004 and 0006)
 
 1. locks both users' stream rows in user-id order (realtime/events.py says why ids then
    grow in commit order), then
@@ -16,7 +16,7 @@ The JSON it builds matches realtime/serialization.py field for field (tested).
 
 from __future__ import annotations
 
-# The send itself lives in PostgreSQL as realtime_message_send() (migration 0003): one
+# The send itself lives in PostgreSQL as realtime_message_send() (migration 0006): one
 # round trip, a lock statement and then the write with a snapshot taken after the lock.
 SEND_MESSAGE = """
 SELECT status, message, sender_event_id, frames, email_user_id, receiver_id
@@ -29,7 +29,7 @@ FROM realtime_message_send(
 
 ENSURE_STREAMS = """
 INSERT INTO realtime_event_streams (user_id, last_event_id)
-SELECT id, 0 FROM users WHERE id = %(sender)s OR lower(username) = lower(%(to)s)
+SELECT id, 0 FROM users WHERE id = %(sender)s OR upper(username) = upper(%(to)s)
 ON CONFLICT (user_id) DO NOTHING
 """
 
@@ -63,5 +63,5 @@ SELECT min(event_id) FROM realtime_events WHERE user_id = %(user)s AND event_id 
 """
 
 ACTIVE_USER_ID = """
-SELECT id FROM users WHERE lower(username) = lower(%(username)s) AND is_active
+SELECT id FROM users WHERE upper(username) = upper(%(username)s) AND is_active
 """

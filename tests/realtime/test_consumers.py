@@ -461,3 +461,44 @@ async def test_resume_older_than_retention_or_ahead_gets_resync_required(users):
     await sb.send({"type": "resume", "last_event_id": 99})
     assert (await sb.recv_type("resync_required"))["reason"] == "ahead"
     await sb.close()
+
+
+async def test_hello_while_the_users_first_event_commits(users):
+    """A first connection racing the user's first event: the stream row is inserted by a
+    transaction that commits while hello's statement waits on it. Hello still gives the
+    committed baseline (it gave null, and the socket then failed on its first event)."""
+    import psycopg
+
+    from realtime import db
+
+    a = users[0]
+    blocker = await psycopg.AsyncConnection.connect(**db._conninfo())
+    try:
+        await blocker.execute(
+            "INSERT INTO realtime_event_streams (user_id, last_event_id) VALUES (%s, 3)", [a.pk]
+        )
+        opening = asyncio.ensure_future(open_socket(cookie_user=a))
+        async with await psycopg.AsyncConnection.connect(
+            **db._conninfo(), autocommit=True
+        ) as watcher:
+            for _ in range(100):  # until hello's INSERT waits on the blocker's row
+                cur = await watcher.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND application_name = 'studio-finder-realtime'"
+                )
+                if (await cur.fetchone())[0]:
+                    break
+                await asyncio.sleep(0.05)
+            else:
+                pytest.fail("hello never waited on the uncommitted stream row")
+        await blocker.commit()
+        sock, hello = await opening
+    finally:
+        await blocker.close()
+    assert hello["last_event_id"] == 3
+    b_sock, _ = await open_socket(cookie_user=users[1])
+    await send_msg(b_sock, a.username, client_id="after-race")
+    frame = await sock.recv_type("message.new")
+    assert frame["event_id"] == 4
+    await sock.close()
+    await b_sock.close()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 
 from realtime.models import Message, Notification, UserConnection
@@ -247,3 +249,22 @@ def test_are_two_people_connected_is_answered_from_the_pair_index(connection_gra
         Q(user_id=ann, connected_user_id=bob) | Q(user_id=bob, connected_user_id=ann)
     )
     assert "connection_pair_uniq" in explain(qs)
+
+
+def test_message_send_finds_the_receiver_through_the_username_index():
+    """realtime_message_send() looks the receiver up by name twice per message (the lock
+    statement and the write); both lookups must be served by the case-insensitive unique
+    index on users, not a scan of every member."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'realtime_message_send'")
+        (source,) = cursor.fetchone()
+    lookups = re.findall(r"\w+\((?:\w+\.)?username\) = \w+\(p_to\)", source)
+    assert len(lookups) == 2, lookups
+    for lookup in lookups:
+        # The predicate comes from our own function source, the value is a parameter.
+        sql = "SELECT 1 FROM users u WHERE " + lookup.replace("p_to", "%s")  # noqa: S608
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, ["Ann"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "users_username_ci_uniq" in plan, (lookup, plan)
