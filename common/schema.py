@@ -24,8 +24,8 @@ class AutoSchema(BaseAutoSchema):
     def _get_response_bodies(self, direction="response"):
         """Every operation documents the errors it can meet, in the one error shape —
         400 for input, 401/403 behind a permission, 404 for a path with an id, 409 for
-        writes, 429 under a throttle — on top of what its view lists, so a client (and
-        schemathesis) never meets an undocumented status."""
+        writes, 415 for a body no parser reads, 429 under a throttle — on top of what its
+        view lists, so a client (and schemathesis) never meets an undocumented status."""
         responses = super()._get_response_bodies(direction)
         statuses = {400}
         permissions = [type(p) for p in self.view.get_permissions()]
@@ -35,6 +35,8 @@ class AutoSchema(BaseAutoSchema):
             statuses.add(404)
         if self.method.upper() in {"POST", "PUT", "PATCH", "DELETE"}:
             statuses.add(409)
+        if self.method.upper() in {"POST", "PUT", "PATCH"}:
+            statuses.add(415)  # a body in a media type no parser reads (or none it can name)
         if getattr(self.view, "throttle_classes", None):
             statuses.add(429)
         for status, response in error_responses(*sorted(statuses)).items():
