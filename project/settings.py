@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "directory",
     "billing",
     "moderation",
+    "legacy",
     "frontend",
 ]
 

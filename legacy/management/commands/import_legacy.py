@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
-from directory.importers.legacy import LegacyImporter, load_backup
+from legacy.importer import LegacyImporter, load_backup
 
 
 class Command(BaseCommand):

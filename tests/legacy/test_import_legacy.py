@@ -11,7 +11,6 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from billing.models import PendingSubscription, Refund, Subscription
-from directory.importers.legacy import TABLES
 from directory.models import (
     Faq,
     LegacyContact,
@@ -28,9 +27,10 @@ from directory.models import (
     UserMetadata,
     UserProfile,
 )
+from legacy.importer import TABLES
 from moderation.models import ContentReport
 from realtime.models import Message, Notification, UserConnection
-from tests.directory.legacy_backup import ALICE_PASSWORD, BROKEN, GUY_PASSWORD, build_backup
+from tests.legacy.legacy_backup import ALICE_PASSWORD, BROKEN, GUY_PASSWORD, build_backup
 
 pytestmark = pytest.mark.django_db
 

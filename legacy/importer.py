@@ -6,9 +6,8 @@ loaded in dependency order; every row keeps its old id in `legacy_id`, so refere
 resolve and a second run updates rows instead of duplicating them.
 
 Row by row, each in its own savepoint: a malformed row is reported with its table, id
-and reason, and the rest still imports. The import spans every app's tables, so this is
-the one module of `directory` that writes to realtime, billing and moderation models;
-nothing imports it but the `import_legacy` command.
+and reason, and the rest still imports. The import spans every app's tables, which is why it
+lives in the `legacy` app; nothing imports it but the `import_legacy` command.
 """
 
 from __future__ import annotations
@@ -38,11 +37,8 @@ from billing.models import (
     Subscription,
     SubscriptionStatus,
 )
-from moderation.models import ContentReport, ReportedContentType, ReportReason, ReportStatus
-from realtime.models import Message, Notification, NotificationType, UserConnection
-
-from ..hashers import legacy_bcrypt_to_django
-from ..models import (
+from directory.hashers import legacy_bcrypt_to_django
+from directory.models import (
     Faq,
     LegacyContact,
     Poi,
@@ -62,8 +58,10 @@ from ..models import (
     UserMetadata,
     UserProfile,
 )
-from ..services.accounts import user_become_studio_owner, user_email_verified_sync
-from ..services.metadata import metadata_key_validate, metadata_value_validate
+from directory.services.accounts import user_become_studio_owner, user_email_verified_sync
+from directory.services.metadata import metadata_key_validate, metadata_value_validate
+from moderation.models import ContentReport, ReportedContentType, ReportReason, ReportStatus
+from realtime.models import Message, Notification, NotificationType, UserConnection
 
 logger = logging.getLogger(__name__)
 
