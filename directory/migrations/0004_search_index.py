@@ -358,7 +358,7 @@ def install(apps, schema_editor):
             + _row_select(match_all, postgres=False)
         )
     else:
-        raise NotImplementedError(f"search index triggers for {connection.vendor}")
+        raise RuntimeError(f"Studio Finder runs on PostgreSQL or SQLite, not {connection.vendor}")
 
 
 class Migration(migrations.Migration):
