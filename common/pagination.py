@@ -1,4 +1,5 @@
-"""Page-number pagination for selectors: `{"count", "page", "page_size", "results"}`.
+"""Page-number pagination for selectors: `{"count", "page", "page_size", "results"}`,
+or a slice and a `has_next` flag where counting would cost more than the page.
 
 A page past the end is an empty `results`, not an error (the search contract); the count
 is one query and the page another, so a list endpoint's query count stays fixed.
@@ -40,3 +41,10 @@ def paginate(queryset: QuerySet, *, page: int, page_size: int, count: int | None
     offset = (page - 1) * page_size
     results = list(queryset[offset : offset + page_size]) if offset < total else []
     return Page(count=total, page=page, page_size=page_size, results=results)
+
+
+def slice_with_next(queryset: QuerySet, *, offset: int, limit: int) -> tuple[list, bool]:
+    """`limit` rows from `offset`, and whether more follow: one query, no count (for
+    feeds where a total would cost more than the page, such as messages)."""
+    rows = list(queryset[offset : offset + limit + 1])
+    return rows[:limit], len(rows) > limit

@@ -6,5 +6,4 @@ that events carry (the Zulip-style tests compare them).
 
 # Bounds on numbers from clients, so no value reaches PostgreSQL out of its range.
 MAX_ID = 2**63 - 1  # bigint: message and event ids
-MAX_PAGE = 100_000
 MAX_OFFSET = 1_000_000

@@ -8,12 +8,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.openapi import error_responses
+from common.pagination import MAX_PAGE, slice_with_next
 
 from ..permissions import IsMember
 from ..selectors.messages import conversation_list, conversation_messages, message_list
 from ..serialization import message_json, user_json
 from ..services.messages import message_send, messages_mark_read
-from . import MAX_ID, MAX_OFFSET, MAX_PAGE
+from . import MAX_ID, MAX_OFFSET
 from .schemas import (
     ConversationListSchema,
     ConversationMessagesSchema,
@@ -61,15 +62,13 @@ class MessageCollectionApi(APIView):
         params.is_valid(raise_exception=True)
         page = params.validated_data["page"]
         qs = message_list(user=request.user, box=params.validated_data["type"])
-        rows = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+        rows, has_next = slice_with_next(qs, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
         return Response(
             {
-                "results": [
-                    message_json(m, sender=m.sender, receiver=m.receiver) for m in rows[:PAGE_SIZE]
-                ],
+                "results": [message_json(m, sender=m.sender, receiver=m.receiver) for m in rows],
                 "page": page,
                 "page_size": PAGE_SIZE,
-                "has_next": len(rows) > PAGE_SIZE,
+                "has_next": has_next,
             }
         )
 

@@ -7,6 +7,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.pagination import slice_with_next
+
 from ..models import NotificationType
 from ..permissions import IsMember
 from ..selectors.notifications import (
@@ -47,14 +49,14 @@ class NotificationListApi(APIView):
         params.is_valid(raise_exception=True)
         p = params.validated_data
         qs = notification_list(user_id=request.user.pk, unread_only=p["unread_only"])
-        rows = list(qs[p["offset"] : p["offset"] + p["limit"] + 1])
+        rows, has_next = slice_with_next(qs, offset=p["offset"], limit=p["limit"])
         return Response(
             {
-                "results": [notification_json(n) for n in rows[: p["limit"]]],
+                "results": [notification_json(n) for n in rows],
                 "unread": notification_unread_count(user_id=request.user.pk),
                 "limit": p["limit"],
                 "offset": p["offset"],
-                "has_next": len(rows) > p["limit"],
+                "has_next": has_next,
             }
         )
 
