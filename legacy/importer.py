@@ -60,6 +60,7 @@ from directory.models import (
 )
 from directory.services.accounts import user_become_studio_owner, user_email_verified_sync
 from directory.services.metadata import metadata_key_validate, metadata_value_validate
+from directory.validators import SOCIAL_LINK_HOSTS
 from moderation.models import ContentReport, ReportedContentType, ReportReason, ReportStatus
 from realtime.models import Message, Notification, NotificationType, UserConnection
 
@@ -93,18 +94,7 @@ TABLES: tuple[str, ...] = (
 
 # NextAuth provider names → allauth provider ids.
 PROVIDERS = {"google": "google", "facebook": "facebook", "twitter": "twitter_oauth2"}
-PROFILE_URL_FIELDS = (
-    "facebook_url",
-    "twitter_url",
-    "x_url",
-    "linkedin_url",
-    "instagram_url",
-    "tiktok_url",
-    "threads_url",
-    "youtube_url",
-    "vimeo_url",
-    "soundcloud_url",
-)
+PROFILE_URL_FIELDS = tuple(SOCIAL_LINK_HOSTS)  # every social link of a profile
 PROFILE_TEXT_FIELDS = (
     "last_name",
     "phone",
