@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from directory.geo import EARTH_RADIUS_MI
 from directory.selectors.search import OFFERED_RADII_MI, rotation_seed
-from tests.directory.search_data import CITIES, build, world_spec
+from tests.directory.search_data import CITIES
 
 pytestmark = pytest.mark.django_db
 
@@ -33,16 +33,8 @@ def haversine_miles(lat1, lng1, lat2, lng2):
 
 
 @pytest.fixture(autouse=True)
-def _search_settings(settings):
-    settings.SEARCH_CACHE_SECONDS = 0
-    settings.GEOCODER_ENABLED = False
-
-
-@pytest.fixture
-def world():
-    spec = world_spec()
-    ids = build(spec)
-    return spec, ids
+def _offline(search_offline):
+    """No page cache, no geocoder (tests/directory/conftest.py)."""
 
 
 def oracle(spec, ids, **p):

@@ -13,22 +13,13 @@ from django.db import connection
 from directory.models import Studio, StudioSearch, StudioSearchWord, User
 from directory.selectors.search import rotation_seed, text_query
 from directory.services.search_index import search_index_rebuild
-from tests.directory.search_data import build, world_spec
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _search_settings(settings):
-    settings.SEARCH_CACHE_SECONDS = 0
-    settings.GEOCODER_ENABLED = False
-
-
-@pytest.fixture
-def world():
-    spec = world_spec()
-    ids = build(spec)
-    return spec, ids
+def _offline(search_offline):
+    """No page cache, no geocoder (tests/directory/conftest.py)."""
 
 
 def _lexemes() -> set[str]:
