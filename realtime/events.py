@@ -49,6 +49,8 @@ EVENT_TYPES = frozenset(
         "connection.request",
         "connection.accepted",
         "connection.removed",
+        "message.removed",
+        "moderation.queue",
     }
 )
 

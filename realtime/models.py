@@ -25,6 +25,10 @@ class NotificationType(models.TextChoices):
     PAYMENT_SUCCESS = "PAYMENT_SUCCESS", "Payment succeeded"
     PAYMENT_FAILED = "PAYMENT_FAILED", "Payment failed"
     SUBSCRIPTION_EXPIRING = "SUBSCRIPTION_EXPIRING", "Subscription expiring"
+    # Not in the legacy enum: the legacy "Report Flow" says admins and reporters are told.
+    REPORT_RECEIVED = "REPORT_RECEIVED", "Content reported (admins)"
+    REPORT_OUTCOME = "REPORT_OUTCOME", "Outcome of your report"
+    MODERATION_WARNING = "MODERATION_WARNING", "Warning from the moderators"
 
 
 class Message(LegacyIdModel):
