@@ -112,8 +112,9 @@ def report_queue(
 
 
 def pending_reviews(*, limit: int) -> tuple[int, list[Review]]:
-    qs = Review.objects.filter(status=ReviewStatus.PENDING).select_related("studio", "reviewer")
-    return qs.count(), list(qs.order_by("created_at", "id")[:limit])
+    """Reviews awaiting approval, as the review queue orders them (flagged first)."""
+    qs = reviews_for_moderation(status=ReviewStatus.PENDING, flagged=None)
+    return qs.count(), list(qs[:limit])
 
 
 def _preview_message(m: Message) -> dict[str, Any]:
