@@ -5,37 +5,110 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('realtime', '0006_message_send_username_index'),
+        ("realtime", "0006_message_send_username_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='notification',
-            name='realtime_notification_type_valid',
+            model_name="notification",
+            name="realtime_notification_type_valid",
         ),
         migrations.RemoveConstraint(
-            model_name='notificationpreference',
-            name='realtime_notificationpreference_type_valid',
+            model_name="notificationpreference",
+            name="realtime_notificationpreference_type_valid",
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='type',
-            field=models.CharField(choices=[('MESSAGE_RECEIVED', 'New message'), ('REVIEW_RECEIVED', 'New review'), ('REVIEW_RESPONSE', 'Review response'), ('CONNECTION_REQUEST', 'Connection request'), ('CONNECTION_ACCEPTED', 'Connection accepted'), ('STUDIO_VERIFIED', 'Studio verified'), ('PAYMENT_SUCCESS', 'Payment succeeded'), ('PAYMENT_FAILED', 'Payment failed'), ('SUBSCRIPTION_EXPIRING', 'Subscription expiring'), ('REPORT_RECEIVED', 'Content reported (admins)'), ('REPORT_OUTCOME', 'Outcome of your report'), ('MODERATION_WARNING', 'Warning from the moderators')], max_length=32),
+            model_name="notification",
+            name="type",
+            field=models.CharField(
+                choices=[
+                    ("MESSAGE_RECEIVED", "New message"),
+                    ("REVIEW_RECEIVED", "New review"),
+                    ("REVIEW_RESPONSE", "Review response"),
+                    ("CONNECTION_REQUEST", "Connection request"),
+                    ("CONNECTION_ACCEPTED", "Connection accepted"),
+                    ("STUDIO_VERIFIED", "Studio verified"),
+                    ("PAYMENT_SUCCESS", "Payment succeeded"),
+                    ("PAYMENT_FAILED", "Payment failed"),
+                    ("SUBSCRIPTION_EXPIRING", "Subscription expiring"),
+                    ("REPORT_RECEIVED", "Content reported (admins)"),
+                    ("REPORT_OUTCOME", "Outcome of your report"),
+                    ("MODERATION_WARNING", "Warning from the moderators"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationpreference',
-            name='type',
-            field=models.CharField(choices=[('MESSAGE_RECEIVED', 'New message'), ('REVIEW_RECEIVED', 'New review'), ('REVIEW_RESPONSE', 'Review response'), ('CONNECTION_REQUEST', 'Connection request'), ('CONNECTION_ACCEPTED', 'Connection accepted'), ('STUDIO_VERIFIED', 'Studio verified'), ('PAYMENT_SUCCESS', 'Payment succeeded'), ('PAYMENT_FAILED', 'Payment failed'), ('SUBSCRIPTION_EXPIRING', 'Subscription expiring'), ('REPORT_RECEIVED', 'Content reported (admins)'), ('REPORT_OUTCOME', 'Outcome of your report'), ('MODERATION_WARNING', 'Warning from the moderators')], max_length=32),
+            model_name="notificationpreference",
+            name="type",
+            field=models.CharField(
+                choices=[
+                    ("MESSAGE_RECEIVED", "New message"),
+                    ("REVIEW_RECEIVED", "New review"),
+                    ("REVIEW_RESPONSE", "Review response"),
+                    ("CONNECTION_REQUEST", "Connection request"),
+                    ("CONNECTION_ACCEPTED", "Connection accepted"),
+                    ("STUDIO_VERIFIED", "Studio verified"),
+                    ("PAYMENT_SUCCESS", "Payment succeeded"),
+                    ("PAYMENT_FAILED", "Payment failed"),
+                    ("SUBSCRIPTION_EXPIRING", "Subscription expiring"),
+                    ("REPORT_RECEIVED", "Content reported (admins)"),
+                    ("REPORT_OUTCOME", "Outcome of your report"),
+                    ("MODERATION_WARNING", "Warning from the moderators"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.CheckConstraint(condition=models.Q(('type__in', ['MESSAGE_RECEIVED', 'REVIEW_RECEIVED', 'REVIEW_RESPONSE', 'CONNECTION_REQUEST', 'CONNECTION_ACCEPTED', 'STUDIO_VERIFIED', 'PAYMENT_SUCCESS', 'PAYMENT_FAILED', 'SUBSCRIPTION_EXPIRING', 'REPORT_RECEIVED', 'REPORT_OUTCOME', 'MODERATION_WARNING'])), name='realtime_notification_type_valid'),
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "type__in",
+                        [
+                            "MESSAGE_RECEIVED",
+                            "REVIEW_RECEIVED",
+                            "REVIEW_RESPONSE",
+                            "CONNECTION_REQUEST",
+                            "CONNECTION_ACCEPTED",
+                            "STUDIO_VERIFIED",
+                            "PAYMENT_SUCCESS",
+                            "PAYMENT_FAILED",
+                            "SUBSCRIPTION_EXPIRING",
+                            "REPORT_RECEIVED",
+                            "REPORT_OUTCOME",
+                            "MODERATION_WARNING",
+                        ],
+                    )
+                ),
+                name="realtime_notification_type_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notificationpreference',
-            constraint=models.CheckConstraint(condition=models.Q(('type__in', ['MESSAGE_RECEIVED', 'REVIEW_RECEIVED', 'REVIEW_RESPONSE', 'CONNECTION_REQUEST', 'CONNECTION_ACCEPTED', 'STUDIO_VERIFIED', 'PAYMENT_SUCCESS', 'PAYMENT_FAILED', 'SUBSCRIPTION_EXPIRING', 'REPORT_RECEIVED', 'REPORT_OUTCOME', 'MODERATION_WARNING'])), name='realtime_notificationpreference_type_valid'),
+            model_name="notificationpreference",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "type__in",
+                        [
+                            "MESSAGE_RECEIVED",
+                            "REVIEW_RECEIVED",
+                            "REVIEW_RESPONSE",
+                            "CONNECTION_REQUEST",
+                            "CONNECTION_ACCEPTED",
+                            "STUDIO_VERIFIED",
+                            "PAYMENT_SUCCESS",
+                            "PAYMENT_FAILED",
+                            "SUBSCRIPTION_EXPIRING",
+                            "REPORT_RECEIVED",
+                            "REPORT_OUTCOME",
+                            "MODERATION_WARNING",
+                        ],
+                    )
+                ),
+                name="realtime_notificationpreference_type_valid",
+            ),
         ),
     ]

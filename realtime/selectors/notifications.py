@@ -17,6 +17,10 @@ DEFAULT_PREFERENCES: dict[str, dict[str, bool]] = {
     NotificationType.PAYMENT_SUCCESS: {"in_app": True, "email": True},
     NotificationType.PAYMENT_FAILED: {"in_app": True, "email": True},
     NotificationType.SUBSCRIPTION_EXPIRING: {"in_app": True, "email": True},
+    # Moderation: admins see reports in-app (the badge); a warning is worth an email.
+    NotificationType.REPORT_RECEIVED: {"in_app": True, "email": False},
+    NotificationType.REPORT_OUTCOME: {"in_app": True, "email": False},
+    NotificationType.MODERATION_WARNING: {"in_app": True, "email": True},
 }
 
 

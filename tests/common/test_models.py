@@ -90,6 +90,10 @@ REPORT_ENUMS = {
         "PAYMENT_SUCCESS",
         "PAYMENT_FAILED",
         "SUBSCRIPTION_EXPIRING",
+        # Added for the legacy "Report Flow" (admins told, reporters told): docs/moderation.md.
+        "REPORT_RECEIVED",
+        "REPORT_OUTCOME",
+        "MODERATION_WARNING",
     ],
     "billing.PaymentMethod": ["STRIPE", "PAYPAL"],
     "billing.SubscriptionStatus": [
