@@ -35,7 +35,8 @@ def test_a_verified_user_reports_a_studio_and_the_owner_is_the_reported_user(api
     response = _report(api, "STUDIO", studio.pk, "FAKE_INFO")
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["status"] == "PENDING" and body["content_id"] == str(studio.pk)
+    assert body["status"] == "PENDING"
+    assert body["content_id"] == str(studio.pk)
     report = ContentReport.objects.get(pk=body["id"])
     assert report.reporter == reporter
     assert report.reported_user_id == studio.owner_id
