@@ -1,11 +1,24 @@
+from datetime import timedelta
+
 from allauth.socialaccount.admin import SocialTokenAdmin as AllauthSocialTokenAdmin
 from allauth.socialaccount.models import SocialToken
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
 
 from common.admin import URL_FIELDS_ASSUME_HTTPS, LegacyRowAdmin
+from common.errors import DomainError
 from common.jobs import enqueue_on_commit
-from directory.services.accounts import access_revoked_on_commit
+from directory.services.studios import OWNER_FIELDS, studio_update
+from moderation.forms import ReasonActionForm
+from moderation.services import (
+    account_reinstate,
+    account_suspend,
+    review_decide,
+    studio_approve,
+    studio_deactivate,
+    studio_verify,
+)
 
 from .models import (
     Faq,
@@ -23,6 +36,59 @@ from .models import (
     UserMetadata,
     UserProfile,
 )
+
+
+def _each(modeladmin, request, queryset, verb: str, apply) -> None:
+    """Run one service per selected row; a refused row (a domain error) is reported and
+    skipped, the others still go through. Each call is its own transaction."""
+    done, refused = 0, []
+    for obj in queryset:
+        try:
+            apply(obj)
+            done += 1
+        except DomainError as exc:
+            refused.append(f"{obj}: {exc.message}")
+    modeladmin.message_user(request, f"{done} {verb}.")
+    for line in refused:
+        modeladmin.message_user(request, line, level=messages.WARNING)
+
+
+STUDIO_SERVICE_FIELDS = frozenset({*OWNER_FIELDS, "latitude", "longitude"})
+
+
+def _reason(request) -> str:
+    return (request.POST.get("reason") or "").strip()
+
+
+@admin.action(description="Suspend selected users (reason required; days or indefinitely)")
+def suspend_users(modeladmin, request, queryset):
+    reason = _reason(request)
+    days = request.POST.get("days") or ""
+    if not reason:
+        modeladmin.message_user(request, "Give a reason to suspend.", level=messages.ERROR)
+        return
+    if days and not (days.isdigit() and 1 <= int(days) <= 3650):
+        modeladmin.message_user(request, "Days: a number from 1 to 3650.", level=messages.ERROR)
+        return
+    until = timezone.now() + timedelta(days=int(days)) if days else None
+    _each(
+        modeladmin,
+        request,
+        queryset,
+        "user(s) suspended",
+        lambda user: account_suspend(actor=request.user, user=user, reason=reason, until=until),
+    )
+
+
+@admin.action(description="Reinstate selected users")
+def reinstate_users(modeladmin, request, queryset):
+    _each(
+        modeladmin,
+        request,
+        queryset,
+        "user(s) reinstated",
+        lambda user: account_reinstate(actor=request.user, user=user, reason=_reason(request)),
+    )
 
 
 class UserProfileInline(admin.StackedInline):
@@ -50,7 +116,20 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("username", "email", "display_name", "=legacy_id")
     ordering = ("-created_at",)
     # email_verified mirrors allauth's email addresses: verify one under "Email addresses".
-    readonly_fields = ("created_at", "updated_at", "last_login", "legacy_id", "email_verified")
+    # Suspension is a workflow: the Suspend / Reinstate actions (services, audit log,
+    # sockets closed on every process).
+    readonly_fields = (
+        "created_at",
+        "updated_at",
+        "last_login",
+        "legacy_id",
+        "email_verified",
+        "suspended_until",
+        "is_suspended_indefinitely",
+        "suspension_reason",
+    )
+    actions = [suspend_users, reinstate_users]
+    action_form = ReasonActionForm
     inlines = [UserProfileInline]
     filter_horizontal = ()
     show_full_result_count = False
@@ -74,13 +153,6 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-
-    def save_model(self, request, obj, form, change) -> None:
-        super().save_model(request, obj, form, change)
-        suspension_fields = {"suspended_until", "is_suspended_indefinitely"}
-        if change and suspension_fields & set(form.changed_data) and obj.is_suspended:
-            # Same effect as directory.services.accounts.user_suspend: close their sockets.
-            access_revoked_on_commit(user_id=obj.pk, reason="suspended")
 
 
 @admin.register(UserProfile)
@@ -117,6 +189,52 @@ class StudioTypeInline(admin.TabularInline):
     extra = 0
 
 
+@admin.action(description="Approve selected studios (ACTIVE; sets published_at)")
+def approve_studios(modeladmin, request, queryset):
+    _each(
+        modeladmin,
+        request,
+        queryset,
+        "studio(s) approved",
+        lambda s: studio_approve(actor=request.user, studio=s, reason=_reason(request)),
+    )
+
+
+@admin.action(description="Verify selected studios (notifies the owners)")
+def verify_studios(modeladmin, request, queryset):
+    _each(
+        modeladmin,
+        request,
+        queryset.filter(is_verified=False),
+        "studio(s) verified",
+        lambda s: studio_verify(actor=request.user, studio=s, reason=_reason(request)),
+    )
+
+
+@admin.action(description="Remove the verified badge from selected studios")
+def unverify_studios(modeladmin, request, queryset):
+    _each(
+        modeladmin,
+        request,
+        queryset.filter(is_verified=True),
+        "studio(s) unverified",
+        lambda s: studio_verify(
+            actor=request.user, studio=s, verified=False, reason=_reason(request)
+        ),
+    )
+
+
+@admin.action(description="Deactivate selected studios (INACTIVE)")
+def deactivate_studios(modeladmin, request, queryset):
+    _each(
+        modeladmin,
+        request,
+        queryset,
+        "studio(s) deactivated",
+        lambda s: studio_deactivate(actor=request.user, studio=s, reason=_reason(request)),
+    )
+
+
 @admin.register(Studio)
 class StudioAdmin(LegacyRowAdmin):
     list_display = (
@@ -135,12 +253,30 @@ class StudioAdmin(LegacyRowAdmin):
     raw_id_fields = ("owner",)
     inlines = [StudioTypeInline, StudioServiceInline, StudioImageInline]
     show_full_result_count = False  # no COUNT(*) over a million studios per page view
+    # Workflow fields: status and verification by the actions (services: published_at,
+    # STUDIO_VERIFIED, the audit log); premium by billing.
+    readonly_fields = ("status", "is_verified", "is_premium", "published_at")
+    actions = [approve_studios, verify_studios, unverify_studios, deactivate_studios]
+    action_form = ReasonActionForm
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        coordinates_typed = {"latitude", "longitude"} & set(form.changed_data)
-        if "full_address" in form.changed_data and not coordinates_typed:
-            enqueue_on_commit("tasks.geocoding.geocode_studio", obj.pk)
+        if not change:
+            super().save_model(request, obj, form, change)
+            coordinates_typed = {"latitude", "longitude"} & set(form.changed_data)
+            if "full_address" in form.changed_data and not coordinates_typed:
+                enqueue_on_commit("tasks.geocoding.geocode_studio", obj.pk)
+            return
+        # What studio_update owns goes through it (its checks, geocoding, cache bump);
+        # the rest (owner, description fields without a service) is saved as typed.
+        changed = set(form.changed_data)
+        if changed & {"latitude", "longitude"}:
+            changed |= {"latitude", "longitude"}
+        data = {f: form.cleaned_data[f] for f in changed if f in STUDIO_SERVICE_FIELDS}
+        rest = sorted(changed - STUDIO_SERVICE_FIELDS - set(self.readonly_fields))
+        if rest:
+            obj.save(update_fields=[*rest, "updated_at"])
+        if data:
+            studio_update(actor=request.user, studio=obj, data=data)
 
 
 @admin.register(StudioImage)
@@ -181,14 +317,16 @@ class ReviewResponseInline(admin.StackedInline):
 
 def _moderate(modeladmin, request, queryset, status: str) -> None:
     # Each review through the service: one transaction, the owner's notification, the
-    # search cache bump. Django admin escapes the review text wherever it shows it.
-    from directory.services.reviews import review_moderate
-
-    changed = 0
-    for review in queryset.exclude(status=status):
-        review_moderate(review=review, moderator=request.user, status=status)
-        changed += 1
-    modeladmin.message_user(request, f"{changed} review(s) set to {status.lower()}.")
+    # audit entry. Django admin escapes the review text wherever it shows it.
+    _each(
+        modeladmin,
+        request,
+        queryset.exclude(status=status),
+        f"review(s) set to {status.lower()}",
+        lambda review: review_decide(
+            actor=request.user, review=review, status=status, reason=_reason(request)
+        ),
+    )
 
 
 @admin.action(description="Approve selected reviews (notifies the studio owners)")
@@ -221,6 +359,7 @@ class ReviewAdmin(LegacyRowAdmin):
     readonly_fields = ("status", "is_flagged", "flagged_terms", "moderated_by", "moderated_at")
     inlines = [ReviewResponseInline]
     actions = [approve_reviews, reject_reviews]
+    action_form = ReasonActionForm
     show_full_result_count = False
 
 
