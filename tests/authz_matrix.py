@@ -206,6 +206,12 @@ def _add_review(w: World) -> None:
     w.extra["review"] = ReviewFactory(studio=w.studio, status=ReviewStatus.APPROVED)
 
 
+def _add_report(w: World) -> None:
+    from tests.factories import ContentReportFactory
+
+    w.extra["report"] = ContentReportFactory(reporter=w.user, reported_user=w.owner)
+
+
 def _review_kwargs(w: World) -> dict:
     return {"review_id": w.extra["review"].pk}
 
@@ -476,6 +482,26 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "network": (Check("get", LOGIN), Check("get", LOGIN, query="stats=true")),
     # The event stream is written by services only: its admin has no add page.
     "admin:realtime_event_add": (Check("get", ADMIN_SITE.but(admin=403)),),
+    # Reports come from people, not the admin; the audit log is append-only.
+    "admin:moderation_contentreport_add": (Check("get", ADMIN_SITE.but(admin=403)),),
+    "admin:moderation_auditlogentry_add": (Check("get", ADMIN_SITE.but(admin=403)),),
+    "admin:moderation_auditlogentry_delete": (
+        Check("get", ADMIN_SITE.but(admin=403), kwargs={"object_id": "1"}),
+    ),
+    # --- moderation (docs/moderation.md) --------------------------------------------------
+    # Reporting: signed in (verified); an empty body passes authorization and fails input.
+    "report-create": (Check("post", VERIFIED_WRITE.but(user=400, owner=400, admin=400), data={}),),
+    "reports-mine": (Check("get", LOGIN),),
+    "admin-reports": (Check("get", ADMIN_ONLY),),
+    "admin-report-action": (
+        Check(
+            "post",
+            ADMIN_ONLY.but(admin=400),
+            kwargs=lambda w: {"report_id": w.extra["report"].pk},
+            data={},
+            setup=_add_report,
+        ),
+    ),
     # Uploaded files in DEBUG (project/urls.py); production serves them elsewhere.
     "path:^media/(?P<path>.*)$": (
         Check("get", expect(404, 404, 404, 404, 403), kwargs={"path": "studios/none.jpg"}),
