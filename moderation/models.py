@@ -128,19 +128,26 @@ class AuditLogEntry(models.Model):
     """
 
     actor_id = models.BigIntegerField(null=True, blank=True)
-    actor_label = models.CharField(max_length=150, blank=True, default="")
+    actor_label = models.CharField(max_length=150, blank=True, default="", db_default="")
     action = models.CharField(max_length=40)
-    target_type = models.CharField(max_length=16, choices=AuditTargetType.choices)
+    # AuditTargetType's values (checked below); not a `choices` field, because the legacy
+    # enums are the only enum columns of the schema and this one is ours.
+    target_type = models.CharField(max_length=16)
     target_id = models.CharField(max_length=64)
-    target_label = models.CharField(max_length=200, blank=True, default="")
+    target_label = models.CharField(max_length=200, blank=True, default="", db_default="")
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
-    reason = models.TextField(blank=True, default="")
+    reason = models.TextField(blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
 
     class Meta:
         db_table = "moderation_audit_log"
-        constraints = [choices_check("target_type", AuditTargetType)]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_type__in=AuditTargetType.values),
+                name="audit_log_target_type_valid",
+            )
+        ]
         indexes = [
             models.Index(fields=["target_type", "target_id", "-id"], name="audit_target_idx"),
             models.Index(fields=["actor_id", "-id"], name="audit_actor_idx"),

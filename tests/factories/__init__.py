@@ -17,7 +17,7 @@ from .directory import (
     UserMetadataFactory,
     UserProfileFactory,
 )
-from .moderation import ContentReportFactory
+from .moderation import AuditLogEntryFactory, ContentReportFactory
 from .realtime import (
     EventFactory,
     MessageFactory,
@@ -27,6 +27,7 @@ from .realtime import (
 )
 
 __all__ = [
+    "AuditLogEntryFactory",
     "ContentReportFactory",
     "EventFactory",
     "FaqFactory",

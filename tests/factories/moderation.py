@@ -1,7 +1,13 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from moderation.models import ContentReport, ReportedContentType, ReportReason
+from moderation.models import (
+    AuditLogEntry,
+    AuditTargetType,
+    ContentReport,
+    ReportedContentType,
+    ReportReason,
+)
 
 from .directory import UserFactory
 
@@ -14,3 +20,15 @@ class ContentReportFactory(DjangoModelFactory):
     content_type = ReportedContentType.USER
     content_id = factory.Sequence(str)
     reason = ReportReason.SPAM
+
+
+class AuditLogEntryFactory(DjangoModelFactory):
+    """Rows of the append-only log (the services write them through audit_record)."""
+
+    class Meta:
+        model = AuditLogEntry
+
+    actor_label = "system"
+    action = "user.warn"
+    target_type = AuditTargetType.USER
+    target_id = factory.Sequence(str)
