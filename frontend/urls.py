@@ -20,6 +20,7 @@ urlpatterns: list = [
     re_path(rf"^messages/{USERNAME}$", views.MessagesPage.as_view(), name="conversation-page"),
     path("notifications", views.NotificationsPage.as_view(), name="notifications-page"),
     path("network", views.NetworkPage.as_view(), name="network-page"),
+    path("settings/reports", views.MyReportsPage.as_view(), name="my-reports-page"),
     re_path(rf"^profile/{USERNAME}$", views.ProfileRedirect.as_view(), name="profile-redirect"),
     re_path(rf"^{USERNAME}$", views.ProfilePage.as_view(), name="profile-page"),
 ]

@@ -104,7 +104,7 @@ class ProfilePage(PageView):
         return context
 
     def page_data(self) -> dict:
-        return {"username": self.profile_user.username}
+        return {"username": self.profile_user.username, "user_id": self.profile_user.pk}
 
 
 class ProfileRedirect(RedirectView):
@@ -129,6 +129,12 @@ class NotificationsPage(LoginRequiredMixin, PageView):
 
 class NetworkPage(LoginRequiredMixin, PageView):
     template_name = "frontend/network.html"
+
+
+class MyReportsPage(LoginRequiredMixin, PageView):
+    """ "My reports": what the user reported and the outcome (docs/moderation.md)."""
+
+    template_name = "frontend/reports.html"
 
 
 @csrf_exempt  # the signed token is the credential; mail clients POST without a session

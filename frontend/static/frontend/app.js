@@ -1,6 +1,7 @@
 // Every page: the signed-in user, the tab's one realtime connection, and the header badges.
 // Page modules import { realtime, me } from here, so a tab never opens a second socket.
 
+import { api } from "./api.js";
 import { RealtimeClient } from "./realtime.js";
 import { $, fill, h } from "./dom.js";
 
@@ -14,13 +15,13 @@ export const me = body.dataset.userId
 // window.SF_REALTIME_OPTIONS may adjust timings (docs/frontend.md); the browser tests use it.
 export const realtime = me ? new RealtimeClient({ ...(globalThis.SF_REALTIME_OPTIONS || {}) }) : null;
 
-function setBadge(name, count) {
+function setBadge(name, count, what = "unread") {
   const badge = $(`[data-badge="${name}"]`);
   if (!badge) return;
   badge.textContent = count > 99 ? "99+" : String(count);
   badge.hidden = !(count > 0);
   badge.dataset.count = String(count);
-  badge.setAttribute("aria-label", `${count} unread`);
+  badge.setAttribute("aria-label", `${count} ${what}`);
 }
 
 const STATUS_TEXT = {
@@ -56,5 +57,14 @@ if (realtime) {
       }
     }
   });
+  if (body.dataset.admin) {
+    // Admins: the open-reports badge starts from the queue's count, then follows the
+    // `moderation.queue` event every report and action pushes to every admin's tabs.
+    const openReports = (count) => setBadge("reports", count, "open reports");
+    realtime.on("moderation.queue", (frame) => openReports(frame.open_reports));
+    api("/api/admin/reports", { query: { status: "PENDING", page_size: 1 } })
+      .then((page) => openReports(page.count))
+      .catch(() => {});
+  }
   realtime.start();
 }

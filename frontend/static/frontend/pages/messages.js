@@ -8,6 +8,7 @@ import { api } from "../api.js";
 import { me, realtime } from "../app.js";
 import { $, fill, formatDateTime, h, pageData, showError } from "../dom.js";
 import { newClientId } from "../realtime.js";
+import { reportButton } from "../report.js";
 
 const data = pageData("page-data") || {};
 const els = {
@@ -174,6 +175,7 @@ function renderThread({ scroll }) {
         { class: "meta" },
         h("time", { datetime: m.created_at }, formatDateTime(m.created_at)),
         mine && lastSeen && m.id === lastSeen.id ? h("span", { class: "receipt" }, " · Seen") : null,
+        mine ? null : [" · ", reportButton({ contentType: "MESSAGE", contentId: m.id, what: "message" })],
       ),
     );
   });
@@ -238,6 +240,11 @@ function addToThread(message) {
 }
 
 // --- live events ------------------------------------------------------------------------------
+// A moderator removed a message: it disappears from the thread and the list, for both people.
+realtime.on("message.removed", (frame) => {
+  if (thread.messages.delete(frame.message_id)) renderThread({ scroll: false });
+  loadConversations();
+});
 
 realtime.on("message.new", ({ message }) => {
   if (!message) return;

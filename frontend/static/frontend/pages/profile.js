@@ -5,6 +5,7 @@ import { api } from "../api.js";
 import { realtime } from "../app.js";
 import { studioCard } from "../cards.js";
 import { $, fill, formatDate, h, pageData, showError } from "../dom.js";
+import { reportButton } from "../report.js";
 
 const data = pageData("page-data") || {};
 const details = $("#profile-details");
@@ -64,5 +65,8 @@ if (connect && realtime) {
     }
   });
 }
+
+const reportSlot = $("#report-profile");
+if (reportSlot) reportSlot.append(reportButton({ contentType: "USER", contentId: data.user_id, what: "profile" }));
 
 load();

@@ -5,6 +5,7 @@
 import { api } from "../api.js";
 import { me } from "../app.js";
 import { $, fill, formatDate, h, label, pageData, showError, stars } from "../dom.js";
+import { reportButton } from "../report.js";
 
 const data = pageData("page-data") || {};
 const id = data.studio_id;
@@ -28,6 +29,7 @@ function renderStudio(s) {
     els.studio,
     h("h1", {}, s.name, s.is_premium ? h("span", { class: "tag premium" }, "Premium") : null, s.is_verified ? h("span", { class: "tag verified" }, "Verified") : null),
     h("p", { class: "muted" }, [s.full_address || s.abbreviated_address, s.city].filter(Boolean).join(" · ")),
+    me && owner.username !== me.username ? h("p", { class: "actions" }, reportButton({ contentType: "STUDIO", contentId: s.id, what: "studio" })) : null,
     (s.images || []).length
       ? h("div", { class: "gallery" }, s.images.map((img) => h("img", { src: img.image_url, alt: img.alt_text || s.name, loading: "lazy" })))
       : null,
@@ -87,6 +89,7 @@ function review(r) {
     r.response
       ? h("blockquote", { class: "response" }, h("strong", {}, "Response from the owner: "), r.response.content)
       : null,
+    me && r.reviewer?.username !== me.username ? reportButton({ contentType: "REVIEW", contentId: r.id, what: "review" }) : null,
   );
 }
 
