@@ -516,6 +516,7 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "conversation-page": (Check("get", LOGIN_PAGE, kwargs=_user_kwargs),),
     "notifications-page": (Check("get", LOGIN_PAGE),),
     "network-page": (Check("get", LOGIN_PAGE),),
+    "my-reports-page": (Check("get", LOGIN_PAGE),),
 }
 
 
