@@ -14,7 +14,7 @@ from django.db import transaction
 from common.errors import NotFound
 
 from ..events import event_batch
-from ..models import Message, Notification, NotificationType
+from ..models import Message
 from ..serialization import iso
 
 
@@ -37,9 +37,10 @@ def message_remove(*, message_id: int) -> dict[str, Any]:
     """Delete a message and push `message.removed` to both participants after commit.
 
     The event goes through the per-user stream like every other event, so a tab that is
-    offline now removes the message when it catches up. Unread message notifications that
-    point at it are deleted too (their count is pushed by the next notification event or
-    read from REST). Returns the snapshot taken before deleting.
+    offline now removes the message when it catches up. `was_unread` lets the receiver's
+    unread-messages badge drop by one. Its MESSAGE_RECEIVED notification stays: it names
+    the conversation, not the text, and is coalesced with the others of that conversation.
+    Returns the snapshot taken before deleting.
     """
     with transaction.atomic():
         message = Message.objects.select_for_update().filter(pk=message_id).first()
@@ -48,12 +49,8 @@ def message_remove(*, message_id: int) -> dict[str, Any]:
         snapshot = message_snapshot(message_id=message_id)
         participants = sorted(u for u in (message.sender_id, message.receiver_id) if u)
         with event_batch(lock=participants) as batch:
+            was_unread = not message.is_read
             message.delete()
-            Notification.objects.filter(
-                type=NotificationType.MESSAGE_RECEIVED,
-                data__message_id=message_id,
-                read=False,
-            ).delete()
             for user_id in participants:
                 batch.add(
                     user_id=user_id,
@@ -62,6 +59,7 @@ def message_remove(*, message_id: int) -> dict[str, Any]:
                         "message_id": message_id,
                         "sender_id": snapshot["sender_id"],
                         "receiver_id": snapshot["receiver_id"],
+                        "was_unread": was_unread,
                     },
                 )
     return snapshot

@@ -387,6 +387,8 @@ export class RealtimeClient {
     const before = { ...this.unread };
     if (frame.type === "message.new" && frame.message?.to === me && !frame.message.is_read) {
       this.unread.messages += 1;
+    } else if (frame.type === "message.removed" && frame.was_unread && frame.receiver_id === this.user.id) {
+      this.unread.messages = Math.max(0, this.unread.messages - 1);
     } else if (frame.type === "message.read" && frame.by === me && Array.isArray(frame.ids)) {
       this.unread.messages = Math.max(0, this.unread.messages - frame.ids.length);
     } else if (frame.type === "notification.count" && Number.isInteger(frame.unread)) {
