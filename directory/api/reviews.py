@@ -25,9 +25,9 @@ from directory.services.reviews import (
     CONTENT_MIN,
     RESPONSE_MAX,
     review_create,
-    review_moderate,
     review_respond,
 )
+from moderation.services import review_decide
 
 _DT = serializers.DateTimeField()
 
@@ -229,5 +229,6 @@ class AdminReviewDetailApi(APIView):
         review = review_for_moderation(review_id=review_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        review_moderate(review=review, moderator=request.user, **serializer.validated_data)
+        # Through moderation's door, so the decision is in the audit log like the admin's.
+        review_decide(actor=request.user, review=review, **serializer.validated_data)
         return Response(ModeratedReviewSerializer(review_for_moderation(review_id=review_id)).data)
