@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 
+from common.auth import ensure_not_suspended
 from common.errors import Forbidden, ValidationFailed
 from directory.models import Review, ReviewStatus, Studio, StudioStatus, User
 from directory.services.accounts import user_suspend, user_unsuspend
@@ -27,8 +28,11 @@ from .audit import audit_record
 
 
 def ensure_admin(actor: Any) -> None:
+    """Every door checks roles first; this keeps a service call from a task or a shell
+    honest too (a suspended admin is refused like everyone suspended)."""
     if not (actor is not None and actor.is_authenticated and getattr(actor, "is_admin", False)):
         raise Forbidden("Only an admin can do this.", code="admin_only")
+    ensure_not_suspended(actor)
 
 
 def _studio_state(studio: Studio) -> dict[str, Any]:
@@ -52,7 +56,8 @@ def _studio_change(
 ) -> Studio:
     ensure_admin(actor)
     with transaction.atomic():
-        before = _studio_state(Studio.objects.get(pk=studio.pk))
+        # Locked before reading `before`, so it is the state the change replaced.
+        before = _studio_state(Studio.objects.select_for_update().get(pk=studio.pk))
         studio = studio_update(actor=actor, studio=studio, data=data)
         audit_record(
             actor=actor,
@@ -108,6 +113,7 @@ def account_suspend(*, actor: User, user: User, reason: str, until: datetime | N
     if user.pk == actor.pk:
         raise ValidationFailed("You cannot suspend yourself.", code="own_account")
     with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
         before = _user_state(user)
         user = user_suspend(user=user, reason=reason, until=until)
         audit_record(
@@ -127,6 +133,7 @@ def account_reinstate(*, actor: User, user: User, reason: str = "") -> User:
     """Lift a suspension now; the user signs in again as usual."""
     ensure_admin(actor)
     with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
         before = _user_state(user)
         user = user_unsuspend(user=user)
         audit_record(

@@ -20,7 +20,7 @@ from directory.models import User
 from tests.factories import ContentReportFactory, UserFactory
 from tests.factories.directory import DEFAULT_PASSWORD
 from tests.realtime.conftest import session_key_for
-from tests.realtime.live import Client, Daphne, unique_prefix
+from tests.realtime.live import Client, Daphne, unique_prefix, wait_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,7 +32,10 @@ def daphnes(django_db_setup, django_db_blocker):
     prefix = unique_prefix()
     servers = [Daphne(redis_url=settings.REDIS_URL, prefix=prefix) for _ in range(2)]
     try:
-        yield [s.ready() for s in servers]
+        # A longer wait than Daphne.ready()'s 30 s: the machine may be busy with other suites.
+        for s in servers:
+            wait_port(s.port, timeout=120, proc=s.proc)
+        yield servers
     finally:
         for s in servers:
             s.stop()
