@@ -161,3 +161,32 @@ def test_the_audit_log_is_read_only_and_filterable_by_target(client, admin_user)
     assert 'name="reason"' not in detail.content.decode()
     assert client.post(f"{AUDIT}{a.pk}/delete/", {"post": "yes"}).status_code == 403
     assert AuditLogEntry.objects.filter(pk=a.pk).exists()
+
+
+def test_the_queue_bulk_removes_content_and_warns(client, admin_user):
+    from directory.models import Review, ReviewStatus
+    from tests.factories import ReviewFactory
+
+    review = ReviewFactory(status=ReviewStatus.APPROVED)
+    on_review = ContentReportFactory(
+        content_type="REVIEW", content_id=str(review.pk), reported_user=review.reviewer
+    )
+    target = UserFactory()
+    on_user = ContentReportFactory(
+        content_type="USER", content_id=str(target.pk), reported_user=target
+    )
+
+    response = _bulk(
+        client, REPORTS, "remove_reported_content", [on_review, on_user], reason="Spam"
+    )
+    html = response.content.decode()
+    assert "1 report(s) resolved by removing the content." in html
+    assert "A profile cannot be removed" in html  # refused row reported, not a 500
+    assert Review.objects.get(pk=review.pk).status == ReviewStatus.REJECTED
+
+    _bulk(client, REPORTS, "warn_reported_users", [on_user], reason="Be civil.")
+    on_user.refresh_from_db()
+    assert on_user.status == ReportStatus.RESOLVED
+    assert on_user.resolution == "Be civil."
+    warning = Notification.objects.get(user=target, type=NotificationType.MODERATION_WARNING)
+    assert warning.message == "Be civil."
