@@ -390,6 +390,9 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ReviewDecisionEnum": ["APPROVED", "REJECTED"],
         "StudioTypeEnum": "directory.models.StudioType",
         "ServiceTypeEnum": "directory.models.ServiceType",
+        "ReportStatusEnum": "moderation.models.ReportStatus",
+        "ReportReasonEnum": "moderation.models.ReportReason",
+        "ReportedContentTypeEnum": "moderation.models.ReportedContentType",
     }
 )
 

@@ -190,3 +190,36 @@ def test_the_queue_bulk_removes_content_and_warns(client, admin_user):
     assert on_user.resolution == "Be civil."
     warning = Notification.objects.get(user=target, type=NotificationType.MODERATION_WARNING)
     assert warning.message == "Be civil."
+
+
+def test_a_studio_form_save_goes_through_studio_update(admin_user, rf, monkeypatch):
+    from django.contrib import admin as django_admin
+    from django.forms.models import model_to_dict
+
+    import directory.admin as directory_admin
+
+    studio = StudioFactory(name="Old name", status=StudioStatus.ACTIVE)
+    calls = []
+    real = directory_admin.studio_update
+
+    def spy(**kwargs):
+        calls.append(kwargs["data"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(directory_admin, "studio_update", spy)
+    model_admin = django_admin.site._registry[Studio]
+    request = rf.post("/admin/directory/studio/")
+    request.user = admin_user
+    form_class = model_admin.get_form(request, studio, change=True)
+    data = {
+        k: v
+        for k, v in model_to_dict(studio, fields=form_class.base_fields).items()
+        if v is not None
+    }
+    data.update(name="New name", city="Leeds")
+    form = form_class(data, instance=studio)
+    assert form.is_valid(), form.errors
+    model_admin.save_model(request, form.save(commit=False), form, change=True)
+    assert calls == [{"name": "New name", "city": "Leeds"}]
+    studio.refresh_from_db()
+    assert (studio.name, studio.city, studio.status) == ("New name", "Leeds", StudioStatus.ACTIVE)
