@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import pytest
 from celery import current_app
 
@@ -255,3 +258,35 @@ def test_notify_many_is_bulk_and_honours_each_users_preferences(
     [(name, _, kwargs, _)] = enqueued
     assert name == "tasks.realtime.send_notification_email"
     assert sorted(kwargs["user_ids"]) == sorted(p.pk for p in people[1:])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("push", [True, False])
+async def test_async_send_honours_push_with_either_store(message_store_path, push, close_pool):
+    """`push=False` means the caller pushes (the socket rings the receiver before its ack):
+    the service itself must then push nothing, whichever store wrote (the embedded-mode
+    fallback used to push anyway, so every socket send was pushed twice)."""
+    from channels.db import database_sync_to_async
+    from channels.layers import get_channel_layer
+
+    from realtime.events import user_group
+    from realtime.services import message_send_async
+
+    sender = await database_sync_to_async(UserFactory)()
+    receiver = await database_sync_to_async(UserFactory)()
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add(user_group(receiver.pk), channel)
+    try:
+        result = await message_send_async(
+            sender=sender, to=receiver.username, content="hi", client_id="p", push=push
+        )
+        assert [e for u, e, _ in result.frames if u == receiver.pk] == [1, 2, 3]
+        received = []
+        with contextlib.suppress(TimeoutError):
+            while True:
+                received.append(await asyncio.wait_for(layer.receive(channel), 1.0))
+        ids = [event_id for m in received for event_id, _ in m["events"]]
+        assert ids == ([1, 2, 3] if push else [])
+    finally:
+        await layer.group_discard(user_group(receiver.pk), channel)
