@@ -15,6 +15,7 @@ is current. This module imports nothing from Django.
 # made (Python 3.11 computes __required_keys__ then).
 import sys
 import types
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal, NotRequired, TypedDict, Union, get_args, get_origin, get_type_hints
 
@@ -168,6 +169,12 @@ class EventSchemaError(ValueError):
     """A payload does not match its event type's schema (a bug where it was made)."""
 
 
+@cache
+def _hints(tp: type) -> dict[str, Any]:
+    """A TypedDict's field types, resolved once (validation runs for every event)."""
+    return get_type_hints(tp)
+
+
 def _is_typeddict(tp: Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, dict) and hasattr(tp, "__required_keys__")
 
@@ -207,7 +214,7 @@ def _check(value: Any, tp: Any, path: str) -> None:
     if _is_typeddict(tp):
         if not isinstance(value, dict):
             raise EventSchemaError(f"{path}: expected an object, got {type(value).__name__}")
-        hints = get_type_hints(tp)
+        hints = _hints(tp)
         missing = tp.__required_keys__ - value.keys()
         extra = value.keys() - hints.keys()
         if missing or extra:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import partial
+from types import SimpleNamespace
 from typing import Any, Literal
 
 from channels.db import database_sync_to_async
@@ -113,8 +114,10 @@ def _draft(
 ) -> Draft:
     """Every JSON object of the send, built once; the store fills in the ids."""
     now = timezone.now()
-    message = Message(
-        id=0,
+    # Unsaved rows as the serializers read them (plain objects: model instances cost more
+    # to make than the rest of the send on the hot path).
+    message = SimpleNamespace(
+        pk=0,
         subject=subject,
         content=content,
         is_read=False,
@@ -123,9 +126,9 @@ def _draft(
         created_at=now,
     )
     name = sender.display_name or sender.username
-    notification = Notification(
-        id=0,
-        type=NotificationType.MESSAGE_RECEIVED,
+    notification = SimpleNamespace(
+        pk=0,
+        type=NotificationType.MESSAGE_RECEIVED.value,
         title=f"New message from {name}"[:200],
         message=f"{name} sent you a message.",
         data={"conversation": sender.username, "sender_id": sender.id},
