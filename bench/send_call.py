@@ -66,4 +66,5 @@ def main() -> None:
 
 if __name__ == "__main__":
     os.chdir(ROOT)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")  # no send budget
     main()

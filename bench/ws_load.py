@@ -175,14 +175,14 @@ def start_servers(target: str, prefix: str, layer: str, send_path: str) -> list[
         ]
     else:
         count = 2 if target == "ours2" else 1
-        env = {
-            "CHANNEL_LAYER_PREFIX": prefix,
-            "CHANNEL_LAYER": layer,
-            "REALTIME_SEND_PATH": send_path,
-        }
+        env = {"CHANNEL_LAYER_PREFIX": prefix, "CHANNEL_LAYER": layer}
         if os.environ.get("REALTIME_DB_POOL_MAX"):  # else the application's default
             env["REALTIME_DB_POOL_MAX"] = os.environ["REALTIME_DB_POOL_MAX"]
-        servers = [Server("project.asgi:application", env=env) for _ in range(count)]
+        # The send path is chosen by a settings module of the bench's own.
+        settings = "bench.settings_orm" if send_path == "orm" else "bench.settings"
+        servers = [
+            Server("project.asgi:application", env=env, settings=settings) for _ in range(count)
+        ]
     return [s.ready() for s in servers]
 
 

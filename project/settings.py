@@ -265,9 +265,10 @@ REALTIME_IDLE_TIMEOUT = env.float("REALTIME_IDLE_TIMEOUT", default=60.0)
 REALTIME_MAX_FRAME_BYTES = 64 * 1024
 REALTIME_RATE_LIMIT_FRAMES = env.int("REALTIME_RATE_LIMIT_FRAMES", default=100)  # per window
 REALTIME_RATE_LIMIT_WINDOW = env.float("REALTIME_RATE_LIMIT_WINDOW", default=10.0)  # seconds
-# "sql": message.send as one database call on the event loop (default);
-# "orm": the ORM service in a thread, kept only to measure the difference.
-REALTIME_SEND_PATH = env.str("REALTIME_SEND_PATH", default="sql")
+# Where message_send writes (realtime/services/message_store.py): empty = chosen by the
+# database (PostgreSQL: one SQL call; SQLite: the ORM). bench/settings_orm.py names the ORM
+# store to measure it on PostgreSQL.
+REALTIME_MESSAGE_STORE = ""
 REALTIME_DB_POOL_MIN = env.int("REALTIME_DB_POOL_MIN", default=1)
 # Small on purpose: a call holds a connection ~1 ms, and more backends than cores only add
 # contention (measured: PostgreSQL CPU per message at 500/s, pool 16 → 4: -25%).
@@ -518,6 +519,9 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "writes": _rate("API_WRITE_RATE", "120/minute"),
     "anon_writes": _rate("API_ANON_WRITE_RATE", "30/minute"),
 }
+# One budget per user for message sends, REST and WebSocket together
+# (realtime/services/budget.py); the unit is s, m, h or d.
+MESSAGE_SEND_RATE = _rate("MESSAGE_SEND_RATE", "120/minute")
 REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 
 # --- Logging, request ids, error reporting ----------------------------------------------

@@ -297,10 +297,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             "client_id": client_id,
             "context": context,
         }
-        if settings.REALTIME_SEND_PATH == "orm":  # for measuring (docs/benchmarks.md)
-            result = await database_sync_to_async(_send_orm)(fields)
-        else:
-            result = await message_send_async(**fields, push=False)
+        result = await message_send_async(**fields, push=False)
         if result.created:
             # Ring the receiver first: the send-to-receive time is what people feel.
             await push_frames_async(result.frames)
@@ -481,12 +478,6 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
 
 # --- ORM fallbacks (embedded mode) ----------------------------------------------------------
-
-
-def _send_orm(fields: dict):
-    from .services.messages import message_send
-
-    return message_send(**fields, use_sql=False, push=False)
 
 
 def _hello_state_orm(user_id: int) -> tuple[int, int, int]:

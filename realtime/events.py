@@ -15,8 +15,11 @@ gaps (a rolled-back bump disappears with its events). A client holding id N can 
 "everything after N" and never skip an event that commits late. Frames are pushed only in
 `transaction.on_commit`; the channel layer is a doorbell, the table is the mailbox.
 
-`send_event_on_commit` is the public entry point; services that send several events in
-one transaction open an `event_batch` so that the locks are taken once, in order.
+`send_event_on_commit` is the one entry point every writer calls; services that send
+several events in one transaction open an `event_batch` first so that the locks are taken
+once, in user-id order, and their events join it. Every payload is checked against its
+TypedDict (realtime/event_types.py) when it joins a batch. The SQL write of
+`message_send` stores events whose JSON Python built and checked the same way.
 """
 
 from __future__ import annotations
@@ -35,24 +38,10 @@ from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.db import transaction
 from django.db.models import F
 
+from .event_types import validate_event
 from .models import Event, EventStream
 
 logger = logging.getLogger(__name__)
-
-# Event types that carry an event_id (typing and control messages do not).
-EVENT_TYPES = frozenset(
-    {
-        "message.new",
-        "message.read",
-        "notification.new",
-        "notification.count",
-        "connection.request",
-        "connection.accepted",
-        "connection.removed",
-        "message.removed",
-        "moderation.queue",
-    }
-)
 
 Frame = tuple[int, int, str]  # (user_id, event_id, JSON text of the frame)
 
@@ -98,10 +87,10 @@ class EventBatch:
         return self._locked[user_id].last_event_id + pending + 1
 
     def add(self, *, user_id: int, payload: dict[str, Any]) -> None:
-        if payload.get("type") not in EVENT_TYPES:
-            raise ValueError(f"unregistered event type {payload.get('type')!r}")
-        # Round-trip through JSON here, so a payload that cannot be sent fails where it
-        # was made (Zulip does the same in its tests).
+        """Queue one event (writers call `send_event_on_commit`, which lands here)."""
+        # Checked against its TypedDict (realtime/event_types.py) and round-tripped through
+        # JSON here, so a payload that cannot be sent fails where it was made.
+        validate_event(payload)
         self._items.append((int(user_id), json.loads(json.dumps(payload))))
 
     def flush(self) -> list[Frame]:
@@ -168,8 +157,19 @@ def event_batch(*, lock: Iterable[int] = (), push: bool = True) -> Iterator[Even
 
 
 def send_event_on_commit(*, event: dict[str, Any], user_ids: Iterable[int]) -> None:
-    """Store `event` for each user and push it to their sockets once the transaction commits."""
-    user_ids = list(user_ids)
+    """Store `event` for each user and push it to their sockets once the transaction commits.
+
+    The one entry point for every writer. Inside an `event_batch` (a service that sends
+    several events locks all its users up front) the event joins that batch; otherwise it
+    gets its own batch and savepoint. The payload is checked against its TypedDict here.
+    """
+    user_ids = [int(u) for u in user_ids]
+    batch = _current_batch.get()
+    if batch is not None:
+        batch.lock(user_ids)  # a no-op for users the service already locked
+        for user_id in user_ids:
+            batch.add(user_id=user_id, payload=event)
+        return
     with transaction.atomic(), event_batch(lock=user_ids) as batch:
         for user_id in user_ids:
             batch.add(user_id=user_id, payload=event)

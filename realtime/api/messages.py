@@ -29,7 +29,8 @@ TAGS = ["messages"]
 
 class MessageCollectionApi(APIView):
     """GET: your received or sent messages, 20 a page. POST: the contact form (legacy
-    rules: subject 5–200, content 10–2000, not to yourself, receiver exists)."""
+    rules: subject 5–200, content 10–2000, not to yourself, receiver exists; `to` and
+    `receiver` are one field under two names and must agree when both are given)."""
 
     permission_classes = [IsMember]
 
@@ -46,8 +47,13 @@ class MessageCollectionApi(APIView):
         client_id = serializers.CharField(required=False, max_length=64)
 
         def validate(self, attrs):
-            if not (attrs.get("to") or attrs.get("receiver")):
+            to, receiver = attrs.get("to"), attrs.get("receiver")
+            if not (to or receiver):
                 raise serializers.ValidationError({"to": ["Name the receiver by username."]})
+            if to and receiver and to.lower() != receiver.lower():
+                raise serializers.ValidationError(
+                    {"to": ['"to" and "receiver" name different people: give one.']}
+                )
             return attrs
 
     @extend_schema(
@@ -78,10 +84,18 @@ class MessageCollectionApi(APIView):
         description=(
             "201 with the stored message; 200 with the same message when `client_id` "
             "repeats an earlier send (idempotent). 403 `email_unverified` until the sender "
-            "has verified an email address; 403 `suspended` for a suspended account."
+            "has verified an email address; 403 `suspended` for a suspended account. "
+            "404 `not_found` for an unknown, inactive or suspended receiver (one answer). "
+            "400 when `to` and `receiver` disagree, or `studio_id` is not a studio the "
+            "receiver owns. 429 `rate_limited` (with Retry-After) past the per-user send "
+            "budget shared with the socket's `message.send`."
         ),
         request=SendSerializer,
-        responses={201: MessageSentSchema, 200: MessageSentSchema, **error_responses(404)},
+        responses={
+            201: MessageSentSchema,
+            200: MessageSentSchema,
+            **error_responses(404, 429),
+        },
         tags=TAGS,
     )
     def post(self, request):

@@ -7,6 +7,7 @@ from .connections import (
     connection_remove,
     connection_request,
 )
+from .context import message_context_validator_register
 from .messages import (
     SendResult,
     message_send,
@@ -27,6 +28,7 @@ __all__ = [
     "connection_reject",
     "connection_remove",
     "connection_request",
+    "message_context_validator_register",
     "message_send",
     "message_send_async",
     "messages_mark_read",

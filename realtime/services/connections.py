@@ -16,9 +16,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from common.auth import user_is_suspended
 from common.errors import Conflict, NotFound, ValidationFailed
 
-from ..events import event_batch
+from ..events import event_batch, send_event_on_commit
 from ..models import NotificationType, UserConnection
 from ..serialization import iso, user_json
 from .notifications import notify
@@ -51,7 +52,7 @@ def _connection_json(conn: UserConnection) -> dict[str, Any]:
     }
 
 
-def _accept(conn: UserConnection, *, by: Any, requester: Any, batch) -> UserConnection:
+def _accept(conn: UserConnection, *, by: Any, requester: Any) -> UserConnection:
     conn.accepted = True
     conn.accepted_at = timezone.now()
     conn.save(update_fields=["accepted", "accepted_at"])
@@ -61,8 +62,8 @@ def _accept(conn: UserConnection, *, by: Any, requester: Any, batch) -> UserConn
         "requester": user_json(requester),
         "connection": _connection_json(conn),
     }
-    batch.add(user_id=requester.pk, payload=payload)
-    batch.add(user_id=by.pk, payload=payload)  # the acceptor's other tabs
+    # The requester, and the acceptor's other tabs.
+    send_event_on_commit(event=payload, user_ids=[requester.pk, by.pk])
     notify(
         user_id=requester.pk,
         type=NotificationType.CONNECTION_ACCEPTED,
@@ -75,16 +76,21 @@ def _accept(conn: UserConnection, *, by: Any, requester: Any, batch) -> UserConn
 
 
 def connection_request(*, user: Any, username: str) -> UserConnection:
-    """Ask to connect. Asking someone who already asked you accepts their request."""
+    """Ask to connect. Asking someone who already asked you accepts their request.
+
+    A suspended person cannot be asked: the same 404 as an unknown name, so a suspension
+    does not leak (docs/accounts.md)."""
     other = _other(user=user, username=username)
-    with transaction.atomic(durable=True), event_batch(lock=[user.pk, other.pk]) as batch:
+    if user_is_suspended(other):
+        raise NotFound("No active user with that username.")
+    with transaction.atomic(durable=True), event_batch(lock=[user.pk, other.pk]):
         existing = _pair(user, other)
         if existing is not None:
             if existing.accepted:
                 raise Conflict("You are already connected.", code="already_connected")
             if existing.user_id == user.pk:
                 raise Conflict("You already asked this person.", code="already_requested")
-            return _accept(existing, by=user, requester=other, batch=batch)
+            return _accept(existing, by=user, requester=other)
         conn = UserConnection.objects.create(user=user, connected_user=other)
         conn.refresh_from_db(fields=["created_at"])
         payload = {
@@ -93,8 +99,8 @@ def connection_request(*, user: Any, username: str) -> UserConnection:
             "to": user_json(other),
             "connection": _connection_json(conn),
         }
-        batch.add(user_id=other.pk, payload=payload)
-        batch.add(user_id=user.pk, payload=payload)  # the requester's other tabs
+        # The recipient, and the requester's other tabs.
+        send_event_on_commit(event=payload, user_ids=[other.pk, user.pk])
         notify(
             user_id=other.pk,
             type=NotificationType.CONNECTION_REQUEST,
@@ -109,16 +115,16 @@ def connection_request(*, user: Any, username: str) -> UserConnection:
 def connection_accept(*, user: Any, username: str) -> UserConnection:
     """Only the recipient of a pending request accepts it."""
     other = _other(user=user, username=username)
-    with transaction.atomic(durable=True), event_batch(lock=[user.pk, other.pk]) as batch:
+    with transaction.atomic(durable=True), event_batch(lock=[user.pk, other.pk]):
         conn = _pair(user, other)
         if conn is None or conn.accepted or conn.connected_user_id != user.pk:
             raise NotFound("No pending request from this person.", code="no_pending_request")
-        return _accept(conn, by=user, requester=other, batch=batch)
+        return _accept(conn, by=user, requester=other)
 
 
 def _delete(*, user: Any, username: str, allowed, reason: str, missing: str) -> None:
     other = _other(user=user, username=username)
-    with transaction.atomic(durable=True), event_batch(lock=[user.pk, other.pk]) as batch:
+    with transaction.atomic(durable=True), event_batch(lock=[user.pk, other.pk]):
         conn = _pair(user, other)
         if conn is None or not allowed(conn, user):
             raise NotFound(missing, code="no_such_connection")
@@ -129,8 +135,8 @@ def _delete(*, user: Any, username: str, allowed, reason: str, missing: str) -> 
             "other": other.username,
             "reason": reason,
         }
-        batch.add(user_id=other.pk, payload=payload)
-        batch.add(user_id=user.pk, payload=payload)  # the actor's other tabs
+        # The other side, and the actor's other tabs.
+        send_event_on_commit(event=payload, user_ids=[other.pk, user.pk])
 
 
 def connection_reject(*, user: Any, username: str) -> None:

@@ -1,35 +1,50 @@
-"""Messages: send (socket and REST), mark read. One behaviour, two executors.
+"""Messages: send and mark read.
 
-`message_send` is the REST path and the reference: on PostgreSQL it makes the same call
-as the socket (`realtime_message_send()`, realtime/sql.py) through Django's connection; on
-SQLite (embedded mode) it runs the ORM version below. `message_send_async` is the
-socket's path: the same call on the event loop through psycopg's async pool. A test runs
-the ORM version on PostgreSQL too and compares rows and events with the SQL version.
+`message_send` is every door's send (REST, tasks, the admin, tests); `message_send_async`
+is the socket's, the same steps on the event loop without a thread hop. Both run:
+
+1. `_check_fields`     the frame's or form's fields (no I/O);
+2. store.parties       the sender and the receiver, read fresh in one query;
+3. `_check_parties`    who may send to whom: a verified, unsuspended sender; an active,
+                       unsuspended receiver (else the same 404 as an unknown name, so a
+                       suspension does not leak); not to yourself;
+4. context             checked by the validator the owning app registered (services/context.py);
+5. the send budget     one per user across doors (services/budget.py);
+6. `_draft`            every JSON object the events carry, built once (realtime/serialization.py);
+7. store.write         the write (services/message_store.py: one SQL call on PostgreSQL,
+                       the ORM in embedded mode).
+
+Events leave after commit; with `push=False` the caller pushes `result.frames` itself (the
+socket rings the receiver before it acks). The unread-message email is scheduled once per
+unread burst.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import partial
+from types import SimpleNamespace
 from typing import Any, Literal
 
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from common.errors import NotFound, ValidationFailed
+from common.auth import ensure_can_write_content
+from common.errors import NotAuthenticated, NotFound, ValidationFailed
 from common.jobs import enqueue_now, enqueue_on_commit_with_options
 
-from .. import db, events, sql
-from ..events import Frame, event_batch, push_frames_async
-from ..models import Message, MessageEmailState, Notification, NotificationType
-from ..serialization import message_json
-from .notifications import notify
+from .. import events
+from ..event_types import message_new, notification_count, notification_new
+from ..events import Frame, event_batch, push_frames_async, send_event_on_commit
+from ..models import Message, Notification, NotificationType
+from ..serialization import message_json, notification_json
+from .budget import message_budget_spend, message_budget_spend_async
+from .context import message_context_clean
+from .message_store import Draft, Party, Written, message_store
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +56,7 @@ LIMITS: dict[str, dict[str, tuple[int, int]]] = {
     "chat": {"content": (1, 2000), "subject": (0, 200)},
     "contact": {"content": (10, 2000), "subject": (5, 200)},
 }
+NOT_FOUND_MESSAGE = "No active user with that username."
 
 
 @dataclass(frozen=True)
@@ -51,8 +67,8 @@ class SendResult:
     frames: tuple[Frame, ...] = ()
 
 
-def _validate(
-    *, sender: Any, to: str, content: Any, subject: Any, client_id: Any, rules: Rules
+def _check_fields(
+    *, sender: Any, to: Any, content: Any, subject: Any, client_id: Any, rules: Rules
 ) -> None:
     errors: dict[str, list[str]] = {}
     limits = LIMITS[rules]
@@ -67,7 +83,7 @@ def _validate(
         errors["subject"] = [f"Must be {lo}–{hi} characters."]
     if client_id is not None and (not isinstance(client_id, str) or not 1 <= len(client_id) <= 64):
         errors["client_id"] = ["Must be a string of 1–64 characters."]
-    if not isinstance(to, str) or not to:
+    if not isinstance(to, str) or not to or len(to) > 150:
         errors["to"] = ["Name the receiver by username."]
     elif to.lower() == sender.username.lower():
         errors["to"] = ["You cannot message yourself."]
@@ -75,51 +91,87 @@ def _validate(
         raise ValidationFailed(fields=errors)
 
 
-def _notification_params(sender: Any) -> dict[str, Any]:
-    name = sender.display_name or sender.username
-    return {
-        "n_title": f"New message from {name}"[:200],
-        "n_message": f"{name} sent you a message.",
-        "n_data": json.dumps({"conversation": sender.username, "sender_id": sender.pk}),
-        "n_action_url": f"/messages/{sender.username}",
-        "n_key": f"conversation:{sender.pk}",
-    }
-
-
-def _params(*, sender, to, content, subject, client_id, context) -> dict[str, Any]:
-    return {
-        "sender": sender.pk,
-        "to": to,
-        "content": content,
-        "subject": subject,
-        "client_id": client_id,
-        "context": json.dumps(context) if context is not None else None,
-        "email_delay": int(settings.REALTIME_UNREAD_EMAIL_DELAY),
-        **_notification_params(sender),
-    }
-
-
-def _result_from_row(row: tuple) -> SendResult:
-    status, message, sender_event_id, frames, _email_user_id, _receiver_id = row
-    if status == "not_found":
-        raise NotFound("No active user with that username.", code="not_found")
-    if status == "self":
+def _check_parties(sender: Party | None, receiver: Party | None) -> Party:
+    """The rules about people; returns the receiver."""
+    if sender is None or not sender.is_active:
+        raise NotAuthenticated()
+    ensure_can_write_content(sender)  # 403 suspended / email_unverified
+    if receiver is None or not receiver.is_active or receiver.is_suspended:
+        raise NotFound(NOT_FOUND_MESSAGE, code="not_found")
+    if receiver.id == sender.id:
         raise ValidationFailed(fields={"to": ["You cannot message yourself."]})
-    if isinstance(message, str):
-        message = json.loads(message)
-    if isinstance(frames, str):
-        frames = json.loads(frames)
-    return SendResult(
-        message=message,
-        sender_event_id=sender_event_id,
-        created=status == "ok",
-        frames=tuple((u, e, f) for u, e, f in (frames or [])),
+    return receiver
+
+
+def _draft(
+    *,
+    sender: Party,
+    receiver: Party,
+    content: str,
+    subject: str | None,
+    client_id: str | None,
+    context: dict[str, Any] | None,
+) -> Draft:
+    """Every JSON object of the send, built once; the store fills in the ids."""
+    now = timezone.now()
+    # Unsaved rows as the serializers read them (plain objects: model instances cost more
+    # to make than the rest of the send on the hot path).
+    message = SimpleNamespace(
+        pk=0,
+        subject=subject,
+        content=content,
+        is_read=False,
+        client_id=client_id,
+        context=context,
+        created_at=now,
+    )
+    name = sender.display_name or sender.username
+    notification = SimpleNamespace(
+        pk=0,
+        type=NotificationType.MESSAGE_RECEIVED.value,
+        title=f"New message from {name}"[:200],
+        message=f"{name} sent you a message.",
+        data={"conversation": sender.username, "sender_id": sender.id},
+        action_url=f"/messages/{sender.username}",
+        read=False,
+        created_at=now,
+    )
+    return Draft(
+        sender=sender,
+        receiver=receiver,
+        subject=subject,
+        content=content,
+        client_id=client_id,
+        context=context,
+        created_at=now,
+        message_event=message_new(message_json(message, sender=sender, receiver=receiver)),
+        notification_event=notification_new(notification_json(notification)),
+        count_event=notification_count(unread=0),
+        coalesce_key=f"conversation:{sender.id}",
+        email_delay=int(settings.REALTIME_UNREAD_EMAIL_DELAY),
     )
 
 
-def _schedule_email(receiver_id: int) -> None:
-    enqueue_on_commit_with_options(
-        EMAIL_TASK, args=(receiver_id,), countdown=settings.REALTIME_UNREAD_EMAIL_DELAY
+def _result(draft: Draft, written: Written) -> SendResult | None:
+    """The answer for a new message (None for a resend: load the original)."""
+    if not written.created:
+        return None
+    body = {**draft.message_event["message"], "id": written.message_id}
+    return SendResult(
+        message=body,
+        sender_event_id=written.sender_event_id,
+        created=True,
+        frames=written.frames,
+    )
+
+
+def _resent(message_id: int, sender_event_id: int) -> SendResult:
+    """A resend of (sender, client_id): the original message, nothing written or pushed."""
+    m = Message.objects.select_related("sender", "receiver").get(pk=message_id)
+    return SendResult(
+        message=message_json(m, sender=m.sender, receiver=m.receiver),
+        sender_event_id=sender_event_id,
+        created=False,
     )
 
 
@@ -132,44 +184,36 @@ def message_send(
     client_id: str | None = None,
     context: dict[str, Any] | None = None,
     rules: Rules = "chat",
-    use_sql: bool | None = None,
     push: bool = True,
 ) -> SendResult:
     """Send a message; idempotent per (sender, client_id). Events and email leave on commit."""
-    _validate(
+    _check_fields(
         sender=sender, to=to, content=content, subject=subject, client_id=client_id, rules=rules
     )
-    if use_sql is None:
-        use_sql = connection.vendor == "postgresql"
-    if not use_sql:
-        return _message_send_orm(
-            sender=sender,
-            to=to,
-            content=content,
-            subject=subject,
-            client_id=client_id,
-            context=context,
-            push=push,
-        )
-    params = _params(
-        sender=sender, to=to, content=content, subject=subject, client_id=client_id, context=context
+    store = message_store()
+    sender_party, receiver = store.parties(sender_id=sender.pk, to=to)
+    receiver = _check_parties(sender_party, receiver)
+    context = message_context_clean(receiver_id=receiver.id, context=context)
+    message_budget_spend(user_id=sender_party.id)
+    draft = _draft(
+        sender=sender_party,
+        receiver=receiver,
+        content=content,
+        subject=subject,
+        client_id=client_id,
+        context=context,
     )
-    for _attempt in range(2):
-        with transaction.atomic(durable=True):
-            with connection.cursor() as cursor:
-                cursor.execute(sql.SEND_MESSAGE, params)
-                row = cursor.fetchone()
-            if row[0] != "no_stream":
-                result = _result_from_row(row)
-                if push and result.frames:
-                    transaction.on_commit(partial(events.push_frames, list(result.frames)))
-                if row[4] is not None:
-                    _schedule_email(row[4])
-                return result
-        # First message to or from someone who never connected: create the stream rows.
-        with transaction.atomic(durable=True), connection.cursor() as cursor:
-            cursor.execute(sql.ENSURE_STREAMS, params)
-    raise RuntimeError("event streams could not be created")
+    with transaction.atomic(durable=True):
+        written = store.write(draft)
+        if push and written.frames:
+            transaction.on_commit(partial(events.push_frames, list(written.frames)))
+        if written.email_user_id is not None:
+            enqueue_on_commit_with_options(
+                EMAIL_TASK,
+                args=(written.email_user_id,),
+                countdown=settings.REALTIME_UNREAD_EMAIL_DELAY,
+            )
+    return _result(draft, written) or _resent(written.message_id, written.sender_event_id)
 
 
 async def message_send_async(
@@ -182,100 +226,40 @@ async def message_send_async(
     context: dict[str, Any] | None = None,
     push: bool = True,
 ) -> SendResult:
-    """The socket's `message.send`: one call on the event loop, no thread hop."""
-    _validate(
+    """The socket's `message.send`: the same steps; on PostgreSQL no thread hop unless a
+    context is attached or the send is a resend."""
+    _check_fields(
         sender=sender, to=to, content=content, subject=subject, client_id=client_id, rules="chat"
     )
-    if not db.enabled():
-        return await sync_to_async(message_send)(
-            sender=sender,
-            to=to,
-            content=content,
-            subject=subject,
-            client_id=client_id,
-            context=context,
+    store = message_store()
+    sender_party, receiver = await store.parties_async(sender_id=sender.pk, to=to)
+    receiver = _check_parties(sender_party, receiver)
+    if context is not None:
+        context = await database_sync_to_async(message_context_clean)(
+            receiver_id=receiver.id, context=context
         )
-    params = _params(
-        sender=sender, to=to, content=content, subject=subject, client_id=client_id, context=context
+    await message_budget_spend_async(user_id=sender_party.id)
+    draft = _draft(
+        sender=sender_party,
+        receiver=receiver,
+        content=content,
+        subject=subject,
+        client_id=client_id,
+        context=context,
     )
-    row = None
-    for _attempt in range(2):
-        row = await db.fetchone(sql.SEND_MESSAGE, params)  # one round trip, autocommit
-        if row[0] != "no_stream":
-            break
-        await db.execute(sql.ENSURE_STREAMS, params)
-    result = _result_from_row(row)
-    # Committed: ring the doorbells, then (once per unread burst) schedule the email.
-    if push and result.frames:
-        await push_frames_async(result.frames)
-    if row[4] is not None:
-        await sync_to_async(_schedule_email_now)(row[4])
+    written = await store.write_async(draft)  # committed
+    result = _result(draft, written)
+    if result is None:
+        return await database_sync_to_async(_resent)(written.message_id, written.sender_event_id)
+    if push and written.frames:
+        await push_frames_async(written.frames)
+    if written.email_user_id is not None:
+        await database_sync_to_async(enqueue_now)(
+            EMAIL_TASK,
+            args=(written.email_user_id,),
+            countdown=settings.REALTIME_UNREAD_EMAIL_DELAY,
+        )
     return result
-
-
-def _schedule_email_now(receiver_id: int) -> None:
-    enqueue_now(EMAIL_TASK, args=(receiver_id,), countdown=settings.REALTIME_UNREAD_EMAIL_DELAY)
-
-
-def _message_send_orm(
-    *, sender, to, content, subject, client_id, context, push: bool = True
-) -> SendResult:
-    """The ORM version (SQLite embedded mode, and the reference the SQL is tested against)."""
-    User = get_user_model()
-    receiver = User.objects.filter(username__iexact=to, is_active=True).first()
-    if receiver is None:
-        raise NotFound("No active user with that username.", code="not_found")
-    if receiver.pk == sender.pk:
-        raise ValidationFailed(fields={"to": ["You cannot message yourself."]})
-    with (
-        transaction.atomic(durable=True),
-        event_batch(lock=[sender.pk, receiver.pk], push=push) as batch,
-    ):
-        if client_id is not None:
-            dup = (
-                Message.objects.select_related("sender", "receiver")
-                .filter(sender=sender, client_id=client_id)
-                .first()
-            )
-            if dup is not None:
-                return SendResult(
-                    message=message_json(dup, sender=dup.sender, receiver=dup.receiver),
-                    sender_event_id=dup.sender_event_id,
-                    created=False,
-                )
-        sender_event_id = batch.next_event_id(sender.pk)
-        message = Message.objects.create(
-            sender=sender,
-            receiver=receiver,
-            subject=subject,
-            content=content,
-            client_id=client_id,
-            context=context,
-            sender_event_id=sender_event_id,
-        )
-        message.refresh_from_db(fields=["created_at"])
-        body = message_json(message, sender=sender, receiver=receiver)
-        batch.add(user_id=sender.pk, payload={"type": "message.new", "message": body})
-        batch.add(user_id=receiver.pk, payload={"type": "message.new", "message": body})
-        n = _notification_params(sender)
-        notify(
-            user_id=receiver.pk,
-            type=NotificationType.MESSAGE_RECEIVED,
-            title=n["n_title"],
-            message=n["n_message"],
-            data={**json.loads(n["n_data"]), "message_id": message.pk},
-            action_url=n["n_action_url"],
-            coalesce_key=n["n_key"],
-        )
-        state, created = MessageEmailState.objects.select_for_update().get_or_create(
-            user_id=receiver.pk
-        )
-        if created or state.due_at is None:
-            state.due_at = timezone.now() + timedelta(seconds=settings.REALTIME_UNREAD_EMAIL_DELAY)
-            state.save(update_fields=["due_at"])
-            _schedule_email(receiver.pk)
-    frames = tuple(batch.last_frames)
-    return SendResult(message=body, sender_event_id=sender_event_id, created=True, frames=frames)
 
 
 def messages_mark_read(
@@ -306,7 +290,7 @@ def messages_mark_read(
     if not senders:
         return 0
     changed = 0
-    with transaction.atomic(durable=True), event_batch(lock=[reader.pk, *senders]) as batch:
+    with transaction.atomic(durable=True), event_batch(lock=[reader.pk, *senders]):
         now = timezone.now()
         for sender_id in senders:
             part = qs.filter(sender_id=sender_id)
@@ -323,8 +307,7 @@ def messages_mark_read(
                 "up_to_id": up_to_id if ids is None else max(marked),
                 "ids": marked,
             }
-            batch.add(user_id=sender_id, payload=payload)
-            batch.add(user_id=reader.pk, payload=payload)
+            send_event_on_commit(event=payload, user_ids=[sender_id, reader.pk])
             still_unread = Message.objects.filter(
                 receiver=reader, sender_id=sender_id, is_read=False
             ).exists()
@@ -339,12 +322,8 @@ def messages_mark_read(
                         read=True, read_at=now, updated_at=now
                     )
                     unread = Notification.objects.filter(user_id=reader.pk, read=False).count()
-                    batch.add(
-                        user_id=reader.pk,
-                        payload={
-                            "type": "notification.count",
-                            "unread": unread,
-                            "marked_read": cleared,
-                        },
+                    send_event_on_commit(
+                        event=notification_count(unread=unread, marked_read=cleared),
+                        user_ids=[reader.pk],
                     )
     return changed

@@ -13,7 +13,8 @@ from django.utils import timezone
 from common.errors import ValidationFailed
 from common.jobs import enqueue_on_commit
 
-from ..events import event_batch
+from ..event_types import notification_count, notification_new
+from ..events import event_batch, send_event_on_commit
 from ..models import Notification, NotificationPreference, NotificationType
 from ..selectors.notifications import (
     notification_preference_get,
@@ -83,7 +84,7 @@ def notify_many(
     in_app = [u for u in user_ids if prefs[u]["in_app"]]
     if not in_app:
         return result
-    with transaction.atomic(), event_batch(lock=in_app) as batch:
+    with transaction.atomic(), event_batch(lock=in_app):
         if coalesce_key:
             for n in Notification.objects.filter(
                 user_id__in=in_app, coalesce_key=coalesce_key, read=False
@@ -119,13 +120,9 @@ def notify_many(
         )
         for n in new:
             result[n.user_id] = n
-            batch.add(
-                user_id=n.user_id,
-                payload={"type": "notification.new", "notification": notification_json(n)},
-            )
-            batch.add(
-                user_id=n.user_id,
-                payload={"type": "notification.count", "unread": unread[n.user_id]},
+            send_event_on_commit(event=notification_new(notification_json(n)), user_ids=[n.user_id])
+            send_event_on_commit(
+                event=notification_count(unread=unread[n.user_id]), user_ids=[n.user_id]
             )
     return result
 
@@ -136,7 +133,7 @@ def notifications_mark_read(
     """Mark some or all of a user's notifications read; push the new count if it changed."""
     if not all and ids is None:
         raise ValidationFailed("Give ids or all.", fields={"ids": ["Give ids or all: true."]})
-    with transaction.atomic(durable=True), event_batch(lock=[user_id]) as batch:
+    with transaction.atomic(durable=True), event_batch(lock=[user_id]):
         qs = Notification.objects.filter(user_id=user_id, read=False)
         if not all:
             qs = qs.filter(pk__in=list(ids))
@@ -147,9 +144,8 @@ def notifications_mark_read(
                 read=True, read_at=now, updated_at=now
             )
             unread = Notification.objects.filter(user_id=user_id, read=False).count()
-            batch.add(
-                user_id=user_id,
-                payload={"type": "notification.count", "unread": unread, "marked_read": marked},
+            send_event_on_commit(
+                event=notification_count(unread=unread, marked_read=marked), user_ids=[user_id]
             )
     return len(marked)
 

@@ -40,6 +40,11 @@ class UserFactory(DjangoModelFactory):
     class Params:
         owner = factory.Trait(role=Role.STUDIO_OWNER)
         admin = factory.Trait(role=Role.ADMIN)
+        # Every user above is verified; these are the members the rules refuse.
+        unverified = factory.Trait(email_verified=False)
+        suspended = factory.Trait(
+            is_suspended_indefinitely=True, suspension_reason="Spam (test factory)"
+        )
 
     profile = factory.RelatedFactory("tests.factories.directory.UserProfileFactory", "user")
 

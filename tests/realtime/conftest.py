@@ -101,3 +101,17 @@ def create(factory, **kwargs):
     from channels.db import database_sync_to_async
 
     return database_sync_to_async(factory)(**kwargs)
+
+
+STORES = {
+    "sql": "realtime.services.message_store.PostgresStore",
+    "orm": "realtime.services.message_store.OrmStore",
+}
+
+
+@pytest.fixture(params=sorted(STORES))
+def message_store_path(request, settings):
+    """Run the test with each message store (the ORM one is embedded mode's, here on
+    PostgreSQL so both are held to the same rules and rows)."""
+    settings.REALTIME_MESSAGE_STORE = STORES[request.param]
+    return request.param

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from realtime.models import Event, Message, Notification
 from realtime.services import connection_accept, connection_request, message_send, notify
-from tests.factories import MessageFactory, NotificationFactory, UserFactory
+from tests.factories import MessageFactory, NotificationFactory, StudioFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,15 +50,21 @@ def test_a_suspended_user_can_neither_read_nor_write(a, b):
 
 
 def test_contact_form_post_and_rules(a, b):
+    studio = StudioFactory(owner=b)
     client = client_for(a)
     res = client.post(
         "/api/messages",
-        {"receiver": "bob", "subject": "Booking", "content": "Is Tuesday free?", "studio_id": 7},
+        {
+            "receiver": "bob",
+            "subject": "Booking",
+            "content": "Is Tuesday free?",
+            "studio_id": studio.pk,
+        },
         format="json",
     )
     assert res.status_code == 201
     body = res.json()
-    assert body["message"]["context"] == {"studio_id": 7}
+    assert body["message"]["context"] == {"studio_id": studio.pk}
     assert body["message"]["to"] == "bob"
     res = client.post("/api/messages", {"to": "bob", "subject": "Hi", "content": "short"})
     assert res.status_code == 400

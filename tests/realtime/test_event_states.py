@@ -179,10 +179,11 @@ def test_message_new_and_notification_events(verifier, people):
     )
 
 
-def test_message_new_orm_path_matches(verifier, people):
+def test_message_new_orm_path_matches(verifier, people, settings):
+    settings.REALTIME_MESSAGE_STORE = "realtime.services.message_store.OrmStore"
     a, b, _ = people
     verifier.check(
-        lambda: message_send(sender=a, to="bob", content="via orm", client_id="o", use_sql=False),
+        lambda: message_send(sender=a, to="bob", content="via orm", client_id="o"),
         users=[a, b],
         counterparts={a.pk: [b], b.pk: [a]},
         expect_types={

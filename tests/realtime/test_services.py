@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import pytest
 from celery import current_app
 
@@ -25,7 +28,9 @@ from realtime.services import (
     notification_preferences_update,
     notify,
 )
-from tests.factories import UserFactory
+from tests.factories import StudioFactory, UserFactory
+
+from .conftest import STORES
 
 pytestmark = pytest.mark.django_db
 
@@ -56,11 +61,10 @@ def enqueued(monkeypatch):
     return calls
 
 
-@pytest.mark.parametrize("use_sql", [True, False])
-def test_contact_rules(a, b, use_sql):
+def test_contact_rules(a, b, message_store_path):
     def send(**kw):
         base = {"sender": a, "to": "bob", "subject": "Booking", "content": "Hello there!"}
-        return message_send(**{**base, **kw}, rules="contact", use_sql=use_sql)
+        return message_send(**{**base, **kw}, rules="contact")
 
     for bad in (
         {"subject": "Hi"},
@@ -82,13 +86,12 @@ def test_contact_rules(a, b, use_sql):
     assert Message.objects.count() == 0
 
 
-@pytest.mark.parametrize("use_sql", [True, False])
 def test_send_is_idempotent_per_client_id(
-    a, b, use_sql, enqueued, django_capture_on_commit_callbacks
+    a, b, message_store_path, enqueued, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        first = message_send(sender=a, to="Bob", content="hi", client_id="k", use_sql=use_sql)
-        again = message_send(sender=a, to="bob", content="other", client_id="k", use_sql=use_sql)
+        first = message_send(sender=a, to="Bob", content="hi", client_id="k")
+        again = message_send(sender=a, to="bob", content="other", client_id="k")
     assert first.created
     assert not again.created
     assert again.message == first.message
@@ -96,36 +99,58 @@ def test_send_is_idempotent_per_client_id(
     assert Message.objects.count() == 1
     assert Event.objects.count() == 4
     # The email is scheduled once per unread burst, not once per message.
-    message_send(sender=a, to="bob", content="more", client_id="k2", use_sql=use_sql)
+    message_send(sender=a, to="bob", content="more", client_id="k2")
     assert [c[0] for c in enqueued] == ["tasks.realtime.send_unread_message_email"]
     assert enqueued[0][1] == (b.pk,)
     assert MessageEmailState.objects.get(user=b).due_at is not None
 
 
-def test_sql_and_orm_paths_write_the_same_rows_and_events(a, b):
+def test_sql_and_orm_stores_write_the_same_rows_and_events(a, b, settings):
+    """The two stores behind message_send: same rows, same events, same JSON (ids,
+    names and times aside)."""
     c, d = UserFactory(username="cy"), UserFactory(username="dee")
-    message_send(sender=a, to="bob", content="same", client_id="1", context={"studio_id": 3})
+    studio_b, studio_d = StudioFactory(owner=b), StudioFactory(owner=d)
+    settings.REALTIME_MESSAGE_STORE = STORES["sql"]
     message_send(
-        sender=c, to="dee", content="same", client_id="1", context={"studio_id": 3}, use_sql=False
+        sender=a, to="bob", content="same", client_id="1", context={"studio_id": studio_b.pk}
+    )
+    settings.REALTIME_MESSAGE_STORE = STORES["orm"]
+    message_send(
+        sender=c, to="dee", content="same", client_id="1", context={"studio_id": studio_d.pk}
     )
 
-    def shape(sender, receiver):
+    def shape(sender, receiver, studio):
         m = Message.objects.get(sender=sender)
         n = Notification.objects.get(user=receiver)
-        events = [
-            (e.event_id, e.type, e.payload)
-            for e in Event.objects.filter(user__in=[sender, receiver]).order_by(
-                "user_id", "event_id"
-            )
-        ]
+        ids = {sender.pk: "S", receiver.pk: "R", m.pk: "M", n.pk: "N", studio.pk: "ST"}
+        names = {
+            sender.display_name: "<sender name>",
+            receiver.display_name: "<receiver name>",
+            sender.username: "<sender>",
+            receiver.username: "<receiver>",
+        }
+
+        def neutral(value, key=""):
+            if isinstance(value, dict):
+                return {k: neutral(v, k) for k, v in value.items() if k != "created_at"}
+            if isinstance(value, list):
+                return [neutral(v) for v in value]
+            if key == "id" or key.endswith("_id"):  # a row id: compare what it points at
+                return ids.get(value, value)
+            if isinstance(value, str):
+                for old, new in names.items():
+                    value = value.replace(old, new)
+            return value
+
+        events = Event.objects.filter(user__in=[sender, receiver]).order_by("user_id", "event_id")
         return (
-            (m.content, m.context, m.is_read, m.sender_event_id, m.client_id),
-            (n.type, n.title.split(" from ")[0], n.read, set(n.data)),
-            [(i, t) for i, t, _ in events],
-            [sorted(p) for _, _, p in events],
+            neutral([m.content, m.context, m.is_read, m.sender_event_id, m.client_id]),
+            neutral([n.type, n.title, n.message, n.read, n.data, n.action_url]),
+            n.coalesce_key == f"conversation:{sender.pk}",
+            [(e.user_id == sender.pk, e.event_id, e.type, neutral(e.payload)) for e in events],
         )
 
-    assert shape(a, b) == shape(c, d)
+    assert shape(a, b, studio_b) == shape(c, d, studio_d)
 
 
 def test_notify_honours_preferences_and_coalesces(a, enqueued):
@@ -233,3 +258,35 @@ def test_notify_many_is_bulk_and_honours_each_users_preferences(
     [(name, _, kwargs, _)] = enqueued
     assert name == "tasks.realtime.send_notification_email"
     assert sorted(kwargs["user_ids"]) == sorted(p.pk for p in people[1:])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("push", [True, False])
+async def test_async_send_honours_push_with_either_store(message_store_path, push, close_pool):
+    """`push=False` means the caller pushes (the socket rings the receiver before its ack):
+    the service itself must then push nothing, whichever store wrote (the embedded-mode
+    fallback used to push anyway, so every socket send was pushed twice)."""
+    from channels.db import database_sync_to_async
+    from channels.layers import get_channel_layer
+
+    from realtime.events import user_group
+    from realtime.services import message_send_async
+
+    sender = await database_sync_to_async(UserFactory)()
+    receiver = await database_sync_to_async(UserFactory)()
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add(user_group(receiver.pk), channel)
+    try:
+        result = await message_send_async(
+            sender=sender, to=receiver.username, content="hi", client_id="p", push=push
+        )
+        assert [e for u, e, _ in result.frames if u == receiver.pk] == [1, 2, 3]
+        received = []
+        with contextlib.suppress(TimeoutError):
+            while True:
+                received.append(await asyncio.wait_for(layer.receive(channel), 1.0))
+        ids = [event_id for m in received for event_id, _ in m["events"]]
+        assert ids == ([1, 2, 3] if push else [])
+    finally:
+        await layer.group_discard(user_group(receiver.pk), channel)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("realtime", "0006_message_send_username_index"),
+        ("realtime", "0005_db_defaults_connection_fk_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,330 @@
+"""The rules of a message, held at the service so REST and the socket answer alike.
+
+Who may send (each kind of user), the per-user send budget shared by both doors, what a
+message's `context` may say, `to` versus `receiver`, and suspended receivers. Every rule
+runs on both doors (`POST /api/messages`, the socket's `message.send`) and, where the
+store matters, with both message stores (PostgreSQL's one-call write and embedded mode's
+ORM write).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from channels.db import database_sync_to_async
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from common.errors import NotFound, RateLimited, ValidationFailed
+from realtime.models import Message, UserConnection
+from realtime.services import connection_request, message_send
+from realtime.services.budget import message_budget_spend, message_budget_spend_async
+from tests.factories import StudioFactory, UserFactory
+
+from .conftest import open_socket
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("close_pool")]
+
+sync = database_sync_to_async
+CONTACT = {"subject": "Booking", "content": "Is Tuesday free?"}
+
+
+def rest_send(user, **body):
+    client = APIClient()
+    if user is not None:
+        client.force_login(user)
+    return client.post("/api/messages", {**CONTACT, **body}, format="json")
+
+
+async def socket_send(sock, **frame) -> dict:
+    """Send a message.send frame; the answer: the ack or the error frame."""
+    await sock.send({"type": "message.send", "content": "hello", "client_id": "c-1", **frame})
+    while True:
+        answer = await sock.recv()
+        if answer["type"] in ("message.ack", "error"):
+            return answer
+
+
+def stored() -> int:
+    return Message.objects.count()
+
+
+# --- Who may send: each kind of user, both doors ----------------------------------------------
+
+
+KINDS = {
+    "member": {},
+    "owner": {"owner": True},
+    "admin": {"admin": True},
+    "unverified": {"unverified": True},
+    "suspended": {"suspended": True},
+}
+EXPECTED = {
+    "member": (201, None),
+    "owner": (201, None),
+    "admin": (201, None),
+    "unverified": (403, "email_unverified"),
+    "suspended": (403, "suspended"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_rest_send_as_each_kind_of_user(kind, message_store_path):
+    sender = UserFactory(**KINDS[kind])
+    receiver = UserFactory()
+    res = rest_send(sender, to=receiver.username)
+    status, code = EXPECTED[kind]
+    assert res.status_code == status, res.content
+    if code:
+        assert res.json()["error"]["code"] == code
+    assert stored() == (1 if status == 201 else 0)
+
+
+def test_rest_send_anonymous_is_401():
+    receiver = UserFactory()
+    res = rest_send(None, to=receiver.username)
+    assert res.status_code == 401
+    assert res.json()["error"]["code"] == "not_authenticated"
+    assert stored() == 0
+
+
+@pytest.mark.parametrize("kind", ["member", "owner", "admin", "unverified"])
+async def test_socket_send_as_each_kind_of_user(kind, message_store_path):
+    sender = await sync(UserFactory)(**KINDS[kind])
+    receiver = await sync(UserFactory)()
+    sock, _ = await open_socket(cookie_user=sender)
+    answer = await socket_send(sock, to=receiver.username)
+    status, code = EXPECTED[kind]
+    if code is None:
+        assert answer["type"] == "message.ack"
+    else:
+        assert answer["type"] == "error"
+        assert answer["code"] == code
+    assert await sync(stored)() == (1 if status == 201 else 0)
+    await sock.close()
+
+
+async def test_socket_send_refused_once_the_sender_is_suspended_on_an_open_socket(
+    message_store_path,
+):
+    """The service reads the sender fresh: a socket opened before a suspension (and not
+    yet closed by it) cannot send."""
+    sender, receiver = await sync(UserFactory)(), await sync(UserFactory)()
+    sock, _ = await open_socket(cookie_user=sender)
+    # A queryset update: no signal, so the socket stays open and only the service can refuse.
+    await sync(get_user_model().objects.filter(pk=sender.pk).update)(
+        suspended_until=timezone.now() + timedelta(days=1)
+    )
+    answer = await socket_send(sock, to=receiver.username)
+    assert (answer["type"], answer["code"]) == ("error", "suspended")
+    assert await sync(stored)() == 0
+    await sock.close()
+
+
+async def test_socket_send_allowed_once_the_sender_verifies_on_an_open_socket():
+    sender = await sync(UserFactory)(unverified=True)
+    receiver = await sync(UserFactory)()
+    sock, _ = await open_socket(cookie_user=sender)
+    answer = await socket_send(sock, to=receiver.username, client_id="before")
+    assert answer["code"] == "email_unverified"
+    await sync(get_user_model().objects.filter(pk=sender.pk).update)(email_verified=True)
+    answer = await socket_send(sock, to=receiver.username, client_id="after")
+    assert answer["type"] == "message.ack"
+    await sock.close()
+
+
+# --- One send budget per user, whatever the door ----------------------------------------------
+
+
+async def test_one_budget_across_rest_and_socket(settings, message_store_path):
+    settings.MESSAGE_SEND_RATE = "3/minute"
+    sender, receiver = await sync(UserFactory)(), await sync(UserFactory)()
+    res = await sync(rest_send)(sender, to=receiver.username, client_id="r1")
+    assert res.status_code == 201
+    sock, _ = await open_socket(cookie_user=sender)
+    for i in range(2):
+        answer = await socket_send(sock, to=receiver.username, client_id=f"s{i}")
+        assert answer["type"] == "message.ack"
+    # Spent: the socket gets an error frame, REST a 429 with Retry-After, same code.
+    answer = await socket_send(sock, to=receiver.username, client_id="s-over")
+    assert (answer["type"], answer["code"]) == ("error", "rate_limited")
+    res = await sync(rest_send)(sender, to=receiver.username, client_id="r-over")
+    assert res.status_code == 429
+    assert res.json()["error"]["code"] == "rate_limited"
+    assert 1 <= int(res["Retry-After"]) <= 61
+    assert await sync(stored)() == 3
+    # Another user's budget is their own.
+    other = await sync(UserFactory)()
+    assert (await sync(rest_send)(other, to=receiver.username)).status_code == 201
+    await sock.close()
+
+
+def test_refused_sends_do_not_spend_the_budget(settings):
+    settings.MESSAGE_SEND_RATE = "2/minute"
+    sender, receiver = UserFactory(), UserFactory()
+    for _ in range(3):
+        assert rest_send(sender, to="nobody-by-that-name").status_code == 404
+    assert rest_send(sender, to=receiver.username, client_id="1").status_code == 201
+    assert rest_send(sender, to=receiver.username, client_id="2").status_code == 201
+    assert rest_send(sender, to=receiver.username, client_id="3").status_code == 429
+
+
+async def test_budget_counter_is_shared_between_sync_and_async_clients(settings):
+    """REST (and tasks) count with the sync Redis client, sockets with the async one:
+    the same key, so one process's sends count in every other's."""
+    settings.MESSAGE_SEND_RATE = "2/minute"
+    user = await sync(UserFactory)()
+    await sync(message_budget_spend)(user_id=user.pk)
+    await message_budget_spend_async(user_id=user.pk)
+    with pytest.raises(RateLimited) as exc:
+        await message_budget_spend_async(user_id=user.pk)
+    assert 1 <= exc.value.retry_after <= 61
+    with pytest.raises(RateLimited):
+        await sync(message_budget_spend)(user_id=user.pk)
+
+
+def test_budget_in_embedded_mode_uses_the_django_cache(settings):
+    """No Redis (embedded mode): the same rule on the local cache."""
+    settings.REDIS_URL = ""
+    settings.MESSAGE_SEND_RATE = "2/second"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    message_budget_spend(user_id=1)
+    message_budget_spend(user_id=1)
+    with pytest.raises(RateLimited) as exc:
+        message_budget_spend(user_id=1)
+    assert exc.value.retry_after == 1
+    message_budget_spend(user_id=2)
+
+
+# --- context: only a studio of the receiver's ---------------------------------------------------
+
+
+FORGED = [
+    {"admin": True},
+    {"studio_id": 1, "admin": True},
+    {"note": "x" * 30_000},
+    {"studio_id": "1"},
+    {"studio_id": True},
+    ["studio_id", 1],
+]
+
+
+@pytest.mark.parametrize("context", FORGED, ids=range(len(FORGED)))
+async def test_socket_refuses_a_forged_context(context, message_store_path):
+    sender, receiver = await sync(UserFactory)(), await sync(UserFactory)()
+    sock, _ = await open_socket(cookie_user=sender)
+    answer = await socket_send(sock, to=receiver.username, context=context)
+    assert (answer["type"], answer["code"]) == ("error", "invalid")
+    assert {"context", "studio_id"} & set(answer.get("fields") or {})
+    assert await sync(stored)() == 0
+    await sock.close()
+
+
+async def test_socket_context_must_be_a_studio_of_the_receiver(message_store_path):
+    sender, receiver, stranger = [await sync(UserFactory)() for _ in range(3)]
+    theirs = await sync(StudioFactory)(owner=receiver)
+    not_theirs = await sync(StudioFactory)(owner=stranger)
+    sock, _ = await open_socket(cookie_user=sender)
+    answer = await socket_send(
+        sock, to=receiver.username, context={"studio_id": not_theirs.pk}, client_id="x"
+    )
+    assert answer["code"] == "invalid"
+    assert answer["fields"] == {"studio_id": ["Not a studio of this receiver."]}
+    answer = await socket_send(
+        sock, to=receiver.username, context={"studio_id": theirs.pk}, client_id="y"
+    )
+    assert answer["type"] == "message.ack"
+    assert answer["message"]["context"] == {"studio_id": theirs.pk}
+    await sock.close()
+
+
+def test_rest_studio_id_must_be_a_studio_of_the_receiver(message_store_path):
+    sender, receiver, stranger = UserFactory(), UserFactory(), UserFactory()
+    not_theirs = StudioFactory(owner=stranger)
+    res = rest_send(sender, to=receiver.username, studio_id=not_theirs.pk)
+    assert res.status_code == 400
+    assert res.json()["error"]["fields"] == {"studio_id": ["Not a studio of this receiver."]}
+    res = rest_send(sender, to=receiver.username, studio_id=10**12)
+    assert res.status_code == 400
+    theirs = StudioFactory(owner=receiver)
+    res = rest_send(sender, to=receiver.username, studio_id=theirs.pk)
+    assert res.status_code == 201
+    assert res.json()["message"]["context"] == {"studio_id": theirs.pk}
+    assert Message.objects.get().context == {"studio_id": theirs.pk}
+
+
+def test_service_refuses_any_context_without_a_registered_validator():
+    """Realtime alone accepts no context: the app that owns the concept must vouch."""
+    from realtime.services.context import _validator, message_context_validator_register
+
+    sender, receiver = UserFactory(), UserFactory()
+    studio = StudioFactory(owner=receiver)
+    message_context_validator_register(None)
+    try:
+        with pytest.raises(ValidationFailed) as exc:
+            message_send(
+                sender=sender, to=receiver.username, content="hi", context={"studio_id": studio.pk}
+            )
+        assert exc.value.fields == {"context": ["No context is accepted here."]}
+    finally:
+        message_context_validator_register(_validator)
+    assert stored() == 0
+
+
+# --- to and receiver ------------------------------------------------------------------------------
+
+
+def test_rest_to_and_receiver_must_agree():
+    sender, bob, cy = UserFactory(), UserFactory(username="bob"), UserFactory(username="cy")
+    res = rest_send(sender, to=bob.username, receiver=cy.username)
+    assert res.status_code == 400
+    assert "to" in res.json()["error"]["fields"]
+    assert stored() == 0
+    assert rest_send(sender, to="bob", receiver="BOB").status_code == 201
+    assert rest_send(sender, receiver="cy").status_code == 201
+
+
+# --- Suspended receivers: the same answer as an unknown name --------------------------------------
+
+
+def test_rest_message_to_a_suspended_user_is_answered_like_an_unknown_one():
+    sender = UserFactory()
+    suspended = UserFactory(suspended=True)
+    to_suspended = rest_send(sender, to=suspended.username)
+    to_nobody = rest_send(sender, to="nobody-at-all")
+    assert to_suspended.status_code == to_nobody.status_code == 404
+    assert to_suspended.json() == to_nobody.json()
+    assert stored() == 0
+
+
+async def test_socket_message_to_a_suspended_user_is_answered_like_an_unknown_one(
+    message_store_path,
+):
+    sender = await sync(UserFactory)()
+    suspended = await sync(UserFactory)(suspended=True)
+    sock, _ = await open_socket(cookie_user=sender)
+    to_suspended = await socket_send(sock, to=suspended.username, client_id="a")
+    to_nobody = await socket_send(sock, to="nobody-at-all", client_id="b")
+    assert to_suspended["code"] == to_nobody["code"] == "not_found"
+    assert to_suspended["message"] == to_nobody["message"]
+    assert await sync(stored)() == 0
+    await sock.close()
+
+
+def test_a_timed_suspension_that_ended_receives_again():
+    sender = UserFactory()
+    receiver = UserFactory(suspended_until=timezone.now() - timedelta(minutes=1))
+    assert rest_send(sender, to=receiver.username).status_code == 201
+
+
+def test_connection_request_to_a_suspended_user_is_answered_like_an_unknown_one():
+    asker = UserFactory()
+    suspended = UserFactory(suspended=True)
+    with pytest.raises(NotFound) as to_suspended:
+        connection_request(user=asker, username=suspended.username)
+    with pytest.raises(NotFound) as to_nobody:
+        connection_request(user=asker, username="nobody-at-all")
+    assert to_suspended.value.as_dict() == to_nobody.value.as_dict()
+    assert not UserConnection.objects.exists()
