@@ -64,6 +64,14 @@ def outbox(transactional_db):
 class Inbox:
     def __init__(self) -> None:
         self.messages = []
+        self.refuse_once: set[str] = set()  # addresses answered "451 try again" once
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse_once:
+            self.refuse_once.discard(address)
+            return "451 4.3.0 Mailbox busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
         self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))

@@ -17,7 +17,8 @@ Two plans answer the same question:
 * the general plan (everything else, and all of embedded mode): one ORM query over
   studio_search — on PostgreSQL a GiST scan of the 3-D earth box, on SQLite a latitude /
   longitude box — then the exact chord.
-Tests run both on the same data and compare (tests/directory/test_search_selectors.py).
+Tests run both on the same data and compare (tests/directory/test_search_api.py, the
+`facet_plan` parametrised tests).
 """
 
 from __future__ import annotations
