@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.openapi import error_responses
-from common.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE
+from common.pagination import PageFilterSerializer
 from directory.api.profiles import PublicProfileApi
 from directory.models import Review, ServiceType, Studio, StudioType
 from directory.selectors.profiles import profile_of
@@ -233,11 +233,7 @@ class StudioDetailApi(APIView):
 class StudioReviewListApi(APIView):
     permission_classes = [AllowAny]
 
-    class FilterSerializer(serializers.Serializer):
-        page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
-        page_size = serializers.IntegerField(
-            min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
-        )
+    FilterSerializer = PageFilterSerializer
 
     @extend_schema(
         operation_id="studio_reviews",

@@ -16,12 +16,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.pagination import PageFilterSerializer
+
 from .. import search_bits
 from ..geo import LatLngBox
 from ..models import ServiceType, StudioType
 from ..selectors.search import (
-    DEFAULT_PAGE_SIZE,
-    MAX_PAGE_SIZE,
     MAX_RADIUS_MI,
     MIN_RADIUS_MI,
     SORTS,
@@ -100,7 +100,7 @@ class SearchFiltersSerializer(serializers.Serializer):
     has_images = serializers.BooleanField(required=False, allow_null=True)
 
 
-class SearchParamsSerializer(SearchFiltersSerializer):
+class SearchParamsSerializer(SearchFiltersSerializer, PageFilterSerializer):
     lat = FiniteFloatField(required=False, min_value=-90, max_value=90)
     lng = FiniteFloatField(required=False, min_value=-180, max_value=180)
     radius = FiniteFloatField(
@@ -119,10 +119,6 @@ class SearchParamsSerializer(SearchFiltersSerializer):
         choices=SORTS,
         required=False,
         help_text="Default: relevance with q, else distance with a centre, else name.",
-    )
-    page = serializers.IntegerField(required=False, min_value=1, max_value=100_000, default=1)
-    page_size = serializers.IntegerField(
-        required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
