@@ -22,8 +22,10 @@ from .. import search_bits
 from ..geo import LatLngBox
 from ..models import ServiceType, StudioType
 from ..selectors.search import (
+    DEFAULT_RADIUS_MI,
     MAX_RADIUS_MI,
     MIN_RADIUS_MI,
+    OFFERED_RADII_MI,
     SORTS,
     SearchParams,
 )
@@ -107,7 +109,10 @@ class SearchParamsSerializer(SearchFiltersSerializer, PageFilterSerializer):
         required=False,
         min_value=MIN_RADIUS_MI,
         max_value=MAX_RADIUS_MI,
-        help_text="Miles, 1–500 (the UI offers 10, 25, 50, 100, 250, 500); default 50.",
+        help_text=(
+            f"Miles, {MIN_RADIUS_MI}–{MAX_RADIUS_MI} (the UI offers "
+            f"{', '.join(map(str, OFFERED_RADII_MI))}); default {DEFAULT_RADIUS_MI}."
+        ),
     )
     location = serializers.CharField(
         required=False,
