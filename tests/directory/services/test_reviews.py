@@ -79,7 +79,14 @@ def test_ratings_are_one_to_five(rating):
 
 @pytest.mark.parametrize("rating", [1, 5])
 def test_the_rating_bounds_are_allowed(rating):
-    review_create(reviewer=UserFactory(), studio_id=StudioFactory().pk, rating=rating, content=GOOD)
+    studio = StudioFactory()
+    review = review_create(reviewer=UserFactory(), studio_id=studio.pk, rating=rating, content=GOOD)
+    stored = Review.objects.get(pk=review.pk)
+    assert (stored.studio_id, stored.rating, stored.status) == (
+        studio.pk,
+        rating,
+        ReviewStatus.PENDING,
+    )
 
 
 @pytest.mark.parametrize(
