@@ -99,7 +99,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",  # allauth.usersessions templates use it
     "django.contrib.postgres",
     "rest_framework",
-    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
