@@ -33,6 +33,15 @@ class PageFilterSerializer(serializers.Serializer):
     )
 
 
+# The body of a page-numbered list, {"count", "page", "page_size", "results"}: a list's page
+# serializer subclasses it and declares `results`. (A comment, not a docstring: subclasses
+# would inherit it as their OpenAPI description.)
+class PageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+
+
 @dataclass(frozen=True)
 class Page(Generic[T]):
     count: int

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.openapi import error_responses
-from common.pagination import PageFilterSerializer, paginate
+from common.pagination import PageFilterSerializer, PageSerializer, paginate
 
 from ..selectors.search import featured_studios, spotlight_profiles
 from ..serializers.search import StudioCardSerializer
@@ -46,10 +46,7 @@ class SpotlightProfilesApi(APIView):
 
     InputSerializer = PageFilterSerializer
 
-    class OutputSerializer(serializers.Serializer):
-        count = serializers.IntegerField()
-        page = serializers.IntegerField()
-        page_size = serializers.IntegerField()
+    class OutputSerializer(PageSerializer):
         results = SpotlightProfileSerializer(many=True)
 
     @extend_schema(

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.openapi import error_responses
-from common.pagination import PageFilterSerializer, paginate
+from common.pagination import PageFilterSerializer, PageSerializer, paginate
 from directory.api.studio_pages import PersonSerializer, ReviewResponseSerializer
 from directory.models import Review, ReviewStatus
 from directory.permissions import IsAdmin, IsAuthenticated, IsEmailVerified
@@ -102,10 +102,7 @@ class ModeratedReviewSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="ModeratedReviewPage")
-class ModeratedReviewPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
+class ModeratedReviewPageSerializer(PageSerializer):
     results = ModeratedReviewSerializer(many=True)
 
 

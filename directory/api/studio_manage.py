@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.openapi import error_responses
-from common.pagination import PageFilterSerializer, paginate
+from common.pagination import PageFilterSerializer, PageSerializer, paginate
 from directory.api.studio_pages import ImageSerializer, PersonSerializer
 from directory.models import ServiceType, Studio, StudioStatus, StudioType, User
 from directory.permissions import CanListOrCreateStudios, IsStudioOwnerOrAdmin
@@ -125,10 +125,7 @@ class ManagedStudioSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="ManagedStudioPage")
-class ManagedStudioPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
+class ManagedStudioPageSerializer(PageSerializer):
     results = ManagedStudioSerializer(many=True)
 
 

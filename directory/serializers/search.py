@@ -16,7 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from common.pagination import PageFilterSerializer
+from common.pagination import PageFilterSerializer, PageSerializer
 
 from .. import search_bits
 from ..geo import LatLngBox
@@ -263,10 +263,7 @@ class StudioCardSerializer(serializers.Serializer):
         return None if card.rating_avg is None else round(card.rating_avg, 2)
 
 
-class SearchPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
+class SearchPageSerializer(PageSerializer):
     results = StudioCardSerializer(many=True)
 
 
