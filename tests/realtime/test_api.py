@@ -15,16 +15,6 @@ from tests.factories import MessageFactory, NotificationFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def a():
-    return UserFactory(username="alice")
-
-
-@pytest.fixture
-def b():
-    return UserFactory(username="bob")
-
-
 def client_for(user) -> APIClient:
     client = APIClient()
     client.force_login(user)
