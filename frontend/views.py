@@ -17,7 +17,7 @@ from django.views.generic import RedirectView, TemplateView
 from common.errors import NotFound
 from directory.models import ServiceType, StudioType
 from directory.selectors.profiles import public_profile_get
-from directory.selectors.search import OFFERED_RADII_MI
+from directory.selectors.search import DEFAULT_RADIUS_MI, OFFERED_RADII_MI
 from directory.selectors.studios import studio_visible
 from directory.services.saved_searches import read_unsubscribe_token, saved_search_unsubscribe
 
@@ -46,6 +46,7 @@ class HomePage(PageView):
             "studio_types": _labels(StudioType),
             "services": _labels(ServiceType),
             "radii": OFFERED_RADII_MI,
+            "default_radius": DEFAULT_RADIUS_MI,
         }
 
 
@@ -57,6 +58,7 @@ class SearchPage(PageView):
             "studio_types": _labels(StudioType),
             "services": _labels(ServiceType),
             "radii": OFFERED_RADII_MI,
+            "default_radius": DEFAULT_RADIUS_MI,
         }
 
 

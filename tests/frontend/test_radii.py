@@ -1,4 +1,5 @@
-"""The radii the search form offers are the selector's, and the API accepts each of them."""
+"""The radii the search forms offer, and the one selected, are the selector's; the API
+accepts each of them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 
 import pytest
 
-from directory.selectors.search import OFFERED_RADII_MI
+from directory.selectors.search import DEFAULT_RADIUS_MI, OFFERED_RADII_MI
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,11 @@ def _page_data(html: str) -> dict:
 def test_the_pages_offer_the_selectors_radii(client, path):
     response = client.get(path)
     assert response.status_code == 200
-    assert tuple(_page_data(response.content.decode())["radii"]) == OFFERED_RADII_MI
+    html = response.content.decode()
+    assert tuple(_page_data(html)["radii"]) == OFFERED_RADII_MI
+    options = re.findall(r'<option value="(\d+)"( selected)?>\d+ miles</option>', html)
+    assert [int(value) for value, _ in options] == list(OFFERED_RADII_MI)
+    assert [int(value) for value, selected in options if selected] == [DEFAULT_RADIUS_MI]
 
 
 @pytest.mark.parametrize("radius", OFFERED_RADII_MI)
