@@ -104,10 +104,12 @@ def test_content_is_10_to_2000_characters(content, ok):
         reviewer=UserFactory(), studio_id=StudioFactory().pk, rating=3, content=content
     )
     if ok:
-        call()
+        assert Review.objects.get(pk=call().pk).content == content.strip()
     else:
-        with pytest.raises(ValidationFailed):
+        with pytest.raises(ValidationFailed) as error:
             call()
+        assert "content" in error.value.fields
+        assert not Review.objects.exists()
 
 
 def test_nobody_reviews_their_own_studio():
