@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 NOT_AUTHENTICATED_CLOSE_CODE = 4401
 SUSPENDED_CLOSE_CODE = 4403
 
-# How a deleted account's messages name their sender, everywhere (API, pages, sockets).
+# How a deleted account is named where text must name someone (the unread-messages email).
+# The API and the socket give `sender: null` (or `receiver: null`) and leave the words to
+# the client.
 DELETED_USER_DISPLAY_NAME = "Deleted user"
 
 
@@ -113,13 +115,6 @@ def email_verification_gate_enabled() -> bool:
     on it would lock everyone out of writing.
     """
     return getattr(settings, "ACCOUNT_EMAIL_VERIFICATION", "optional") != "none"
-
-
-def user_can_write_content(user: AbstractBaseUser | None) -> bool:
-    """Signed in, not suspended and (when verification is on) verified."""
-    if user is None or not user.is_authenticated or user_is_suspended(user):
-        return False
-    return not email_verification_gate_enabled() or bool(getattr(user, "email_verified", False))
 
 
 def ensure_can_write_content(user: AbstractBaseUser) -> None:

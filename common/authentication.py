@@ -1,21 +1,13 @@
 """DRF authentication for the whole API: allauth's session token for apps, the session
-cookie (+ CSRF) for browsers. Both refuse a suspended account with 403 `suspended`,
-so no view can forget the check (docs/accounts.md, "Suspension")."""
+cookie (+ CSRF) for browsers. A suspended account never gets this far: the suspension
+middleware (directory/middleware.py) refuses every request of it, by token or cookie, before
+any view runs (docs/accounts.md, "Suspension")."""
 
 from __future__ import annotations
 
 from allauth.headless.contrib.rest_framework.authentication import XSessionTokenAuthentication
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
-
-from common.auth import suspended_error, user_is_suspended
-from common.exceptions import DomainAPIException
-
-
-def _refuse_suspended(result):
-    if result is not None and user_is_suspended(result[0]):
-        raise DomainAPIException(suspended_error(result[0]))
-    return result
 
 
 class SessionTokenAuthentication(XSessionTokenAuthentication):
@@ -30,7 +22,7 @@ class SessionTokenAuthentication(XSessionTokenAuthentication):
             raise exceptions.AuthenticationFailed(
                 "The session token is invalid or has expired; sign in again."
             )
-        return _refuse_suspended(result)
+        return result
 
     def authenticate_header(self, request) -> str:
         # Makes DRF answer 401 (not 403) to anonymous requests; no browser prompt.
@@ -39,9 +31,6 @@ class SessionTokenAuthentication(XSessionTokenAuthentication):
 
 class CsrfSessionAuthentication(SessionAuthentication):
     """The browser's session cookie; writes need the CSRF token in X-CSRFToken."""
-
-    def authenticate(self, request):
-        return _refuse_suspended(super().authenticate(request))
 
     def enforce_csrf(self, request) -> None:
         try:

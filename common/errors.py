@@ -71,12 +71,6 @@ class NotFound(DomainError):
     message = "Not found."
 
 
-class MethodNotAllowed(DomainError):
-    status = 405
-    code = "method_not_allowed"
-    message = "This method is not allowed here."
-
-
 class Conflict(DomainError):
     status = 409
     code = "conflict"

@@ -11,12 +11,35 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db.models import QuerySet
+from rest_framework import serializers
 
 T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 10_000  # OFFSET beyond this is a crawler, not a person
+
+
+class PageFilterSerializer(serializers.Serializer):
+    """The `page` and `page_size` query parameters of every page-numbered list.
+
+    A list view's FilterSerializer subclasses it and adds its own filters, so the bounds
+    (page ≤ MAX_PAGE, page_size ≤ MAX_PAGE_SIZE) and defaults are the same everywhere.
+    """
+
+    page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
+    page_size = serializers.IntegerField(
+        min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
+    )
+
+
+# The body of a page-numbered list, {"count", "page", "page_size", "results"}: a list's page
+# serializer subclasses it and declares `results`. (A comment, not a docstring: subclasses
+# would inherit it as their OpenAPI description.)
+class PageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django import forms
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 
+from common.api import error_body, is_api_request
 from common.auth import suspended_error, suspension_details, user_is_suspended
 from common.errors import DomainError
 from common.mail import send_after_commit
@@ -27,6 +28,7 @@ from .models import User
 from .services.profiles import profile_get_or_create
 
 DISPLAY_NAME_MAX_LENGTH = User._meta.get_field("display_name").max_length
+HEADLESS_PREFIX = "/_allauth/"
 
 
 class _NoPhoneField(forms.CharField):
@@ -59,16 +61,22 @@ def headless_error_response(error: DomainError) -> JsonResponse:
 
 
 def suspended_response(request: HttpRequest, user: User) -> HttpResponse:
-    """403 in the caller's language: allauth's JSON for headless clients, a page else."""
+    """The one 403 a suspended user gets, in the caller's language: the API's JSON error
+    under /api/, allauth's JSON for headless clients, the "suspended" page else. Used by
+    login (`AccountAdapter.pre_login`) and by every later request (SuspensionMiddleware)."""
     error = suspended_error(user)
-    if is_headless_request(request):
+    if is_api_request(request):
+        return JsonResponse(
+            error_body(error.code, error.message, error.fields), status=error.status
+        )
+    if is_headless_request(request) or request.path.startswith(HEADLESS_PREFIX):
         return headless_error_response(error)
     return TemplateResponse(
         request,
         "account/suspended.html",
         {"suspension": suspension_details(user), "message": error.message},
         status=HTTPStatus.FORBIDDEN,
-    )
+    ).render()  # rendered here: a middleware's answer is not rendered by the handler
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -1,9 +1,9 @@
 """HTTP middleware of the accounts concern.
 
-SuspensionMiddleware — suspension, enforced on every request that carries a session or
-a session token. DRF views are covered by the authentication classes
-(common/authentication.py); this covers the rest: the pages (including /admin/ and
-/accounts/), allauth's headless endpoints and any non-DRF view under /api/. A suspended
+SuspensionMiddleware — suspension, enforced on every HTTP request that carries a session
+cookie or a session token: the pages (including /admin/ and /accounts/), allauth's
+endpoints and the whole API. It is the only per-request check (docs/accounts.md,
+"Suspension"); DRF's authentication classes and permissions do not repeat it. A suspended
 user can still sign out.
 
 RateLimitRetryAfterMiddleware — Retry-After on allauth's 429 answers.
@@ -16,22 +16,16 @@ from __future__ import annotations
 import re
 from http import HTTPStatus
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.template.response import TemplateResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, get_resolver, resolve
 
-from common.api import error_body, is_api_request
-from common.auth import (
-    authenticate_session_token,
-    suspended_error,
-    suspension_details,
-    user_is_suspended,
-)
+from common.api import is_api_request
+from common.auth import authenticate_session_token, user_is_suspended
 
-from .adapters import headless_error_response
+from .adapters import suspended_response
 
-HEADLESS_PREFIX = "/_allauth/"
 HEADLESS_APP_PREFIX = "/_allauth/app/"
+APP_AUTH_HEADER = "X-Session-Token"
 
 
 # What a suspended session may still do: sign out, and the infrastructure probes.
@@ -59,32 +53,19 @@ class SuspensionMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = self._caller(request)
         if user is not None and user_is_suspended(user) and not _allowed_while_suspended(request):
-            return self._refuse(request, user)
+            return suspended_response(request, user)
         return self.get_response(request)
 
     @staticmethod
     def _caller(request: HttpRequest):
-        if request.path.startswith(HEADLESS_APP_PREFIX):
-            # App endpoints ignore the cookie and use the token only (allauth #3883).
-            return authenticate_session_token(request.headers.get("X-Session-Token"))
+        """Whom the view will see: allauth's app endpoints use the token only (allauth
+        #3883); the API uses the token when one is sent (DRF tries it first), else the
+        cookie; everything else the cookie."""
+        token = request.headers.get(APP_AUTH_HEADER)
+        if request.path.startswith(HEADLESS_APP_PREFIX) or (token and is_api_request(request)):
+            return authenticate_session_token(token)
         user = request.user
         return user if user.is_authenticated else None
-
-    @staticmethod
-    def _refuse(request: HttpRequest, user) -> HttpResponse:
-        error = suspended_error(user)
-        if is_api_request(request):
-            return JsonResponse(
-                error_body(error.code, error.message, error.fields), status=error.status
-            )
-        if request.path.startswith(HEADLESS_PREFIX):
-            return headless_error_response(error)
-        return TemplateResponse(
-            request,
-            "account/suspended.html",
-            {"suspension": suspension_details(user), "message": error.message},
-            status=HTTPStatus.FORBIDDEN,
-        ).render()
 
 
 # allauth answers its rate limits with a bare 429. The header tells clients when the

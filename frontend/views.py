@@ -17,10 +17,9 @@ from django.views.generic import RedirectView, TemplateView
 from common.errors import NotFound
 from directory.models import ServiceType, StudioType
 from directory.selectors.profiles import public_profile_get
+from directory.selectors.search import DEFAULT_RADIUS_MI, OFFERED_RADII_MI
 from directory.selectors.studios import studio_visible
 from directory.services.saved_searches import read_unsubscribe_token, saved_search_unsubscribe
-
-RADII_MILES = (10, 25, 50, 100, 250, 500)
 
 
 def _labels(choices) -> dict[str, str]:
@@ -46,7 +45,8 @@ class HomePage(PageView):
         return {
             "studio_types": _labels(StudioType),
             "services": _labels(ServiceType),
-            "radii": RADII_MILES,
+            "radii": OFFERED_RADII_MI,
+            "default_radius": DEFAULT_RADIUS_MI,
         }
 
 
@@ -57,7 +57,8 @@ class SearchPage(PageView):
         return {
             "studio_types": _labels(StudioType),
             "services": _labels(ServiceType),
-            "radii": RADII_MILES,
+            "radii": OFFERED_RADII_MI,
+            "default_radius": DEFAULT_RADIUS_MI,
         }
 
 

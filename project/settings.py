@@ -99,7 +99,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",  # allauth.usersessions templates use it
     "django.contrib.postgres",
     "rest_framework",
-    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
@@ -332,7 +331,7 @@ if not DEBUG:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Apps send allauth's X-Session-Token; browsers the session cookie (+ CSRF).
-        # Both refuse suspended accounts (403 `suspended`).
+        # Suspended accounts never get here: directory.middleware.SuspensionMiddleware.
         "common.authentication.SessionTokenAuthentication",
         "common.authentication.CsrfSessionAuthentication",
     ],

@@ -21,13 +21,22 @@ def send_unread_message_email(user_id: int) -> int:
 
 
 @shared_task(
-    name="tasks.realtime.send_notification_email", time_limit=60, soft_time_limit=50, **RETRY
+    bind=True,
+    name="tasks.realtime.send_notification_email",
+    time_limit=60,
+    soft_time_limit=50,
+    **RETRY,
 )
 def send_notification_email(
-    user_ids: list[int], title: str, message: str, action_url: str | None = None
+    self, user_ids: list[int], title: str, message: str, action_url: str | None = None
 ) -> int:
+    # The task id survives retries: the service records whom it mailed under it.
     return notification_email_send(
-        user_ids=user_ids, title=title, message=message, action_url=action_url
+        user_ids=user_ids,
+        title=title,
+        message=message,
+        action_url=action_url,
+        send_key=self.request.id,
     )
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from email import message_from_bytes
 
 import pytest
 from django.conf import settings
 
-from tests.support.processes import free_port, live_database_url
+from tests.support.processes import (
+    Process,
+    celery_worker_command,
+    free_port,
+    live_database_url,
+    service_env,
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -64,6 +67,14 @@ def outbox(transactional_db):
 class Inbox:
     def __init__(self) -> None:
         self.messages = []
+        self.refuse_once: set[str] = set()  # addresses answered "451 try again" once
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse_once:
+            self.refuse_once.discard(address)
+            return "451 4.3.0 Mailbox busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
         self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
@@ -88,34 +99,17 @@ def smtp():
 
 
 @pytest.fixture(scope="module")
-def worker(smtp, django_db_setup):
+def worker(smtp, django_db_setup, tmp_path_factory):
     _, port = smtp
-    env = {
-        **os.environ,
-        "DATABASE_URL": live_database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
-        "REALTIME_UNREAD_EMAIL_DELAY": "1",
-        "LOG_LEVEL": "WARNING",
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "project",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    env = service_env(
+        DATABASE_URL=live_database_url(),
+        REDIS_URL=settings.REDIS_URL,
+        EMAIL_URL=f"smtp://127.0.0.1:{port}",
+        REALTIME_UNREAD_EMAIL_DELAY="1",
+        LOG_LEVEL="WARNING",
+    )
+    proc = Process(
+        celery_worker_command(), env=env, log=tmp_path_factory.mktemp("worker") / "worker.log"
     )
     try:
         from celery import current_app
@@ -124,8 +118,7 @@ def worker(smtp, django_db_setup):
 
         _load_task_modules()
         result = current_app.tasks["tasks.system.ping"].delay("up")
-        assert result.get(timeout=90) == "up"
+        assert result.get(timeout=90) == "up", proc.output()
         yield proc
     finally:
-        proc.terminate()
-        proc.wait(20)
+        proc.stop()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
 
@@ -22,11 +24,19 @@ def assert_api_error(response, status: int, code: str) -> dict[str, Any]:
     return error
 
 
-def session_token_for(user) -> str:
-    """An allauth app session token for `user` (the token is a Django session key)."""
-    client = Client()
-    client.force_login(user)
-    return client.session.session_key
+def session_key_for(user) -> str:
+    """A real signed-in session, as Django's login() makes it: its key is both the
+    browser's session cookie and allauth's app session token (X-Session-Token)."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+# The app token is the session key: the same helper under the name the API tests read.
+session_token_for = session_key_for
 
 
 def token_client(user) -> Client:

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.openapi import error_responses
+from common.pagination import PageFilterSerializer, PageSerializer, paginate
 
 from ..selectors.search import featured_studios, spotlight_profiles
 from ..serializers.search import StudioCardSerializer
@@ -43,14 +44,9 @@ class SpotlightProfilesApi(APIView):
 
     permission_classes = [AllowAny]
 
-    class InputSerializer(serializers.Serializer):
-        page = serializers.IntegerField(required=False, min_value=1, max_value=100_000, default=1)
-        page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
+    InputSerializer = PageFilterSerializer
 
-    class OutputSerializer(serializers.Serializer):
-        count = serializers.IntegerField()
-        page = serializers.IntegerField()
-        page_size = serializers.IntegerField()
+    class OutputSerializer(PageSerializer):
         results = SpotlightProfileSerializer(many=True)
 
     @extend_schema(
@@ -61,12 +57,5 @@ class SpotlightProfilesApi(APIView):
     def get(self, request):
         data = self.InputSerializer(data=request.query_params.dict())
         data.is_valid(raise_exception=True)
-        page, size = data.validated_data["page"], data.validated_data["page_size"]
-        profiles = spotlight_profiles()
-        count = profiles.count()
-        rows = profiles[(page - 1) * size : page * size]
-        return Response(
-            self.OutputSerializer(
-                {"count": count, "page": page, "page_size": size, "results": rows}
-            ).data
-        )
+        page = paginate(spotlight_profiles(), **data.validated_data)
+        return Response(self.OutputSerializer(page).data)

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.openapi import error_responses
-from common.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, paginate
+from common.pagination import PageFilterSerializer, PageSerializer, paginate
 from directory.api.studio_pages import PersonSerializer, ReviewResponseSerializer
 from directory.models import Review, ReviewStatus
 from directory.permissions import IsAdmin, IsAuthenticated, IsEmailVerified
@@ -102,10 +102,7 @@ class ModeratedReviewSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="ModeratedReviewPage")
-class ModeratedReviewPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
+class ModeratedReviewPageSerializer(PageSerializer):
     results = ModeratedReviewSerializer(many=True)
 
 
@@ -168,15 +165,11 @@ class ReviewRespondApi(APIView):
 class AdminReviewListApi(APIView):
     permission_classes = [IsAdmin]
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(PageFilterSerializer):
         status = serializers.ChoiceField(
             ReviewStatus.choices, default=ReviewStatus.PENDING, help_text="Default PENDING."
         )
         flagged = serializers.BooleanField(required=False, allow_null=True, default=None)
-        page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
-        page_size = serializers.IntegerField(
-            min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
-        )
 
     @extend_schema(
         operation_id="admin_review_list",

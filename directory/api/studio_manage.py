@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.openapi import error_responses
-from common.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, paginate
+from common.pagination import PageFilterSerializer, PageSerializer, paginate
 from directory.api.studio_pages import ImageSerializer, PersonSerializer
 from directory.models import ServiceType, Studio, StudioStatus, StudioType, User
 from directory.permissions import CanListOrCreateStudios, IsStudioOwnerOrAdmin
@@ -125,10 +125,7 @@ class ManagedStudioSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="ManagedStudioPage")
-class ManagedStudioPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
+class ManagedStudioPageSerializer(PageSerializer):
     results = ManagedStudioSerializer(many=True)
 
 
@@ -199,11 +196,7 @@ def _blank_to_none(data: dict) -> dict:
 class StudioManageCollectionApi(APIView):
     permission_classes = [CanListOrCreateStudios]
 
-    class FilterSerializer(serializers.Serializer):
-        page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
-        page_size = serializers.IntegerField(
-            min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
-        )
+    class FilterSerializer(PageFilterSerializer):
         owner = serializers.CharField(
             required=False, max_length=50, help_text="Admins: one owner's studios (username)."
         )

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.openapi import error_responses
-from common.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE
+from common.pagination import PageFilterSerializer, PageSerializer
 from directory.api.profiles import PublicProfileApi
 from directory.models import Review, ServiceType, Studio, StudioType
 from directory.selectors.profiles import profile_of
@@ -113,10 +113,7 @@ class RatingSummarySerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="ReviewPage")
-class ReviewPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
+class ReviewPageSerializer(PageSerializer):
     results = ReviewSerializer(many=True)
 
     def to_representation(self, page) -> dict:
@@ -233,11 +230,7 @@ class StudioDetailApi(APIView):
 class StudioReviewListApi(APIView):
     permission_classes = [AllowAny]
 
-    class FilterSerializer(serializers.Serializer):
-        page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
-        page_size = serializers.IntegerField(
-            min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
-        )
+    FilterSerializer = PageFilterSerializer
 
     @extend_schema(
         operation_id="studio_reviews",

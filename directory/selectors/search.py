@@ -17,7 +17,8 @@ Two plans answer the same question:
 * the general plan (everything else, and all of embedded mode): one ORM query over
   studio_search — on PostgreSQL a GiST scan of the 3-D earth box, on SQLite a latitude /
   longitude box — then the exact chord.
-Tests run both on the same data and compare (tests/directory/test_search_selectors.py).
+Tests run both on the same data and compare (tests/directory/test_search_api.py, the
+`facet_plan` parametrised tests).
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ from django.db.models.functions import MD5, Cast, Collate, Concat
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
+from common.pagination import DEFAULT_PAGE_SIZE
+
 from .. import search_bits
 from ..geo import LatLngBox, cap_boxes, chord_for_miles, miles_for_chord
 from ..models import StudioSearch
@@ -61,8 +64,6 @@ SORTS = ("relevance", "distance", "name", "newest", "rating")
 OFFERED_RADII_MI = (10, 25, 50, 100, 250, 500)
 MIN_RADIUS_MI, MAX_RADIUS_MI = 1, 500
 DEFAULT_RADIUS_MI = 50
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 20
 # A centre given as bare coordinates borrows the name of the nearest gazetteer city within
 # this distance for the "studios without coordinates" fallback.
 FALLBACK_CITY_MAX_MI = 25

@@ -16,14 +16,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.pagination import PageFilterSerializer, PageSerializer
+
 from .. import search_bits
 from ..geo import LatLngBox
 from ..models import ServiceType, StudioType
 from ..selectors.search import (
-    DEFAULT_PAGE_SIZE,
-    MAX_PAGE_SIZE,
+    DEFAULT_RADIUS_MI,
     MAX_RADIUS_MI,
     MIN_RADIUS_MI,
+    OFFERED_RADII_MI,
     SORTS,
     SearchParams,
 )
@@ -100,14 +102,17 @@ class SearchFiltersSerializer(serializers.Serializer):
     has_images = serializers.BooleanField(required=False, allow_null=True)
 
 
-class SearchParamsSerializer(SearchFiltersSerializer):
+class SearchParamsSerializer(SearchFiltersSerializer, PageFilterSerializer):
     lat = FiniteFloatField(required=False, min_value=-90, max_value=90)
     lng = FiniteFloatField(required=False, min_value=-180, max_value=180)
     radius = FiniteFloatField(
         required=False,
         min_value=MIN_RADIUS_MI,
         max_value=MAX_RADIUS_MI,
-        help_text="Miles, 1–500 (the UI offers 10, 25, 50, 100, 250, 500); default 50.",
+        help_text=(
+            f"Miles, {MIN_RADIUS_MI}–{MAX_RADIUS_MI} (the UI offers "
+            f"{', '.join(map(str, OFFERED_RADII_MI))}); default {DEFAULT_RADIUS_MI}."
+        ),
     )
     location = serializers.CharField(
         required=False,
@@ -119,10 +124,6 @@ class SearchParamsSerializer(SearchFiltersSerializer):
         choices=SORTS,
         required=False,
         help_text="Default: relevance with q, else distance with a centre, else name.",
-    )
-    page = serializers.IntegerField(required=False, min_value=1, max_value=100_000, default=1)
-    page_size = serializers.IntegerField(
-        required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -262,10 +263,7 @@ class StudioCardSerializer(serializers.Serializer):
         return None if card.rating_avg is None else round(card.rating_avg, 2)
 
 
-class SearchPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
+class SearchPageSerializer(PageSerializer):
     results = StudioCardSerializer(many=True)
 
 

@@ -114,7 +114,8 @@ def user_account_delete(
     Users without a password (signed up through Google, Facebook or X) confirm by typing
     their username instead. Refused with 409 while they own studios (the legacy RESTRICT
     rule) or have billing records that must be kept. Their messages stay readable for the
-    other person, with no sender (shown as "Deleted user"); what is only theirs cascades.
+    other person, with no sender (`common.auth.DELETED_USER_DISPLAY_NAME` in emails); what
+    is only theirs cascades.
     """
     if user.has_usable_password():
         if not password or not user.check_password(password):

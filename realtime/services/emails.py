@@ -7,9 +7,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+
+from common.auth import DELETED_USER_DISPLAY_NAME
 
 from .. import presence
 from ..models import Event, Message, MessageEmailState, NotificationType
@@ -59,7 +62,7 @@ def unread_message_email_send(*, user_id: int) -> int:
         count = len(unread)
         lines = []
         for message in unread[:DIGEST_MAX_LISTED]:
-            who = message.sender.display_name if message.sender else "A former member"
+            who = message.sender.display_name if message.sender else DELETED_USER_DISPLAY_NAME
             snippet = (
                 message.content if len(message.content) <= 140 else message.content[:139] + "…"
             )
@@ -87,21 +90,53 @@ def unread_message_email_send(*, user_id: int) -> int:
         return count
 
 
+# How long a notification email remembers whom it has mailed: far longer than the task's
+# retries take (exponential backoff, five retries: minutes), so a retry or a second delivery
+# of the same task (acks_late, celery #5935) mails nobody twice.
+NOTIFICATION_EMAIL_RECORD_SECONDS = 7 * 24 * 3600
+
+
+def _notification_email_record(send_key: str, user_id: int) -> str:
+    return f"realtime:notification-email:{send_key}:{user_id}"
+
+
 def notification_email_send(
-    *, user_ids: list[int], title: str, message: str, action_url: str | None = None
+    *,
+    user_ids: list[int],
+    title: str,
+    message: str,
+    action_url: str | None = None,
+    send_key: str | None = None,
 ) -> int:
-    """The email twin of an in-app notification (per-type email preference on)."""
+    """The email twin of an in-app notification (per-type email preference on); returns
+    how many people this call mailed.
+
+    Idempotent per recipient under `send_key` (the Celery task's id, which its retries
+    keep): each recipient is claimed in the shared cache before the mail goes out and the
+    claim is released if sending fails, so a retry after a partial failure mails only
+    those it has not reached yet. Without a key every call mails everyone.
+    """
     link = f"\n\n{settings.SITE_URL}{action_url}" if action_url else ""
     sent = 0
-    for email in (
+    recipients = (
         get_user_model()
         .objects.filter(pk__in=user_ids, is_active=True)
         .exclude(email="")
-        .values_list("email", flat=True)
-    ):
-        send_mail(
-            subject=title, message=f"{message}{link}", from_email=None, recipient_list=[email]
-        )
+        .order_by("pk")
+        .values_list("pk", "email")
+    )
+    for user_id, email in recipients:
+        record = _notification_email_record(send_key, user_id) if send_key else None
+        if record and not cache.add(record, "sent", timeout=NOTIFICATION_EMAIL_RECORD_SECONDS):
+            continue  # mailed by an earlier attempt of this task
+        try:
+            send_mail(
+                subject=title, message=f"{message}{link}", from_email=None, recipient_list=[email]
+            )
+        except Exception:
+            if record:
+                cache.delete(record)  # not mailed: the retry will try this one again
+            raise
         sent += 1
     return sent
 

@@ -84,4 +84,3 @@ def test_ensure_can_write_content(settings):
         auth.ensure_can_write_content(UserFactory(is_suspended_indefinitely=True))
     settings.ACCOUNT_EMAIL_VERIFICATION = "none"
     auth.ensure_can_write_content(UserFactory(email_verified=False))
-    assert auth.user_can_write_content(UserFactory(email_verified=False))

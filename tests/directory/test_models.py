@@ -282,7 +282,9 @@ def test_studio_coordinates_are_checked(latitude, longitude, constraint):
 )
 def test_studio_coordinates_at_the_limits_are_accepted(latitude, longitude):
     studio = StudioFactory()
-    Studio.objects.filter(pk=studio.pk).update(latitude=latitude, longitude=longitude)
+    assert Studio.objects.filter(pk=studio.pk).update(latitude=latitude, longitude=longitude) == 1
+    studio.refresh_from_db()
+    assert (studio.latitude, studio.longitude) == (latitude, longitude)
 
 
 @pytest.mark.parametrize(

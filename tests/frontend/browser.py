@@ -6,18 +6,8 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
-
-def session_key_for(user) -> str:
-    """A real signed-in session, as Django's login() makes it."""
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return session.session_key
+from tests.utils import session_key_for
 
 
 def sign_in_with_cookie(context, user, base: str) -> None:

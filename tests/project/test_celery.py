@@ -7,27 +7,14 @@ import uuid
 from celery import current_app
 
 from common.jobs import _load_task_modules
-from tests.support.processes import PYTHON, Process, service_env, wait_until
+from tests.support.processes import Process, celery_worker_command, service_env, wait_until
 
 
 def test_a_real_worker_runs_a_task(tmp_path):
     _load_task_modules()
     queue = f"test-{uuid.uuid4().hex[:8]}"  # our own queue: no other worker can take it
     worker = Process(
-        [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "project",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-        ],
+        celery_worker_command("-Q", queue, loglevel="INFO"),
         env=service_env(),
         log=tmp_path / "worker.log",
     )

@@ -6,24 +6,25 @@ import json
 
 import pytest
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from project.asgi import application
 from realtime import db
 from tests.factories import UserFactory
+from tests.utils import session_key_for
 
 ORIGIN = (b"origin", b"http://testserver")
 
 
-def session_key_for(user) -> str:
-    """A real logged-in session: its key is the browser cookie and allauth's app token."""
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return session.session_key
+@pytest.fixture
+def a():
+    """Alice, a member (the realtime API and service tests' sender)."""
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def b():
+    """Bob, a member."""
+    return UserFactory(username="bob")
 
 
 class Socket:

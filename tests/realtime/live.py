@@ -1,7 +1,8 @@
-"""Real processes for integration tests: Daphne servers, a private Redis, real WebSocket clients.
+"""Live realtime tests: Daphne servers, a private Redis, real WebSocket clients.
 
 Each test starts what it needs on free ports and tears it down; a test that kills or
-restarts Redis starts its own redis-server (the shared one is never touched).
+restarts Redis starts its own redis-server (the shared one is never touched). The
+processes are started by tests/support/processes.py, the suite's one set of helpers.
 """
 
 from __future__ import annotations
@@ -10,121 +11,82 @@ import asyncio
 import contextlib
 import json
 import os
-import shutil
 import signal
-import socket
-import subprocess
-import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
 
 from websockets.asyncio.client import connect
 
-from tests.support.processes import live_database_url
+from tests.support.processes import (
+    Process,
+    daphne_command,
+    free_port,
+    live_database_url,
+    redis_answers,
+    redis_command,
+    service_env,
+    wait_listening,
+    wait_until,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port: int, timeout: float = 30, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"process exited with {proc.returncode} before listening")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return
-        time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on {port}")
+def _log_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="sf-live-"))
 
 
 class Redis:
-    """A private redis-server on a free port (so a test may kill and restart it)."""
+    """A private redis-server on a free port (so a test may kill and restart it on the
+    same port)."""
 
     def __init__(self) -> None:
         self.port = free_port()
-        self.proc: subprocess.Popen | None = None
-        if not shutil.which("redis-server"):
-            raise RuntimeError("redis-server is not installed (make services-up installs it)")
+        self.dir = _log_dir()
+        self.proc: Process | None = None
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        self.proc = Process(
+            redis_command(self.port, self.dir),
+            env=dict(os.environ),
+            log=self.dir / f"redis-{self.port}-{time.monotonic_ns()}.log",
         )
-        wait_port(self.port, proc=self.proc)
+        wait_until(lambda: redis_answers(self.port), timeout=10, what=f"redis on {self.port}")
 
     def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
+        if self.proc is not None:
             self.proc.kill()
-            self.proc.wait()
+            self.proc.stop()
 
 
 class Daphne:
     def __init__(self, *, redis_url: str, prefix: str, extra_env: dict | None = None) -> None:
         self.port = free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": live_database_url(),
-            "REDIS_URL": redis_url,
-            "CHANNEL_LAYER_PREFIX": prefix,
-            "DJANGO_DEBUG": "1",
-            "LOG_LEVEL": "WARNING",
+        env = service_env(
+            DATABASE_URL=live_database_url(),
+            REDIS_URL=redis_url,
+            CHANNEL_LAYER_PREFIX=prefix,
+            DJANGO_DEBUG="1",
+            LOG_LEVEL="WARNING",
             **(extra_env or {}),
-        }
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "project.asgi:application",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+        )
+        self.proc = Process(
+            daphne_command(self.port), env=env, log=_log_dir() / f"daphne-{self.port}.log"
         )
 
     def ready(self) -> Daphne:
-        wait_port(self.port, proc=self.proc)
+        wait_listening(self.port, self.proc)
         return self
 
     def sigkill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
+        self.proc.kill(signal.SIGKILL)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        self.proc.stop()
 
 
 def unique_prefix() -> str:

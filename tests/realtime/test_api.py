@@ -15,16 +15,6 @@ from tests.factories import MessageFactory, NotificationFactory, StudioFactory, 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def a():
-    return UserFactory(username="alice")
-
-
-@pytest.fixture
-def b():
-    return UserFactory(username="bob")
-
-
 def client_for(user) -> APIClient:
     client = APIClient()
     client.force_login(user)
@@ -183,6 +173,15 @@ def test_notification_preferences_get_and_put(a):
         "/api/user/notification-preferences", {"preferences": {"NOPE": {}}}, format="json"
     )
     assert res.status_code == 400
+    # The refused PUT changed nothing; the stored choice is what notify() obeys.
+    prefs = client.get("/api/user/notification-preferences").json()["preferences"]
+    assert prefs["MESSAGE_RECEIVED"] == {"in_app": True, "email": False}
+    client.put(
+        "/api/user/notification-preferences",
+        {"preferences": {"STUDIO_VERIFIED": {"in_app": False}}},
+        format="json",
+    )
+    assert notify(user_id=a.pk, type="STUDIO_VERIFIED", title="t", message="m") is None
     assert notify(user_id=a.pk, type="MESSAGE_RECEIVED", title="t", message="m") is not None
 
 

@@ -36,16 +36,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def a():
-    return UserFactory(username="alice")
-
-
-@pytest.fixture
-def b():
-    return UserFactory(username="bob")
-
-
-@pytest.fixture
 def enqueued(monkeypatch):
     """Tasks enqueued on commit, by name (the broker itself is exercised in test_email)."""
     calls = []

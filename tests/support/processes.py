@@ -1,4 +1,9 @@
-"""Real processes for integration tests: free ports, servers we start and stop ourselves."""
+"""Real processes for integration tests: free ports, servers we start and stop ourselves.
+
+The one set of process helpers of the suite: tests/realtime/live.py, tests/conftest.py and
+the project, frontend and task tests all start their Daphne, Redis and Celery processes
+through these.
+"""
 
 from __future__ import annotations
 
@@ -56,6 +61,72 @@ def http_get(url: str, timeout: float = 5.0) -> tuple[int, bytes, dict[str, str]
         return exc.code, exc.read(), dict(exc.headers)
 
 
+def listening(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+        return True
+    return False
+
+
+def wait_listening(port: int, proc: Process, *, timeout: float = 30.0) -> None:
+    """Until something accepts connections on the port; fails at once if `proc` exits."""
+    wait_until(
+        lambda: listening(port) or (not proc.alive() and _raise(proc)),
+        timeout=timeout,
+        what=f"a listener on {port}",
+    )
+
+
+def daphne_command(port: int) -> list[str]:
+    return [
+        PYTHON,
+        "-m",
+        "daphne",
+        "-v",
+        "0",
+        "-b",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "project.asgi:application",
+    ]
+
+
+def redis_command(port: int, directory: Path) -> list[str]:
+    binary = shutil.which("redis-server")
+    assert binary, "redis-server is required (make test installs it)"
+    return [
+        binary,
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(directory),
+    ]
+
+
+def celery_worker_command(*extra: str, pool: str = "solo", loglevel: str = "WARNING") -> list[str]:
+    """A Celery worker of the project (no gossip, mingle or heartbeat: quick to start)."""
+    return [
+        PYTHON,
+        "-m",
+        "celery",
+        "-A",
+        "project",
+        "worker",
+        f"--pool={pool}",
+        f"--loglevel={loglevel}",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        *extra,
+    ]
+
+
 def _answers(url: str) -> bool:
     try:
         http_get(url, timeout=1)
@@ -111,22 +182,7 @@ def daphne(
     """Serve project.asgi with Daphne on a free port; yields (process, base URL)."""
     port = port or free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = Process(
-        [
-            PYTHON,
-            "-m",
-            "daphne",
-            "-v",
-            "0",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "project.asgi:application",
-        ],
-        env=env,
-        log=tmp_path / f"daphne-{port}.log",
-    )
+    proc = Process(daphne_command(port), env=env, log=tmp_path / f"daphne-{port}.log")
     try:
         wait_until(
             lambda: _answers(f"{base}/healthz") or (not proc.alive() and _raise(proc)),
@@ -142,40 +198,25 @@ def _raise(proc: Process):
     raise RuntimeError(f"process exited early:\n{proc.output()}")
 
 
+def redis_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def redis_server(tmp_path: Path) -> Iterator[tuple[Process, str]]:
     """A private Redis on a free port, so a test may kill it without touching the shared one."""
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server is required (make test installs it)"
     port = free_port()
     proc = Process(
-        [
-            binary,
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        env=dict(os.environ),
-        log=tmp_path / f"redis-{port}.log",
+        redis_command(port, tmp_path), env=dict(os.environ), log=tmp_path / f"redis-{port}.log"
     )
 
-    def ready() -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
     try:
-        wait_until(ready, timeout=10, what=f"redis on {port}")
+        wait_until(lambda: redis_answers(port), timeout=10, what=f"redis on {port}")
         yield proc, f"redis://127.0.0.1:{port}/0"
     finally:
         proc.stop()

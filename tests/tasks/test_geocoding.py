@@ -18,7 +18,7 @@ from directory.services.studios import studio_create
 from tasks.geocoding import geocode_studio
 from tests.factories import StudioFactory, UserFactory
 from tests.fakes.nominatim import FakeNominatim, start
-from tests.support.processes import PYTHON, Process, service_env, wait_until
+from tests.support.processes import Process, celery_worker_command, service_env, wait_until
 
 MAX_RETRIES = 2
 
@@ -33,21 +33,7 @@ def geo_worker(tmp_path_factory, django_db_setup, django_db_blocker):
     db = settings.DATABASES["default"]
     database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     worker = Process(
-        [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "project",
-            "worker",
-            "--pool=prefork",
-            "--concurrency=2",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-        ],
+        celery_worker_command("--concurrency=2", "-Q", queue, pool="prefork", loglevel="INFO"),
         env=service_env(
             DATABASE_URL=database_url,
             GEOCODER_NOMINATIM_URL=fake.url,

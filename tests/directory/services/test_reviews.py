@@ -79,7 +79,14 @@ def test_ratings_are_one_to_five(rating):
 
 @pytest.mark.parametrize("rating", [1, 5])
 def test_the_rating_bounds_are_allowed(rating):
-    review_create(reviewer=UserFactory(), studio_id=StudioFactory().pk, rating=rating, content=GOOD)
+    studio = StudioFactory()
+    review = review_create(reviewer=UserFactory(), studio_id=studio.pk, rating=rating, content=GOOD)
+    stored = Review.objects.get(pk=review.pk)
+    assert (stored.studio_id, stored.rating, stored.status) == (
+        studio.pk,
+        rating,
+        ReviewStatus.PENDING,
+    )
 
 
 @pytest.mark.parametrize(
@@ -97,10 +104,12 @@ def test_content_is_10_to_2000_characters(content, ok):
         reviewer=UserFactory(), studio_id=StudioFactory().pk, rating=3, content=content
     )
     if ok:
-        call()
+        assert Review.objects.get(pk=call().pk).content == content.strip()
     else:
-        with pytest.raises(ValidationFailed):
+        with pytest.raises(ValidationFailed) as error:
             call()
+        assert "content" in error.value.fields
+        assert not Review.objects.exists()
 
 
 def test_nobody_reviews_their_own_studio():
