@@ -19,8 +19,8 @@ from websockets.exceptions import ConnectionClosed
 from directory.models import User
 from tests.factories import ContentReportFactory, UserFactory
 from tests.factories.directory import DEFAULT_PASSWORD
-from tests.realtime.conftest import session_key_for
-from tests.realtime.live import Client, Daphne, unique_prefix, wait_port
+from tests.realtime.live import Client, Daphne, unique_prefix
+from tests.utils import session_key_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,7 +34,7 @@ def daphnes(django_db_setup, django_db_blocker):
     try:
         # A longer wait than Daphne.ready()'s 30 s: the machine may be busy with other suites.
         for s in servers:
-            wait_port(s.port, timeout=120, proc=s.proc)
+            s.ready(timeout=120)
         yield servers
     finally:
         for s in servers:

@@ -78,8 +78,8 @@ class Daphne:
             daphne_command(self.port), env=env, log=_log_dir() / f"daphne-{self.port}.log"
         )
 
-    def ready(self) -> Daphne:
-        wait_listening(self.port, self.proc)
+    def ready(self, timeout: float = 30.0) -> Daphne:
+        wait_listening(self.port, self.proc, timeout=timeout)
         return self
 
     def sigkill(self) -> None:
