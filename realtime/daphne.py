@@ -9,16 +9,18 @@ REALTIME_MAX_FRAME_BYTES (64 KiB) and the cap reach the consumer, which closes w
 (docs/realtime-protocol.md, "Frame limits").
 
 Daphne builds its factory after importing the ASGI application, so project/asgi.py calls
-`configure()` once at import; harmless when not served by Daphne.
+`configure()` once at import; Daphne's CLI has imported its server (and this module)
+by then. Elsewhere it does nothing and imports nothing (Twisted is slow to import).
 """
 
 from __future__ import annotations
 
+import sys
+
 
 def configure() -> None:
-    try:
-        from daphne import ws_protocol
-    except ImportError:  # served by something else
+    ws_protocol = sys.modules.get("daphne.ws_protocol")
+    if ws_protocol is None:  # not served by Daphne (tests, manage.py): import nothing
         return
     factory = ws_protocol.WebSocketFactory
     if getattr(factory, "_sf_configured", False):
