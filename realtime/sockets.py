@@ -26,7 +26,6 @@ Close codes: realtime/close_codes.py.
 from __future__ import annotations
 
 import hashlib
-import logging
 
 from asgiref.sync import async_to_sync
 from django.contrib.auth import SESSION_KEY
@@ -34,8 +33,6 @@ from django.db import transaction
 
 from . import close_codes
 from .events import send_control_async
-
-logger = logging.getLogger(__name__)
 
 
 def session_fingerprint(session_key: str | None) -> str | None:
@@ -46,7 +43,9 @@ def session_fingerprint(session_key: str | None) -> str | None:
 
 
 def _send(user_id: int, message: dict) -> None:
-    transaction.on_commit(lambda: async_to_sync(send_control_async)(user_id, message))
+    # robust: the write that ended a session has committed; a failed push (Redis down, no
+    # usable loop in this thread) is logged and must not turn it into a 500.
+    transaction.on_commit(lambda: async_to_sync(send_control_async)(user_id, message), robust=True)
 
 
 def close_session_sockets(
