@@ -25,7 +25,7 @@ from .fuzz import check_answer, check_close, frame_texts
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("close_pool")]
 
-EXAMPLES = 250
+EXAMPLES = 150
 
 
 class Probe:

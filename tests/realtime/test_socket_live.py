@@ -169,7 +169,7 @@ async def test_fuzzed_frames_over_a_real_daphne(daphne, people):
         check_close(closed.rcvd.code, frame_text=text, limit=LIMIT)
 
     @hsettings(
-        max_examples=60,
+        max_examples=40,
         deadline=None,
         database=None,
         suppress_health_check=[
