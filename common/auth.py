@@ -7,7 +7,8 @@ the user model exposes (`is_suspended`, `suspended_until`, `suspension_reason`,
 The WebSocket consumer authenticates and re-checks a user with:
 
     user, session_key = session_token_owner(token) or (None, None)   # None: close 4401
-    if user_is_suspended(user): close(code=SUSPENDED_CLOSE_CODE)   # 4403
+    if user_is_suspended(user): close 4403      # codes: realtime/close_codes.py
+    session_user_id(session_key)                # still this user's? (session ends)
 
 and listens to `common.signals.user_access_revoked` to close sockets that are already
 open when an account is suspended or deleted (see docs/accounts.md, "Suspension").
@@ -27,10 +28,6 @@ from common.errors import EmailNotVerified, Suspended
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
-
-# WebSocket close codes: the 4000 range is the application's; 4400 + the HTTP status.
-NOT_AUTHENTICATED_CLOSE_CODE = 4401
-SUSPENDED_CLOSE_CODE = 4403
 
 # How a deleted account is named where text must name someone (the unread-messages email).
 # The API and the socket give `sender: null` (or `receiver: null`) and leave the words to
@@ -66,6 +63,22 @@ def session_token_owner(token: str | None) -> tuple[AbstractBaseUser, str] | Non
     request.session = session
     user = get_user(request)
     return (user, session.session_key) if user.is_authenticated else None
+
+
+def session_user_id(session_key: str) -> int | None:
+    """The id of the user a session still authenticates, or None.
+
+    None when the session was deleted (logout, sessions ended elsewhere) or no longer
+    matches its user (a password change or reset: Django's session auth hash differs),
+    exactly as the next HTTP request of that session would see it.
+    """
+    from importlib import import_module
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    request = HttpRequest()
+    request.session = store
+    user = get_user(request)
+    return user.pk if user.is_authenticated else None
 
 
 def user_is_suspended(user: AbstractBaseUser | None) -> bool:

@@ -9,15 +9,17 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from realtime import daphne as realtime_daphne  # noqa: E402
+from realtime.origin import OriginCheckMiddleware  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
+
+realtime_daphne.configure()  # a frame over Daphne's cap gets a close frame, not a drop
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        # Origin: scheme, host and port (realtime/origin.py); no Origin, no cookie.
+        "websocket": OriginCheckMiddleware(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

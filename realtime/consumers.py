@@ -1,18 +1,12 @@
-"""The /ws/ socket: authentication, frames, live events and catch-up.
+"""The /ws/ socket: parse frames, authorise, call services and selectors, send.
 
 The protocol is a public contract, documented frame by frame in docs/realtime-protocol.md.
-This consumer stays thin over services; what it owns is delivery order per socket:
-
-* `cursor` is the id of the last event this socket has handed to its client; frames go
-  out strictly in id order.
-* A live event with id <= cursor is a duplicate and dropped; cursor + 1 is sent. A larger
-  id waits in a small reorder buffer: usually the missing doorbells are already queued
-  behind it (or the ack of our own send overtook the partner's message), and they fill
-  the gap. If they have not after GAP_WAIT, a doorbell was lost (the layer delivers at
-  most once) and the gap is read from the table. Ids per user are contiguous and
-  committed in order (realtime/events.py), so the gap is always there to read.
-* Live events that arrive during a `resume` replay go through the same check afterwards
-  (delivery runs under one lock per socket): nothing is lost, doubled or reordered.
+What this module does not hold lives next to it, each with its own unit tests:
+realtime/frames.py (decode and validate a frame, first), realtime/ratelimit.py (the frame
+budget), realtime/ordering.py (delivery in event-id order, reorder buffer and gap fill),
+realtime/sweeper.py (idle sockets, presence), realtime/selectors/stream.py (stream reads),
+realtime/close_codes.py (every close code) and realtime/sockets.py (closing sockets when
+a session or an account ends).
 """
 
 from __future__ import annotations
@@ -21,7 +15,6 @@ import asyncio
 import json
 import logging
 import time
-import weakref
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -29,26 +22,25 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from common.auth import session_token_owner, user_is_suspended
+from common.auth import session_token_owner, session_user_id, user_is_suspended
 from common.errors import DomainError, NotFound, ValidationFailed
 
-from . import db, presence, sql
-from .events import frame_text, push_frames_async, user_group
+from . import close_codes, frames, presence
+from .events import push_frames_async, user_group
+from .ordering import OrderedDelivery
+from .ratelimit import FrameBudget, Verdict
+from .selectors.stream import stream_reader
 from .serialization import user_json
 from .services.messages import message_send_async, messages_mark_read
-from .sockets import CLOSE_SUSPENDED, CLOSE_UNAUTHENTICATED, session_fingerprint
+from .sockets import session_fingerprint
+from .sweeper import IdleSweeper
 
 logger = logging.getLogger(__name__)
 
-CLOSE_TOO_BIG = 1009
-CLOSE_POLICY = 1008
-CLOSE_IDLE = 4408
-REPLAY_PAGE = 500
 GAP_WAIT = 1.0  # seconds a frame ahead of the cursor waits for earlier doorbells
 TYPING_STATES = ("start", "stop")
 # A rate-limited client that sends this many more frames without pausing is closed.
 FLOOD_CLOSE_AFTER = 50
-
 
 _background: set[asyncio.Future] = set()
 
@@ -60,54 +52,24 @@ def _spawn(coro) -> None:
     task.add_done_callback(_background.discard)
 
 
-class _Registry:
-    """This process's sockets: one sweeper task closes idle ones and refreshes presence."""
-
-    def __init__(self) -> None:
-        self.sockets: weakref.WeakSet[RealtimeConsumer] = weakref.WeakSet()
-        self.task: asyncio.Task | None = None
-        self.loop: asyncio.AbstractEventLoop | None = None
-
-    def add(self, consumer: RealtimeConsumer) -> None:
-        self.sockets.add(consumer)
-        loop = asyncio.get_running_loop()
-        if self.task is None or self.task.done() or self.loop is not loop:
-            self.loop = loop
-            self.task = loop.create_task(self._sweep())
-
-    async def _sweep(self) -> None:
-        tick = min(5.0, settings.REALTIME_IDLE_TIMEOUT / 4)
-        last_refresh = time.monotonic()
-        while self.sockets:
-            await asyncio.sleep(tick)
-            now = time.monotonic()
-            for consumer in list(self.sockets):
-                if now - consumer.last_seen > settings.REALTIME_IDLE_TIMEOUT:
-                    self.sockets.discard(consumer)
-                    _spawn(consumer.close(CLOSE_IDLE))
-            if now - last_refresh >= presence.PRESENCE_REFRESH:
-                last_refresh = now
-                await presence.presence_set(
-                    (c.user.pk, c.channel_name) for c in list(self.sockets) if c.user is not None
-                )
-
-
-registry = _Registry()
+registry = IdleSweeper(
+    idle_timeout=lambda: settings.REALTIME_IDLE_TIMEOUT,
+    idle_code=close_codes.IDLE,
+    refresh_every=presence.PRESENCE_REFRESH,
+    refresh=presence.presence_set,
+    spawn=_spawn,
+)
 
 
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     user: Any = None
     session_hash: str | None = None
-    cursor: int = 0
     last_seen: float = 0.0
+    _session_key: str | None = None
     _auth_timer: asyncio.TimerHandle | None = None
-    _tokens: float = 0.0
-    _refilled: float = 0.0
-    _flood: int = 0
+    _budget: FrameBudget | None = None
+    _delivery: OrderedDelivery | None = None
     _closed: bool = False
-    _ahead: dict | None = None  # event id -> frame text, waiting for earlier ids
-    _gap_timer: asyncio.TimerHandle | None = None
-    _lock: asyncio.Lock | None = None
 
     # Skip channels' per-message close_old_connections() thread hop: ORM work here always
     # goes through database_sync_to_async, which closes stale connections itself.
@@ -121,9 +83,13 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     async def websocket_connect(self, message: dict) -> None:
         await self.accept()
-        now = time.monotonic()
-        self.last_seen = self._refilled = now
-        self._tokens = float(settings.REALTIME_RATE_LIMIT_FRAMES)
+        self.last_seen = now = time.monotonic()
+        self._budget = FrameBudget(
+            capacity=settings.REALTIME_RATE_LIMIT_FRAMES,
+            window=settings.REALTIME_RATE_LIMIT_WINDOW,
+            close_after=FLOOD_CLOSE_AFTER,
+            now=now,
+        )
         registry.add(self)
         user = self.scope.get("user")
         if user is not None and user.is_authenticated:
@@ -136,44 +102,57 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     def _auth_timeout(self) -> None:
         if self.user is None:
-            _spawn(self._close(CLOSE_UNAUTHENTICATED))
+            _spawn(self.close_with(close_codes.UNAUTHENTICATED))
 
     async def websocket_disconnect(self, message: dict) -> None:
         self._closed = True
-        for timer in (self._auth_timer, self._gap_timer):
-            if timer is not None:
-                timer.cancel()
-        registry.sockets.discard(self)
+        if self._auth_timer is not None:
+            self._auth_timer.cancel()
+        if self._delivery is not None:
+            self._delivery.close()
+        registry.discard(self)
         if self.user is not None:
             await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
             await presence.presence_remove(self.user.pk, self.channel_name)
         await super().websocket_disconnect(message)
 
-    async def _close(self, code: int) -> None:
-        if not self._closed:
-            self._closed = True
-            registry.sockets.discard(self)
-            await self.close(code)
+    async def close_with(self, code: int) -> None:
+        """Close once, with a code Daphne accepts; from then on the socket is silent."""
+        if self._closed:
+            return
+        self._closed = True
+        registry.discard(self)
+        if self._delivery is not None:
+            self._delivery.close()
+        await self.close(close_codes.sendable(code))
 
     async def _start(self, user: Any, session_key: str | None) -> None:
         if not user.is_active:
-            await self._close(CLOSE_UNAUTHENTICATED)
+            await self.close_with(close_codes.UNAUTHENTICATED)
             return
         if user_is_suspended(user):
-            await self._close(CLOSE_SUSPENDED)
+            await self.close_with(close_codes.SUSPENDED)
             return
         if self._auth_timer is not None:
             self._auth_timer.cancel()
             self._auth_timer = None
         self.user = user
+        self._session_key = session_key
         self.session_hash = session_fingerprint(session_key)
         # Subscribe first, then read the baseline (Zulip's register-then-fetch): an event
         # committed in between is either <= baseline (dropped) or queued for delivery.
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         await presence.presence_set([(user.pk, self.channel_name)])
-        last_event_id, unread_messages, unread_notifications = await self._hello_state()
-        self.cursor = last_event_id
-        self._ahead, self._lock = {}, asyncio.Lock()
+        last_event_id, unread_messages, unread_notifications = await stream_reader().hello_state(
+            user.pk
+        )
+        self._delivery = OrderedDelivery(
+            cursor=last_event_id,
+            send=self._send_text,
+            read_page=self._read_page,
+            gap_wait=GAP_WAIT,
+            spawn=_spawn,
+        )
         await self.send_json(
             {
                 "type": "hello",
@@ -183,41 +162,28 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             }
         )
 
-    async def _hello_state(self) -> tuple[int, int, int]:
-        if db.enabled():
-            row = await db.fetchone(sql.HELLO, {"user": self.user.pk})
-            if row[0] is None:
-                # The stream row was created by a transaction (this user's first event)
-                # that committed while HELLO waited on it: the INSERT then did nothing and
-                # the statement's snapshot, older than that commit, does not see the row.
-                # A new statement does.
-                row = await db.fetchone(sql.HELLO, {"user": self.user.pk})
-            return row
-        return await database_sync_to_async(_hello_state_orm)(self.user.pk)
+    async def _send_text(self, text: str) -> None:
+        if not self._closed:
+            await self.send(text_data=text)
+
+    async def _read_page(self, after: int, upto: int) -> list[tuple[int, str]]:
+        return await stream_reader().events_page(self.user.pk, after, upto)
 
     # --- Frames from the client ---------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
-        size = len(text_data) if text_data is not None else len(bytes_data or b"")
-        limit = settings.REALTIME_MAX_FRAME_BYTES
-        if size > limit or (
-            text_data is not None and size * 4 > limit and len(text_data.encode()) > limit
-        ):
-            await self._close(CLOSE_TOO_BIG)
-            return
-        self.last_seen = time.monotonic()
-        if not self._take_token():
-            return
-        if text_data is None:
-            await self._error("invalid_frame", "Frames are JSON text.")
-            return
+        if self._closed:
+            return  # closing: answer nothing (no zombie answering ping)
         try:
-            frame = json.loads(text_data)
-        except ValueError:
-            await self._error("invalid_json", "The frame is not valid JSON.")
+            frame = frames.decode(text_data, bytes_data, limit=settings.REALTIME_MAX_FRAME_BYTES)
+        except frames.FrameTooBig:
+            await self.close_with(close_codes.TOO_BIG)
             return
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            await self._error("invalid_frame", "A frame is a JSON object with a string type.")
+        except frames.FrameError as exc:
+            if self._allowed():
+                await self._error(exc.code, exc.message, fields=exc.fields)
+            return
+        if not self._allowed():
             return
         kind = frame["type"]
         ref = frame.get("client_id") if isinstance(frame.get("client_id"), str) else None
@@ -238,27 +204,27 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await handler(self, frame)
         except DomainError as exc:
             await self._error(exc.code, exc.message, ref=ref, fields=exc.fields)
+        except Exception:
+            # A bad frame never closes the socket: a bug found by a new input answers an
+            # error frame (and is logged), instead of a 1011 for every open tab.
+            logger.exception("frame %r failed", kind)
+            await self._error("server_error", "The frame could not be processed.", ref=ref)
 
-    def _take_token(self) -> bool:
-        """Token bucket: about RATE_LIMIT_FRAMES per RATE_LIMIT_WINDOW, bursts allowed."""
-        now = self.last_seen
-        capacity = settings.REALTIME_RATE_LIMIT_FRAMES
-        rate = capacity / settings.REALTIME_RATE_LIMIT_WINDOW
-        self._tokens = min(capacity, self._tokens + (now - self._refilled) * rate)
-        self._refilled = now
-        if self._tokens >= 1:
-            self._tokens -= 1
-            self._flood = 0
-            return True
-        self._flood += 1
-        if self._flood == 1:
-            retry_after = round((1 - self._tokens) / rate, 1)
+    def _allowed(self) -> bool:
+        """Spend one frame of the budget; answer or close when it is spent."""
+        self.last_seen = now = time.monotonic()
+        verdict = self._budget.take(now)
+        if verdict is Verdict.WARN:
             _spawn(
-                self._error("rate_limited", "Too many frames; slow down.", retry_after=retry_after)
+                self._error(
+                    "rate_limited",
+                    "Too many frames; slow down.",
+                    retry_after=self._budget.retry_after(),
+                )
             )
-        elif self._flood > FLOOD_CLOSE_AFTER:
-            _spawn(self._close(CLOSE_POLICY))
-        return False
+        elif verdict is Verdict.CLOSE:
+            _spawn(self.close_with(close_codes.RATE_LIMITED))
+        return verdict is Verdict.ALLOW
 
     async def _error(
         self, code: str, message: str, *, ref: str | None = None, **extra: Any
@@ -274,11 +240,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             return
         token = frame.get("token")
         if not isinstance(token, str) or not token or len(token) > 512:
-            await self._close(CLOSE_UNAUTHENTICATED)
+            await self.close_with(close_codes.UNAUTHENTICATED)
             return
         found = await database_sync_to_async(session_token_owner)(token)
         if found is None:
-            await self._close(CLOSE_UNAUTHENTICATED)
+            await self.close_with(close_codes.UNAUTHENTICATED)
             return
         await self._start(*found)
 
@@ -307,10 +273,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             "message": result.message,
             "event_id": result.sender_event_id,
         }
-        async with self._lock:
-            if result.created and result.sender_event_id > self.cursor:
+        delivery = self._delivery
+        async with delivery.lock:
+            if result.created and result.sender_event_id > delivery.cursor:
                 # The ack stands in for this socket's copy of message.new, in id order.
-                await self._deliver(result.sender_event_id, json.dumps(ack), ack=True)
+                await delivery.deliver(result.sender_event_id, json.dumps(ack), ack=True)
             else:  # a resend: the same ack again, outside the event order
                 await self.send_json(ack)
 
@@ -345,21 +312,21 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         after = frame.get("last_event_id")
         if not isinstance(after, int) or isinstance(after, bool) or after < 0:
             raise ValidationFailed(fields={"last_event_id": ["Must be an event id (>= 0)."]})
-        async with self._lock:
-            head = await self._stream_head()
+        reader, delivery = stream_reader(), self._delivery
+        async with delivery.lock:
+            head = await reader.stream_head(self.user.pk)
             if after > head:
                 await self._resync(head, "ahead")
                 return
-            if after < head and await self._first_after(after) != after + 1:
+            if after < head and await reader.first_after(self.user.pk, after) != after + 1:
                 await self._resync(head, "expired")
                 return
-            self.cursor = after
-            await self._replay(after, head)
-            await self.send_json({"type": "resumed", "last_event_id": self.cursor})
+            delivery.cursor = after
+            await delivery.replay(after, head)
+            await self.send_json({"type": "resumed", "last_event_id": delivery.cursor})
 
     async def _resync(self, head: int, reason: str) -> None:
-        self.cursor = max(self.cursor, head)
-        self._ahead = {i: f for i, f in self._ahead.items() if i > self.cursor}
+        self._delivery.skip_to(head)
         await self.send_json({"type": "resync_required", "last_event_id": head, "reason": reason})
 
     FRAME_HANDLERS = {
@@ -369,85 +336,12 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         "resume": _resume,
     }
 
-    # --- Reading the stream ---------------------------------------------------------------------
-
-    async def _replay(self, after: int, upto: int) -> None:
-        """Send stored events (after, upto] in order; cursor follows. Call under _lock."""
-        while after < upto:
-            rows = await self._events_page(after, upto)
-            if not rows:
-                break
-            for event_id, text in rows:
-                if event_id > self.cursor:
-                    # A held ack goes out in place of the stored copy of that message.new.
-                    await self.send(text_data=self._ahead.pop(event_id, text))
-                    self.cursor = event_id
-            after = rows[-1][0]
-        await self._flush_ahead()
-
-    async def _deliver(self, event_id: int, text: str, *, ack: bool = False) -> None:
-        """Send in id order: now if next, later if ahead (see the module docstring)."""
-        if event_id <= self.cursor:
-            return
-        if ack or event_id not in self._ahead:
-            self._ahead[event_id] = text
-        await self._flush_ahead()
-
-    async def _flush_ahead(self) -> None:
-        ahead = self._ahead
-        while ahead:
-            text = ahead.pop(self.cursor + 1, None)
-            if text is None:
-                break
-            await self.send(text_data=text)
-            self.cursor += 1
-        for stale in [i for i in ahead if i <= self.cursor]:
-            del ahead[stale]
-        if ahead and self._gap_timer is None:
-            self._gap_timer = asyncio.get_running_loop().call_later(GAP_WAIT, self._gap_due)
-        elif not ahead and self._gap_timer is not None:
-            self._gap_timer.cancel()
-            self._gap_timer = None
-
-    def _gap_due(self) -> None:
-        self._gap_timer = None
-        if not self._closed and self._ahead:
-            _spawn(self._fill_gap())
-
-    async def _fill_gap(self) -> None:
-        """A doorbell was lost: read the missing events from the table."""
-        async with self._lock:
-            if self._ahead and not self._closed:
-                await self._replay(self.cursor, min(self._ahead) - 1)
-
-    async def _events_page(self, after: int, upto: int) -> list[tuple[int, str]]:
-        params = {"user": self.user.pk, "after": after, "upto": upto, "limit": REPLAY_PAGE}
-        if db.enabled():
-            return await db.fetchall(sql.REPLAY, params)
-        return await database_sync_to_async(_events_page_orm)(params)
-
-    async def _stream_head(self) -> int:
-        if db.enabled():
-            row = await db.fetchone(sql.STREAM_HEAD, {"user": self.user.pk})
-            return row[0] if row else 0
-        return await database_sync_to_async(_stream_head_orm)(self.user.pk)
-
-    async def _first_after(self, after: int) -> int | None:
-        params = {"user": self.user.pk, "after": after}
-        if db.enabled():
-            return (await db.fetchone(sql.FIRST_AFTER, params))[0]
-        return await database_sync_to_async(_first_after_orm)(params)
-
     async def _user_id(self, username: Any) -> int:
         if not isinstance(username, str) or not username or len(username) > 150:
             raise ValidationFailed(fields={"to": ["Name the receiver by username."]})
         cache = self.__dict__.setdefault("_user_ids", {})
         if username not in cache:
-            if db.enabled():
-                row = await db.fetchone(sql.ACTIVE_USER_ID, {"username": username})
-                user_id = row[0] if row else None
-            else:
-                user_id = await database_sync_to_async(_active_user_id_orm)(username)
+            user_id = await stream_reader().active_user_id(username)
             if user_id is None:
                 raise NotFound("No active user with that username.")
             if len(cache) > 100:
@@ -461,68 +355,34 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         """Several events of this user from one commit, in id order."""
         if self.user is None or self._closed:
             return
-        events = [(i, f) for i, f in message["events"] if i > self.cursor]
+        delivery = self._delivery
+        events = [(i, f) for i, f in message["events"] if i > delivery.cursor]
         if events:
-            async with self._lock:
+            async with delivery.lock:
                 for event_id, text in events:
-                    await self._deliver(event_id, text)
+                    await delivery.deliver(event_id, text)
 
     async def rt_typing(self, message: dict) -> None:
         if self.user is not None and not self._closed:
             await self.send(text_data=message["frame"])
 
     async def rt_control(self, message: dict) -> None:
+        """Close when told to (see realtime/sockets.py): this session, or every session,
+        or — on `sessions.check` — only if this socket's session no longer names its user."""
+        if self._closed:
+            return
+        code = message.get("code") or close_codes.UNAUTHENTICATED
+        if message.get("action") == "sessions.check":
+            if self.user is None or await self._session_still_valid():
+                return
+            await self.close_with(code)
+            return
         session = message.get("session")
         if session is None or session == self.session_hash:
-            await self._close(message.get("code") or CLOSE_UNAUTHENTICATED)
+            await self.close_with(code)
 
-
-# --- ORM fallbacks (embedded mode) ----------------------------------------------------------
-
-
-def _hello_state_orm(user_id: int) -> tuple[int, int, int]:
-    from .models import EventStream, Message, Notification
-
-    stream, _ = EventStream.objects.get_or_create(user_id=user_id)
-    return (
-        stream.last_event_id,
-        Message.objects.filter(receiver_id=user_id, is_read=False).count(),
-        Notification.objects.filter(user_id=user_id, read=False).count(),
-    )
-
-
-def _events_page_orm(params: dict) -> list[tuple[int, str]]:
-    from .models import Event
-
-    rows = Event.objects.filter(
-        user_id=params["user"], event_id__gt=params["after"], event_id__lte=params["upto"]
-    ).order_by("event_id")[: params["limit"]]
-    return [(e.event_id, frame_text(e.payload, e.event_id)) for e in rows]
-
-
-def _stream_head_orm(user_id: int) -> int:
-    from .models import EventStream
-
-    stream = EventStream.objects.filter(user_id=user_id).first()
-    return stream.last_event_id if stream else 0
-
-
-def _first_after_orm(params: dict) -> int | None:
-    from django.db.models import Min
-
-    from .models import Event
-
-    return Event.objects.filter(user_id=params["user"], event_id__gt=params["after"]).aggregate(
-        m=Min("event_id")
-    )["m"]
-
-
-def _active_user_id_orm(username: str) -> int | None:
-    from django.contrib.auth import get_user_model
-
-    return (
-        get_user_model()
-        .objects.filter(username__iexact=username, is_active=True)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    async def _session_still_valid(self) -> bool:
+        if self._session_key is None:
+            return False
+        owner = await database_sync_to_async(session_user_id)(self._session_key)
+        return owner == self.user.pk

@@ -1,17 +1,26 @@
-"""Hooks other code calls to close sockets: logout and suspension.
+"""Closing open sockets when a session or an account ends: one mechanism for every door.
 
-    from realtime.sockets import close_session_sockets, close_user_sockets
-    close_session_sockets(user_id=user.pk, session_key=session_key)   # logout → 4401
-    close_user_sockets(user_id=user.pk)                                # suspended → 4403
+A socket is tied to the Django session it authenticated with (the cookie's session, or
+the session an app token names) and lives no longer than that session is valid for its
+user. Every way a session ends reaches the socket through a signal wired in
+RealtimeConfig.ready, so no view, service or allauth flow calls this module:
 
-Both send a control message to the user's group after the current transaction commits;
-every socket of that user, on every Daphne process, checks it and closes. Two signals are
-wired in RealtimeConfig.ready, so no other app calls these directly:
+- a session row is deleted (`Session` post_delete: logout, allauth's "sign out other
+  sessions" and every `UserSession.end()`, an email change that ends sessions, a key
+  cycled by login or by a password change) → `close_session_sockets`, 4401 for the
+  sockets of that session only;
+- the user's password changes (the user row is saved after `set_password`: a change, a
+  reset, `changepassword`, the admin) → `check_user_sessions`: each socket of the user
+  re-checks its own session the way the next HTTP request would (Django's session auth
+  hash) and closes with 4401 if it no longer names the user. A session kept alive by
+  `update_session_auth_hash` keeps its sockets;
+- Django's `user_logged_out` → `close_session_sockets` (also covered by the delete);
+- `common.signals.user_access_revoked` (suspension, account deletion) →
+  `close_user_sockets`: every socket of the user, 4403 for "suspended", 4401 otherwise.
 
-- Django's `user_logged_out` (which allauth's logout sends) → `close_session_sockets`;
-- `common.signals.user_access_revoked` (suspension, account deletion; sent after commit
-  by directory.services.accounts and the admin) → `close_user_sockets`, 4403 for
-  "suspended", 4401 for anything else ("deleted").
+Each sends a control message to the user's group after the current transaction commits;
+every socket of that user, on every Daphne process, checks it (RealtimeConsumer.rt_control).
+Close codes: realtime/close_codes.py.
 """
 
 from __future__ import annotations
@@ -19,29 +28,30 @@ from __future__ import annotations
 import hashlib
 
 from asgiref.sync import async_to_sync
+from django.contrib.auth import SESSION_KEY
 from django.db import transaction
 
+from . import close_codes
 from .events import send_control_async
-
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_SUSPENDED = 4403
 
 
 def session_fingerprint(session_key: str | None) -> str | None:
-    """A socket remembers a hash of its session, never the key itself."""
+    """Control messages name a session by a hash of its key, never the key itself."""
     if not session_key:
         return None
     return hashlib.sha256(session_key.encode()).hexdigest()[:32]
 
 
 def _send(user_id: int, message: dict) -> None:
-    transaction.on_commit(lambda: async_to_sync(send_control_async)(user_id, message))
+    # robust: the write that ended a session has committed; a failed push (Redis down, no
+    # usable loop in this thread) is logged and must not turn it into a 500.
+    transaction.on_commit(lambda: async_to_sync(send_control_async)(user_id, message), robust=True)
 
 
 def close_session_sockets(
-    *, user_id: int, session_key: str, code: int = CLOSE_UNAUTHENTICATED
+    *, user_id: int, session_key: str, code: int = close_codes.UNAUTHENTICATED
 ) -> None:
-    """Close the sockets opened with this session (cookie or app token): logout."""
+    """Close the sockets opened with this session (cookie or app token): it ended."""
     _send(
         user_id,
         {
@@ -53,8 +63,21 @@ def close_session_sockets(
     )
 
 
+def check_user_sessions(*, user_id: int) -> None:
+    """Every socket of the user re-checks its session; the ones it no longer names close."""
+    _send(
+        user_id,
+        {
+            "type": "rt.control",
+            "action": "sessions.check",
+            "session": None,
+            "code": close_codes.UNAUTHENTICATED,
+        },
+    )
+
+
 def close_user_sockets(
-    *, user_id: int, code: int = CLOSE_SUSPENDED, reason: str = "user.suspended"
+    *, user_id: int, code: int = close_codes.SUSPENDED, reason: str = "user.suspended"
 ) -> None:
     """Close every socket of the user: suspension (4403), deactivation (4401)."""
     _send(user_id, {"type": "rt.control", "action": reason, "session": None, "code": code})
@@ -66,8 +89,32 @@ def on_user_logged_out(sender, request, user, **kwargs) -> None:
         close_session_sockets(user_id=user.pk, session_key=session.session_key)
 
 
+def on_session_deleted(sender, instance, **kwargs) -> None:
+    """A session row is gone: its sockets go too (whoever deleted it, however)."""
+    try:
+        user_id = instance.get_decoded().get(SESSION_KEY)
+    except Exception:  # an undecodable session authenticates nobody, nor any socket
+        return
+    if user_id is not None and str(user_id).isdigit():
+        close_session_sockets(user_id=int(user_id), session_key=instance.session_key)
+
+
+def on_user_saved(sender, instance, created: bool, update_fields=None, **kwargs) -> None:
+    """After `set_password` (Django keeps the raw password in `_password` until the save
+    has run) or a save naming the password field: other sessions are no longer valid."""
+    if created:
+        return
+    changed = getattr(instance, "_password", None) is not None or (
+        update_fields is not None and "password" in update_fields
+    )
+    if changed:
+        check_user_sessions(user_id=instance.pk)
+
+
 def on_user_access_revoked(sender, user_id: int, reason: str, **kwargs) -> None:
     if reason == "suspended":
-        close_user_sockets(user_id=user_id, code=CLOSE_SUSPENDED, reason="user.suspended")
+        close_user_sockets(user_id=user_id, code=close_codes.SUSPENDED, reason="user.suspended")
     else:
-        close_user_sockets(user_id=user_id, code=CLOSE_UNAUTHENTICATED, reason=f"user.{reason}")
+        close_user_sockets(
+            user_id=user_id, code=close_codes.UNAUTHENTICATED, reason=f"user.{reason}"
+        )

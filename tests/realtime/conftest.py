@@ -13,6 +13,7 @@ from tests.factories import UserFactory
 from tests.utils import session_key_for
 
 ORIGIN = (b"origin", b"http://testserver")
+HOST = (b"host", b"testserver")  # a browser's handshake names both; they must match
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ class Socket:
 async def open_socket(
     *, cookie_user=None, headers=None, token_user=None
 ) -> tuple[Socket, dict | None]:
-    hdrs = list(headers) if headers is not None else [ORIGIN]
+    hdrs = list(headers) if headers is not None else [ORIGIN, HOST]
     if cookie_user is not None:
         key = await _session_key(cookie_user)
         hdrs.append((b"cookie", f"sessionid={key}".encode()))

@@ -22,7 +22,7 @@ from realtime.sockets import close_session_sockets, close_user_sockets
 from tests.factories import UserFactory
 from tests.factories.directory import DEFAULT_PASSWORD
 
-from .conftest import ORIGIN, open_socket, session_key_for
+from .conftest import HOST, ORIGIN, open_socket, session_key_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("close_pool")]
 
@@ -93,7 +93,7 @@ async def test_suspended_user_is_closed_4403_by_cookie_and_by_token(transactiona
     suspended = await sync(UserFactory)(suspended_until=timezone.now() + timedelta(days=1))
     key = await sync(session_key_for)(suspended)
     comm = WebsocketCommunicator(
-        application, "/ws/", headers=[ORIGIN, (b"cookie", f"sessionid={key}".encode())]
+        application, "/ws/", headers=[ORIGIN, HOST, (b"cookie", f"sessionid={key}".encode())]
     )
     connected, _ = await comm.connect()
     assert connected
@@ -111,7 +111,11 @@ async def test_foreign_origin_is_refused(users):
     comm = WebsocketCommunicator(
         application,
         "/ws/",
-        headers=[(b"origin", b"https://evil.example"), (b"cookie", f"sessionid={key}".encode())],
+        headers=[
+            (b"origin", b"https://evil.example"),
+            HOST,
+            (b"cookie", f"sessionid={key}".encode()),
+        ],
     )
     connected, _ = await comm.connect()
     assert not connected
@@ -121,7 +125,7 @@ async def test_logout_hook_closes_only_that_sessions_sockets(users):
     a, _, _ = users
     key = await sync(session_key_for)(a)
     comm = WebsocketCommunicator(
-        application, "/ws/", headers=[ORIGIN, (b"cookie", f"sessionid={key}".encode())]
+        application, "/ws/", headers=[ORIGIN, HOST, (b"cookie", f"sessionid={key}".encode())]
     )
     await comm.connect()
     assert json.loads(await comm.receive_from())["type"] == "hello"
@@ -142,7 +146,7 @@ async def test_django_logout_signal_closes_the_session_socket(users):
     a, _, _ = users
     key = await sync(session_key_for)(a)
     comm = WebsocketCommunicator(
-        application, "/ws/", headers=[ORIGIN, (b"cookie", f"sessionid={key}".encode())]
+        application, "/ws/", headers=[ORIGIN, HOST, (b"cookie", f"sessionid={key}".encode())]
     )
     await comm.connect()
     await comm.receive_from()
@@ -194,11 +198,11 @@ async def test_deleting_an_account_closes_its_sockets_4401(users):
 # --- Frame errors, limits, keepalive -----------------------------------------------------------
 
 
-async def test_huge_frame_closes_1009(users):
+async def test_huge_frame_closes_4413(users):
     a, b, _ = users
     sock, _ = await open_socket(cookie_user=a)
     await send_msg(sock, b.username, content="x" * (64 * 1024 + 1))
-    assert await sock.close_code() == 1009
+    assert await sock.close_code() == 4413
 
 
 async def test_bad_json_unknown_type_and_invalid_fields_keep_the_socket_open(users):
@@ -237,7 +241,7 @@ async def test_bad_json_unknown_type_and_invalid_fields_keep_the_socket_open(use
     await sock.close()
 
 
-async def test_flood_gets_rate_limited_then_1008(users, settings):
+async def test_flood_gets_rate_limited_then_4429(users, settings):
     settings.REALTIME_RATE_LIMIT_FRAMES = 20
     a, _, _ = users
     sock, _ = await open_socket(cookie_user=a)
@@ -251,7 +255,7 @@ async def test_flood_gets_rate_limited_then_1008(users, settings):
     assert err["retry_after"] > 0
     for _ in range(60):
         await sock.send({"type": "ping"})
-    assert await sock.close_code() == 1008
+    assert await sock.close_code() == 4429
 
 
 async def test_silent_socket_is_closed_after_idle_timeout(users, settings):

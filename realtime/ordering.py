@@ -1,0 +1,106 @@
+"""Delivery in id order for one socket: a reorder buffer and a gap fill.
+
+* `cursor` is the id of the last event this socket handed to its client; frames go out
+  strictly in id order.
+* A live event with id <= cursor is a duplicate and dropped; cursor + 1 is sent. A larger
+  id waits in a small reorder buffer: usually the missing doorbells are already queued
+  behind it (or the ack of our own send overtook the partner's message), and they fill
+  the gap. If they have not after `gap_wait`, a doorbell was lost (the channel layer
+  delivers at most once) and the gap is read from the table. Ids per user are contiguous
+  and committed in order (realtime/events.py), so the gap is always there to read.
+* Live events that arrive during a replay go through the same check afterwards (callers
+  hold `lock` around deliver/replay/resync): nothing is lost, doubled or reordered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+Send = Callable[[str], Awaitable[None]]
+ReadPage = Callable[[int, int], Awaitable[list[tuple[int, str]]]]
+
+
+class OrderedDelivery:
+    def __init__(
+        self,
+        *,
+        cursor: int,
+        send: Send,
+        read_page: ReadPage,
+        gap_wait: float,
+        spawn: Callable[[Awaitable[Any]], None],
+    ) -> None:
+        self.cursor = cursor
+        self.ahead: dict[int, str] = {}  # event id -> frame text, waiting for earlier ids
+        self.lock = asyncio.Lock()
+        self._send = send
+        self._read_page = read_page
+        self._gap_wait = gap_wait
+        self._spawn = spawn
+        self._gap_timer: asyncio.TimerHandle | None = None
+        self.closed = False
+
+    async def deliver(self, event_id: int, text: str, *, ack: bool = False) -> None:
+        """Send now if next, later if ahead. Call under `lock`.
+
+        `ack` replaces a held copy of the same event (the ack stands in for the sender's
+        own message.new)."""
+        if event_id <= self.cursor:
+            return
+        if ack or event_id not in self.ahead:
+            self.ahead[event_id] = text
+        await self._flush()
+
+    async def replay(self, after: int, upto: int) -> None:
+        """Send stored events (after, upto] in order; cursor follows. Call under `lock`."""
+        while after < upto:
+            rows = await self._read_page(after, upto)
+            if not rows:
+                break
+            for event_id, text in rows:
+                if event_id > self.cursor:
+                    # A held ack goes out in place of the stored copy of that message.new.
+                    await self._send(self.ahead.pop(event_id, text))
+                    self.cursor = event_id
+            after = rows[-1][0]
+        await self._flush()
+
+    def skip_to(self, head: int) -> None:
+        """Resync: the client reloads over REST; continue from `head`. Call under `lock`."""
+        self.cursor = max(self.cursor, head)
+        self.ahead = {i: f for i, f in self.ahead.items() if i > self.cursor}
+
+    def close(self) -> None:
+        self.closed = True
+        if self._gap_timer is not None:
+            self._gap_timer.cancel()
+            self._gap_timer = None
+
+    async def _flush(self) -> None:
+        ahead = self.ahead
+        while ahead:
+            text = ahead.pop(self.cursor + 1, None)
+            if text is None:
+                break
+            await self._send(text)
+            self.cursor += 1
+        for stale in [i for i in ahead if i <= self.cursor]:
+            del ahead[stale]
+        if ahead and self._gap_timer is None and not self.closed:
+            self._gap_timer = asyncio.get_running_loop().call_later(self._gap_wait, self._gap_due)
+        elif not ahead and self._gap_timer is not None:
+            self._gap_timer.cancel()
+            self._gap_timer = None
+
+    def _gap_due(self) -> None:
+        self._gap_timer = None
+        if not self.closed and self.ahead:
+            self._spawn(self._fill_gap())
+
+    async def _fill_gap(self) -> None:
+        """A doorbell was lost: read the missing events from the table."""
+        async with self.lock:
+            if self.ahead and not self.closed:
+                await self.replay(self.cursor, min(self.ahead) - 1)
