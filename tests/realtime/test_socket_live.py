@@ -42,7 +42,7 @@ def daphne(django_db_setup, django_db_blocker):
     )
     try:
         yield server.ready()
-        assert server.proc.poll() is None, "Daphne died"
+        assert server.proc.alive(), "Daphne died"
     finally:
         server.stop()
 
@@ -188,4 +188,4 @@ async def test_fuzzed_frames_over_a_real_daphne(daphne, people):
     await asyncio.to_thread(run)
     if state["ws"] is not None:
         await state["ws"].close()
-    assert daphne.proc.poll() is None
+    assert daphne.proc.alive()
