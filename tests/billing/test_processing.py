@@ -71,7 +71,7 @@ def _search_premium_ids(client) -> set[int]:
 
 
 def lifecycle_events(fake_stripe, paid):
-    studio, session, sub, invoice = paid
+    _, session, sub, invoice = paid
     return {
         "checkout": fake_stripe.event("checkout.session.completed", session),
         "created": fake_stripe.event("customer.subscription.created", sub),
@@ -85,7 +85,7 @@ def lifecycle_events(fake_stripe, paid):
 def test_every_order_of_the_start_events_ends_in_one_state(
     fake_stripe, paid, deliver, order, client
 ):
-    studio, session, sub, invoice = paid
+    studio, _, sub, invoice = paid
     events = lifecycle_events(fake_stripe, paid)
     for name in order:
         deliver(events[name])
@@ -115,11 +115,12 @@ def test_duplicates_of_every_event_have_a_single_effect(fake_stripe, paid, deliv
     assert Subscription.objects.count() == 1
     assert Notification.objects.filter(type="PAYMENT_SUCCESS").count() == 1
     receipts = [m for m in outbox if m.subject == "Your Studio Finder receipt"]
-    assert len(receipts) == 1 and receipts[0].to == [studio.owner.email]
+    assert len(receipts) == 1
+    assert receipts[0].to == [studio.owner.email]
 
 
 def test_the_same_invoice_in_two_distinct_events_sends_one_receipt(fake_stripe, paid, deliver):
-    studio, _, _, invoice = paid
+    _, _, _, invoice = paid
     deliver(fake_stripe.event("invoice.paid", invoice))
     deliver(fake_stripe.event("invoice.paid", invoice))  # a new event id, same invoice
     assert StripeEvent.objects.count() == 2
@@ -264,7 +265,8 @@ def test_api_calls_carry_the_pinned_version(fake_stripe, paid, deliver):
     _, session, _, _ = paid
     deliver(fake_stripe.event("checkout.session.completed", session))
     retrieves = fake_stripe.calls_to("GET", "/v1/subscriptions/")
-    assert retrieves and {c.stripe_version for c in retrieves} == {"2026-10-28.endive"}
+    assert retrieves
+    assert {c.stripe_version for c in retrieves} == {"2026-10-28.endive"}
 
 
 def test_premium_expires_with_a_cancelled_period(fake_stripe, paid, deliver):
