@@ -25,7 +25,7 @@ def stripe_customer_get_or_create(*, user: User) -> str:
         customer = client().v1.customers.create(
             params={
                 "email": user.email,
-                "name": user.get_full_name() or user.username,
+                "name": getattr(user, "display_name", None) or user.username,
                 "metadata": {"user_id": str(user.pk)},
             },
             options={"idempotency_key": f"sf-customer-{user.pk}"},
