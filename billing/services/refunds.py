@@ -95,7 +95,9 @@ def refund_create(
             params={
                 "payment_intent": payment_intent,
                 "amount": wanted,
-                "metadata": {"admin_id": str(actor.pk), "reason": reason[:500]},
+                # Only what the key is derived from: another admin's identical request
+                # must send identical parameters, or Stripe refuses the reused key.
+                "metadata": {"reason": reason[:500]},
             },
             options={"idempotency_key": key},
         )

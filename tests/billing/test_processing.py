@@ -114,7 +114,10 @@ def test_duplicates_of_every_event_have_a_single_effect(fake_stripe, paid, deliv
     assert StripeEvent.objects.count() == 3
     assert Subscription.objects.count() == 1
     assert Notification.objects.filter(type="PAYMENT_SUCCESS").count() == 1
-    receipts = [m for m in outbox if m.subject == "Your Studio Finder receipt"]
+    # One email: the notification's twin (the default preference emails PAYMENT_SUCCESS).
+    receipts = [
+        m for m in outbox if m.subject in ("Payment received", "Your Studio Finder receipt")
+    ]
     assert len(receipts) == 1
     assert receipts[0].to == [studio.owner.email]
 
@@ -215,7 +218,7 @@ def test_payment_failed_notifies_and_emails_once(fake_stripe, paid, deliver, out
     deliver(payload)
     deliver(fake_stripe.event("invoice.payment_failed", failed))
     assert Notification.objects.filter(user=studio.owner, type="PAYMENT_FAILED").count() == 1
-    assert len([m for m in outbox if "payment failed" in m.subject]) == 1
+    assert len([m for m in outbox if "payment failed" in m.subject.lower()]) == 1
     assert Subscription.objects.get().status == SubscriptionStatus.PAST_DUE
 
 
@@ -282,3 +285,20 @@ def test_premium_expires_with_a_cancelled_period(fake_stripe, paid, deliver):
     assert _premium(studio)
     assert subscriptions_sweep(now=end + timedelta(seconds=1)) == [studio.pk]
     assert not _premium(studio)
+
+
+def test_receipt_email_is_ours_when_the_user_turned_payment_emails_off(
+    fake_stripe, paid, deliver, outbox
+):
+    from realtime.models import NotificationPreference
+
+    studio, _, _, invoice = paid
+    NotificationPreference.objects.create(
+        user=studio.owner, type="PAYMENT_SUCCESS", in_app=True, email=False
+    )
+    deliver(fake_stripe.event("invoice.paid", invoice))
+    deliver(fake_stripe.event("invoice.paid", invoice))
+    assert [m.subject for m in outbox if m.to == [studio.owner.email]] == [
+        "Your Studio Finder receipt"
+    ]
+    assert invoice["id"] in outbox[0].body

@@ -86,6 +86,7 @@ class FakeStripe:
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     idempotent: dict[str, tuple[str, int, dict]] = field(default_factory=dict)
+    key_locks: dict[str, threading.Lock] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     clock: int = field(default_factory=lambda: int(time.time()))
@@ -279,6 +280,16 @@ class FakeStripe:
     # --- the HTTP side -------------------------------------------------------------------
 
     def handle(self, method: str, path: str, params: dict, key: str | None) -> tuple[int, dict]:
+        if not key:
+            return self.route(method, path, params)
+        # Stripe never runs two requests with one key at once (the second waits or gets a
+        # 409 that stripe-python retries): one at a time per key, then the replay.
+        with self.lock:
+            key_lock = self.key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            return self._handle_keyed(method, path, params, key)
+
+    def _handle_keyed(self, method: str, path: str, params: dict, key: str) -> tuple[int, dict]:
         if key:
             with self.lock:
                 seen = self.idempotent.get(key)
