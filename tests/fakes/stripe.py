@@ -87,6 +87,8 @@ class FakeStripe:
     calls: list[Call] = field(default_factory=list)
     idempotent: dict[str, tuple[str, int, dict]] = field(default_factory=dict)
     key_locks: dict[str, threading.Lock] = field(default_factory=dict)
+    held: list[threading.Event] = field(default_factory=list)  # requests waiting in hold()
+    _hold: tuple[str, int] | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     clock: int = field(default_factory=lambda: int(time.time()))
@@ -276,6 +278,26 @@ class FakeStripe:
                 "type": type,
             }
         )
+
+    def hold(self, path_prefix: str, times: int = 1) -> None:
+        """The next `times` requests to `path_prefix` wait until `release()` (or 60 s)."""
+        with self.lock:
+            self._hold = (path_prefix, times)
+
+    def release(self) -> None:
+        with self.lock:
+            self._hold = None
+            for gate in self.held:
+                gate.set()
+
+    def _maybe_wait(self, path: str) -> None:
+        with self.lock:
+            if not self._hold or not path.startswith(self._hold[0]) or self._hold[1] <= 0:
+                return
+            self._hold = (self._hold[0], self._hold[1] - 1)
+            gate = threading.Event()
+            self.held.append(gate)
+        gate.wait(60)
 
     # --- the HTTP side -------------------------------------------------------------------
 
@@ -479,6 +501,7 @@ def _handler_for(fake: FakeStripe):
             body = self.rfile.read(length).decode() if length else ""
             params = decode_form(body if method == "POST" else parts.query)
             key = self.headers.get("Idempotency-Key")
+            fake._maybe_wait(parts.path)
             with fake.lock:
                 fake.calls.append(
                     Call(method, parts.path, params, key, self.headers.get("Stripe-Version"))
