@@ -14,7 +14,6 @@ from typing import Any
 
 from celery import current_app
 
-
 _LOAD_LOCK = threading.Lock()
 
 
