@@ -438,7 +438,7 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Studio Finder] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "https"
 # Public profiles live at /{username}: names that are routes of the site are taken.
 ACCOUNT_USERNAME_BLACKLIST = [
-    "_allauth", "about", "accounts", "admin", "api", "auth", "contact", "dashboard",
+    "_allauth", "about", "accounts", "admin", "api", "auth", "billing", "contact", "dashboard",
     "faq", "healthz", "help", "login", "logout", "media", "messages", "network",
     "notifications", "premium", "privacy", "profile", "readyz", "search", "settings",
     "signup", "static", "studio", "studios", "support", "terms", "ws",

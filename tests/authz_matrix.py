@@ -524,6 +524,9 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "conversation-page": (Check("get", LOGIN_PAGE, kwargs=_user_kwargs),),
     "notifications-page": (Check("get", LOGIN_PAGE),),
     "network-page": (Check("get", LOGIN_PAGE),),
+    "billing-page": (Check("get", LOGIN_PAGE),),
+    "billing-checkout-success": (Check("get", LOGIN_PAGE, query="studio_id=1&session_id=cs_1"),),
+    "billing-checkout-cancelled": (Check("get", LOGIN_PAGE, query="studio_id=1"),),
 }
 
 
