@@ -58,6 +58,19 @@ class Subscription(LegacyIdModel, TimestampedModel):
     current_period_start = models.DateTimeField(null=True, blank=True)
     current_period_end = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Not in the legacy table: the studio the premium listing is for (imported rows have
+    # none and cover their user's studios), whether Stripe renews it, whether an admin
+    # still has to approve it, and the last payment (what a refund refunds).
+    studio = models.ForeignKey(
+        "directory.Studio",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="subscriptions",
+    )
+    cancel_at_period_end = models.BooleanField(default=False, db_default=False)
+    awaiting_approval = models.BooleanField(default=False, db_default=False)
+    latest_payment_intent_id = models.CharField(max_length=255, null=True, blank=True)
 
     class Meta:
         db_table = "subscriptions"
@@ -90,6 +103,21 @@ class PendingSubscription(LegacyIdModel, TimestampedModel):
         db_default=PendingSubscriptionStatus.PENDING_APPROVAL,
     )
     payment_method = models.CharField(max_length=16, choices=PaymentMethod.choices)
+    # Not in the legacy table: the subscription waiting for the decision.
+    subscription = models.ForeignKey(
+        Subscription,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pending_approvals",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         db_table = "pending_subscriptions"
@@ -97,6 +125,9 @@ class PendingSubscription(LegacyIdModel, TimestampedModel):
             legacy_id_unique(),
             choices_check("status", PendingSubscriptionStatus),
             choices_check("payment_method", PaymentMethod),
+            models.UniqueConstraint(
+                fields=["subscription"], name="pending_subs_one_per_subscription"
+            ),
         ]
         indexes = [
             models.Index(
@@ -122,14 +153,87 @@ class Refund(LegacyIdModel, TimestampedModel):
     processed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="refunds_processed"
     )
+    # Not in the legacy table: the key sent to Stripe (one refund per identical request)
+    # and the subscription refunded, when known.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.SET_NULL, null=True, blank=True, related_name="refunds"
+    )
 
     class Meta:
         db_table = "refunds"
         constraints = [
             legacy_id_unique(),
+            models.UniqueConstraint(
+                fields=["idempotency_key"], name="refunds_idempotency_key_uniq"
+            ),
             choices_check("status", RefundStatus),
             models.CheckConstraint(condition=Q(amount__gt=0), name="refunds_amount_positive"),
         ]
 
     def __str__(self) -> str:
         return f"{self.stripe_refund_id} {self.amount} {self.currency}"
+
+
+class StripeCustomer(TimestampedModel):
+    """The Stripe customer of a user, created once and reused by every checkout."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="stripe_customer"
+    )
+    stripe_customer_id = models.CharField(max_length=255, unique=True)
+
+    class Meta:
+        db_table = "billing_stripe_customers"
+
+    def __str__(self) -> str:
+        return self.stripe_customer_id
+
+
+class WebhookEventStatus(models.TextChoices):
+    RECEIVED = "RECEIVED", "Received"
+    PROCESSED = "PROCESSED", "Processed"
+    FAILED = "FAILED", "Failed"
+    IGNORED = "IGNORED", "Ignored"
+
+
+class StripeEvent(models.Model):
+    """A webhook event, stored once by Stripe's id before anything else happens."""
+
+    stripe_event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    api_version = models.CharField(max_length=64, blank=True, default="")
+    stripe_created = models.DateTimeField(help_text="When Stripe created the event.")
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=16,
+        choices=WebhookEventStatus.choices,
+        default=WebhookEventStatus.RECEIVED,
+        db_default=WebhookEventStatus.RECEIVED,
+    )
+    error = models.TextField(blank=True, default="")
+    attempts = models.PositiveIntegerField(default=0, db_default=0)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "billing_stripe_events"
+        constraints = [choices_check("status", WebhookEventStatus)]
+        indexes = [models.Index(fields=["status", "received_at"], name="stripe_events_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.stripe_event_id} {self.type} {self.status}"
+
+
+class BillingNotice(models.Model):
+    """A ledger of notices sent (receipts, failures, reminders, refund emails): one per key."""
+
+    key = models.CharField(max_length=255, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "billing_notices"
+
+    def __str__(self) -> str:
+        return self.key

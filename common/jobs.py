@@ -8,15 +8,22 @@ runs right after the commit.
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import Any
 
 from celery import current_app
 
+_LOAD_LOCK = threading.Lock()
+
 
 @cache
 def _load_task_modules() -> None:
-    current_app.loader.import_default_modules()
+    # One thread at a time: two request threads importing the task modules at once can
+    # get each other's half-initialised module (Python breaks the import-lock cycle that
+    # way), and the first concurrent enqueues of a fresh process raised NotRegistered.
+    with _LOAD_LOCK:
+        current_app.loader.import_default_modules()
 
 
 def enqueue_on_commit(task_name: str, *args: Any, **kwargs: Any) -> None:

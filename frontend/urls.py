@@ -21,6 +21,17 @@ urlpatterns: list = [
     path("notifications", views.NotificationsPage.as_view(), name="notifications-page"),
     path("network", views.NetworkPage.as_view(), name="network-page"),
     path("settings/reports", views.MyReportsPage.as_view(), name="my-reports-page"),
+    path("billing", views.BillingPage.as_view(), name="billing-page"),
+    path(
+        "billing/checkout/success",
+        views.CheckoutResultPage.as_view(result="success"),
+        name="billing-checkout-success",
+    ),
+    path(
+        "billing/checkout/cancelled",
+        views.CheckoutResultPage.as_view(result="cancelled"),
+        name="billing-checkout-cancelled",
+    ),
     re_path(rf"^profile/{USERNAME}$", views.ProfileRedirect.as_view(), name="profile-redirect"),
     re_path(rf"^{USERNAME}$", views.ProfilePage.as_view(), name="profile-page"),
 ]

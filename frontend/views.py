@@ -138,6 +138,23 @@ class MyReportsPage(LoginRequiredMixin, PageView):
     template_name = "frontend/reports.html"
 
 
+class BillingPage(LoginRequiredMixin, PageView):
+    """Subscriptions (status, renewal date) and the Stripe Billing Portal link."""
+
+    template_name = "frontend/billing.html"
+
+
+class CheckoutResultPage(LoginRequiredMixin, PageView):
+    """Where Stripe Checkout sends the owner back: the state as the webhooks arrive."""
+
+    template_name = "frontend/billing_checkout.html"
+    result = "success"
+
+    def page_data(self) -> dict:
+        studio_id = self.request.GET.get("studio_id", "")
+        return {"result": self.result, "studio_id": int(studio_id) if studio_id.isdigit() else None}
+
+
 @csrf_exempt  # the signed token is the credential; mail clients POST without a session
 @require_http_methods(["GET", "POST"])
 def saved_search_unsubscribe_page(request, token: str):

@@ -441,7 +441,7 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Studio Finder] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "https"
 # Public profiles live at /{username}: names that are routes of the site are taken.
 ACCOUNT_USERNAME_BLACKLIST = [
-    "_allauth", "about", "accounts", "admin", "api", "auth", "contact", "dashboard",
+    "_allauth", "about", "accounts", "admin", "api", "auth", "billing", "contact", "dashboard",
     "faq", "healthz", "help", "login", "logout", "media", "messages", "network",
     "notifications", "premium", "privacy", "profile", "readyz", "search", "settings",
     "signup", "static", "studio", "studios", "support", "terms", "ws",
@@ -594,3 +594,30 @@ FEATURED_PINNED_USERNAME = env.str("FEATURED_PINNED_USERNAME", default="Voiceove
 # Place names the gazetteer does not know go to the geocoder (GEOCODER_* above); off, they
 # are unknown places (400) — for offline use.
 GEOCODER_ENABLED = env.bool("GEOCODER_ENABLED", default=True)
+
+# --- Billing: Stripe (docs/billing.md) ----------------------------------------------------
+
+# stripe-python 16.x pins this API version; payloads and the fake in tests follow it.
+STRIPE_API_VERSION = "2026-10-28.endive"
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_PRICE_ID = env.str("STRIPE_PRICE_ID", default="")
+# Where stripe-python sends API calls: Stripe's own server unless a test or a proxy says so.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com").rstrip("/")
+STRIPE_WEBHOOK_TOLERANCE = 300  # seconds a signed webhook stays valid
+# A completed checkout waits for an admin's approval before the studio goes premium.
+BILLING_REQUIRE_APPROVAL = env.bool("BILLING_REQUIRE_APPROVAL", default=False)
+# A PAST_DUE subscription keeps premium this many days after its period started.
+BILLING_PAST_DUE_GRACE_DAYS = env.int("BILLING_PAST_DUE_GRACE_DAYS", default=14)
+BILLING_REMINDER_DAYS = (14, 3)
+BILLING_DAILY_HOUR = env.int("BILLING_DAILY_HOUR", default=5)
+CELERY_BEAT_SCHEDULE["billing-expiry-reminders"] = {
+    "task": "tasks.billing_schedules.send_expiry_reminders",
+    "schedule": crontab(hour=BILLING_DAILY_HOUR, minute=0),
+}
+CELERY_BEAT_SCHEDULE["billing-premium-sweep"] = {
+    "task": "tasks.billing_schedules.sweep_premium",
+    "schedule": crontab(hour=BILLING_DAILY_HOUR, minute=15),
+}
+if not DEBUG and STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
+    _config_error("STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set.")

@@ -99,6 +99,19 @@ class LetIn(Expect):
         return "let-in"
 
 
+@dataclass(frozen=True, repr=False)
+class OneOf(Expect):
+    """Any of these statuses (where two doors legitimately differ, e.g. cookie and token)."""
+
+    codes: tuple[int, ...]
+
+    def matches(self, response) -> bool:
+        return response.status_code in self.codes
+
+    def __repr__(self) -> str:
+        return "|".join(map(str, self.codes))
+
+
 def _as_expect(value: int | Expect) -> Expect:
     return Status(value) if isinstance(value, int) else value
 
@@ -506,6 +519,27 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "path:^media/(?P<path>.*)$": (
         Check("get", expect(404, 404, 404, 404, 403), kwargs={"path": "studios/none.jpg"}),
     ),
+    # Billing (docs/billing.md). The webhook's credential is the signature: none → 400
+    # (a suspended session cookie is refused first by the suspension middleware: 403).
+    "stripe-webhook": (Check("post", everyone(400).but(suspended=OneOf((400, 403))), data={}),),
+    "stripe-checkout": (Check("post", LOGIN.but(user=400, owner=400, admin=400), data={}),),
+    "stripe-portal": (Check("post", LOGIN.but(user=404, owner=404, admin=404), data={}),),
+    "billing-subscriptions": (Check("get", LOGIN),),
+    "admin-refunds": (Check("post", ADMIN_ONLY.but(admin=400), data={}),),
+    "admin-pending-subscriptions": (Check("get", ADMIN_ONLY),),
+    "admin-pending-subscription-approve": (
+        Check("post", ADMIN_ONLY.but(admin=404), kwargs={"pending_id": 999999}, data={}),
+    ),
+    "admin-pending-subscription-reject": (
+        Check("post", ADMIN_ONLY.but(admin=404), kwargs={"pending_id": 999999}, data={}),
+    ),
+    # Refunds start at Stripe and events come from Stripe: no add pages.
+    "admin:billing_refund_add": (Check("get", ADMIN_SITE.but(admin=403)),),
+    "admin:billing_stripeevent_add": (Check("get", ADMIN_SITE.but(admin=403)),),
+    # The refunds' audit trail cannot be deleted, not even by an admin.
+    "admin:billing_refund_delete": (
+        Check("get", ADMIN_SITE.but(admin=403), kwargs=lambda w: {"object_id": "1"}),
+    ),
     # --- web pages (frontend/): shells over the API; private pages send people to log in --
     "home": (Check("get", PAGE),),
     "search-page": (Check("get", PAGE),),
@@ -517,6 +551,9 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "notifications-page": (Check("get", LOGIN_PAGE),),
     "network-page": (Check("get", LOGIN_PAGE),),
     "my-reports-page": (Check("get", LOGIN_PAGE),),
+    "billing-page": (Check("get", LOGIN_PAGE),),
+    "billing-checkout-success": (Check("get", LOGIN_PAGE, query="studio_id=1&session_id=cs_1"),),
+    "billing-checkout-cancelled": (Check("get", LOGIN_PAGE, query="studio_id=1"),),
 }
 
 

@@ -289,3 +289,18 @@ def studio_delete(*, actor: User, studio: Studio) -> None:
         Studio.objects.filter(pk=studio.pk).delete()
         # Files go only once the rows are gone for good; a rollback keeps both.
         transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+
+
+def studio_premium_set(*, studio_id: int, is_premium: bool) -> bool:
+    """Billing's door to the premium flag (its subscription decides, not a person).
+
+    An UPDATE like any other studio write, so the search triggers bump the cache's data
+    version and search and the featured rotation see it at once. True when it changed.
+    """
+    with transaction.atomic():
+        changed = (
+            Studio.objects.filter(pk=studio_id)
+            .exclude(is_premium=is_premium)
+            .update(is_premium=is_premium, updated_at=timezone.now())
+        )
+    return bool(changed)

@@ -1,7 +1,13 @@
 """One factory per concept (factory_boy). Import from here: `from tests.factories import ...`."""
 
 from .accounts import SocialAccountFactory, SocialTokenFactory
-from .billing import PendingSubscriptionFactory, RefundFactory, SubscriptionFactory
+from .billing import (
+    PendingSubscriptionFactory,
+    RefundFactory,
+    StripeCustomerFactory,
+    StripeEventFactory,
+    SubscriptionFactory,
+)
 from .directory import (
     FaqFactory,
     LegacyContactFactory,
@@ -43,6 +49,8 @@ __all__ = [
     "SavedSearchFactory",
     "SocialAccountFactory",
     "SocialTokenFactory",
+    "StripeCustomerFactory",
+    "StripeEventFactory",
     "StudioFactory",
     "StudioImageFactory",
     "StudioServiceFactory",

@@ -1,4 +1,5 @@
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from billing.models import (
@@ -6,8 +7,11 @@ from billing.models import (
     PendingSubscription,
     Refund,
     RefundStatus,
+    StripeCustomer,
+    StripeEvent,
     Subscription,
     SubscriptionStatus,
+    WebhookEventStatus,
 )
 
 from .directory import StudioFactory, UserFactory
@@ -43,3 +47,25 @@ class RefundFactory(DjangoModelFactory):
     currency = "usd"
     status = RefundStatus.PENDING
     processed_by = factory.SubFactory(UserFactory, admin=True)
+
+
+class StripeCustomerFactory(DjangoModelFactory):
+    class Meta:
+        model = StripeCustomer
+
+    user = factory.SubFactory(UserFactory)
+    stripe_customer_id = factory.Sequence(lambda n: f"cus_f{n:08d}")
+
+
+class StripeEventFactory(DjangoModelFactory):
+    class Meta:
+        model = StripeEvent
+
+    stripe_event_id = factory.Sequence(lambda n: f"evt_{n:08d}")
+    type = "customer.subscription.updated"
+    api_version = "2026-10-28.endive"
+    stripe_created = factory.LazyFunction(timezone.now)
+    payload = factory.LazyAttribute(
+        lambda e: {"id": e.stripe_event_id, "type": e.type, "data": {"object": {}}}
+    )
+    status = WebhookEventStatus.PROCESSED

@@ -115,7 +115,22 @@ async function load() {
   els.reviewsSection.hidden = false;
   const ownStudio = me && studio.owner && studio.owner.username === me.username;
   els.contactSection.hidden = !studio.owner || ownStudio;
+  // The owner of a studio that is not premium yet: "Go premium" → Stripe Checkout.
+  const premium = $("#premium-section");
+  if (premium) premium.hidden = !ownStudio || studio.is_premium;
 }
+
+$("#go-premium")?.addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  button.disabled = true;
+  try {
+    const { url } = await api("/api/stripe/checkout", { method: "POST", body: { studio_id: Number(id) } });
+    location.assign(url);
+  } catch (err) {
+    showError($("#premium-status"), err);
+    button.disabled = false;
+  }
+});
 
 els.more.addEventListener("click", async () => {
   els.more.disabled = true;

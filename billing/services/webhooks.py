@@ -1,0 +1,228 @@
+"""Webhook intake (store once, answer at once) and processing (exactly once in effect).
+
+Intake: one INSERT ... ON CONFLICT DO NOTHING on the event id; only a new row enqueues
+`tasks.stripe.process_event` after commit. Processing locks the event row, skips it when
+already PROCESSED or IGNORED, applies it in a savepoint and records the outcome in the
+same transaction as the effects, so a worker killed mid-way leaves the event RECEIVED for
+the redelivered task, and a duplicate task finds it done.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import stripe
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from common.errors import ValidationFailed
+from common.jobs import enqueue_on_commit
+
+from ..models import PendingSubscription, StripeCustomer, StripeEvent, WebhookEventStatus
+from ..stripe_api import is_transient
+from .notices import notice_send_once
+from .refunds import refund_sync, refunds_sync_for_payment_intent
+from .subscriptions import subscription_set_latest_payment, subscription_sync
+
+logger = logging.getLogger(__name__)
+
+PROCESS_TASK = "tasks.stripe.process_event"
+
+
+class BadSignature(ValidationFailed):
+    code = "bad_signature"
+    message = "The Stripe-Signature header is missing, invalid or too old."
+
+
+def webhook_event_receive(*, payload: bytes, signature: str | None) -> tuple[bool, str]:
+    """Verify, store once, enqueue: (stored now, event id). Duplicates store nothing."""
+    if not signature or not settings.STRIPE_WEBHOOK_SECRET:
+        raise BadSignature()
+    try:
+        stripe.WebhookSignature.verify_header(
+            payload.decode("utf-8"),
+            signature,
+            settings.STRIPE_WEBHOOK_SECRET,
+            settings.STRIPE_WEBHOOK_TOLERANCE,
+        )
+    except (stripe.SignatureVerificationError, UnicodeDecodeError) as exc:
+        raise BadSignature() from exc
+    try:
+        event = json.loads(payload)
+        event_id, event_type = str(event["id"]), str(event["type"])
+        created = datetime.fromtimestamp(int(event["created"]), tz=UTC)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValidationFailed("The event is not a Stripe event.", code="bad_event") from exc
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO billing_stripe_events "
+            "(stripe_event_id, type, api_version, stripe_created, payload, status, error, "
+            "attempts, received_at) VALUES (%s, %s, %s, %s, %s, %s, '', 0, now()) "
+            "ON CONFLICT (stripe_event_id) DO NOTHING RETURNING id",
+            [
+                event_id,
+                event_type[:100],
+                str(event.get("api_version") or "")[:64],
+                created,
+                payload.decode("utf-8"),
+                WebhookEventStatus.RECEIVED,
+            ],
+        )
+        row = cursor.fetchone()
+        if row is not None:
+            enqueue_on_commit(PROCESS_TASK, row[0])
+    return row is not None, event_id
+
+
+# --- processing ------------------------------------------------------------------------
+
+
+def _checkout_completed(obj: dict[str, Any]) -> None:
+    meta = obj.get("metadata") or {}
+    if obj.get("customer") and meta.get("user_id"):
+        StripeCustomer.objects.get_or_create(
+            user_id=int(meta["user_id"]), defaults={"stripe_customer_id": obj["customer"]}
+        )
+    if obj.get("mode") == "subscription" and obj.get("subscription"):
+        sub = subscription_sync(stripe_subscription_id=obj["subscription"], hint=meta)
+        PendingSubscription.objects.filter(subscription=sub, stripe_session_id=None).update(
+            stripe_session_id=obj["id"], updated_at=timezone.now()
+        )
+
+
+def _nothing(obj: dict[str, Any]) -> None:
+    """An abandoned checkout changes nothing of ours (no row was made for it)."""
+
+
+def _subscription_event(obj: dict[str, Any]) -> None:
+    subscription_sync(stripe_subscription_id=obj["id"], hint=obj.get("metadata"))
+
+
+def _invoice_subscription(obj: dict[str, Any]) -> str | None:
+    """API 2026-10-28: `parent.subscription_details.subscription`."""
+    parent = obj.get("parent") or {}
+    return (parent.get("subscription_details") or {}).get("subscription")
+
+
+def _invoice_payment_intent(obj: dict[str, Any]) -> str | None:
+    for payment in (obj.get("payments") or {}).get("data") or []:
+        inner = payment.get("payment") or {}
+        if inner.get("type") == "payment_intent" and payment.get("status") == "paid":
+            return inner.get("payment_intent")
+    return None
+
+
+def _money(amount: int, currency: str) -> str:
+    return f"{amount / 100:.2f} {currency.upper()}"
+
+
+def _invoice_paid(obj: dict[str, Any]) -> None:
+    sub_id = _invoice_subscription(obj)
+    if not sub_id:
+        return
+    sub = subscription_sync(stripe_subscription_id=sub_id)
+    subscription_set_latest_payment(sub=sub, payment_intent_id=_invoice_payment_intent(obj))
+    amount = _money(obj.get("amount_paid") or 0, obj.get("currency") or "usd")
+    notice_send_once(
+        key=f"invoice.paid:{obj['id']}",
+        user=sub.user,
+        type="PAYMENT_SUCCESS",
+        title="Payment received",
+        message=f"Thank you: we received {amount} for your premium listing.",
+        email_subject="Your Studio Finder receipt",
+        email_body=(
+            f"We received {amount} for your premium listing (invoice {obj['id']}).\n"
+            f"Receipt: {obj.get('hosted_invoice_url') or ''}"
+        ),
+        data={"invoice_id": obj["id"], "subscription_id": sub.pk},
+    )
+
+
+def _invoice_failed(obj: dict[str, Any]) -> None:
+    sub_id = _invoice_subscription(obj)
+    if not sub_id:
+        return
+    sub = subscription_sync(stripe_subscription_id=sub_id)
+    amount = _money(obj.get("amount_due") or 0, obj.get("currency") or "usd")
+    notice_send_once(
+        key=f"invoice.payment_failed:{obj['id']}",
+        user=sub.user,
+        type="PAYMENT_FAILED",
+        title="Payment failed",
+        message=f"We could not take {amount} for your premium listing. Update your card.",
+        email_subject="Your Studio Finder payment failed",
+        email_body=(
+            f"We could not take {amount} for your premium listing (invoice {obj['id']}). "
+            "Update your payment method from your billing page."
+        ),
+        data={"invoice_id": obj["id"], "subscription_id": sub.pk},
+    )
+
+
+def _charge_refunded(obj: dict[str, Any]) -> None:
+    if obj.get("payment_intent"):
+        refunds_sync_for_payment_intent(payment_intent_id=obj["payment_intent"])
+
+
+def _refund_event(obj: dict[str, Any]) -> None:
+    refund_sync(stripe_refund_id=obj["id"])
+
+
+HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "checkout.session.completed": _checkout_completed,
+    "checkout.session.expired": _nothing,
+    "customer.subscription.created": _subscription_event,
+    "customer.subscription.updated": _subscription_event,
+    "customer.subscription.deleted": _subscription_event,
+    "invoice.paid": _invoice_paid,
+    "invoice.payment_failed": _invoice_failed,
+    "charge.refunded": _charge_refunded,
+    "refund.created": _refund_event,
+    "refund.updated": _refund_event,
+    "refund.failed": _refund_event,
+}
+
+
+class TransientStripeError(Exception):
+    """Stripe was unreachable: the event stays FAILED and the task retries it."""
+
+
+def stripe_event_process(*, event_pk: int) -> str:
+    """Apply one stored event, once in effect; its resulting status."""
+    with transaction.atomic(durable=True):
+        event = StripeEvent.objects.select_for_update().filter(pk=event_pk).first()
+        if event is None:
+            return "missing"
+        if event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED):
+            return event.status
+        event.attempts += 1
+        handler = HANDLERS.get(event.type)
+        transient = None
+        if handler is None:
+            event.status, event.error = WebhookEventStatus.IGNORED, ""
+        else:
+            try:
+                with transaction.atomic():
+                    handler(event.payload["data"]["object"])
+                event.status, event.error = WebhookEventStatus.PROCESSED, ""
+            except Exception as exc:  # recorded on the row, shown in the admin
+                logger.warning("stripe event %s failed: %r", event.stripe_event_id, exc)
+                event.status, event.error = WebhookEventStatus.FAILED, repr(exc)[:2000]
+                cause = exc.__cause__
+                if is_transient(exc) or (cause is not None and is_transient(cause)):
+                    transient = exc
+        event.processed_at = timezone.now()
+        event.save(update_fields=["status", "error", "attempts", "processed_at"])
+    if transient is not None:
+        raise TransientStripeError(str(transient)) from transient
+    return event.status
+
+
+def stripe_event_reprocess(*, event_pk: int) -> str:
+    """The admin's "reprocess": a FAILED (or stuck RECEIVED) event goes through again."""
+    return stripe_event_process(event_pk=event_pk)

@@ -1,0 +1,123 @@
+"""A real Celery worker process killed while it applies an event: the event is applied
+again by the redelivered task, with the same single effect (acks_late,
+reject_on_worker_lost, one transaction per event)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from billing.models import StripeEvent, Subscription, WebhookEventStatus
+from directory.models import Studio
+from realtime.models import Notification
+from tests.factories import StudioFactory
+from tests.fakes.stripe import PRICE_ID, SECRET_KEY, WEBHOOK_SECRET, sign
+from tests.support.processes import Process, live_database_url, service_env, wait_until
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        kids += [int(k) for k in text]
+    return kids
+
+
+@pytest.fixture
+def real_worker(fake_stripe, tmp_path):
+    from celery import current_app
+
+    current_app.conf.task_always_eager = False  # this test's tasks go to the broker
+    env = service_env(
+        DATABASE_URL=live_database_url(),
+        REDIS_URL=settings.REDIS_URL,
+        STRIPE_API_BASE=fake_stripe.url,
+        STRIPE_SECRET_KEY=SECRET_KEY,
+        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        STRIPE_PRICE_ID=PRICE_ID,
+        EMAIL_URL="consolemail://",
+        LOG_LEVEL="WARNING",
+    )
+    proc = Process(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "project",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        env=env,
+        log=tmp_path / "worker.log",
+    )
+    try:
+        wait_until(lambda: _children(proc.popen.pid), timeout=60, what="the pool's child")
+        yield proc
+    finally:
+        fake_stripe.release()
+        proc.stop()
+
+
+def test_worker_killed_mid_task_leaves_the_event_for_a_single_effect(
+    fake_stripe, real_worker, client
+):
+    studio = StudioFactory()
+    customer = fake_stripe.customer_create(email=studio.owner.email)
+    meta = {"user_id": str(studio.owner_id), "studio_id": str(studio.pk)}
+    sub = fake_stripe.subscription_create(customer=customer["id"], metadata=meta)
+    invoice = fake_stripe.pay_invoice(sub["id"])
+    payload = fake_stripe.event("invoice.paid", invoice)
+
+    # The first read of the subscription hangs: the worker is in the middle of the event.
+    fake_stripe.hold("/v1/subscriptions/", times=1)
+    response = client.post(
+        "/api/stripe/webhook",
+        data=payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=sign(payload),
+    )
+    assert response.status_code == 200
+    wait_until(lambda: fake_stripe.held, timeout=60, what="the worker to call Stripe")
+    (child,) = _children(real_worker.popen.pid)
+    os.kill(child, signal.SIGKILL)
+    event = StripeEvent.objects.get()
+    assert event.status == WebhookEventStatus.RECEIVED  # nothing of the run was committed
+    assert not Subscription.objects.exists()
+
+    # The pool replaces the child and the requeued task applies the event, once.
+    wait_until(
+        lambda: StripeEvent.objects.get().status == WebhookEventStatus.PROCESSED,
+        timeout=90,
+        what="the redelivered task\n" + real_worker.output(),
+    )
+    fake_stripe.release()
+    assert child not in _children(real_worker.popen.pid)
+    assert Subscription.objects.count() == 1
+    assert Studio.objects.get(pk=studio.pk).is_premium
+    assert Notification.objects.filter(user=studio.owner, type="PAYMENT_SUCCESS").count() == 1
+    assert len(fake_stripe.calls_to("GET", "/v1/subscriptions/")) == 2
+
+    # A duplicate delivery afterwards, through the same worker: still one effect.
+    again = client.post(
+        "/api/stripe/webhook",
+        data=payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=sign(payload),
+    )
+    assert again.json()["duplicate"] is True
+    time.sleep(1)
+    assert Notification.objects.filter(user=studio.owner, type="PAYMENT_SUCCESS").count() == 1
