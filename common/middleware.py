@@ -6,11 +6,14 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
-from common.api import error_response_for_status, is_api_request
+from common.api import error_body, error_response_for_status, is_api_request
+from common.text import find_unstorable, unstorable_reason
 
 logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("studio_finder.access")
@@ -67,6 +70,78 @@ class ApiErrorMiddleware:
             and isinstance(body.get("error"), dict)
             and {"code", "message", "fields"} <= body["error"].keys()
         )
+
+
+# Paths whose errors are JSON in our shape: the API and allauth's headless endpoints.
+_JSON_PREFIXES = ("/api/", "/_allauth/")
+
+
+def _json_body(request: HttpRequest) -> Any:
+    """The parsed JSON body, or _UNPARSED when there is none or it is not JSON (the view
+    answers that as it always did)."""
+    content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+    if not (content_type == "application/json" or content_type.endswith("+json")):
+        return _UNPARSED
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        return _UNPARSED  # the view answers 413 (common.api.exception_handler)
+    if not raw:
+        return _UNPARSED
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        return _UNPARSED
+
+
+_UNPARSED = object()
+
+
+class UnstorableInputMiddleware:
+    """Refuses a request that carries a NUL character or a lone surrogate — in the path,
+    the query string, a form body or anywhere in a JSON body (values and keys) — with 400
+    before any view runs.
+
+    The one place for it: DRF views, allauth's headless endpoints (which parse JSON
+    themselves) and the pages all sit behind it. Under /api/ and /_allauth/ the answer is
+    `{"error": {"code": "invalid", "fields": {"<path>": [...]}}}`; pages get a plain 400.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        found = self._find(request)
+        if found is None:
+            return self.get_response(request)
+        where, reason = found
+        if not request.path.startswith(_JSON_PREFIXES):
+            return HttpResponseBadRequest(reason, content_type="text/plain; charset=utf-8")
+        return JsonResponse(
+            error_body("invalid", "Some fields are not valid.", {where: [reason]}), status=400
+        )
+
+    @staticmethod
+    def _find(request: HttpRequest) -> tuple[str, str] | None:
+        reason = unstorable_reason(request.path)
+        if reason:
+            return "path", reason
+        sources = [request.GET, request.POST] if _is_form(request) else [request.GET]
+        for params in sources:
+            for key, values in params.lists():
+                for text in (key, *values):
+                    reason = unstorable_reason(text)
+                    if reason:
+                        return (key if text is not key else "non_field_errors"), reason
+        body = _json_body(request)
+        if body is _UNPARSED:
+            return None
+        return find_unstorable(body)
+
+
+def _is_form(request: HttpRequest) -> bool:
+    content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+    return request.method == "POST" and content_type == "application/x-www-form-urlencoded"
 
 
 class AccessLogMiddleware:

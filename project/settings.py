@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",
     "common.middleware.AccessLogMiddleware",
     "common.middleware.ApiErrorMiddleware",  # never an HTML error page under /api/
+    "common.middleware.UnstorableInputMiddleware",  # 400 for NUL / lone surrogates anywhere
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
