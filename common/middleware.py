@@ -141,7 +141,11 @@ class UnstorableInputMiddleware:
 
 def _is_form(request: HttpRequest) -> bool:
     content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
-    return request.method == "POST" and content_type == "application/x-www-form-urlencoded"
+    # Django parses form bodies of POSTs only; DRF reuses what Django parsed.
+    return request.method == "POST" and content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    )
 
 
 class AccessLogMiddleware:

@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import ReviewFactory, SavedSearchFactory, StudioFactory, UserFactory
+from tests.support.images import image_bytes, upload
 from tests.utils import assert_api_error, token_client
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +137,19 @@ def test_a_body_that_is_not_json_is_left_to_the_view():
     client = token_client(UserFactory())
     response = client.patch("/api/user/profile", data="{not json", content_type="application/json")
     assert_api_error(response, 400, "malformed_request")
+
+
+def test_a_nul_in_a_multipart_field_is_a_400_json(owner_client):
+    owner, client = owner_client
+    studio = StudioFactory(owner=owner)
+    response = client.post(
+        f"/api/studio/manage/{studio.pk}/images",
+        {"image": upload(image_bytes()), "alt_text": "Bo\x00oth"},
+    )
+    _assert_refused(response, "alt_text")
+    assert not studio.images.exists()
+
+
+def test_a_nul_in_a_urlencoded_form_is_a_plain_400_on_a_page():
+    response = Client().post("/accounts/login/", {"login": "a\x00b", "password": "x"})
+    assert response.status_code == 400
