@@ -10,7 +10,13 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotFound,
+    JsonResponse,
+)
 
 from common.api import error_body, error_response_for_status, is_api_request
 from common.text import find_unstorable, unstorable_reason
@@ -98,9 +104,9 @@ _UNPARSED = object()
 
 
 class UnstorableInputMiddleware:
-    """Refuses a request that carries a NUL character or a lone surrogate — in the path,
-    the query string, a form body or anywhere in a JSON body (values and keys) — with 400
-    before any view runs.
+    """Refuses a request that carries a NUL character or a lone surrogate — in the query
+    string, a form body or anywhere in a JSON body (values and keys) — with 400 before any
+    view runs; a NUL in the path is a 404 (no resource has such a name).
 
     The one place for it: DRF views, allauth's headless endpoints (which parse JSON
     themselves) and the pages all sit behind it. Under /api/ and /_allauth/ the answer is
@@ -111,6 +117,11 @@ class UnstorableInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if unstorable_reason(request.path):
+            # No resource is named so: 404, as for any other name that does not exist.
+            if request.path.startswith(_JSON_PREFIXES):
+                return error_response_for_status(404)
+            return HttpResponseNotFound("Not found.", content_type="text/plain; charset=utf-8")
         found = self._find(request)
         if found is None:
             return self.get_response(request)
@@ -123,9 +134,6 @@ class UnstorableInputMiddleware:
 
     @staticmethod
     def _find(request: HttpRequest) -> tuple[str, str] | None:
-        reason = unstorable_reason(request.path)
-        if reason:
-            return "path", reason
         sources = [request.GET, request.POST] if _is_form(request) else [request.GET]
         for params in sources:
             for key, values in params.lists():
