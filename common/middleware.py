@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -9,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -17,6 +18,7 @@ from django.http import (
     HttpResponseNotFound,
     JsonResponse,
 )
+from django.http.multipartparser import MultiPartParserError
 
 from common.api import error_body, error_response_for_status, is_api_request
 from common.text import find_unstorable, unstorable_reason
@@ -134,7 +136,11 @@ class UnstorableInputMiddleware:
 
     @staticmethod
     def _find(request: HttpRequest) -> tuple[str, str] | None:
-        sources = [request.GET, request.POST] if _is_form(request) else [request.GET]
+        sources = [request.GET]
+        if _is_form(request):
+            # A malformed or oversized form is left to the view, which answers a 4xx.
+            with contextlib.suppress(MultiPartParserError, SuspiciousOperation):
+                sources.append(request.POST)
         for params in sources:
             for key, values in params.lists():
                 for text in (key, *values):
@@ -148,12 +154,11 @@ class UnstorableInputMiddleware:
 
 
 def _is_form(request: HttpRequest) -> bool:
+    # Django parses urlencoded POST bodies from request.body, which DRF can read again.
+    # Not multipart: Django parses it from the stream, after which a DRF view without a
+    # form parser cannot read its body at all; DRF's CharField refuses NUL there itself.
     content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
-    # Django parses form bodies of POSTs only; DRF reuses what Django parsed.
-    return request.method == "POST" and content_type in (
-        "application/x-www-form-urlencoded",
-        "multipart/form-data",
-    )
+    return request.method == "POST" and content_type == "application/x-www-form-urlencoded"
 
 
 class AccessLogMiddleware:
