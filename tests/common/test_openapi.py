@@ -5,7 +5,7 @@ every third a lone surrogate in each of its strings (and an extra body key / que
 parameter, so operations without strings get one too); plus allauth's headless endpoints
 fuzzed with the same characters. No 5xx anywhere (docs/security.md).
 
-Bounded: a fixed seed (derandomize), EXAMPLES cases per operation and role; about two
+Bounded: a fixed seed (derandomize), EXAMPLES cases per operation, each sent as every role; two
 minutes of CPU here (4.5 min wall on the shared 2-core box)."""
 
 from __future__ import annotations
