@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotFound,
+    JsonResponse,
+)
+from django.http.multipartparser import MultiPartParserError
 
-from common.api import error_response_for_status, is_api_request
+from common.api import error_body, error_response_for_status, is_api_request
+from common.text import find_unstorable, unstorable_reason
 
 logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("studio_finder.access")
@@ -67,6 +78,87 @@ class ApiErrorMiddleware:
             and isinstance(body.get("error"), dict)
             and {"code", "message", "fields"} <= body["error"].keys()
         )
+
+
+# Paths whose errors are JSON in our shape: the API and allauth's headless endpoints.
+_JSON_PREFIXES = ("/api/", "/_allauth/")
+
+
+def _json_body(request: HttpRequest) -> Any:
+    """The parsed JSON body, or _UNPARSED when there is none or it is not JSON (the view
+    answers that as it always did)."""
+    content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+    if not (content_type == "application/json" or content_type.endswith("+json")):
+        return _UNPARSED
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        return _UNPARSED  # the view answers 413 (common.api.exception_handler)
+    if not raw:
+        return _UNPARSED
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        return _UNPARSED
+
+
+_UNPARSED = object()
+
+
+class UnstorableInputMiddleware:
+    """Refuses a request that carries a NUL character or a lone surrogate — in the query
+    string, a form body or anywhere in a JSON body (values and keys) — with 400 before any
+    view runs; a NUL in the path is a 404 (no resource has such a name).
+
+    The one place for it: DRF views, allauth's headless endpoints (which parse JSON
+    themselves) and the pages all sit behind it. Under /api/ and /_allauth/ the answer is
+    `{"error": {"code": "invalid", "fields": {"<path>": [...]}}}`; pages get a plain 400.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if unstorable_reason(request.path):
+            # No resource is named so: 404, as for any other name that does not exist.
+            if request.path.startswith(_JSON_PREFIXES):
+                return error_response_for_status(404)
+            return HttpResponseNotFound("Not found.", content_type="text/plain; charset=utf-8")
+        found = self._find(request)
+        if found is None:
+            return self.get_response(request)
+        where, reason = found
+        if not request.path.startswith(_JSON_PREFIXES):
+            return HttpResponseBadRequest(reason, content_type="text/plain; charset=utf-8")
+        return JsonResponse(
+            error_body("invalid", "Some fields are not valid.", {where: [reason]}), status=400
+        )
+
+    @staticmethod
+    def _find(request: HttpRequest) -> tuple[str, str] | None:
+        sources = [request.GET]
+        if _is_form(request):
+            # A malformed or oversized form is left to the view, which answers a 4xx.
+            with contextlib.suppress(MultiPartParserError, SuspiciousOperation):
+                sources.append(request.POST)
+        for params in sources:
+            for key, values in params.lists():
+                for text in (key, *values):
+                    reason = unstorable_reason(text)
+                    if reason:
+                        return (key if text is not key else "non_field_errors"), reason
+        body = _json_body(request)
+        if body is _UNPARSED:
+            return None
+        return find_unstorable(body)
+
+
+def _is_form(request: HttpRequest) -> bool:
+    # Django parses urlencoded POST bodies from request.body, which DRF can read again.
+    # Not multipart: Django parses it from the stream, after which a DRF view without a
+    # form parser cannot read its body at all; DRF's CharField refuses NUL there itself.
+    content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+    return request.method == "POST" and content_type == "application/x-www-form-urlencoded"
 
 
 class AccessLogMiddleware:

@@ -23,13 +23,18 @@ class AutoSchema(BaseAutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         """Every operation documents the errors it can meet, in the one error shape —
-        400 for input, 401/403 behind a permission, 404 for a path with an id, 409 for
-        writes, 415 for a body no parser reads, 429 under a throttle — on top of what its
-        view lists, so a client (and schemathesis) never meets an undocumented status."""
+        400 for input, 401/403 behind a permission or an authenticator, 404 for a path
+        with an id, 409 for writes, 415 for a body no parser reads, 429 under a throttle —
+        on top of what its view lists, so a client (and schemathesis) never meets an
+        undocumented status."""
         responses = super()._get_response_bodies(direction)
         statuses = {400}
         permissions = [type(p) for p in self.view.get_permissions()]
         if permissions and not all(issubclass(p, AllowAny) for p in permissions):
+            statuses |= {401, 403}
+        if self.view.get_authenticators():
+            # Even a public operation authenticates a token sent with it: an expired one
+            # is 401, a suspended account's 403 `suspended` (common.authentication).
             statuses |= {401, 403}
         if "{" in self.path:
             statuses.add(404)

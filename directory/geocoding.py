@@ -5,6 +5,14 @@ otherwise it waits for the shared Nominatim slot (one request per GEOCODER_MIN_I
 across every worker, see common.ratelimit), asks Nominatim and caches the answer — a match
 for GEOCODER_CACHE_SECONDS, "no match" for GEOCODER_MISS_CACHE_SECONDS. Errors are not
 cached: they raise GeocoderUnavailable, which callers retry later.
+
+Two kinds of caller share the one slot (issue 8): studio geocoding tasks (`purpose="task"`,
+the default) wait up to ~10 s and retry; place-name searches (`purpose="search"`) are
+someone waiting on a page, so they wait at most GEOCODER_SEARCH_MAX_WAIT, time out after
+GEOCODER_SEARCH_TIMEOUT, and must also take a search slot that opens only once per
+GEOCODER_MIN_INTERVAL / GEOCODER_SEARCH_SHARE — so searches, however many, use at most that
+share of the geocoder and tasks always keep the rest. (Which client may ask at all is the
+search API's throttle, directory.api.search.PlaceLookupThrottle.)
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ import hashlib
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import Literal
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -98,7 +107,26 @@ def _city_of(raw: dict) -> str | None:
     return None
 
 
-def geocode(address: str) -> GeocodeResult | None:
+def is_cached(address: str) -> bool:
+    """Whether geocode(address) would answer from the cache (a match or a known miss)."""
+    query = normalise_query(address)
+    return not query or cache.get(_cache_key(query)) is not None
+
+
+def _take_slot(purpose: Literal["task", "search"]) -> float:
+    """Wait for this caller's turn at Nominatim; the HTTP timeout it may then use."""
+    interval = settings.GEOCODER_MIN_INTERVAL
+    if purpose == "search":
+        max_wait = settings.GEOCODER_SEARCH_MAX_WAIT
+        share = min(max(settings.GEOCODER_SEARCH_SHARE, 0.01), 1.0)
+        wait_for_slot("nominatim:search", interval=interval / share, max_wait=max_wait)
+        wait_for_slot("nominatim", interval=interval, max_wait=max_wait)
+        return min(settings.GEOCODER_SEARCH_TIMEOUT, settings.GEOCODER_TIMEOUT)
+    wait_for_slot("nominatim", interval=interval, max_wait=max(5.0, interval * 10))
+    return settings.GEOCODER_TIMEOUT
+
+
+def geocode(address: str, *, purpose: Literal["task", "search"] = "task") -> GeocodeResult | None:
     """Coordinates and city of an address, or None when Nominatim finds no match."""
     query = normalise_query(address)
     if not query:
@@ -109,14 +137,8 @@ def geocode(address: str) -> GeocodeResult | None:
         return None if cached.get("miss") else GeocodeResult.from_cache(cached)
 
     try:
-        wait_for_slot(
-            "nominatim",
-            interval=settings.GEOCODER_MIN_INTERVAL,
-            max_wait=max(5.0, settings.GEOCODER_MIN_INTERVAL * 10),
-        )
-        client = _client(
-            settings.GEOCODER_NOMINATIM_URL, settings.GEOCODER_USER_AGENT, settings.GEOCODER_TIMEOUT
-        )
+        timeout = _take_slot(purpose)
+        client = _client(settings.GEOCODER_NOMINATIM_URL, settings.GEOCODER_USER_AGENT, timeout)
         location = client.geocode(" ".join(address.split()), exactly_one=True, addressdetails=True)
     except SlotUnavailable as exc:
         raise GeocoderUnavailable(str(exc)) from exc

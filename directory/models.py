@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Upper
+from django.db.models.functions import Length, Upper
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from common.models import LegacyIdModel, TimestampedModel, choices_check, legacy_id_unique
@@ -149,13 +155,36 @@ class User(LegacyIdModel, TimestampedModel, AbstractBaseUser):
         return self.suspended_until is not None and self.suspended_until > timezone.now()
 
 
+# The profile's long texts. The legacy report gives them no limit (Prisma `String`); a
+# 2.4 MB `about` made a 3.4 MB public profile (issue 8). 5,000 characters is about two
+# pages, well above any legacy row (docs/data-model.md, "Strings").
+PROFILE_LONG_TEXT_MAX = 5000
+PROFILE_LONG_TEXT_FIELDS = (
+    "about",
+    "home_studio_description",
+    "equipment_list",
+    "services_offered",
+)
+
+
+def _long_text() -> models.TextField:
+    """`text` with a limit: validated by the model and the API (DRF reads max_length) and
+    checked by the database (a CHECK on the length, see UserProfile.Meta)."""
+    return models.TextField(
+        null=True,
+        blank=True,
+        max_length=PROFILE_LONG_TEXT_MAX,
+        validators=[MaxLengthValidator(PROFILE_LONG_TEXT_MAX)],
+    )
+
+
 class UserProfile(LegacyIdModel, TimestampedModel):
     """The legacy `user_profiles` table: one per user, with per-field privacy flags."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
     last_name = models.CharField(max_length=100, null=True, blank=True)
     phone = models.CharField(max_length=40, null=True, blank=True)
-    about = models.TextField(null=True, blank=True)
+    about = _long_text()
     short_about = models.CharField(max_length=500, null=True, blank=True)
     location = models.CharField(max_length=200, null=True, blank=True)
     rate_tier_1 = models.CharField(max_length=100, null=True, blank=True)
@@ -176,9 +205,9 @@ class UserProfile(LegacyIdModel, TimestampedModel):
     is_featured = models.BooleanField(default=False, db_default=False)
     is_spotlight = models.BooleanField(default=False, db_default=False)
     verification_level = models.CharField(max_length=32, default="none", db_default="none")
-    home_studio_description = models.TextField(null=True, blank=True)
-    equipment_list = models.TextField(null=True, blank=True)
-    services_offered = models.TextField(null=True, blank=True)
+    home_studio_description = _long_text()
+    equipment_list = _long_text()
+    services_offered = _long_text()
     show_email = models.BooleanField(default=False, db_default=False)
     show_phone = models.BooleanField(default=False, db_default=False)
     show_address = models.BooleanField(default=False, db_default=False)
@@ -202,7 +231,16 @@ class UserProfile(LegacyIdModel, TimestampedModel):
 
     class Meta:
         db_table = "user_profiles"
-        constraints = [legacy_id_unique()]
+        constraints = [
+            legacy_id_unique(),
+            *(
+                models.CheckConstraint(
+                    condition=LessThanOrEqual(Length(name), PROFILE_LONG_TEXT_MAX),
+                    name=f"user_profiles_{name}_max_length",
+                )
+                for name in PROFILE_LONG_TEXT_FIELDS
+            ),
+        ]
         indexes = [
             # Partial: the homepage and premium page ask only for the true rows.
             models.Index(

@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",
     "common.middleware.AccessLogMiddleware",
     "common.middleware.ApiErrorMiddleware",  # never an HTML error page under /api/
+    "common.middleware.UnstorableInputMiddleware",  # 400 for NUL / lone surrogates anywhere
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -378,6 +379,14 @@ GEOCODER_CACHE_SECONDS = env.int("GEOCODER_CACHE_SECONDS", default=30 * 24 * 360
 GEOCODER_MISS_CACHE_SECONDS = env.int("GEOCODER_MISS_CACHE_SECONDS", default=24 * 3600)
 GEOCODER_RETRY_BACKOFF = env.int("GEOCODER_RETRY_BACKOFF", default=5)  # first retry, seconds
 GEOCODER_MAX_RETRIES = env.int("GEOCODER_MAX_RETRIES", default=8)
+# Place-name searches (someone waits on the page): each client may send this many that
+# need the geocoder, they wait at most _MAX_WAIT for a slot and _TIMEOUT for the answer,
+# and all of them together use at most _SHARE of the geocoder's requests (tasks keep the
+# rest). docs/security.md, "Geocoder".
+GEOCODER_SEARCH_RATE = env.str("GEOCODER_SEARCH_RATE", default="6/minute")
+GEOCODER_SEARCH_MAX_WAIT = env.float("GEOCODER_SEARCH_MAX_WAIT", default=2.0)
+GEOCODER_SEARCH_TIMEOUT = env.float("GEOCODER_SEARCH_TIMEOUT", default=4.0)
+GEOCODER_SEARCH_SHARE = env.float("GEOCODER_SEARCH_SHARE", default=0.5)
 
 # Words or phrases (comma-separated) that flag a new review for the moderator.
 REVIEW_BLOCKLIST = env.list("REVIEW_BLOCKLIST", default=[])

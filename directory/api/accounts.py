@@ -14,6 +14,10 @@ from common.errors import RateLimited
 
 from ..services.accounts import user_account_delete
 
+# No password is longer (hashing a megabyte-long guess is work for nothing).
+PASSWORD_MAX_LENGTH = 1024
+USERNAME_MAX_LENGTH = 150  # as every other username input of the API
+
 # The window of allauth's "reauthenticate" rate limit (10 a minute per user by default).
 REAUTHENTICATE_RETRY_AFTER = 60
 
@@ -22,8 +26,12 @@ class UserAccountApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
-        password = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-        confirm_username = serializers.CharField(required=False, allow_blank=True)
+        password = serializers.CharField(
+            required=False, allow_blank=True, trim_whitespace=False, max_length=PASSWORD_MAX_LENGTH
+        )
+        confirm_username = serializers.CharField(
+            required=False, allow_blank=True, max_length=USERNAME_MAX_LENGTH
+        )
 
     @extend_schema(request=InputSerializer, responses={204: None})
     def delete(self, request):

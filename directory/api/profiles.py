@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from ..models import Studio, User, UserProfile
 from ..selectors.profiles import own_profile_get, profile_of, public_profile_get
+from ..serializers.fields import PhoneField
 from ..services.profiles import (
     PROFILE_EDITABLE_FIELDS,
     avatar_remove,
@@ -24,7 +25,6 @@ from ..validators import (
     SOCIAL_LINK_HOSTS,
     SocialLinkValidator,
     validate_connection_method,
-    validate_phone,
 )
 
 PROFILE_ADMIN_FIELDS = ("is_crb_checked", "is_featured", "is_spotlight", "verification_level")
@@ -35,6 +35,7 @@ CONNECTION_FIELDS = tuple(f"connection{i}" for i in range(1, 13))
 class ProfileInputSerializer(serializers.ModelSerializer):
     """Every editable user_profiles field, each optional (PATCH semantics)."""
 
+    phone = PhoneField(required=False, allow_null=True, allow_blank=True)
     custom_connection_methods = serializers.ListField(
         child=serializers.CharField(max_length=10, validators=[validate_connection_method]),
         max_length=CUSTOM_CONNECTION_METHODS_MAX,
@@ -45,7 +46,6 @@ class ProfileInputSerializer(serializers.ModelSerializer):
         model = UserProfile
         fields = PROFILE_EDITABLE_FIELDS
         extra_kwargs = {
-            "phone": {"validators": [validate_phone]},
             **{
                 name: {"validators": [SocialLinkValidator(hosts)]}
                 for name, hosts in SOCIAL_LINK_HOSTS.items()

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 from common.errors import ValidationFailed
 from common.openapi import error_responses
 
+from ..selectors.places import place_needs_geocoder
 from ..selectors.search import (
     LocationNotFound,
     SearchParams,
@@ -45,10 +49,42 @@ def search_page_payload(params: SearchParams) -> dict:
     return payload
 
 
+class PlaceLookupThrottle(BaseThrottle):
+    """Per client (the user, or the IP when anonymous): at most GEOCODER_SEARCH_RATE
+    searches whose `location` has to go to the geocoder. Names the gazetteer knows and
+    cached answers (misses included) are free; past the rate, 429 `rate_limited` with
+    Retry-After, before the request waits on the geocoder's shared slot.
+
+    A fixed window counted with the cache's atomic `incr` (Redis INCR), not DRF's
+    SimpleRateThrottle: that one reads, then writes its history, so fifteen requests
+    arriving together all pass.
+    """
+
+    def allow_request(self, request, view) -> bool:
+        location = request.query_params.get("location") or ""
+        if not place_needs_geocoder(location[:200]):
+            return True
+        limit, window = SimpleRateThrottle.parse_rate(None, settings.GEOCODER_SEARCH_RATE)
+        user = request.user
+        ident = f"user:{user.pk}" if user and user.is_authenticated else self.get_ident(request)
+        now = time.time()
+        window_start = int(now // window) * window
+        key = f"throttle:place_lookup:{ident}:{window_start}"
+        cache.add(key, 0, timeout=window + 1)
+        if cache.incr(key) <= limit:
+            return True
+        self._wait = window_start + window - now
+        return False
+
+    def wait(self) -> float | None:
+        return getattr(self, "_wait", None)
+
+
 class StudioSearchApi(APIView):
     """Listed studios by text, type, service, city and distance, in stable pages."""
 
     permission_classes = [AllowAny]
+    throttle_classes = [PlaceLookupThrottle]
 
     InputSerializer = SearchParamsSerializer
     OutputSerializer = SearchPageSerializer
@@ -58,7 +94,7 @@ class StudioSearchApi(APIView):
         parameters=[SearchParamsSerializer],
         responses={
             200: SearchPageSerializer,
-            **error_responses(400, 503),
+            **error_responses(400, 429, 503),
         },
     )
     def get(self, request):

@@ -31,6 +31,7 @@ from directory.selectors.studios import (
     access_managed_studio,
     managed_studios,
 )
+from directory.serializers.fields import PhoneField
 from directory.services.studio_images import (
     studio_image_add,
     studio_image_delete,
@@ -144,12 +145,7 @@ class StudioWriteSerializer(serializers.Serializer):
     full_address = serializers.CharField(max_length=500, **_TEXT)
     abbreviated_address = serializers.CharField(max_length=300, **_TEXT)
     website_url = serializers.URLField(max_length=500, **_TEXT)
-    phone = serializers.RegexField(
-        r"^\+?[0-9 ().\-]{5,40}$",
-        max_length=40,
-        error_messages={"invalid": "Digits, spaces, ( ) . - and a leading +."},
-        **_TEXT,
-    )
+    phone = PhoneField(**_TEXT)
     is_profile_visible = serializers.BooleanField(required=False)
     studio_types = serializers.ListField(
         child=serializers.ChoiceField(StudioType.choices), max_length=20, required=False

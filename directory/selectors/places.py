@@ -173,6 +173,18 @@ def resolve_place(text: str) -> Place | None:
     return _geocode(text)
 
 
+def place_needs_geocoder(text: str) -> bool:
+    """Whether resolving this name would ask the geocoder: not in the gazetteer, not
+    cached (a known miss is cached too). What the search API's per-client throttle counts."""
+    if not settings.GEOCODER_ENABLED or not text.strip():
+        return False
+    if gazetteer().lookup(text) is not None:
+        return False
+    from ..geocoding import is_cached
+
+    return not is_cached(text)
+
+
 def _geocode(text: str) -> Place | None:
     """The project's geocoder (directory.geocoding: cached, one request a second across
     every process); None for no match, PlaceLookupUnavailable when it cannot answer."""
@@ -181,7 +193,7 @@ def _geocode(text: str) -> Place | None:
     from ..geocoding import GeocoderRejected, GeocoderUnavailable, geocode
 
     try:
-        result = geocode(text)
+        result = geocode(text, purpose="search")
     except (GeocoderUnavailable, GeocoderRejected) as exc:
         logger.warning("geocoder failed for a search location: %s", exc)
         raise PlaceLookupUnavailable() from exc

@@ -41,8 +41,10 @@ class MessageCollectionApi(APIView):
     class SendSerializer(serializers.Serializer):
         receiver = serializers.CharField(max_length=150, required=False)
         to = serializers.CharField(max_length=150, required=False)
-        subject = serializers.CharField(allow_blank=True, trim_whitespace=False)
-        content = serializers.CharField(allow_blank=True, trim_whitespace=False)
+        # The outer bound (legacy: subject ≤ 200, content ≤ 2000); message_send applies
+        # the per-kind minimums.
+        subject = serializers.CharField(max_length=200, allow_blank=True, trim_whitespace=False)
+        content = serializers.CharField(max_length=2000, allow_blank=True, trim_whitespace=False)
         studio_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
         client_id = serializers.CharField(required=False, max_length=64)
 

@@ -110,8 +110,20 @@ class NotificationCountApi(APIView):
 
 
 class PreferenceSerializer(serializers.Serializer):
+    """`in_app` and/or `email`; any other key is a 400 naming it (a typo such as `emial`
+    would otherwise be dropped and the client told it worked)."""
+
     in_app = serializers.BooleanField(required=False)
     email = serializers.BooleanField(required=False)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: ["Unknown preference: use in_app or email."] for key in unknown}
+                )
+        return super().to_internal_value(data)
 
 
 class NotificationPreferencesApi(APIView):
