@@ -61,6 +61,12 @@ class SearchPage(PageView):
         }
 
 
+class FaqPage(PageView):
+    """The FAQ; its entries come from GET /api/faq (managed in the admin)."""
+
+    template_name = "frontend/faq.html"
+
+
 class StudioPage(PageView):
     """A studio. The selector decides 404 (missing, or hidden from this viewer) and the title."""
 

@@ -104,6 +104,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "django_guid",
+    # Before allauth: our allauth/layouts/* and allauth/elements/* templates win, so the
+    # sign-in, sign-up, email and password pages carry the site's layout (docs/frontend.md).
+    "frontend",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -117,7 +120,6 @@ INSTALLED_APPS = [
     "billing",
     "moderation",
     "legacy",
-    "frontend",
 ]
 
 MIDDLEWARE = [

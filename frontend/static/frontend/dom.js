@@ -77,6 +77,36 @@ export function pageData(id) {
   return node ? JSON.parse(node.textContent) : null;
 }
 
+/** plural(1, "review") → "1 review"; plural(3, "review") → "3 reviews". */
+export function plural(count, noun, many = `${noun}s`) {
+  return `${count} ${Number(count) === 1 ? noun : many}`;
+}
+
+const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
+const dayLabel = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long" });
+const dayLabelWithYear = new Intl.DateTimeFormat(undefined, { dateStyle: "full" });
+
+export function formatTime(iso) {
+  return iso ? timeOnly.format(new Date(iso)) : "";
+}
+
+/** The local calendar day of a timestamp, as "YYYY-M-D" (for grouping by day). */
+export function dayKey(iso) {
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
+}
+
+/** "Today", "Yesterday", "Monday 3 March", or with the year when it is not this year. */
+export function formatDay(iso, now = new Date()) {
+  const d = new Date(iso);
+  const key = dayKey(iso);
+  if (key === dayKey(now)) return "Today";
+  const yesterday = new Date(now);
+  yesterday.setDate(now.getDate() - 1);
+  if (key === dayKey(yesterday)) return "Yesterday";
+  return (d.getFullYear() === now.getFullYear() ? dayLabel : dayLabelWithYear).format(d);
+}
+
 export function stars(rating) {
   const n = Math.round(Number(rating) || 0);
   return h("span", { class: "stars", "aria-label": `${n} out of 5` }, "★".repeat(n) + "☆".repeat(5 - n));

@@ -6,7 +6,7 @@
 
 import { api } from "../api.js";
 import { me, realtime } from "../app.js";
-import { $, fill, formatDateTime, h, pageData, showError } from "../dom.js";
+import { $, dayKey, fill, formatDateTime, formatDay, formatTime, h, pageData, showError } from "../dom.js";
 import { newClientId } from "../realtime.js";
 
 const data = pageData("page-data") || {};
@@ -157,26 +157,44 @@ async function loadOlder() {
   }
 }
 
+const GROUP_GAP_MS = 5 * 60 * 1000;
+
+function messageItem(m, { mine, grouped, lastSeen }) {
+  return h(
+    "li",
+    {
+      class: `message ${mine ? "mine" : "theirs"}${grouped ? " grouped" : ""}`,
+      dataset: { messageId: m.id },
+    },
+    m.subject ? h("strong", { class: "subject" }, m.subject) : null,
+    h("p", { class: "content" }, m.content),
+    h(
+      "span",
+      { class: "meta" },
+      h("time", { datetime: m.created_at, title: formatDateTime(m.created_at) }, formatTime(m.created_at)),
+      mine && lastSeen && m.id === lastSeen.id ? h("span", { class: "receipt" }, " · Seen") : null,
+    ),
+  );
+}
+
 function renderThread({ scroll }) {
   const atBottom = els.list.scrollHeight - els.list.scrollTop - els.list.clientHeight < 40;
   const messages = [...thread.messages.values()].sort((a, b) => a.id - b.id);
   const lastSeen = messages.filter((m) => m.from === me.username && m.is_read).at(-1);
   const known = new Set(messages.map((m) => m.client_id).filter(Boolean));
-  const items = messages.map((m) => {
+  // A day separator before each new day; a message right after one from the same sender
+  // (within GROUP_GAP_MS) joins their group and shows no repeated header.
+  const items = [];
+  let previous = null;
+  for (const m of messages) {
     const mine = m.from === me.username;
-    return h(
-      "li",
-      { class: mine ? "message mine" : "message theirs", dataset: { messageId: m.id } },
-      m.subject ? h("strong", { class: "subject" }, m.subject) : null,
-      h("p", { class: "content" }, m.content),
-      h(
-        "span",
-        { class: "meta" },
-        h("time", { datetime: m.created_at }, formatDateTime(m.created_at)),
-        mine && lastSeen && m.id === lastSeen.id ? h("span", { class: "receipt" }, " · Seen") : null,
-      ),
-    );
-  });
+    const newDay = !previous || dayKey(previous.created_at) !== dayKey(m.created_at);
+    if (newDay) items.push(h("li", { class: "day-separator" }, h("span", {}, formatDay(m.created_at))));
+    const grouped =
+      !newDay && previous.from === m.from && new Date(m.created_at) - new Date(previous.created_at) < GROUP_GAP_MS;
+    previous = m;
+    items.push(messageItem(m, { mine, grouped, lastSeen }));
+  }
   for (const [clientId, p] of thread.pending) {
     if (known.has(clientId)) continue;
     items.push(
