@@ -88,6 +88,7 @@ def server_env() -> dict[str, str]:
         REDIS_URL=settings.REDIS_URL,
         DJANGO_DEBUG="1",  # static files from the app folders (whitenoise), no collectstatic
         LOG_LEVEL="WARNING",
+        MAP_TILE_URL="",  # offline: the search map draws its markers without tiles
     )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env
