@@ -19,9 +19,9 @@ from django.utils import timezone
 from common.errors import Conflict, NotFound, ValidationFailed
 
 from ..events import event_batch
-from ..models import NotificationType, UserConnection
+from ..models import Notification, NotificationType, UserConnection
 from ..serialization import iso, user_json
-from .notifications import notify
+from .notifications import notifications_mark_read_in_batch, notify
 
 
 def _other(*, user: Any, username: str) -> Any:
@@ -63,6 +63,14 @@ def _accept(conn: UserConnection, *, by: Any, requester: Any, batch) -> UserConn
     }
     batch.add(user_id=requester.pk, payload=payload)
     batch.add(user_id=by.pk, payload=payload)  # the acceptor's other tabs
+    # The request's notification is settled: read, and the acceptor's badge drops.
+    notifications_mark_read_in_batch(
+        batch,
+        user_id=by.pk,
+        queryset=Notification.objects.filter(
+            type=NotificationType.CONNECTION_REQUEST, data__user_id=requester.pk
+        ),
+    )
     notify(
         user_id=requester.pk,
         type=NotificationType.CONNECTION_ACCEPTED,

@@ -63,17 +63,41 @@ async function load() {
 }
 
 const connect = $("#connect-button");
+const connectStatus = $("#connect-status");
+
+/** The button follows the connection's state, from /api/network, so a reload keeps it. */
+function showConnection(state) {
+  connect.dataset.state = state;
+  connect.disabled = state === "connected" || state === "pending";
+  connect.textContent = { connected: "Connected", pending: "Pending", incoming: "Accept request", none: "Connect" }[state];
+  connectStatus.textContent =
+    state === "pending" ? "Request sent." : state === "incoming" ? "They asked to connect with you." : "";
+}
+
+async function loadConnection() {
+  const net = await api("/api/network");
+  const is = (rows) => rows.some((row) => row.user.username.toLowerCase() === data.username.toLowerCase());
+  showConnection(
+    is(net.connections) ? "connected" : is(net.outgoing) ? "pending" : is(net.incoming) ? "incoming" : "none",
+  );
+}
+
 if (connect && realtime) {
   connect.addEventListener("click", async () => {
     connect.disabled = true;
+    const action = connect.dataset.state === "incoming" ? "accept" : "request";
     try {
-      const res = await api("/api/user/connections", { method: "POST", body: { action: "request", username: data.username } });
-      $("#connect-status").textContent = res.status === "connected" ? "Connected." : "Request sent.";
+      const res = await api("/api/user/connections", { method: "POST", body: { action, username: data.username } });
+      showConnection(action === "accept" || res.status === "connected" ? "connected" : "pending");
     } catch (err) {
-      showError($("#connect-status"), err);
+      showError(connectStatus, err);
       connect.disabled = false;
     }
   });
+  for (const type of ["connection.request", "connection.accepted", "connection.removed"]) {
+    realtime.on(type, () => loadConnection().catch(() => {}));
+  }
+  loadConnection().catch((err) => showError(connectStatus, err));
 }
 
 load();
