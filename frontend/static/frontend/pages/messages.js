@@ -301,8 +301,14 @@ realtime.on("resync", () => {
   if (thread.username) loadThread();
 });
 
-realtime.on("status", () => {
+realtime.on("status", ({ status }) => {
   if (thread.pending.size) renderThread({ scroll: false });
+  if (status === "signed-out" || status === "suspended") {
+    // A tab whose session ended takes no new messages (they could never be sent).
+    for (const field of els.composer.elements) field.disabled = true;
+    els.composer.elements.content.placeholder =
+      status === "suspended" ? "Your account is suspended." : "You were signed out. Sign in again to write.";
+  }
 });
 
 document.addEventListener("visibilitychange", () => {
