@@ -134,6 +134,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "frontend.middleware.ContentSecurityPolicyMiddleware",  # the pages' CSP (docs/frontend.md)
     "allauth.account.middleware.AccountMiddleware",
     "directory.middleware.SuspensionMiddleware",  # after auth: refuses suspended sessions
     "directory.middleware.RateLimitRetryAfterMiddleware",  # Retry-After on allauth's 429s

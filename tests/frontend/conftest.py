@@ -70,6 +70,16 @@ class PageErrors(list):
 
     def watch(self, page):
         page.on("pageerror", lambda exc: self.append(str(exc)))
+        # Anything the Content-Security-Policy refused (an inline script or style, a foreign
+        # script) is an error of the page too.
+        page.on(
+            "console",
+            lambda msg: (
+                self.append(msg.text)
+                if msg.type == "error" and "Content Security Policy" in msg.text
+                else None
+            ),
+        )
         return page
 
 

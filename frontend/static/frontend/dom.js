@@ -12,6 +12,9 @@ export function h(tag, props = {}, ...children) {
     if (key === "class") node.className = value;
     else if (key === "text") node.textContent = value;
     else if (key === "dataset") Object.assign(node.dataset, value);
+    // Through the CSSOM: the Content-Security-Policy (style-src 'self') refuses style
+    // attributes, but not styles set from our own script.
+    else if (key === "style") node.style.cssText = String(value);
     else if (key.startsWith("on") && typeof value === "function") {
       node.addEventListener(key.slice(2), value);
     } else if (key === "href" || key === "src") node.setAttribute(key, safeUrl(value));
