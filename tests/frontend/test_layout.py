@@ -276,3 +276,33 @@ def test_phone_studio_gallery_scrolls(browser, servers, page_errors):
         shoot(page, "studio-phone")
     finally:
         context.close()
+
+
+def test_a_thread_shows_avatars_and_the_studio_an_enquiry_is_about(browser, servers, page_errors):
+    server = servers.base(0)
+    me = UserFactory(username="quinn", display_name="Quinn")
+    owner = UserFactory(username="rosa", display_name="Rosa Booth", owner=True)
+    studio = StudioFactory(owner=owner, name=f"Rosa's Room {HOSTILE}")
+    MessageFactory(
+        sender=me, receiver=owner, content="Free on Monday?", context={"studio_id": studio.pk}
+    )
+    MessageFactory(sender=owner, receiver=me, content="Yes.")
+    MessageFactory(sender=owner, receiver=me, content="From 10.")
+    context = browser.new_context(viewport=DESKTOP)
+    sign_in_with_cookie(context, me, server)
+    page = page_errors.watch(context.new_page())
+    try:
+        page.goto(f"{server}/messages/rosa")
+        about = page.locator("#thread-messages .about-studio a")
+        expect(about).to_have_text(f"Rosa's Room {HOSTILE}")
+        expect(about).to_have_attribute("href", f"/studios/{studio.pk}")
+        # Rosa's two messages are one group: one avatar (her initial), the second grouped.
+        expect(page.locator("#thread-messages .message.theirs")).to_have_count(2)
+        expect(page.locator("#thread-messages .message-avatar")).to_have_count(1)
+        expect(page.locator("#thread-messages .message-avatar")).to_have_text("R")
+        expect(page.locator("#thread-messages .message.theirs.grouped")).to_have_count(1)
+        expect(page.locator(".day-separator")).to_have_text(["Today"])
+        assert page.evaluate("window.pwned") is None
+        shoot(page, "conversation-enquiry-desktop")
+    finally:
+        context.close()

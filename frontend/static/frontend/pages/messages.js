@@ -159,13 +159,48 @@ async function loadOlder() {
 
 const GROUP_GAP_MS = 5 * 60 * 1000;
 
+// The studio an enquiry is about (a message's context.studio_id): its name, fetched once.
+const studioNames = new Map(); // id -> name | Promise
+function studioName(id) {
+  if (!studioNames.has(id)) {
+    studioNames.set(
+      id,
+      api(`/api/studios/${encodeURIComponent(id)}`)
+        .then((s) => {
+          studioNames.set(id, s.name);
+          for (const node of document.querySelectorAll(`[data-about-studio="${id}"]`)) node.textContent = s.name;
+        })
+        .catch(() => studioNames.set(id, null)),
+    );
+  }
+  const name = studioNames.get(id);
+  return typeof name === "string" ? name : "a studio";
+}
+
+function avatar(user) {
+  const name = user?.display_name || user?.username || "?";
+  return user?.avatar_url
+    ? h("img", { class: "message-avatar", src: user.avatar_url, alt: "" })
+    : h("span", { class: "message-avatar initial", "aria-hidden": "true" }, name.trim().charAt(0).toUpperCase());
+}
+
 function messageItem(m, { mine, grouped, lastSeen }) {
+  const studioId = m.context && Number(m.context.studio_id);
   return h(
     "li",
     {
       class: `message ${mine ? "mine" : "theirs"}${grouped ? " grouped" : ""}`,
       dataset: { messageId: m.id },
     },
+    !mine && !grouped ? avatar(m.sender || thread.other) : null,
+    studioId
+      ? h(
+          "p",
+          { class: "about-studio" },
+          "About ",
+          h("a", { href: `/studios/${studioId}`, dataset: { aboutStudio: studioId } }, studioName(studioId)),
+        )
+      : null,
     m.subject ? h("strong", { class: "subject" }, m.subject) : null,
     h("p", { class: "content" }, m.content),
     h(
