@@ -15,6 +15,7 @@ urlpatterns: list = [
         name="saved-search-unsubscribe",
     ),
     path("search", views.SearchPage.as_view(), name="search-page"),
+    path("faq", views.FaqPage.as_view(), name="faq-page"),
     path("studios/<int:studio_id>", views.StudioPage.as_view(), name="studio-page"),
     path("messages", views.MessagesPage.as_view(), name="messages-page"),
     re_path(rf"^messages/{USERNAME}$", views.MessagesPage.as_view(), name="conversation-page"),

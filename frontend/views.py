@@ -7,8 +7,9 @@ No business rule lives here.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -16,6 +17,7 @@ from django.views.generic import RedirectView, TemplateView
 
 from common.errors import NotFound
 from directory.models import ServiceType, StudioType
+from directory.search_filters import LEGACY_ALIASES
 from directory.selectors.profiles import public_profile_get
 from directory.selectors.search import DEFAULT_RADIUS_MI, OFFERED_RADII_MI
 from directory.selectors.studios import studio_visible
@@ -51,7 +53,25 @@ class HomePage(PageView):
 
 
 class SearchPage(PageView):
+    """/search: every search state is in the query, under the API's own names.
+
+    A link with the legacy site's names (`studioTypes`, `sortBy`, `query`: old saved
+    searches, old bookmarks) is redirected once to the same search under the API's names,
+    with directory.search_filters.LEGACY_ALIASES — the one table of those names.
+    """
+
     template_name = "frontend/search.html"
+
+    def get(self, request, *args, **kwargs):
+        if any(name in request.GET for name in LEGACY_ALIASES):
+            query = request.GET.copy()
+            for legacy, name in LEGACY_ALIASES.items():
+                if legacy in query:
+                    values = query.pop(legacy)
+                    if name not in query:
+                        query.setlist(name, values)
+            return HttpResponsePermanentRedirect(f"{request.path}?{query.urlencode()}")
+        return super().get(request, *args, **kwargs)
 
     def page_data(self) -> dict:
         return {
@@ -59,7 +79,15 @@ class SearchPage(PageView):
             "services": _labels(ServiceType),
             "radii": OFFERED_RADII_MI,
             "default_radius": DEFAULT_RADIUS_MI,
+            "map_tiles": settings.MAP_TILE_URL,
+            "map_attribution": settings.MAP_TILE_ATTRIBUTION,
         }
+
+
+class FaqPage(PageView):
+    """The FAQ; its entries come from GET /api/faq (managed in the admin)."""
+
+    template_name = "frontend/faq.html"
 
 
 class StudioPage(PageView):

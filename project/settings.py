@@ -103,6 +103,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "django_guid",
+    # Before allauth: our allauth/layouts/* and allauth/elements/* templates win, so the
+    # sign-in, sign-up, email and password pages carry the site's layout (docs/frontend.md).
+    "frontend",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -116,7 +119,6 @@ INSTALLED_APPS = [
     "billing",
     "moderation",
     "legacy",
-    "frontend",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +134,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "frontend.middleware.ContentSecurityPolicyMiddleware",  # the pages' CSP (docs/frontend.md)
     "allauth.account.middleware.AccountMiddleware",
     "directory.middleware.SuspensionMiddleware",  # after auth: refuses suspended sessions
     "directory.middleware.RateLimitRetryAfterMiddleware",  # Retry-After on allauth's 429s
@@ -599,6 +602,10 @@ SEARCH_CACHE_SECONDS = env.int("SEARCH_CACHE_SECONDS", default=300)  # 0: no pag
 SEARCH_FACET_PLAN = env.bool("SEARCH_FACET_PLAN", default=True)  # PostgreSQL fast path
 SEARCH_ROTATION_SALT = env.str("SEARCH_ROTATION_SALT", default="premium-rotation")
 MAP_MARKER_LIMIT = env.int("MAP_MARKER_LIMIT", default=500)
+# The search page's map tiles ({z}/{x}/{y}); empty: no tiles, markers on a plain background
+# (offline). The tile host is added to the Content-Security-Policy's img-src.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="© OpenStreetMap contributors")
 FEATURED_PINNED_USERNAME = env.str("FEATURED_PINNED_USERNAME", default="VoiceoverGuy")
 # Place names the gazetteer does not know go to the geocoder (GEOCODER_* above); off, they
 # are unknown places (400) — for offline use.

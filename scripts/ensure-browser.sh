@@ -19,3 +19,22 @@ if [[ ! -x "$CHROMIUM" ]]; then
   [[ -x "$CHROMIUM" ]] || die "apt-get installed chromium, but $CHROMIUM is still missing."
 fi
 say "$("$CHROMIUM" --version 2>/dev/null | head -n1)"
+
+# axe-core, for the accessibility scan of the browser tests (tests/frontend/test_accessibility.py),
+# from the npm registry into var/axe/ (ignored by git). Pinned: a new rule set is a choice.
+AXE_VERSION=4.10.3
+AXE_DIR=${AXE_DIR:-var/axe}
+AXE_JS="$AXE_DIR/node_modules/axe-core/axe.min.js"
+if ! grep -qs "\"version\": \"$AXE_VERSION\"" "$AXE_DIR/node_modules/axe-core/package.json"; then
+  if ! command -v npm >/dev/null; then
+    [[ $(id -u) == 0 ]] || die "npm is missing and this is not root: run 'sudo apt-get install npm'."
+    say "installing npm with apt"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+  fi
+  say "installing axe-core $AXE_VERSION with npm"
+  mkdir -p "$AXE_DIR"
+  npm install --prefix "$AXE_DIR" --no-save --no-audit --no-fund --loglevel=error "axe-core@$AXE_VERSION" >/dev/null
+fi
+[[ -f "$AXE_JS" ]] || die "axe-core is missing: $AXE_JS"
+say "axe-core $AXE_VERSION"

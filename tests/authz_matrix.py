@@ -543,6 +543,7 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     # --- web pages (frontend/): shells over the API; private pages send people to log in --
     "home": (Check("get", PAGE),),
     "search-page": (Check("get", PAGE),),
+    "faq-page": (Check("get", PAGE),),
     "studio-page": (Check("get", PAGE, kwargs=lambda w: {"studio_id": w.studio.pk}),),
     "profile-page": (Check("get", PAGE, kwargs=_user_kwargs),),
     "profile-redirect": (Check("get", _moved("/matrix_owner"), kwargs=_user_kwargs),),

@@ -20,9 +20,9 @@ from common.auth import user_is_suspended
 from common.errors import Conflict, NotFound, ValidationFailed
 
 from ..events import event_batch, send_event_on_commit
-from ..models import NotificationType, UserConnection
+from ..models import Notification, NotificationType, UserConnection
 from ..serialization import iso, user_json
-from .notifications import notify
+from .notifications import notifications_mark_read_in, notify
 
 
 def _other(*, user: Any, username: str) -> Any:
@@ -64,6 +64,13 @@ def _accept(conn: UserConnection, *, by: Any, requester: Any) -> UserConnection:
     }
     # The requester, and the acceptor's other tabs.
     send_event_on_commit(event=payload, user_ids=[requester.pk, by.pk])
+    # The request's notification is settled: read, and the acceptor's badge drops.
+    notifications_mark_read_in(
+        user_id=by.pk,
+        queryset=Notification.objects.filter(
+            type=NotificationType.CONNECTION_REQUEST, data__user_id=requester.pk
+        ),
+    )
     notify(
         user_id=requester.pk,
         type=NotificationType.CONNECTION_ACCEPTED,

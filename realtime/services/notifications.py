@@ -134,20 +134,26 @@ def notifications_mark_read(
     if not all and ids is None:
         raise ValidationFailed("Give ids or all.", fields={"ids": ["Give ids or all: true."]})
     with transaction.atomic(durable=True), event_batch(lock=[user_id]):
-        qs = Notification.objects.filter(user_id=user_id, read=False)
+        qs = Notification.objects.filter(user_id=user_id)
         if not all:
             qs = qs.filter(pk__in=list(ids))
-        marked = sorted(qs.values_list("pk", flat=True))
-        if marked:
-            now = timezone.now()
-            Notification.objects.filter(pk__in=marked).update(
-                read=True, read_at=now, updated_at=now
-            )
-            unread = Notification.objects.filter(user_id=user_id, read=False).count()
-            send_event_on_commit(
-                event=notification_count(unread=unread, marked_read=marked), user_ids=[user_id]
-            )
+        marked = notifications_mark_read_in(user_id=user_id, queryset=qs)
     return len(marked)
+
+
+def notifications_mark_read_in(*, user_id: int, queryset) -> list[int]:
+    """Mark read the unread ones of `queryset` (one user's) inside the caller's transaction,
+    and push the new count; for services whose action settles a notification (accepting a
+    connection request reads its notification)."""
+    marked = sorted(queryset.filter(user_id=user_id, read=False).values_list("pk", flat=True))
+    if marked:
+        now = timezone.now()
+        Notification.objects.filter(pk__in=marked).update(read=True, read_at=now, updated_at=now)
+        unread = Notification.objects.filter(user_id=user_id, read=False).count()
+        send_event_on_commit(
+            event=notification_count(unread=unread, marked_read=marked), user_ids=[user_id]
+        )
+    return marked
 
 
 def notification_preferences_update(

@@ -70,6 +70,16 @@ class PageErrors(list):
 
     def watch(self, page):
         page.on("pageerror", lambda exc: self.append(str(exc)))
+        # Anything the Content-Security-Policy refused (an inline script or style, a foreign
+        # script) is an error of the page too.
+        page.on(
+            "console",
+            lambda msg: (
+                self.append(msg.text)
+                if msg.type == "error" and "Content Security Policy" in msg.text
+                else None
+            ),
+        )
         return page
 
 
@@ -88,6 +98,7 @@ def server_env() -> dict[str, str]:
         REDIS_URL=settings.REDIS_URL,
         DJANGO_DEBUG="1",  # static files from the app folders (whitenoise), no collectstatic
         LOG_LEVEL="WARNING",
+        MAP_TILE_URL="",  # offline: the search map draws its markers without tiles
     )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env

@@ -291,6 +291,20 @@ def test_errors_reject_the_send_they_refer_to_and_signed_out_stops_retrying(js):
     assert js.evaluate("t.sockets.length") == 1
 
 
+def test_a_signed_out_tab_refuses_new_messages_instead_of_queueing_them(js):
+    state = js.evaluate("""async () => {
+        const t = window.t = harness.make();
+        t.sock().push(harness.hello(0));
+        t.sock().serverClose(4401);
+        const refused = await t.client.sendMessage({to: "alice", content: "late", clientId: "c-11"})
+            .then(() => "sent", e => e.code);
+        return {refused, pending: t.client.pendingSends().length, status: t.client.status};
+    }""")
+    assert state == {"refused": "not_authenticated", "pending": 0, "status": "signed-out"}
+    js.clock.run_for(60_000)
+    assert js.evaluate("t.sockets.length") == 1  # and no reconnect to send it on
+
+
 def test_keepalive_pings_and_a_missing_pong_reconnects(js):
     js.evaluate("window.t = harness.make(); t.sock().push(harness.hello(0))")
     js.clock.run_for(25_000)

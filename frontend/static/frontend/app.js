@@ -7,6 +7,39 @@ import { $, fill, h } from "./dom.js";
 
 const body = document.body;
 
+// The phone header: the search and the navigation fold behind the Menu button. Without this
+// script (or on a wide screen) they are simply shown.
+document.documentElement.classList.add("js");
+const menuButton = $(".menu-button");
+if (menuButton) {
+  const header = menuButton.closest(".site-header");
+  const setOpen = (open) => {
+    header.classList.toggle("menu-open", open);
+    menuButton.setAttribute("aria-expanded", String(open));
+  };
+  menuButton.addEventListener("click", () => setOpen(!header.classList.contains("menu-open")));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && header.classList.contains("menu-open")) {
+      setOpen(false);
+      menuButton.focus();
+    }
+  });
+}
+
+// A broken image (a deleted file, a bad upload) shows a neutral placeholder, not its alt text.
+const PLACEHOLDER = new URL("./img/placeholder.svg", import.meta.url).href;
+document.addEventListener(
+  "error",
+  (event) => {
+    const img = event.target;
+    if (!(img instanceof HTMLImageElement) || img.dataset.broken) return;
+    img.dataset.broken = "true";
+    img.classList.add("img-broken");
+    img.src = PLACEHOLDER;
+  },
+  true,
+);
+
 /** The signed-in user ({id, username}) or null; from the base template. */
 export const me = body.dataset.userId
   ? { id: Number(body.dataset.userId), username: body.dataset.username }

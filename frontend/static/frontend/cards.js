@@ -1,6 +1,6 @@
 // A studio as a card: the search results and the featured list share it.
 
-import { h, label, stars } from "./dom.js";
+import { h, label, plural, stars } from "./dom.js";
 
 export function studioCard(studio, { typeLabels = null, serviceLabels = null } = {}) {
   const href = `/studios/${encodeURIComponent(studio.id)}`;
@@ -31,7 +31,7 @@ export function studioCard(studio, { typeLabels = null, serviceLabels = null } =
         ? h("p", { class: "tags" }, studio.services.map((s) => h("span", { class: "tag service" }, label(s, serviceLabels))))
         : null,
       studio.review_count
-        ? h("p", {}, stars(studio.average_rating), ` ${studio.average_rating} (${studio.review_count} reviews)`)
+        ? h("p", {}, stars(studio.average_rating), ` ${studio.average_rating} (${plural(studio.review_count, "review")})`)
         : null,
       studio.owner
         ? h("p", { class: "muted" }, "by ", h("a", { href: `/${encodeURIComponent(studio.owner.username)}` }, studio.owner.display_name || studio.owner.username))

@@ -12,6 +12,9 @@ export function h(tag, props = {}, ...children) {
     if (key === "class") node.className = value;
     else if (key === "text") node.textContent = value;
     else if (key === "dataset") Object.assign(node.dataset, value);
+    // Through the CSSOM: the Content-Security-Policy (style-src 'self') refuses style
+    // attributes, but not styles set from our own script.
+    else if (key === "style") node.style.cssText = String(value);
     else if (key.startsWith("on") && typeof value === "function") {
       node.addEventListener(key.slice(2), value);
     } else if (key === "href" || key === "src") node.setAttribute(key, safeUrl(value));
@@ -75,6 +78,36 @@ export function label(value, labels = null) {
 export function pageData(id) {
   const node = document.getElementById(id);
   return node ? JSON.parse(node.textContent) : null;
+}
+
+/** plural(1, "review") → "1 review"; plural(3, "review") → "3 reviews". */
+export function plural(count, noun, many = `${noun}s`) {
+  return `${count} ${Number(count) === 1 ? noun : many}`;
+}
+
+const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
+const dayLabel = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long" });
+const dayLabelWithYear = new Intl.DateTimeFormat(undefined, { dateStyle: "full" });
+
+export function formatTime(iso) {
+  return iso ? timeOnly.format(new Date(iso)) : "";
+}
+
+/** The local calendar day of a timestamp, as "YYYY-M-D" (for grouping by day). */
+export function dayKey(iso) {
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
+}
+
+/** "Today", "Yesterday", "Monday 3 March", or with the year when it is not this year. */
+export function formatDay(iso, now = new Date()) {
+  const d = new Date(iso);
+  const key = dayKey(iso);
+  if (key === dayKey(now)) return "Today";
+  const yesterday = new Date(now);
+  yesterday.setDate(now.getDate() - 1);
+  if (key === dayKey(yesterday)) return "Yesterday";
+  return (d.getFullYear() === now.getFullYear() ? dayLabel : dayLabelWithYear).format(d);
 }
 
 export function stars(rating) {

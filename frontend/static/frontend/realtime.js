@@ -446,6 +446,11 @@ export class RealtimeClient {
     const frame = { type: "message.send", to, content, client_id };
     if (subject) frame.subject = subject;
     this.stopTyping(to);
+    if (this.status === "signed-out" || this.status === "suspended") {
+      // The session ended: nothing would ever send it, so it is refused, not queued.
+      const reason = this.status === "suspended" ? "suspended" : "not_authenticated";
+      return Promise.reject(new ApiError(reason, "Not sent: the session ended. Sign in again."));
+    }
     return new Promise((resolve, reject) => {
       this.pending.set(client_id, { frame, resolve, reject });
       if (this.ready) this._send(frame);

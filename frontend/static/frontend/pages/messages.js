@@ -6,7 +6,7 @@
 
 import { api } from "../api.js";
 import { me, realtime } from "../app.js";
-import { $, fill, formatDateTime, h, pageData, showError } from "../dom.js";
+import { $, dayKey, fill, formatDateTime, formatDay, formatTime, h, pageData, showError } from "../dom.js";
 import { newClientId } from "../realtime.js";
 import { reportButton } from "../report.js";
 
@@ -158,27 +158,80 @@ async function loadOlder() {
   }
 }
 
+const GROUP_GAP_MS = 5 * 60 * 1000;
+
+// The studio an enquiry is about (a message's context.studio_id): its name, fetched once.
+const studioNames = new Map(); // id -> name | Promise
+function studioName(id) {
+  if (!studioNames.has(id)) {
+    studioNames.set(
+      id,
+      api(`/api/studios/${encodeURIComponent(id)}`)
+        .then((s) => {
+          studioNames.set(id, s.name);
+          for (const node of document.querySelectorAll(`[data-about-studio="${id}"]`)) node.textContent = s.name;
+        })
+        .catch(() => studioNames.set(id, null)),
+    );
+  }
+  const name = studioNames.get(id);
+  return typeof name === "string" ? name : "a studio";
+}
+
+function avatar(user) {
+  const name = user?.display_name || user?.username || "?";
+  return user?.avatar_url
+    ? h("img", { class: "message-avatar", src: user.avatar_url, alt: "" })
+    : h("span", { class: "message-avatar initial", "aria-hidden": "true" }, name.trim().charAt(0).toUpperCase());
+}
+
+function messageItem(m, { mine, grouped, lastSeen }) {
+  const studioId = m.context && Number(m.context.studio_id);
+  return h(
+    "li",
+    {
+      class: `message ${mine ? "mine" : "theirs"}${grouped ? " grouped" : ""}`,
+      dataset: { messageId: m.id },
+    },
+    !mine && !grouped ? avatar(m.sender || thread.other) : null,
+    studioId
+      ? h(
+          "p",
+          { class: "about-studio" },
+          "About ",
+          h("a", { href: `/studios/${studioId}`, dataset: { aboutStudio: studioId } }, studioName(studioId)),
+        )
+      : null,
+    m.subject ? h("strong", { class: "subject" }, m.subject) : null,
+    h("p", { class: "content" }, m.content),
+    h(
+      "span",
+      { class: "meta" },
+      h("time", { datetime: m.created_at, title: formatDateTime(m.created_at) }, formatTime(m.created_at)),
+      mine && lastSeen && m.id === lastSeen.id ? h("span", { class: "receipt" }, " · Seen") : null,
+      mine ? null : [" · ", reportButton({ contentType: "MESSAGE", contentId: m.id, what: "message" })],
+    ),
+  );
+}
+
 function renderThread({ scroll }) {
   const atBottom = els.list.scrollHeight - els.list.scrollTop - els.list.clientHeight < 40;
   const messages = [...thread.messages.values()].sort((a, b) => a.id - b.id);
   const lastSeen = messages.filter((m) => m.from === me.username && m.is_read).at(-1);
   const known = new Set(messages.map((m) => m.client_id).filter(Boolean));
-  const items = messages.map((m) => {
+  // A day separator before each new day; a message right after one from the same sender
+  // (within GROUP_GAP_MS) joins their group and shows no repeated header.
+  const items = [];
+  let previous = null;
+  for (const m of messages) {
     const mine = m.from === me.username;
-    return h(
-      "li",
-      { class: mine ? "message mine" : "message theirs", dataset: { messageId: m.id } },
-      m.subject ? h("strong", { class: "subject" }, m.subject) : null,
-      h("p", { class: "content" }, m.content),
-      h(
-        "span",
-        { class: "meta" },
-        h("time", { datetime: m.created_at }, formatDateTime(m.created_at)),
-        mine && lastSeen && m.id === lastSeen.id ? h("span", { class: "receipt" }, " · Seen") : null,
-        mine ? null : [" · ", reportButton({ contentType: "MESSAGE", contentId: m.id, what: "message" })],
-      ),
-    );
-  });
+    const newDay = !previous || dayKey(previous.created_at) !== dayKey(m.created_at);
+    if (newDay) items.push(h("li", { class: "day-separator" }, h("span", {}, formatDay(m.created_at))));
+    const grouped =
+      !newDay && previous.from === m.from && new Date(m.created_at) - new Date(previous.created_at) < GROUP_GAP_MS;
+    previous = m;
+    items.push(messageItem(m, { mine, grouped, lastSeen }));
+  }
   for (const [clientId, p] of thread.pending) {
     if (known.has(clientId)) continue;
     items.push(
@@ -290,8 +343,14 @@ realtime.on("resync", () => {
   if (thread.username) loadThread();
 });
 
-realtime.on("status", () => {
+realtime.on("status", ({ status }) => {
   if (thread.pending.size) renderThread({ scroll: false });
+  if (status === "signed-out" || status === "suspended") {
+    // A tab whose session ended takes no new messages (they could never be sent).
+    for (const field of els.composer.elements) field.disabled = true;
+    els.composer.elements.content.placeholder =
+      status === "suspended" ? "Your account is suspended." : "You were signed out. Sign in again to write.";
+  }
 });
 
 document.addEventListener("visibilitychange", () => {

@@ -55,7 +55,7 @@ function render() {
           "li",
           { class: n.read ? "notification read" : "notification unread", dataset: { notificationId: n.id } },
           n.read
-            ? null
+            ? h("input", { type: "checkbox", "aria-label": "Already read", checked: true, disabled: true })
             : h("input", {
                 type: "checkbox",
                 "aria-label": "Select",

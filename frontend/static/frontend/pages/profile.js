@@ -4,12 +4,21 @@
 import { api } from "../api.js";
 import { realtime } from "../app.js";
 import { studioCard } from "../cards.js";
-import { $, fill, formatDate, h, pageData, showError } from "../dom.js";
+import { $, fill, formatDate, h, label, pageData, showError } from "../dom.js";
 import { reportButton } from "../report.js";
 
 const data = pageData("page-data") || {};
 const details = $("#profile-details");
-const SOCIAL = ["facebook_url", "x_url", "linkedin_url", "instagram_url", "youtube_url", "tiktok_url", "threads_url", "soundcloud_url"];
+const SOCIAL = {
+  facebook_url: "Facebook",
+  x_url: "X",
+  linkedin_url: "LinkedIn",
+  instagram_url: "Instagram",
+  youtube_url: "YouTube",
+  tiktok_url: "TikTok",
+  threads_url: "Threads",
+  soundcloud_url: "SoundCloud",
+};
 
 function fact(term, value) {
   return value ? [h("dt", {}, term), h("dd", {}, value)] : null;
@@ -25,10 +34,12 @@ async function load() {
   } finally {
     details.removeAttribute("aria-busy");
   }
-  const links = SOCIAL.filter((k) => p[k]).map((k) => h("li", {}, h("a", { href: p[k], rel: "nofollow noopener", target: "_blank" }, k.replace(/_url$/, "").replace("x", "X"))));
+  const links = Object.entries(SOCIAL)
+    .filter(([key]) => p[key])
+    .map(([key, name]) => h("li", {}, h("a", { href: p[key], rel: "nofollow noopener", target: "_blank" }, name)));
+  if (p.avatar_url) fill($("#profile-avatar"), h("img", { class: "avatar", src: p.avatar_url, alt: "" }));
   fill(
     details,
-    p.avatar_url ? h("img", { class: "avatar", src: p.avatar_url, alt: "" }) : null,
     p.short_about ? h("p", { class: "lead" }, p.short_about) : null,
     h(
       "dl",
@@ -40,7 +51,7 @@ async function load() {
       fact("Phone", p.phone),
       fact("Rates", [p.rate_tier_1, p.rate_tier_2, p.rate_tier_3].filter(Boolean).join(" · ")),
       fact("Connects by", (p.connection_methods || []).join(", ")),
-      fact("Verification", p.verification_level && p.verification_level !== "NONE" ? p.verification_level : ""),
+      fact("Verification", p.verification_level && p.verification_level.toLowerCase() !== "none" ? label(p.verification_level) : ""),
     ),
     p.about ? [h("h2", {}, "About"), h("p", { class: "about" }, p.about)] : null,
     p.home_studio_description ? [h("h2", {}, "Home studio"), h("p", {}, p.home_studio_description)] : null,
@@ -53,17 +64,41 @@ async function load() {
 }
 
 const connect = $("#connect-button");
+const connectStatus = $("#connect-status");
+
+/** The button follows the connection's state, from /api/network, so a reload keeps it. */
+function showConnection(state) {
+  connect.dataset.state = state;
+  connect.disabled = state === "connected" || state === "pending";
+  connect.textContent = { connected: "Connected", pending: "Pending", incoming: "Accept request", none: "Connect" }[state];
+  connectStatus.textContent =
+    state === "pending" ? "Request sent." : state === "incoming" ? "They asked to connect with you." : "";
+}
+
+async function loadConnection() {
+  const net = await api("/api/network");
+  const is = (rows) => rows.some((row) => row.user.username.toLowerCase() === data.username.toLowerCase());
+  showConnection(
+    is(net.connections) ? "connected" : is(net.outgoing) ? "pending" : is(net.incoming) ? "incoming" : "none",
+  );
+}
+
 if (connect && realtime) {
   connect.addEventListener("click", async () => {
     connect.disabled = true;
+    const action = connect.dataset.state === "incoming" ? "accept" : "request";
     try {
-      const res = await api("/api/user/connections", { method: "POST", body: { action: "request", username: data.username } });
-      $("#connect-status").textContent = res.status === "connected" ? "Connected." : "Request sent.";
+      const res = await api("/api/user/connections", { method: "POST", body: { action, username: data.username } });
+      showConnection(action === "accept" || res.status === "connected" ? "connected" : "pending");
     } catch (err) {
-      showError($("#connect-status"), err);
+      showError(connectStatus, err);
       connect.disabled = false;
     }
   });
+  for (const type of ["connection.request", "connection.accepted", "connection.removed"]) {
+    realtime.on(type, () => loadConnection().catch(() => {}));
+  }
+  loadConnection().catch((err) => showError(connectStatus, err));
 }
 
 const reportSlot = $("#report-profile");
