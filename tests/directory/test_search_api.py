@@ -16,7 +16,7 @@ import pytest
 from django.utils import timezone
 
 from directory.geo import EARTH_RADIUS_MI
-from directory.selectors.search import OFFERED_RADII_MI, rotation_seed
+from directory.search.parameters import OFFERED_RADII_MI, rotation_seed
 from tests.directory.search_data import CITIES
 
 pytestmark = pytest.mark.django_db
@@ -432,8 +432,9 @@ def test_bad_input_is_400_naming_the_field(client, query, field):
 )
 def test_saved_search_matching_is_the_search_itself(client, world, query):
     """Alerts use matching_studio_ids: the same set as every page of the search."""
-    from directory.search_filters import validate_search_filters
-    from directory.selectors.search import SearchParams, matching_studio_ids
+    from directory.search.filters import validate_search_filters
+    from directory.search.parameters import SearchParams
+    from directory.search.plans import matching_studio_ids
 
     body = client.get("/api/studios/search", {**query, "page_size": 100}).json()
     assert body["count"] <= 100

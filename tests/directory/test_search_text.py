@@ -11,7 +11,8 @@ import pytest
 from django.db import connection
 
 from directory.models import Studio, StudioSearch, StudioSearchWord, User
-from directory.selectors.search import rotation_seed, text_query
+from directory.search.parameters import rotation_seed
+from directory.search.text import text_query
 from directory.services.search_index import search_index_rebuild
 
 pytestmark = pytest.mark.django_db

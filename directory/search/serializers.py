@@ -16,10 +16,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .. import search_bits
 from ..geo import LatLngBox
 from ..models import ServiceType, StudioType
-from ..selectors.search import (
+from . import bits as search_bits
+from .parameters import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     MAX_RADIUS_MI,
@@ -202,7 +202,7 @@ class ImageSerializer(serializers.Serializer):
 
 
 class StudioCardSerializer(serializers.Serializer):
-    """One search result (also the featured list): a selectors.search.StudioCard."""
+    """One search result (also the featured list): a directory.search.cards.StudioCard."""
 
     id = serializers.IntegerField()
     name = serializers.CharField()
