@@ -15,6 +15,7 @@ class SearchPage:
     page: int
     page_size: int
     results: list[StudioCard] = field(default_factory=list)
+    count_is_estimate: bool = False  # past SEARCH_EXACT_COUNT_LIMIT (directory/search/knn.py)
 
 
 @dataclass(frozen=True)

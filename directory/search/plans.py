@@ -9,7 +9,11 @@ count query when the page lies past the end, and the data-version read of the ca
 text query whose words match nothing adds its typo retry: one query to the vocabulary,
 then the page (and its count) again with the corrected words.
 
-Two plans answer the same question:
+Three plans answer the same question:
+
+* the nearest-first plan (PostgreSQL, a centre sorted by distance, no text or city;
+  directory/search/knn.py): each priority tier straight off its partial GiST index, nearest
+  first, so a page costs what its rows cost, with a count estimated past a threshold;
 
 * the facet plan (PostgreSQL, a centre + types + services, no text or city): one GiST
   scan per (type, service) pair over studio_search_facet, which only holds studios
@@ -34,6 +38,7 @@ from django.db.models.lookups import GreaterThan
 from ..models import StudioSearch
 from . import bits as search_bits
 from .cards import SearchPage, studio_cards
+from .knn import knn_plan_applies, knn_plan_count, knn_plan_rows
 from .parameters import Centre, SearchParams, resolve_centre, rotation_seed
 from .spatial import chord_expression, radius_q
 from .sqlite import fold_case
@@ -44,6 +49,7 @@ def search_studios(params: SearchParams, *, day: dt.date | None = None) -> Searc
     centre = resolve_centre(params)
     seed = rotation_seed(day)
     offset = (params.page - 1) * params.page_size
+    estimate = False
     if _facet_plan_applies(params, centre):
         rows = _facet_plan_rows(params, centre, seed, offset)
         if rows:
@@ -52,10 +58,15 @@ def search_studios(params: SearchParams, *, day: dt.date | None = None) -> Searc
             total = 0
         else:  # past the end: the window count had no row to ride on
             total = _facet_plan_count(params, centre)
+    elif knn_plan_applies(params, centre):
+        page_rows = knn_plan_rows(params, centre, seed, offset)
+        total, estimate = knn_plan_count(params, centre)
+        rows = [(sid, chord, total) for sid, chord in page_rows]
     else:
         rows, total = _general_plan_page(params, centre, seed, offset)
     return SearchPage(
         count=total,
+        count_is_estimate=estimate,
         page=params.page,
         page_size=params.page_size,
         results=studio_cards([(sid, chord) for sid, chord, _ in rows]),

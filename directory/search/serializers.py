@@ -263,7 +263,13 @@ class StudioCardSerializer(serializers.Serializer):
 
 
 class SearchPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(
+        help_text="The number of matches; an estimate when count_is_estimate is true."
+    )
+    count_is_estimate = serializers.BooleanField(
+        help_text="True when more studios match than SEARCH_EXACT_COUNT_LIMIT (2,000) and "
+        "`count` is extrapolated from a 1-in-16 sample (within a few per cent)."
+    )
     page = serializers.IntegerField()
     page_size = serializers.IntegerField()
     results = StudioCardSerializer(many=True)

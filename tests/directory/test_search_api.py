@@ -332,7 +332,7 @@ def test_result_shape(client, world, django_assert_max_num_queries):
         body = client.get(
             "/api/studios/search?" + urlencode({**_centre_query("London", 500), "page_size": 100})
         ).json()
-    assert set(body) == {"count", "page", "page_size", "results"}
+    assert set(body) == {"count", "count_is_estimate", "page", "page_size", "results"}
     card = body["results"][0]
     assert set(card) >= {
         "id",
