@@ -3,16 +3,15 @@
 One per priority tier — premium; then not premium by (verified, has_images) — so a page
 reads each tier's nearest studios straight off an index that holds only that tier, and one
 over a fixed 1-in-16 sample of the studios (studio_id % 16 = 0) for the count estimate.
-PostgreSQL only: embedded mode (SQLite) answers every search with the general plan.
+Every column the plan reads is in the index (latitude and longitude for the exact chord),
+so each is an index-only scan: no heap page per match. PostgreSQL only: embedded mode (SQLite) answers every search with the general plan.
 """
 
 from django.db import migrations
 
 SAMPLE_STRIDE = 16  # directory.search.knn.SAMPLE_STRIDE, frozen here
 
-_COLUMNS = (
-    "USING gist (ll_to_earth(latitude, longitude)) INCLUDE (studio_id, type_mask, service_mask)"
-)
+_COLUMNS = "USING gist (ll_to_earth(latitude, longitude)) INCLUDE (studio_id, latitude, longitude, type_mask, service_mask)"
 
 INDEXES = {
     "studio_search_knn_premium_idx": "is_premium",
