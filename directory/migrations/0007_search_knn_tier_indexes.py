@@ -3,7 +3,8 @@
 One per priority tier — premium; then not premium by (verified, has_images) — so a page
 reads each tier's nearest studios straight off an index that holds only that tier, and one
 over a fixed 1-in-16 sample of the studios (studio_id % 16 = 0) for the count estimate.
-Every column the plan reads is in the index (latitude and longitude for the exact chord),
+Every column the plan reads is in the index (latitude and longitude for the exact chord,
+the sort columns for name, newest and rating),
 so each is an index-only scan: no heap page per match. PostgreSQL only: embedded mode (SQLite) answers every search with the general plan.
 """
 
@@ -11,7 +12,11 @@ from django.db import migrations
 
 SAMPLE_STRIDE = 16  # directory.search.knn.SAMPLE_STRIDE, frozen here
 
-_COLUMNS = "USING gist (ll_to_earth(latitude, longitude)) INCLUDE (studio_id, latitude, longitude, type_mask, service_mask)"
+_COLUMNS = (
+    "USING gist (ll_to_earth(latitude, longitude))"
+    " INCLUDE (studio_id, latitude, longitude, type_mask, service_mask,"
+    " name_key, studio_created_at, rating_avg, review_count)"
+)
 
 INDEXES = {
     "studio_search_knn_premium_idx": "is_premium",

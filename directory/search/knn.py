@@ -1,18 +1,21 @@
-"""The nearest-first plan (PostgreSQL): a place + radius sorted by distance, no text or city.
+"""The tier plan (PostgreSQL): a place + radius, no text or city, in any sort.
 
-The legacy order is priority tiers, then distance: premium studios first (in the day's
-rotation, md5(id || seed)), then the others by verified, then has_images, then nearest.
-Each non-premium tier has its own partial GiST index (migration 0007), so its nearest
-studios come straight off the index (KNN, `<->`) inside the radius's earth box, and a page
-reads at most `offset + page_size` rows of each tier it reaches — work bounded by the page,
-not by the number of matches. Premium studios are few (about 6 %): their tier is read in
-full from its own partial index and sorted by the rotation.
+The legacy order is priority tiers, then the sort: premium studios first (in the day's
+rotation, md5(id || seed)), then the others by verified, then has_images, then the sort's
+key. Each non-premium tier has its own partial GiST index (migration 0007), so by distance
+its nearest studios come straight off the index (KNN, `<->`) inside the radius's earth
+box, and a page reads at most `offset + page_size` rows of each tier it reaches — work
+bounded by the page, not by the number of matches. The other sorts (name, newest, rating)
+read each tier they reach from the same index, index-only (the sort columns are included),
+with one top-N sort: bounded by that tier's matches in the circle, with no heap visit and
+no full sort. Premium studios are few (about 6 %): their tier is read in full from its own
+partial index and sorted by the rotation.
 
 The count is exact up to SEARCH_EXACT_COUNT_LIMIT matches. Past it the count is estimated
 from a fixed 1-in-SAMPLE_STRIDE sample of the studios (studio_id % 16 = 0, its own partial
 index) and the page says so (`count_is_estimate`), so London costs what Berlin does.
 
-Tests compare this plan with the general plan on the same data
+Tests compare this plan with the oracle and the general plan on the same data
 (tests/directory/test_search_knn.py, and the radius oracle of test_search_api.py).
 """
 
@@ -38,6 +41,14 @@ TIERS = (
 )
 
 _EARTH = "ll_to_earth(latitude, longitude)"
+# Within a tier (after premium's rotation): the sort's key, then the studio id.
+_SORT_SQL = {
+    "distance": None,  # nearest first, straight off the index
+    "name": 'name_key COLLATE "C" ASC',
+    "newest": "studio_created_at DESC",
+    "rating": "rating_avg DESC NULLS LAST, review_count DESC",
+}
+_SORT_COLUMNS = "name_key, studio_created_at, rating_avg, review_count"
 _CENTRE = "ll_to_earth(%s, %s)"
 
 
@@ -48,7 +59,7 @@ def knn_plan_applies(params: SearchParams, centre: Centre | None) -> bool:
         connection.vendor == "postgresql"
         and settings.SEARCH_KNN_PLAN
         and centre is not None
-        and params.effective_sort == "distance"
+        and params.effective_sort in _SORT_SQL
         and not params.q
         and not params.city
         and not (settings.SEARCH_FACET_PLAN and params.studio_types and params.services)
@@ -111,6 +122,11 @@ def _fallback(centre: Centre) -> tuple[str, list[Any]]:
     return "latitude IS NULL AND city_key = %s", [centre.fallback_city_key]
 
 
+def located_keys(located: str) -> str:
+    """The located rows' select with the sort columns (all in the tier indexes)."""
+    return located.replace(" AS chord FROM", f" AS chord, {_SORT_COLUMNS} FROM", 1)
+
+
 def knn_plan_rows(
     params: SearchParams, centre: Centre, seed: str, offset: int
 ) -> list[tuple[int, float | None]]:
@@ -142,6 +158,22 @@ def knn_plan_rows(
                     f"SELECT studio_id, chord FROM ({sql}) t"  # noqa: S608
                     ' ORDER BY md5(studio_id::text || %s) COLLATE "C", studio_id LIMIT %s',
                     [*values, seed, need - len(rows)],
+                )
+                rows += cursor.fetchall()
+                continue
+            if _SORT_SQL[params.effective_sort]:  # one top-N sort over the tier's matches
+                sql, values = f"{located_keys(located)}", located_params
+                if centre.fallback_city_key:
+                    fallback_sql, fallback_params = _fallback(centre)
+                    sql += (
+                        f" UNION ALL SELECT studio_id, NULL, {_SORT_COLUMNS}"  # noqa: S608
+                        f" FROM studio_search WHERE {fallback_sql}{tier_sql}{mask_sql}"
+                    )
+                    values = [*values, *fallback_params, *mask_params]
+                cursor.execute(
+                    f"SELECT studio_id, chord FROM ({sql}) t"  # noqa: S608
+                    f" ORDER BY {_SORT_SQL[params.effective_sort]}, studio_id LIMIT %s",
+                    [*values, need - len(rows)],
                 )
                 rows += cursor.fetchall()
                 continue
