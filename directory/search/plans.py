@@ -11,10 +11,9 @@ then the page (and its count) again with the corrected words.
 
 Three plans answer the same question:
 
-* the nearest-first plan (PostgreSQL, a centre sorted by distance, no text or city;
-  directory/search/knn.py): each priority tier straight off its partial GiST index, nearest
-  first, so a page costs what its rows cost, with a count estimated past a threshold;
-
+* the tier plan (PostgreSQL, a centre without text or city; directory/search/knn.py):
+  each priority tier off its own partial GiST index — by distance nearest first (KNN), so a
+  page costs what its rows cost — with a count estimated past a threshold;
 * the facet plan (PostgreSQL, a centre + types + services, no text or city): one GiST
   scan per (type, service) pair over studio_search_facet, which only holds studios
   that already match, so the work grows with the matches, not with the studios around;

@@ -221,6 +221,7 @@ def test_the_typo_fallback_keeps_known_words_and_the_last_words_prefix(client, w
 def test_no_correction_when_nothing_is_similar_or_every_word_is_real(client, world):
     assert client.get("/api/studios/search?q=qqqxxzzj").json() == {
         "count": 0,
+        "count_is_estimate": False,
         "page": 1,
         "page_size": 20,
         "results": [],
