@@ -122,62 +122,79 @@ def _fallback(centre: Centre) -> tuple[str, list[Any]]:
     return "latitude IS NULL AND city_key = %s", [centre.fallback_city_key]
 
 
+def located_keys(located: str) -> str:
+    """The located rows' select with the sort columns (all in the tier indexes)."""
+    return located.replace(" AS chord FROM", f" AS chord, {_SORT_COLUMNS} FROM", 1)
+
+
 def knn_plan_rows(
     params: SearchParams, centre: Centre, seed: str, offset: int
 ) -> list[tuple[int, float | None]]:
-    """The page's (studio_id, chord) rows, in one query: each tier's first `offset +
-    page_size` rows (its own LIMIT), numbered in the tier's order, then tier by tier."""
+    """The page's (studio_id, chord) rows: each tier in turn until the page is full."""
     need = offset + params.page_size
     mask_sql, mask_params = _filters(params)
     within_sql, within_params = _within(centre)
-    sort_sql = _SORT_SQL[params.effective_sort]
-    children, values = [], []
-    for number, tier in enumerate(_tiers(params)):
-        tier_sql = _tier_sql(tier)
-        located = (
-            f"SELECT studio_id, cube_distance({_CENTRE}, {_EARTH}) AS chord,"  # noqa: S608
-            f" {_SORT_COLUMNS} FROM studio_search WHERE {within_sql}{tier_sql}{mask_sql}"
-        )
-        located_params = [centre.lat, centre.lng, *within_params, *mask_params]
-        fallback, fallback_params = "", []
-        if centre.fallback_city_key:
-            fallback_sql, city_params = _fallback(centre)
-            fallback = (
-                f"SELECT studio_id, NULL::float8, {_SORT_COLUMNS} FROM studio_search"  # noqa: S608
-                f" WHERE {fallback_sql}{tier_sql}{mask_sql}"
-            )
-            fallback_params = [*city_params, *mask_params]
-        if tier[0]:  # premium: the day's rotation over the whole tier, fallback included
-            order, order_params = 'md5(studio_id::text || %s) COLLATE "C", studio_id', [seed]
-            inner = f"{located} UNION ALL {fallback}" if fallback else located
-            inner = f"SELECT * FROM ({inner}) u ORDER BY {order} LIMIT %s"  # noqa: S608
-            inner_params = [*located_params, *fallback_params, *order_params, need]
-        elif sort_sql:  # one top-N sort over the tier's matches, index-only
-            order, order_params = f"{sort_sql}, studio_id", []
-            inner = f"{located} UNION ALL {fallback}" if fallback else located
-            inner = f"SELECT * FROM ({inner}) u ORDER BY {order} LIMIT %s"  # noqa: S608
-            inner_params = [*located_params, *fallback_params, need]
-        else:  # nearest first straight off the tier's index, then its studios without
-            order, order_params = "chord ASC NULLS LAST, studio_id", []
-            inner = f"({located} ORDER BY {_EARTH} <-> {_CENTRE}, studio_id LIMIT %s)"
-            inner_params = [*located_params, centre.lat, centre.lng, need]
-            if fallback:
-                inner += f" UNION ALL ({fallback} ORDER BY studio_id LIMIT %s)"
-                inner_params += [*fallback_params, need]
-        children.append(
-            f"SELECT studio_id, chord, {number} AS tier,"  # noqa: S608
-            f" row_number() OVER (ORDER BY {order}) AS pos FROM ({inner}) c{number}"
-        )
-        values += [*order_params, *inner_params]  # the window's ORDER BY comes first
-    if not children:
-        return []
-    sql = (
-        f"SELECT studio_id, chord FROM ({' UNION ALL '.join(children)}) t"  # noqa: S608
-        " ORDER BY tier, pos LIMIT %s OFFSET %s"
-    )
+    rows: list[tuple[int, float | None]] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, params.page_size, offset])
-        return list(cursor.fetchall())
+        for tier in _tiers(params):
+            if len(rows) >= need:
+                break
+            tier_sql = _tier_sql(tier)
+            located = (
+                f"SELECT studio_id, cube_distance({_CENTRE}, {_EARTH}) AS chord"  # noqa: S608
+                f" FROM studio_search WHERE {within_sql}{tier_sql}{mask_sql}"
+            )
+            located_params = [centre.lat, centre.lng, *within_params, *mask_params]
+            if tier[0]:  # premium: the day's rotation over the whole tier, fallback included
+                sql, values = located, located_params
+                if centre.fallback_city_key:
+                    fallback_sql, fallback_params = _fallback(centre)
+                    sql += (
+                        " UNION ALL SELECT studio_id, NULL FROM studio_search"  # noqa: S608
+                        f" WHERE {fallback_sql}{tier_sql}{mask_sql}"
+                    )
+                    values = [*values, *fallback_params, *mask_params]
+                cursor.execute(
+                    f"SELECT studio_id, chord FROM ({sql}) t"  # noqa: S608
+                    ' ORDER BY md5(studio_id::text || %s) COLLATE "C", studio_id LIMIT %s',
+                    [*values, seed, need - len(rows)],
+                )
+                rows += cursor.fetchall()
+                continue
+            if _SORT_SQL[params.effective_sort]:  # one top-N sort over the tier's matches
+                sql, values = f"{located_keys(located)}", located_params
+                if centre.fallback_city_key:
+                    fallback_sql, fallback_params = _fallback(centre)
+                    sql += (
+                        f" UNION ALL SELECT studio_id, NULL, {_SORT_COLUMNS}"  # noqa: S608
+                        f" FROM studio_search WHERE {fallback_sql}{tier_sql}{mask_sql}"
+                    )
+                    values = [*values, *fallback_params, *mask_params]
+                cursor.execute(
+                    f"SELECT studio_id, chord FROM ({sql}) t"  # noqa: S608
+                    f" ORDER BY {_SORT_SQL[params.effective_sort]}, studio_id LIMIT %s",
+                    [*values, need - len(rows)],
+                )
+                rows += cursor.fetchall()
+                continue
+            # Nearest first off the tier's index, then (in the same statement) the tier's
+            # studios without coordinates in the centre's city; at most 2 × need rows sorted.
+            sql = f"({located} ORDER BY {_EARTH} <-> {_CENTRE}, studio_id LIMIT %s)"
+            values = [*located_params, centre.lat, centre.lng, need - len(rows)]
+            if centre.fallback_city_key:
+                fallback_sql, fallback_params = _fallback(centre)
+                sql += (
+                    " UNION ALL (SELECT studio_id, NULL FROM studio_search"  # noqa: S608
+                    f" WHERE {fallback_sql}{tier_sql}{mask_sql} ORDER BY studio_id LIMIT %s)"
+                )
+                values += [*fallback_params, *mask_params, need - len(rows)]
+            cursor.execute(
+                f"SELECT studio_id, chord FROM ({sql}) t"  # noqa: S608
+                " ORDER BY chord ASC NULLS LAST, studio_id LIMIT %s",
+                [*values, need - len(rows)],
+            )
+            rows += cursor.fetchall()
+    return rows[offset:need]
 
 
 def knn_plan_count(params: SearchParams, centre: Centre) -> tuple[int, bool]:
@@ -214,10 +231,11 @@ def knn_plan_count(params: SearchParams, centre: Centre) -> tuple[int, bool]:
 
     values = [value for _, part_params in parts for value in (*part_params, *mask_params)]
     with connection.cursor() as cursor:
-        # One statement: the exact count's subqueries run only when the CASE needs them.
+        # One statement: the exact count's subqueries run only when the CASE needs them;
+        # OFFSET 0 keeps the sample a subquery run once (not inlined into both uses).
         cursor.execute(
             f"SELECT s.n, CASE WHEN s.n > %s THEN NULL ELSE {count(sample=False)} END"  # noqa: S608
-            f" FROM (SELECT ({count(sample=True)}) * {SAMPLE_STRIDE} AS n) s",
+            f" FROM (SELECT ({count(sample=True)}) * {SAMPLE_STRIDE} AS n OFFSET 0) s",
             [settings.SEARCH_EXACT_COUNT_LIMIT, *values, *values],
         )
         estimate, exact = cursor.fetchone()
