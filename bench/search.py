@@ -13,15 +13,26 @@ query, a city filter, featured, a studio page (if GET /api/studios/{id} exists),
 legacy algorithm on the same radius queries: load every ACTIVE studio matching type and
 service, haversine in Python, sort in Python. Writes bench/results/search-<time>.json
 and the EXPLAIN ANALYZE of each case's main query to bench/results/search-plans-<time>.txt.
+
+`--unfiltered` runs the "studios near me" suite instead (issue 14): a fresh random mix of
+place + radius queries with no filter around the ten largest cities — a centre jittered
+up to 5 miles, radius 50, pages 1–5, every sort — each query asked once, then the same
+mix again (warm); London, Toronto, Shanghai, Lagos and Berlin on their own (pages 1–5,
+radius 50, distance order); the legacy algorithm on the same unfiltered queries. With
+`--http http://127.0.0.1:PORT` the requests go to a running Daphne instead of the
+in-process client. `--cold` marks the first pass as cold (run it right after dropping the
+OS cache: `sync; echo 3 > /proc/sys/vm/drop_caches`).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import http.client
 import json
 import math
 import os
+import random
 import statistics
 import sys
 import time
@@ -104,9 +115,32 @@ def summary(ms: list[float]) -> dict:
     }
 
 
+class HttpClient:
+    """GET over one kept-alive HTTP/1.1 connection to a running server (Daphne)."""
+
+    def __init__(self, base: str) -> None:
+        host = base.split("//", 1)[1].rstrip("/")
+        self.connection = http.client.HTTPConnection(host, timeout=60)
+
+    def get(self, path: str):
+        self.connection.request("GET", path, headers={"Host": "testserver"})
+        response = self.connection.getresponse()
+        body = response.read()
+
+        class Response:
+            status_code = response.status
+            content = body
+
+            @staticmethod
+            def json():
+                return json.loads(body)
+
+        return Response
+
+
 class Runner:
-    def __init__(self) -> None:
-        self.client = Client()
+    def __init__(self, http: str | None = None) -> None:
+        self.client = HttpClient(http) if http else Client()
         self.max_queries: dict[str, int] = {}
         self.plans: list[str] = []
 
@@ -159,6 +193,97 @@ def legacy_search(lat: float, lng: float, radius: float, types: list[str], servi
     return len(rows), hits[:20]
 
 
+def legacy_unfiltered(lat: float, lng: float, radius: float) -> tuple[int, list]:
+    """The old site's algorithm with no filter: every ACTIVE visible studio loaded."""
+    rows = Studio.objects.filter(status=StudioStatus.ACTIVE, is_profile_visible=True)
+    p1, l1 = math.radians(lat), math.radians(lng)
+    hits, loaded = [], 0
+    for sid, name, slat, slng, premium, verified in rows.values_list(
+        "id", "name", "latitude", "longitude", "is_premium", "is_verified"
+    ).iterator(chunk_size=20000):
+        loaded += 1
+        if slat is None:
+            continue
+        p2, l2 = math.radians(float(slat)), math.radians(float(slng))
+        a = (
+            math.sin((p2 - p1) / 2) ** 2
+            + math.cos(p1) * math.cos(p2) * math.sin((l2 - l1) / 2) ** 2
+        )
+        if 2 * EARTH_RADIUS_MI * math.asin(math.sqrt(a)) <= radius:
+            hits.append((not premium, not verified, name, sid))
+    hits.sort()
+    return loaded, hits[:20]
+
+
+LARGEST = ["London", "Toronto", "Shanghai", "Lagos", "Berlin"]
+SORTS_TRIED = ["distance", "name", "newest", "rating"]
+
+
+def unfiltered(args, runner: Runner, places, results: dict) -> None:
+    """Issue 14's suite: unfiltered radius queries, a fresh random mix, pages 1–5, sorts."""
+    rng = random.Random(args.seed)
+    g = gazetteer()
+    big = [(name, *(lambda c: (c.latitude, c.longitude))(g.lookup(name))) for name in LARGEST]
+    mix = []
+    for _ in range(args.mix):
+        city, lat, lng = rng.choice(places[:10] + big)
+        bearing, miles = rng.uniform(0, 2 * math.pi), rng.uniform(0, 5)
+        jlat = lat + miles / 69.0 * math.cos(bearing)
+        jlng = lng + miles / (69.0 * max(0.2, math.cos(math.radians(lat)))) * math.sin(bearing)
+        page, sort = rng.randint(1, 5), rng.choice(SORTS_TRIED)
+        mix.append(
+            (
+                city,
+                sort,
+                page,
+                _search(lat=round(jlat, 5), lng=round(jlng, 5), radius=50, page=page, sort=sort),
+            )
+        )
+    for label in ("first pass" + (" (cold)" if args.cold else ""), "warm pass"):
+        by_sort: dict[str, list[float]] = {}
+        times, estimates = [], 0
+        for _city, sort, _page, path in tqdm(mix, desc=label, unit=" req"):
+            ms, body = runner.get("unfiltered mix", path)
+            times.append(ms)
+            by_sort.setdefault(sort, []).append(ms)
+            estimates += bool(body.get("count_is_estimate"))
+        results[f"unfiltered mix, radius 50, pages 1-5, {label}"] = summary(times) | {
+            "count_is_estimate": estimates,
+            "per_sort": {s: summary(v) for s, v in by_sort.items()},
+        }
+    per_city: dict[str, dict] = {}
+    for city, lat, lng in big:
+        row = {}
+        for page in range(1, 6):
+            path = _search(lat=lat, lng=lng, radius=50, page=page)
+            runner.get("largest cities", path)  # warm
+            ms = [runner.get("largest cities", path)[0] for _ in range(args.repeat)]
+            _, body = runner.get("largest cities", path)
+            row[f"page {page} p50_ms"] = round(statistics.median(ms), 1)
+            row["matches"] = body["count"]
+            row["count_is_estimate"] = body.get("count_is_estimate")
+        per_city[city] = row
+    results["largest cities, radius 50, no filter, distance order"] = per_city
+    london = statistics.median(v for k, v in per_city["London"].items() if k.endswith("p50_ms"))
+    berlin = statistics.median(v for k, v in per_city["Berlin"].items() if k.endswith("p50_ms"))
+    results["London / Berlin (median of pages 1-5)"] = round(london / berlin, 2)
+    if args.legacy_runs:
+        legacy = {}
+        for city, lat, lng in tqdm(big, desc="legacy unfiltered", unit=" city"):
+            start = time.perf_counter()
+            loaded, _ = legacy_unfiltered(lat, lng, 50)
+            ms = (time.perf_counter() - start) * 1000
+            ours = per_city[city]["page 1 p50_ms"]
+            legacy[city] = {
+                "legacy_ms": round(ms),
+                "rows_loaded": loaded,
+                "speedup": round(ms / ours),
+            }
+        results["legacy: unfiltered radius 50, page 1"] = legacy
+    if not args.http:  # EXPLAIN needs the queries, which only the in-process client sees
+        runner.explain("unfiltered radius 50 around London", _search(location="London", radius=50))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="requests per city and case")
@@ -169,14 +294,23 @@ def main() -> None:
         help="only the two radius cases, without the legacy algorithm (to compare plans: "
         "SEARCH_FACET_PLAN=0 times the single-GiST general plan)",
     )
+    parser.add_argument("--unfiltered", action="store_true", help="issue 14's suite only")
+    parser.add_argument("--mix", type=int, default=120, help="queries in the random mix")
+    parser.add_argument("--seed", type=int, default=None, help="the mix's seed (default: fresh)")
+    parser.add_argument("--cold", action="store_true", help="the first pass follows a cold start")
+    parser.add_argument("--http", default=None, help="a running server, e.g. http://127.0.0.1:8765")
     args = parser.parse_args()
 
-    runner = Runner()
+    runner = Runner(args.http)
     places = cities()
     studios = Studio.objects.count()
     results: dict[str, dict] = {}
     started = dt.datetime.now(dt.UTC)
     load_before = Path("/proc/loadavg").read_text().split()[:3]
+    if args.unfiltered:
+        unfiltered(args, runner, places, results)
+        _write(runner, places, studios, started, load_before, args, results)
+        return
 
     def combos(i: int) -> tuple[str, str]:
         return TYPES[i % len(TYPES)], SERVICES[(i * 5 + 1) % len(SERVICES)]
@@ -278,6 +412,9 @@ def _write(runner, places, studios, started, load_before, args, results) -> None
         "started": started.isoformat(),
         "studios": studios,
         "facet_plan": os.environ.get("SEARCH_FACET_PLAN", "1") != "0",
+        "knn_plan": os.environ.get("SEARCH_KNN_PLAN", "1") != "0",
+        "through": args.http or "in-process django.test.Client",
+        "command": " ".join(sys.argv),
         "cities": [c for c, _, _ in places],
         "repeat": args.repeat,
         "load_average_before": load_before,

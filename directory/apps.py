@@ -14,7 +14,7 @@ class DirectoryConfig(AppConfig):
 
         from . import receivers, signals  # noqa: F401 - receivers connect on import
         from .models import User
-        from .search_sqlite import register_sqlite_functions
+        from .search.sqlite import register_sqlite_functions
         from .services.message_context import message_context_validate
 
         user_logged_in.connect(signals.record_login_session, dispatch_uid="directory.sessions")

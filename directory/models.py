@@ -573,7 +573,7 @@ class LegacyContact(LegacyIdModel, TimestampedModel):
 class StudioSearch(models.Model):
     """One row per listed studio (ACTIVE and visible), with what search filters and sorts on.
 
-    type_mask / service_mask hold one bit per StudioType / ServiceType (directory.search_bits),
+    type_mask / service_mask hold one bit per StudioType / ServiceType (directory.search.bits),
     so "has any of these" is one AND on the row instead of two joins per candidate.
     """
 
@@ -655,7 +655,7 @@ class StudioSearchWord(models.Model):
     0005_search_words); nothing removes them until the next rebuild, so the set is a
     superset of the live lexemes, which is all its readers need: a prefix (`nightin`) is
     asked as the exact words it begins, and a word that matches nothing is corrected to
-    its most similar words (directory.selectors.search).
+    its most similar words (directory.search.text).
     """
 
     word = models.TextField(primary_key=True)

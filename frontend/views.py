@@ -17,9 +17,9 @@ from django.views.generic import RedirectView, TemplateView
 
 from common.errors import NotFound
 from directory.models import ServiceType, StudioType
-from directory.search_filters import LEGACY_ALIASES
+from directory.search.filters import LEGACY_ALIASES
+from directory.search.parameters import DEFAULT_RADIUS_MI, OFFERED_RADII_MI
 from directory.selectors.profiles import public_profile_get
-from directory.selectors.search import DEFAULT_RADIUS_MI, OFFERED_RADII_MI
 from directory.selectors.studios import studio_visible
 from directory.services.saved_searches import read_unsubscribe_token, saved_search_unsubscribe
 
@@ -57,7 +57,7 @@ class SearchPage(PageView):
 
     A link with the legacy site's names (`studioTypes`, `sortBy`, `query`: old saved
     searches, old bookmarks) is redirected once to the same search under the API's names,
-    with directory.search_filters.LEGACY_ALIASES — the one table of those names.
+    with directory.search.filters.LEGACY_ALIASES — the one table of those names.
     """
 
     template_name = "frontend/search.html"

@@ -600,6 +600,10 @@ if SENTRY_DSN:
 
 SEARCH_CACHE_SECONDS = env.int("SEARCH_CACHE_SECONDS", default=300)  # 0: no page cache
 SEARCH_FACET_PLAN = env.bool("SEARCH_FACET_PLAN", default=True)  # PostgreSQL fast path
+SEARCH_KNN_PLAN = env.bool(
+    "SEARCH_KNN_PLAN", default=True
+)  # nearest-first, directory/search/knn.py
+SEARCH_EXACT_COUNT_LIMIT = env.int("SEARCH_EXACT_COUNT_LIMIT", default=2000)  # then estimated
 SEARCH_ROTATION_SALT = env.str("SEARCH_ROTATION_SALT", default="premium-rotation")
 MAP_MARKER_LIMIT = env.int("MAP_MARKER_LIMIT", default=500)
 # The search page's map tiles ({z}/{x}/{y}); empty: no tiles, markers on a plain background

@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 from common.openapi import error_responses
 from common.pagination import PageFilterSerializer, PageSerializer, paginate
 
-from ..selectors.search import featured_studios, spotlight_profiles
-from ..serializers.search import StudioCardSerializer
+from ..search.featured import featured_studios, spotlight_profiles
+from ..search.serializers import StudioCardSerializer
 
 
 class FeaturedStudiosApi(APIView):

@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from common.openapi import error_responses
 from directory.models import SavedSearch
-from directory.search_filters import SearchFiltersSerializer, search_url
+from directory.search.filters import SearchFiltersSerializer, search_url
 from directory.selectors.saved_searches import access_saved_search, saved_searches_of
 from directory.services.saved_searches import (
     saved_search_create,

@@ -15,20 +15,17 @@ from rest_framework.views import APIView
 from common.errors import ValidationFailed
 from common.openapi import error_responses
 
-from ..selectors.places import place_needs_geocoder
-from ..selectors.search import (
-    LocationNotFound,
-    SearchParams,
-    map_markers,
-    search_cache_key,
-    search_studios,
-)
-from ..serializers.search import (
+from ..search.cache import search_cache_key
+from ..search.map import map_markers
+from ..search.parameters import LocationNotFound, SearchParams
+from ..search.plans import search_studios
+from ..search.serializers import (
     MapMarkersSerializer,
     MapParamsSerializer,
     SearchPageSerializer,
     SearchParamsSerializer,
 )
+from ..selectors.places import place_needs_geocoder
 
 
 def search_page_payload(params: SearchParams) -> dict:

@@ -8,7 +8,7 @@ search data version (the cache key of search pages) once per committing transact
 
 The trigger SQL is written once and rendered for PostgreSQL (statement-level triggers
 with transition tables, so a bulk insert refreshes in one pass) and for SQLite (row-level
-triggers). The bit numbers below are frozen copies of directory/search_bits.py.
+triggers). The bit numbers below are frozen copies of directory/search/bits.py.
 """
 
 import django.contrib.postgres.search

@@ -9,7 +9,8 @@ from django.db.models import F, Q, QuerySet
 
 from common.errors import NotFound
 from directory.models import SavedSearch, Studio, User
-from directory.selectors.search import LocationNotFound, SearchParams, matching_studio_ids
+from directory.search.parameters import LocationNotFound, SearchParams
+from directory.search.plans import matching_studio_ids
 from directory.selectors.studios import publicly_listed
 
 
@@ -36,7 +37,7 @@ def new_studios_for(
     *, saved_search: SavedSearch, since: dt.datetime, until: dt.datetime, limit: int
 ) -> tuple[list[Studio], int]:
     """Up to `limit` studios matching the search that went live in the window, and how
-    many there are in all. "Matching" is the search's own (directory.selectors.search).
+    many there are in all. "Matching" is the search's own (directory.search.plans).
     The user's own studios are not news to them. Raises PlaceLookupUnavailable when the
     place needs the geocoder and it cannot answer now."""
     try:

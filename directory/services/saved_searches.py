@@ -23,7 +23,7 @@ from django.urls import reverse
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.jobs import enqueue_on_commit
 from directory.models import SavedSearch, Studio, User
-from directory.search_filters import search_url, validate_search_filters
+from directory.search.filters import search_url, validate_search_filters
 from directory.selectors.places import PlaceLookupUnavailable
 from directory.selectors.saved_searches import new_studios_for, users_with_alerts
 

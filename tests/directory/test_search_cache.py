@@ -7,7 +7,8 @@ import pytest
 from django.core.cache import cache
 
 from directory.models import Review, ReviewStatus, Studio, StudioService, UserProfile
-from directory.selectors.search import SearchParams, search_cache_key, search_data_version
+from directory.search.cache import search_cache_key, search_data_version
+from directory.search.parameters import SearchParams
 from tests.factories import (
     ReviewFactory,
     StudioFactory,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from common.errors import ValidationFailed
-from directory.search_filters import search_url, validate_search_filters
+from directory.search.filters import search_url, validate_search_filters
 
 
 def test_filters_are_normalised():

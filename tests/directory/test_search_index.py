@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from directory import search_bits
 from directory.models import (
     Review,
     ReviewStatus,
@@ -21,6 +20,7 @@ from directory.models import (
     StudioStudioType,
     StudioType,
 )
+from directory.search import bits as search_bits
 from directory.services.search_index import (
     SOURCE_TABLES,
     search_index_rebuild,

@@ -14,7 +14,7 @@ import subprocess
 import pytest
 from django.db import connection
 
-from directory.selectors.search import OFFERED_RADII_MI
+from directory.search.parameters import OFFERED_RADII_MI
 from tests.directory.search_data import CITIES, build, run_queries, world_spec
 from tests.support.processes import PYTHON, ROOT
 

@@ -11,7 +11,8 @@ import pytest
 from django.db import connection
 
 from directory.models import Studio, StudioSearch, StudioSearchWord, User
-from directory.selectors.search import rotation_seed, text_query
+from directory.search.parameters import rotation_seed
+from directory.search.text import text_query
 from directory.services.search_index import search_index_rebuild
 
 pytestmark = pytest.mark.django_db
@@ -220,6 +221,7 @@ def test_the_typo_fallback_keeps_known_words_and_the_last_words_prefix(client, w
 def test_no_correction_when_nothing_is_similar_or_every_word_is_real(client, world):
     assert client.get("/api/studios/search?q=qqqxxzzj").json() == {
         "count": 0,
+        "count_is_estimate": False,
         "page": 1,
         "page_size": 20,
         "results": [],

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from directory.selectors.search import DEFAULT_RADIUS_MI, OFFERED_RADII_MI
+from directory.search.parameters import DEFAULT_RADIUS_MI, OFFERED_RADII_MI
 
 pytestmark = pytest.mark.django_db
 

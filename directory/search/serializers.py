@@ -18,10 +18,10 @@ from rest_framework import serializers
 
 from common.pagination import PageFilterSerializer, PageSerializer
 
-from .. import search_bits
 from ..geo import LatLngBox
 from ..models import ServiceType, StudioType
-from ..selectors.search import (
+from . import bits as search_bits
+from .parameters import (
     DEFAULT_RADIUS_MI,
     MAX_RADIUS_MI,
     MIN_RADIUS_MI,
@@ -203,7 +203,7 @@ class ImageSerializer(serializers.Serializer):
 
 
 class StudioCardSerializer(serializers.Serializer):
-    """One search result (also the featured list): a selectors.search.StudioCard."""
+    """One search result (also the featured list): a directory.search.cards.StudioCard."""
 
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -264,6 +264,13 @@ class StudioCardSerializer(serializers.Serializer):
 
 
 class SearchPageSerializer(PageSerializer):
+    count = serializers.IntegerField(
+        help_text="The number of matches; an estimate when count_is_estimate is true."
+    )
+    count_is_estimate = serializers.BooleanField(
+        help_text="True when more studios match than SEARCH_EXACT_COUNT_LIMIT (2,000) and "
+        "`count` is extrapolated from a 1-in-16 sample (within a few per cent)."
+    )
     results = StudioCardSerializer(many=True)
 
 

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from .geo import chord_between
+from ..geo import chord_between
 
 
 def fold_case(value: str | None) -> str | None:

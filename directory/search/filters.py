@@ -9,7 +9,7 @@ Saved searches imported from the legacy site use its camelCase keys (`studioType
 `sortBy`): they are accepted as aliases.
 
 Validation itself is the search endpoint's serializer (SearchParamsSerializer, in
-directory/serializers/search.py); `SearchFiltersSerializer` below only describes the stored
+directory/search/serializers.py); `SearchFiltersSerializer` below only describes the stored
 shape in the OpenAPI schema.
 """
 
@@ -23,7 +23,7 @@ from rest_framework import serializers
 
 from common.errors import ValidationFailed
 from directory.models import ServiceType, StudioType
-from directory.selectors.search import MAX_RADIUS_MI, MIN_RADIUS_MI, SORTS
+from directory.search.parameters import MAX_RADIUS_MI, MIN_RADIUS_MI, SORTS
 
 LEGACY_ALIASES = {"studioTypes": "studio_types", "sortBy": "sort", "query": "q"}
 PAGING = ("page", "page_size")
@@ -95,9 +95,9 @@ def _with_aliases(data: dict[str, Any]) -> dict[str, Any]:
 def validate_search_filters(data: Any, *, allow_paging: bool = False) -> dict[str, Any]:
     """The normalised filters, or ValidationFailed with a message per bad field.
 
-    The rules are the search endpoint's own: directory.serializers.search.SearchParamsSerializer.
+    The rules are the search endpoint's own: directory.search.serializers.SearchParamsSerializer.
     """
-    from directory.serializers.search import SearchParamsSerializer
+    from directory.search.serializers import SearchParamsSerializer
 
     if not isinstance(data, dict):
         raise ValidationFailed(fields={"non_field_errors": ["Filters are a JSON object."]})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .models import ServiceType, StudioType
+from ..models import ServiceType, StudioType
 
 TYPE_BITS: dict[str, int] = {
     StudioType.HOME: 0,

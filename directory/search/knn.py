@@ -1,0 +1,244 @@
+"""The tier plan (PostgreSQL): a place + radius, no text or city, in any sort.
+
+The legacy order is priority tiers, then the sort: premium studios first (in the day's
+rotation, md5(id || seed)), then the others by verified, then has_images, then the sort's
+key. Each non-premium tier has its own partial GiST index (migration 0007), so by distance
+its nearest studios come straight off the index (KNN, `<->`) inside the radius's earth
+box, and a page reads at most `offset + page_size` rows of each tier it reaches — work
+bounded by the page, not by the number of matches. The other sorts (name, newest, rating)
+read each tier they reach from the same index, index-only (the sort columns are included),
+with one top-N sort: bounded by that tier's matches in the circle, with no heap visit and
+no full sort. Premium studios are few (about 6 %): their tier is read in full from its own
+partial index and sorted by the rotation.
+
+The count is exact up to SEARCH_EXACT_COUNT_LIMIT matches. Past it the count is estimated
+from a fixed 1-in-SAMPLE_STRIDE sample of the studios (studio_id % 16 = 0, its own partial
+index) and the page says so (`count_is_estimate`), so London costs what Berlin does.
+
+Tests compare this plan with the oracle and the general plan on the same data
+(tests/directory/test_search_knn.py, and the radius oracle of test_search_api.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+from . import bits as search_bits
+from .parameters import Centre, SearchParams
+
+SAMPLE_STRIDE = 16  # migration 0007's sample index: studio_id % 16 = 0
+
+# (is_premium, is_verified, has_images) of each tier, in the order pages list them.
+TIERS = (
+    (True, None, None),
+    (False, True, True),
+    (False, True, False),
+    (False, False, True),
+    (False, False, False),
+)
+
+_EARTH = "ll_to_earth(latitude, longitude)"
+# Within a tier (after premium's rotation): the sort's key, then the studio id.
+_SORT_SQL = {
+    "distance": None,  # nearest first, straight off the index
+    "name": 'name_key COLLATE "C" ASC',
+    "newest": "studio_created_at DESC",
+    "rating": "rating_avg DESC NULLS LAST, review_count DESC",
+}
+_SORT_COLUMNS = "name_key, studio_created_at, rating_avg, review_count"
+_CENTRE = "ll_to_earth(%s, %s)"
+
+
+def knn_plan_applies(params: SearchParams, centre: Centre | None) -> bool:
+    """Distance order around a centre, without text or city (which the general plan
+    answers), and without the type + service pair the facet plan answers."""
+    return (
+        connection.vendor == "postgresql"
+        and settings.SEARCH_KNN_PLAN
+        and centre is not None
+        and params.effective_sort in _SORT_SQL
+        and not params.q
+        and not params.city
+        and not (settings.SEARCH_FACET_PLAN and params.studio_types and params.services)
+    )
+
+
+def _sql_bool(value: bool) -> str:
+    # Literals, not parameters: the planner matches them to the partial indexes' predicates.
+    return "true" if value else "false"
+
+
+def _filters(params: SearchParams) -> tuple[str, list[Any]]:
+    """The type and service masks as SQL (the flags are the tiers')."""
+    sql, values = "", []
+    if params.studio_types:
+        sql += " AND (type_mask & %s) <> 0"
+        values.append(search_bits.type_mask(params.studio_types))
+    if params.services:
+        sql += " AND (service_mask & %s) <> 0"
+        values.append(search_bits.service_mask(params.services))
+    return sql, values
+
+
+def _tier_sql(tier: tuple[bool, bool | None, bool | None]) -> str:
+    premium, verified, images = tier
+    sql = f" AND is_premium = {_sql_bool(premium)}"
+    if verified is not None:
+        sql += f" AND is_verified = {_sql_bool(verified)}"
+    if images is not None:
+        sql += f" AND has_images = {_sql_bool(images)}"
+    return sql
+
+
+def _tiers(params: SearchParams) -> list[tuple[bool, bool | None, bool | None]]:
+    """The tiers the flags allow; premium's verified / has_images become its filters."""
+    tiers = []
+    for premium, verified, images in TIERS:
+        if params.premium is not None and params.premium != premium:
+            continue
+        if premium:
+            tiers.append((True, params.verified, params.has_images))
+            continue
+        if params.verified is not None and params.verified != verified:
+            continue
+        if params.has_images is not None and params.has_images != images:
+            continue
+        tiers.append((premium, verified, images))
+    return tiers
+
+
+def _within(centre: Centre) -> tuple[str, list[Any]]:
+    return (
+        f"latitude IS NOT NULL AND cube_enlarge({_CENTRE}, %s, 3) @> {_EARTH}"
+        f" AND cube_distance({_CENTRE}, {_EARTH}) <= %s",
+        [centre.lat, centre.lng, centre.chord, centre.lat, centre.lng, centre.chord],
+    )
+
+
+def _fallback(centre: Centre) -> tuple[str, list[Any]]:
+    return "latitude IS NULL AND city_key = %s", [centre.fallback_city_key]
+
+
+def located_keys(located: str) -> str:
+    """The located rows' select with the sort columns (all in the tier indexes)."""
+    return located.replace(" AS chord FROM", f" AS chord, {_SORT_COLUMNS} FROM", 1)
+
+
+def knn_plan_rows(
+    params: SearchParams, centre: Centre, seed: str, offset: int
+) -> list[tuple[int, float | None]]:
+    """The page's (studio_id, chord) rows: each tier in turn until the page is full."""
+    need = offset + params.page_size
+    mask_sql, mask_params = _filters(params)
+    within_sql, within_params = _within(centre)
+    rows: list[tuple[int, float | None]] = []
+    with connection.cursor() as cursor:
+        for tier in _tiers(params):
+            if len(rows) >= need:
+                break
+            tier_sql = _tier_sql(tier)
+            located = (
+                f"SELECT studio_id, cube_distance({_CENTRE}, {_EARTH}) AS chord"  # noqa: S608
+                f" FROM studio_search WHERE {within_sql}{tier_sql}{mask_sql}"
+            )
+            located_params = [centre.lat, centre.lng, *within_params, *mask_params]
+            if tier[0]:  # premium: the day's rotation over the whole tier, fallback included
+                sql, values = located, located_params
+                if centre.fallback_city_key:
+                    fallback_sql, fallback_params = _fallback(centre)
+                    sql += (
+                        " UNION ALL SELECT studio_id, NULL FROM studio_search"  # noqa: S608
+                        f" WHERE {fallback_sql}{tier_sql}{mask_sql}"
+                    )
+                    values = [*values, *fallback_params, *mask_params]
+                cursor.execute(
+                    f"SELECT studio_id, chord FROM ({sql}) t"  # noqa: S608
+                    ' ORDER BY md5(studio_id::text || %s) COLLATE "C", studio_id LIMIT %s',
+                    [*values, seed, need - len(rows)],
+                )
+                rows += cursor.fetchall()
+                continue
+            if _SORT_SQL[params.effective_sort]:  # one top-N sort over the tier's matches
+                sql, values = f"{located_keys(located)}", located_params
+                if centre.fallback_city_key:
+                    fallback_sql, fallback_params = _fallback(centre)
+                    sql += (
+                        f" UNION ALL SELECT studio_id, NULL, {_SORT_COLUMNS}"  # noqa: S608
+                        f" FROM studio_search WHERE {fallback_sql}{tier_sql}{mask_sql}"
+                    )
+                    values = [*values, *fallback_params, *mask_params]
+                cursor.execute(
+                    f"SELECT studio_id, chord FROM ({sql}) t"  # noqa: S608
+                    f" ORDER BY {_SORT_SQL[params.effective_sort]}, studio_id LIMIT %s",
+                    [*values, need - len(rows)],
+                )
+                rows += cursor.fetchall()
+                continue
+            # Nearest first off the tier's index, then (in the same statement) the tier's
+            # studios without coordinates in the centre's city; at most 2 × need rows sorted.
+            sql = f"({located} ORDER BY {_EARTH} <-> {_CENTRE}, studio_id LIMIT %s)"
+            values = [*located_params, centre.lat, centre.lng, need - len(rows)]
+            if centre.fallback_city_key:
+                fallback_sql, fallback_params = _fallback(centre)
+                sql += (
+                    " UNION ALL (SELECT studio_id, NULL FROM studio_search"  # noqa: S608
+                    f" WHERE {fallback_sql}{tier_sql}{mask_sql} ORDER BY studio_id LIMIT %s)"
+                )
+                values += [*fallback_params, *mask_params, need - len(rows)]
+            cursor.execute(
+                f"SELECT studio_id, chord FROM ({sql}) t"  # noqa: S608
+                " ORDER BY chord ASC NULLS LAST, studio_id LIMIT %s",
+                [*values, need - len(rows)],
+            )
+            rows += cursor.fetchall()
+    return rows[offset:need]
+
+
+def knn_plan_count(params: SearchParams, centre: Centre) -> tuple[int, bool]:
+    """(the number of matches, whether it is an estimate).
+
+    The sample first (1 in SAMPLE_STRIDE studios, its own partial index); when it
+    extrapolates past SEARCH_EXACT_COUNT_LIMIT, that is the answer, marked as an estimate;
+    otherwise the exact count, which then costs at most about the limit's rows.
+    """
+    mask_sql, mask_params = _filters(params)
+    flags_sql = "".join(
+        f" AND {column} = {_sql_bool(value)}"
+        for column, value in (
+            ("is_premium", params.premium),
+            ("is_verified", params.verified),
+            ("has_images", params.has_images),
+        )
+        if value is not None
+    )
+    within_sql, within_params = _within(centre)
+    parts = [(f"SELECT count(*) FROM studio_search WHERE {within_sql}", within_params)]  # noqa: S608
+    if centre.fallback_city_key:
+        fallback_sql, fallback_params = _fallback(centre)
+        parts.append(
+            (f"SELECT count(*) FROM studio_search WHERE {fallback_sql}", fallback_params)  # noqa: S608
+        )
+
+    def count(sample: bool) -> str:
+        return " + ".join(
+            f"({part}{flags_sql}{mask_sql}"
+            + (f" AND studio_id %% {SAMPLE_STRIDE} = 0)" if sample else ")")
+            for part, _ in parts
+        )
+
+    values = [value for _, part_params in parts for value in (*part_params, *mask_params)]
+    with connection.cursor() as cursor:
+        # One statement: the exact count's subqueries run only when the CASE needs them;
+        # OFFSET 0 keeps the sample a subquery run once (not inlined into both uses).
+        cursor.execute(
+            f"SELECT s.n, CASE WHEN s.n > %s THEN NULL ELSE {count(sample=False)} END"  # noqa: S608
+            f" FROM (SELECT ({count(sample=True)}) * {SAMPLE_STRIDE} AS n OFFSET 0) s",
+            [settings.SEARCH_EXACT_COUNT_LIMIT, *values, *values],
+        )
+        estimate, exact = cursor.fetchone()
+    if exact is None:
+        return int(estimate), True
+    return int(exact), False

@@ -1,0 +1,270 @@
+"""Studio search: filters, the legacy priority order, fair premium rotation, stable pages.
+
+Reads only the derived search tables (studio_search, studio_search_facet), which database
+triggers keep in step with the studios (migration 0004_search_index, docs/search.md).
+
+A page costs two queries whatever its size — one for the page's ids and the total (a
+window count over the same scan), one to load those studios with their owners — plus a
+count query when the page lies past the end, and the data-version read of the cache. A
+text query whose words match nothing adds its typo retry: one query to the vocabulary,
+then the page (and its count) again with the corrected words.
+
+Three plans answer the same question:
+
+* the tier plan (PostgreSQL, a centre without text or city; directory/search/knn.py):
+  each priority tier off its own partial GiST index — by distance nearest first (KNN), so a
+  page costs what its rows cost — with a count estimated past a threshold;
+* the facet plan (PostgreSQL, a centre + types + services, no text or city): one GiST
+  scan per (type, service) pair over studio_search_facet, which only holds studios
+  that already match, so the work grows with the matches, not with the studios around;
+* the general plan (everything else, and all of embedded mode): one ORM query over
+  studio_search — on PostgreSQL a GiST scan of the 3-D earth box, on SQLite a latitude /
+  longitude box — then the exact chord.
+Tests run both on the same data and compare (tests/directory/test_search_api.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Case, CharField, Count, F, FloatField, QuerySet, Value, When, Window
+from django.db.models.functions import MD5, Cast, Collate, Concat
+from django.db.models.lookups import GreaterThan
+
+from ..models import StudioSearch
+from . import bits as search_bits
+from .cards import SearchPage, studio_cards
+from .knn import knn_plan_applies, knn_plan_count, knn_plan_rows
+from .parameters import Centre, SearchParams, resolve_centre, rotation_seed
+from .spatial import chord_expression, radius_q
+from .sqlite import fold_case
+from .text import TextQuery, text_filter, text_query, typo_text_query
+
+
+def search_studios(params: SearchParams, *, day: dt.date | None = None) -> SearchPage:
+    centre = resolve_centre(params)
+    seed = rotation_seed(day)
+    offset = (params.page - 1) * params.page_size
+    estimate = False
+    if _facet_plan_applies(params, centre):
+        rows = _facet_plan_rows(params, centre, seed, offset)
+        if rows:
+            total = rows[0][2]
+        elif offset == 0:
+            total = 0
+        else:  # past the end: the window count had no row to ride on
+            total = _facet_plan_count(params, centre)
+    elif knn_plan_applies(params, centre):
+        page_rows = knn_plan_rows(params, centre, seed, offset)
+        total, estimate = knn_plan_count(params, centre)
+        rows = [(sid, chord, total) for sid, chord in page_rows]
+    else:
+        rows, total = _general_plan_page(params, centre, seed, offset)
+    return SearchPage(
+        count=total,
+        count_is_estimate=estimate,
+        page=params.page,
+        page_size=params.page_size,
+        results=studio_cards([(sid, chord) for sid, chord, _ in rows]),
+    )
+
+
+# --- The facet plan (PostgreSQL) ----------------------------------------------------------
+
+
+def _facet_plan_applies(params: SearchParams, centre: Centre | None) -> bool:
+    return (
+        connection.vendor == "postgresql"
+        and settings.SEARCH_FACET_PLAN
+        and centre is not None
+        and bool(params.studio_types)
+        and bool(params.services)
+        and not params.q
+        and not params.city
+    )
+
+
+_SORT_SQL = {
+    "distance": "h.chord ASC NULLS LAST",
+    "name": 'ss.name_key COLLATE "C" ASC',
+    "newest": "ss.studio_created_at DESC",
+    "rating": "ss.rating_avg DESC NULLS LAST, ss.review_count DESC",
+}
+
+
+# The SQL below is assembled from constants only; every value is a query parameter.
+def _facet_plan_sql(
+    params: SearchParams, centre: Centre, seed: str
+) -> tuple[str, list[Any], str, list[Any]]:
+    """(the hits subquery, its params, the ORDER BY, its params)."""
+    flags, flag_params = [], []
+    for column in ("verified", "premium", "has_images"):
+        value = getattr(params, column)
+        if value is not None:
+            flags.append(f"AND {'is_' + column if column != 'has_images' else column} = %s")
+            flag_params.append(value)
+    flag_sql = " ".join(flags)
+    branches, branch_params = [], []
+    for facet in search_bits.facets(params.studio_types, params.services):
+        branches.append(
+            "SELECT f.studio_id, f.is_premium, f.is_verified, f.has_images,"  # noqa: S608
+            " cube_distance(ll_to_earth(%s, %s), ll_to_earth(f.latitude, f.longitude)) AS chord"
+            " FROM studio_search_facet f"
+            " WHERE f.facet = %s::smallint"
+            " AND cube_enlarge(ll_to_earth(%s, %s), %s, 3) @> ll_to_earth(f.latitude, f.longitude)"
+            f" {flag_sql.replace('AND ', 'AND f.')}"
+        )
+        branch_params += [centre.lat, centre.lng, facet, centre.lat, centre.lng, centre.chord]
+        branch_params += flag_params
+    hits = " UNION ALL ".join(branches)
+    distinct = "DISTINCT " if len(branches) > 1 else ""
+    inner = (
+        f"SELECT {distinct}studio_id, is_premium, is_verified, has_images, chord"  # noqa: S608
+        f" FROM ({hits}) x WHERE chord <= %s"
+    )
+    inner_params = [*branch_params, centre.chord]
+    if centre.fallback_city_key:
+        inner += (
+            " UNION ALL SELECT ss.studio_id, ss.is_premium, ss.is_verified, ss.has_images,"  # noqa: S608
+            " NULL::float8 FROM studio_search ss"
+            " WHERE ss.latitude IS NULL AND ss.city_key = %s"
+            " AND (ss.type_mask & %s) <> 0 AND (ss.service_mask & %s) <> 0"
+            f" {flag_sql.replace('AND ', 'AND ss.')}"
+        )
+        inner_params += [
+            centre.fallback_city_key,
+            search_bits.type_mask(params.studio_types),
+            search_bits.service_mask(params.services),
+            *flag_params,
+        ]
+    order = (
+        "h.is_premium DESC,"
+        ' CASE WHEN h.is_premium THEN md5(h.studio_id::text || %s) END COLLATE "C" ASC,'
+        " h.is_verified DESC, h.has_images DESC,"
+        f" {_SORT_SQL[params.effective_sort]}, h.studio_id ASC"
+    )
+    return inner, inner_params, order, [seed]
+
+
+def _facet_plan_rows(params, centre, seed, offset) -> list[tuple[int, float | None, int]]:
+    inner, inner_params, order, order_params = _facet_plan_sql(params, centre, seed)
+    join = "" if params.effective_sort == "distance" else " JOIN studio_search ss USING (studio_id)"
+    sql = (
+        f"SELECT h.studio_id, h.chord, COUNT(*) OVER () FROM ({inner}) h{join}"  # noqa: S608
+        f" ORDER BY {order} LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*inner_params, *order_params, params.page_size, offset])
+        return list(cursor.fetchall())
+
+
+def _facet_plan_count(params, centre) -> int:
+    inner, inner_params, _, _ = _facet_plan_sql(params, centre, "")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({inner}) h", inner_params)  # noqa: S608
+        return int(cursor.fetchone()[0])
+
+
+# --- The general plan (ORM; PostgreSQL and SQLite) ----------------------------------------
+
+
+def general_queryset(
+    params: SearchParams, centre: Centre | None, *, text: TextQuery | None = None
+) -> QuerySet:
+    qs = StudioSearch.objects.all()
+    if params.studio_types:
+        mask = search_bits.type_mask(params.studio_types)
+        qs = qs.filter(GreaterThan(F("type_mask").bitand(mask), 0))
+    if params.services:
+        mask = search_bits.service_mask(params.services)
+        qs = qs.filter(GreaterThan(F("service_mask").bitand(mask), 0))
+    if params.city:
+        qs = qs.filter(city_key__contains=fold_case(" ".join(params.city.split())))
+    for name, column in (("verified", "is_verified"), ("premium", "is_premium")):
+        if getattr(params, name) is not None:
+            qs = qs.filter(**{column: getattr(params, name)})
+    if params.has_images is not None:
+        qs = qs.filter(has_images=params.has_images)
+    if params.q:
+        qs = text_filter(qs, params.q, text)
+    if centre is not None:
+        qs = qs.annotate(chord=chord_expression(centre)).filter(radius_q(centre))
+    else:
+        qs = qs.annotate(chord=Value(None, output_field=FloatField()))
+    return qs
+
+
+def _ordering(params: SearchParams, seed: str) -> list:
+    rotation = MD5(Concat(Cast("studio_id", CharField()), Value(seed)))
+    if connection.vendor == "postgresql":
+        rotation = Collate(rotation, "C")
+    name_key = Collate(F("name_key"), "C") if connection.vendor == "postgresql" else F("name_key")
+    keys = {
+        "relevance": [F("relevance").desc()],
+        "distance": [F("chord").asc(nulls_last=True)],
+        "name": [name_key.asc()],
+        "newest": [F("studio_created_at").desc()],
+        "rating": [F("rating_avg").desc(nulls_last=True), F("review_count").desc()],
+    }[params.effective_sort]
+    return [
+        F("is_premium").desc(),
+        Case(When(is_premium=True, then=rotation), default=Value(None)).asc(nulls_last=True),
+        F("is_verified").desc(),
+        F("has_images").desc(),
+        *keys,
+        F("studio_id").asc(),
+    ]
+
+
+def _general_plan_page(params, centre, seed, offset) -> tuple[list[tuple], int]:
+    """(the page's rows, the total). The text's words first; when they match nothing at
+    all (PostgreSQL), the words corrected for typos. At most five queries, past the end of
+    a corrected query: the page, its count, the vocabulary, the corrected page and count."""
+    text = text_query(params.q) if params.q and connection.vendor == "postgresql" else None
+    rows, total = _general_plan_rows(params, centre, seed, offset, text)
+    if rows or total or text is None:
+        return rows, total
+    typo = typo_text_query(params.q)
+    if typo is None:
+        return [], 0
+    return _general_plan_rows(params, centre, seed, offset, typo)
+
+
+def _general_plan_rows(params, centre, seed, offset, text) -> tuple[list[tuple], int]:
+    qs = (
+        general_queryset(params, centre, text=text)
+        .annotate(total=Window(Count("*")))
+        .order_by(*_ordering(params, seed))
+        .values_list("studio_id", "chord", "total")
+    )
+    rows = list(qs[offset : offset + params.page_size])
+    if rows:
+        return rows, rows[0][2]
+    if offset == 0:
+        return [], 0
+    # Past the end: the window count had no row to ride on.
+    return [], general_queryset(params, centre, text=text).count()
+
+
+# --- Matching without a page (saved-search alerts) ------------------------------------------
+
+
+def matching_studio_ids(params: SearchParams) -> QuerySet:
+    """The ids of every studio the search lists, on any page, as a subquery.
+
+    The same filters as a search page — text (with its typo fallback), types, services,
+    city, the radius with its city fallback, the flags — without ranking or paging.
+    Saved-search alerts intersect it with the few studios published since their last
+    email, so an alert announces exactly what the search would show. Raises
+    LocationNotFound or PlaceLookupUnavailable as search_studios does.
+    """
+    centre = resolve_centre(params)
+    matches = general_queryset(params, centre)
+    if params.q and connection.vendor == "postgresql" and not matches.exists():
+        typo = typo_text_query(params.q)  # as _general_plan_page: only when nothing matches
+        if typo is not None:
+            matches = general_queryset(params, centre, text=typo)
+    return matches.values("studio_id")

@@ -1,0 +1,142 @@
+"""The tier plan (directory/search/knn.py) against the oracle of test_search_api.py:
+the same names in the same order on every page, with the plan on and off, and the count
+exact below SEARCH_EXACT_COUNT_LIMIT and a marked 1-in-16 sample estimate above it."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from directory.search.knn import SAMPLE_STRIDE, knn_plan_applies
+from directory.search.parameters import OFFERED_RADII_MI, SearchParams, resolve_centre
+from tests.directory.search_data import CITIES
+from tests.directory.test_search_api import fetch_all, oracle
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _offline(search_offline):
+    """No page cache, no geocoder (tests/directory/conftest.py)."""
+
+
+def _query(city: str, radius: float, **extra) -> dict:
+    lat, lng = CITIES[city]
+    return {"lat": lat, "lng": lng, "radius": radius, **extra}
+
+
+FILTERS = [
+    ({}, {}),
+    ({"studio_types": "HOME"}, {"types": ["HOME"]}),
+    ({"services": "ISDN,ZOOM"}, {"services": ["ISDN", "ZOOM"]}),
+    ({"premium": "true"}, {"premium": True}),
+    ({"premium": "false"}, {"premium": False}),
+    ({"verified": "true"}, {"verified": True}),
+    ({"verified": "false", "has_images": "true"}, {"verified": False, "has_images": True}),
+    ({"has_images": "false"}, {"has_images": False}),
+]
+
+
+@pytest.mark.parametrize("knn_plan", [True, False], ids=["knn-plan", "general-plan"])
+@pytest.mark.parametrize(("query", "params"), FILTERS)
+@pytest.mark.parametrize("city", ["London", "Suva", "Tromsø"])
+def test_distance_pages_match_the_oracle(client, world, settings, knn_plan, query, params, city):
+    settings.SEARCH_KNN_PLAN = knn_plan
+    spec, ids = world
+    lat, lng = CITIES[city]
+    for radius in (OFFERED_RADII_MI[0], 250, 500):
+        expected, distances = oracle(spec, ids, centre=(lat, lng, radius, city), **params)
+        names, got = fetch_all(client, _query(city, radius, **query), page_size=5)
+        assert names == expected, (city, radius, query)
+        for name, miles in got.items():
+            assert miles == pytest.approx(distances[name], abs=0.006)
+
+
+@pytest.mark.parametrize("sort", ["name", "newest", "rating"])
+@pytest.mark.parametrize(("query", "params"), [FILTERS[0], FILTERS[1], FILTERS[4], FILTERS[5]])
+@pytest.mark.parametrize("city", ["London", "Tromsø"])
+def test_other_sorts_match_the_oracle(client, world, settings, sort, query, params, city):
+    spec, ids = world
+    lat, lng = CITIES[city]
+    for radius in (OFFERED_RADII_MI[0], 500):
+        expected, _ = oracle(spec, ids, centre=(lat, lng, radius, city), sort=sort, **params)
+        names, _ = fetch_all(client, _query(city, radius, sort=sort, **query), page_size=4)
+        assert names == expected, (city, radius, sort, query)
+
+
+def test_the_plan_applies_to_a_centre_without_text_or_city(world, settings):
+    lat, lng = CITIES["London"]
+    for params, applies in [
+        (SearchParams(lat=lat, lng=lng), True),
+        (SearchParams(lat=lat, lng=lng, studio_types=("HOME",)), True),
+        (SearchParams(lat=lat, lng=lng, studio_types=("HOME",), services=("ISDN",)), False),
+        (SearchParams(lat=lat, lng=lng, sort="name"), True),
+        (SearchParams(lat=lat, lng=lng, sort="rating", services=("ISDN",)), True),
+        (SearchParams(lat=lat, lng=lng, q="booth"), False),
+        (SearchParams(lat=lat, lng=lng, city="london"), False),
+        (SearchParams(city="london"), False),
+    ]:
+        assert knn_plan_applies(params, resolve_centre(params)) is applies, params
+    settings.SEARCH_KNN_PLAN = False
+    params = SearchParams(lat=lat, lng=lng)
+    assert knn_plan_applies(params, resolve_centre(params)) is False
+
+
+def _sampled(expected: list[str], ids: dict[str, int]) -> int:
+    return sum(1 for name in expected if ids[name] % SAMPLE_STRIDE == 0)
+
+
+def test_count_is_exact_up_to_the_limit(client, world, settings):
+    spec, ids = world
+    lat, lng = CITIES["London"]
+    expected, _ = oracle(spec, ids, centre=(lat, lng, 500, "London"))
+    settings.SEARCH_EXACT_COUNT_LIMIT = len(expected) * SAMPLE_STRIDE  # the sample stays below
+    body = client.get("/api/studios/search?" + urlencode(_query("London", 500))).json()
+    assert body["count"] == len(expected)
+    assert body["count_is_estimate"] is False
+
+
+def test_count_past_the_limit_is_the_sample_estimate_and_pages_stay_exact(client, world, settings):
+    spec, ids = world
+    lat, lng = CITIES["London"]
+    expected, _ = oracle(spec, ids, centre=(lat, lng, 500, "London"))
+    sampled = _sampled(expected, ids)
+    assert sampled > 0  # the world has sampled studios around London
+    settings.SEARCH_EXACT_COUNT_LIMIT = sampled * SAMPLE_STRIDE - 1
+    names, page = [], 1
+    while True:
+        body = client.get(
+            "/api/studios/search?" + urlencode({**_query("London", 500), "page": page})
+        ).json()
+        assert body["count"] == sampled * SAMPLE_STRIDE
+        assert body["count_is_estimate"] is True
+        if not body["results"]:
+            break
+        names += [result["name"] for result in body["results"]]
+        page += 1
+    assert names == expected
+
+
+def test_other_plans_say_their_count_is_exact(client, world):
+    body = client.get("/api/studios/search?" + urlencode({"q": "studio"})).json()
+    assert body["count_is_estimate"] is False
+    body = client.get("/api/studios/search?" + urlencode({"city": "london"})).json()
+    assert body["count_is_estimate"] is False
+
+
+def test_a_page_costs_a_bounded_number_of_queries_whatever_the_page(client, world):
+    """Pages 1, 4 and one past the end: a query per tier reached (at most five), the count,
+    the cards."""
+    for page in (1, 4, 40):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(
+                "/api/studios/search?"
+                + urlencode({**_query("London", 500), "page": page, "page_size": 5})
+            )
+        assert response.status_code == 200
+        sample = [q["sql"] for q in queries.captured_queries if "studio_id %" in q["sql"]]
+        assert sample, "the tier plan counted"
+        assert len(queries.captured_queries) <= 7
