@@ -60,7 +60,9 @@ def webhook_event_receive(*, payload: bytes, signature: str | None) -> tuple[boo
         created = datetime.fromtimestamp(int(event["created"]), tz=UTC)
     except (ValueError, KeyError, TypeError) as exc:
         raise ValidationFailed("The event is not a Stripe event.", code="bad_event") from exc
-    with transaction.atomic(), connection.cursor() as cursor:
+    # One statement in autocommit (no BEGIN/COMMIT round trips): the INSERT is its own
+    # transaction, so "on commit" is right after it (or the caller's commit, if any).
+    with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO billing_stripe_events "
             "(stripe_event_id, type, api_version, stripe_created, payload, status, error, "
@@ -76,8 +78,8 @@ def webhook_event_receive(*, payload: bytes, signature: str | None) -> tuple[boo
             ],
         )
         row = cursor.fetchone()
-        if row is not None:
-            enqueue_on_commit(PROCESS_TASK, row[0])
+    if row is not None:
+        enqueue_on_commit(PROCESS_TASK, row[0])
     return row is not None, event_id
 
 
