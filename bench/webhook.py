@@ -84,6 +84,9 @@ def main() -> None:
     parser.add_argument("--servers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=4, help="posting processes")
     parser.add_argument("--connections", type=int, default=2, help="per posting process")
+    parser.add_argument(
+        "--conn-max-age", type=int, default=60, help="DB_CONN_MAX_AGE of servers and worker"
+    )
     args = parser.parse_args()
 
     os.environ["STRIPE_WEBHOOK_SECRET"] = WEBHOOK_SECRET
@@ -133,6 +136,9 @@ def main() -> None:
         "STRIPE_SECRET_KEY": SECRET_KEY,
         "STRIPE_API_BASE": fake.url,
         "STRIPE_PRICE_ID": "price_premium_yearly",
+        # Persistent connections, as production runs (docs/configuration.md): without them
+        # every request and every task opens a PostgreSQL connection of its own.
+        "DB_CONN_MAX_AGE": str(args.conn_max_age),
     }
     servers = [Server("project.asgi:application", env=env).ready() for _ in range(args.servers)]
     try:
