@@ -85,7 +85,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="posting processes")
     parser.add_argument("--connections", type=int, default=2, help="per posting process")
     parser.add_argument(
-        "--conn-max-age", type=int, default=60, help="DB_CONN_MAX_AGE of servers and worker"
+        "--worker-conn-max-age", type=int, default=60, help="the worker's DB_CONN_MAX_AGE"
     )
     args = parser.parse_args()
 
@@ -136,9 +136,6 @@ def main() -> None:
         "STRIPE_SECRET_KEY": SECRET_KEY,
         "STRIPE_API_BASE": fake.url,
         "STRIPE_PRICE_ID": "price_premium_yearly",
-        # Persistent connections, as production runs (docs/configuration.md): without them
-        # every request and every task opens a PostgreSQL connection of its own.
-        "DB_CONN_MAX_AGE": str(args.conn_max_age),
     }
     servers = [Server("project.asgi:application", env=env).ready() for _ in range(args.servers)]
     try:
@@ -214,7 +211,10 @@ def main() -> None:
             "--without-heartbeat",
         ],
         cwd=ROOT,
-        env={**os.environ, **SERVER_ENV, **env},
+        # The worker (sync, one process) keeps its connection across tasks; Daphne must not
+        # (a thread per request under ASGI: persistent connections leak, Django's docs say
+        # so, and a run with them ran PostgreSQL out of connections).
+        env={**os.environ, **SERVER_ENV, **env, "DB_CONN_MAX_AGE": str(args.worker_conn_max_age)},
         stdout=subprocess.DEVNULL,
     )
     mine = StripeEvent.objects.filter(stripe_event_id__startswith=f"evt_{rid}_")
