@@ -84,6 +84,9 @@ def main() -> None:
     parser.add_argument("--servers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=4, help="posting processes")
     parser.add_argument("--connections", type=int, default=2, help="per posting process")
+    parser.add_argument(
+        "--worker-conn-max-age", type=int, default=60, help="the worker's DB_CONN_MAX_AGE"
+    )
     args = parser.parse_args()
 
     os.environ["STRIPE_WEBHOOK_SECRET"] = WEBHOOK_SECRET
@@ -208,7 +211,10 @@ def main() -> None:
             "--without-heartbeat",
         ],
         cwd=ROOT,
-        env={**os.environ, **SERVER_ENV, **env},
+        # The worker (sync, one process) keeps its connection across tasks; Daphne must not
+        # (a thread per request under ASGI: persistent connections leak, Django's docs say
+        # so, and a run with them ran PostgreSQL out of connections).
+        env={**os.environ, **SERVER_ENV, **env, "DB_CONN_MAX_AGE": str(args.worker_conn_max_age)},
         stdout=subprocess.DEVNULL,
     )
     mine = StripeEvent.objects.filter(stripe_event_id__startswith=f"evt_{rid}_")

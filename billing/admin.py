@@ -129,7 +129,7 @@ class RefundAdmin(LegacyRowAdmin):
 def reprocess_events(modeladmin, request, queryset):
     counts: dict[str, int] = {}
     for event in queryset.order_by("stripe_created", "pk"):
-        status = stripe_event_reprocess(event_pk=event.pk)
+        status = stripe_event_reprocess(event_pk=event.pk, actor=request.user)
         counts[status] = counts.get(status, 0) + 1
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     modeladmin.message_user(request, f"Reprocessed: {summary}.", level=messages.INFO)

@@ -8,6 +8,8 @@ from django.db import transaction
 
 from common.errors import Conflict, NotFound
 from directory.models import User
+from moderation.models import AuditTargetType
+from moderation.services import audit_record
 
 from ..models import PendingSubscription, PendingSubscriptionStatus, Subscription
 from ..stripe_api import PaymentProviderError, client
@@ -30,6 +32,20 @@ def _pending(pending_id: int) -> PendingSubscription:
     return row
 
 
+def _audit(*, actor: User, row: PendingSubscription, action: str, reason: str = "") -> None:
+    """One audit entry per decision, in the decision's transaction (issue 11)."""
+    audit_record(
+        actor=actor,
+        action=action,
+        target_type=AuditTargetType.SUBSCRIPTION,
+        target_id=row.subscription_id if row.subscription_id else f"pending-{row.pk}",
+        target_label=f"{row.studio.name} (pending #{row.pk})",
+        before={"pending_id": row.pk, "status": PendingSubscriptionStatus.PENDING_APPROVAL},
+        after={"pending_id": row.pk, "status": row.status, "subscription_id": row.subscription_id},
+        reason=reason,
+    )
+
+
 def pending_subscription_approve(*, actor: User, pending_id: int) -> PendingSubscription:
     with transaction.atomic():
         row = _pending(pending_id)
@@ -38,6 +54,7 @@ def pending_subscription_approve(*, actor: User, pending_id: int) -> PendingSubs
         if row.subscription_id:
             Subscription.objects.filter(pk=row.subscription_id).update(awaiting_approval=False)
             studio_premium_refresh(studio_ids=studios_of(row.subscription))
+        _audit(actor=actor, row=row, action="subscription.approve")
         notice_send_once(
             key=f"approval:{row.pk}",
             user=row.user,
@@ -66,6 +83,7 @@ def pending_subscription_reject(
                 raise PaymentProviderError() from exc
         row.status, row.decided_by = PendingSubscriptionStatus.REJECTED, actor
         row.save(update_fields=["status", "decided_by", "updated_at"])
+        _audit(actor=actor, row=row, action="subscription.reject", reason=reason)
         notice_send_once(
             key=f"rejection:{row.pk}",
             user=row.user,

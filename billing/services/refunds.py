@@ -15,6 +15,8 @@ from django.db import IntegrityError, transaction
 
 from common.errors import NotFound, ValidationFailed
 from directory.models import User
+from moderation.models import AuditTargetType
+from moderation.services import audit_record
 
 from ..models import Refund, RefundStatus, Subscription
 from ..stripe_api import PaymentProviderError, as_dict, client
@@ -118,6 +120,24 @@ def refund_create(
                 processed_by=actor,
                 idempotency_key=key,
                 subscription=subscription,
+            )
+            # Only a refund made now is audited: an idempotent repeat returned above.
+            audit_record(
+                actor=actor,
+                action="refund.create",
+                target_type=AuditTargetType.REFUND,
+                target_id=row.pk,
+                target_label=row.stripe_refund_id,
+                before=None,
+                after={
+                    "stripe_refund_id": row.stripe_refund_id,
+                    "payment_intent": payment_intent,
+                    "amount": row.amount,
+                    "currency": row.currency,
+                    "status": row.status,
+                    "subscription_id": row.subscription_id,
+                },
+                reason=reason,
             )
     except IntegrityError:  # the other click won the insert
         return Refund.objects.get(idempotency_key=key), False

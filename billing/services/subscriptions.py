@@ -74,12 +74,26 @@ def _owner_and_studio(remote: dict[str, Any], hint: dict[str, Any]) -> tuple[Use
     return user, studio
 
 
+def _locked(stripe_subscription_id: str) -> Subscription | None:
+    return (
+        Subscription.objects.select_for_update()
+        .filter(stripe_subscription_id=stripe_subscription_id)
+        .first()
+    )
+
+
 def subscription_sync(
     *, stripe_subscription_id: str, hint: dict[str, Any] | None = None
 ) -> Subscription:
     """Mirror the subscription as Stripe has it now; premium follows. Call in a transaction."""
     assert connection.in_atomic_block, "subscription_sync runs inside the caller's transaction"
-    _lock(stripe_subscription_id)
+    # Lock our row before reading Stripe, so two events of one subscription apply in turn
+    # and the later one writes what Stripe says last. Only a subscription new to us needs
+    # the advisory lock (there is no row to lock yet): one round trip fewer per renewal.
+    sub = _locked(stripe_subscription_id)
+    if sub is None:
+        _lock(stripe_subscription_id)
+        sub = _locked(stripe_subscription_id)
     remote = as_dict(client().v1.subscriptions.retrieve(stripe_subscription_id))
     start, end = _period(remote)
     fields = {
@@ -90,11 +104,6 @@ def subscription_sync(
         "cancelled_at": _ts(remote.get("canceled_at")),
         "stripe_customer_id": remote.get("customer"),
     }
-    sub = (
-        Subscription.objects.select_for_update()
-        .filter(stripe_subscription_id=stripe_subscription_id)
-        .first()
-    )
     if sub is None:
         user, studio = _owner_and_studio(remote, hint or {})
         sub = Subscription.objects.create(

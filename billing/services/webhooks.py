@@ -22,6 +22,8 @@ from django.utils import timezone
 
 from common.errors import ValidationFailed
 from common.jobs import enqueue_on_commit
+from moderation.models import AuditTargetType
+from moderation.services import audit_record
 
 from ..models import PendingSubscription, StripeCustomer, StripeEvent, WebhookEventStatus
 from ..stripe_api import is_transient
@@ -58,7 +60,9 @@ def webhook_event_receive(*, payload: bytes, signature: str | None) -> tuple[boo
         created = datetime.fromtimestamp(int(event["created"]), tz=UTC)
     except (ValueError, KeyError, TypeError) as exc:
         raise ValidationFailed("The event is not a Stripe event.", code="bad_event") from exc
-    with transaction.atomic(), connection.cursor() as cursor:
+    # One statement in autocommit (no BEGIN/COMMIT round trips): the INSERT is its own
+    # transaction, so "on commit" is right after it (or the caller's commit, if any).
+    with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO billing_stripe_events "
             "(stripe_event_id, type, api_version, stripe_created, payload, status, error, "
@@ -74,8 +78,8 @@ def webhook_event_receive(*, payload: bytes, signature: str | None) -> tuple[boo
             ],
         )
         row = cursor.fetchone()
-        if row is not None:
-            enqueue_on_commit(PROCESS_TASK, row[0])
+    if row is not None:
+        enqueue_on_commit(PROCESS_TASK, row[0])
     return row is not None, event_id
 
 
@@ -194,12 +198,28 @@ class TransientStripeError(Exception):
 
 def stripe_event_process(*, event_pk: int) -> str:
     """Apply one stored event, once in effect; its resulting status."""
+    return _event_process(event_pk=event_pk, actor=None)
+
+
+def _event_target(event: StripeEvent) -> tuple[AuditTargetType, str]:
+    """What an event is about, for the audit log: a refund, else a subscription (Stripe ids)."""
+    obj = (event.payload.get("data") or {}).get("object") or {}
+    if event.type.startswith("refund."):
+        return AuditTargetType.REFUND, str(obj.get("id") or event.stripe_event_id)
+    if event.type.startswith("customer.subscription."):
+        return AuditTargetType.SUBSCRIPTION, str(obj.get("id") or event.stripe_event_id)
+    sub = obj.get("subscription") or _invoice_subscription(obj)
+    return AuditTargetType.SUBSCRIPTION, str(sub or event.stripe_event_id)
+
+
+def _event_process(*, event_pk: int, actor: Any | None) -> str:
     with transaction.atomic(durable=True):
         event = StripeEvent.objects.select_for_update().filter(pk=event_pk).first()
         if event is None:
             return "missing"
         if event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED):
             return event.status
+        before = {"status": event.status, "error": event.error, "attempts": event.attempts}
         event.attempts += 1
         handler = HANDLERS.get(event.type)
         transient = None
@@ -218,11 +238,26 @@ def stripe_event_process(*, event_pk: int) -> str:
                     transient = exc
         event.processed_at = timezone.now()
         event.save(update_fields=["status", "error", "attempts", "processed_at"])
+        if actor is not None and event.status != before["status"]:
+            target_type, target_id = _event_target(event)
+            audit_record(
+                actor=actor,
+                action="stripe_event.reprocess",
+                target_type=target_type,
+                target_id=target_id,
+                target_label=f"{event.type} {event.stripe_event_id}",
+                before=before,
+                after={"status": event.status, "error": event.error, "attempts": event.attempts},
+            )
     if transient is not None:
         raise TransientStripeError(str(transient)) from transient
     return event.status
 
 
-def stripe_event_reprocess(*, event_pk: int) -> str:
-    """The admin's "reprocess": a FAILED (or stuck RECEIVED) event goes through again."""
-    return stripe_event_process(event_pk=event_pk)
+def stripe_event_reprocess(*, event_pk: int, actor: Any | None = None) -> str:
+    """The admin's "reprocess": a FAILED (or stuck RECEIVED) event goes through again.
+
+    When it changes the event's status, the admin's action is audited in the same
+    transaction; a no-op (already done, or failing the same way) leaves no entry.
+    """
+    return _event_process(event_pk=event_pk, actor=actor)

@@ -302,3 +302,28 @@ def test_receipt_email_is_ours_when_the_user_turned_payment_emails_off(
         "Your Studio Finder receipt"
     ]
     assert invoice["id"] in outbox[0].body
+
+
+def test_a_renewal_update_costs_few_round_trips(
+    fake_stripe, paid, deliver, django_assert_num_queries
+):
+    """An update of a subscription we have, premium unchanged: transaction, event lock,
+    savepoint, row lock, the premium read (studio, its subscriptions), release, event
+    update, commit (9; 13 before) — no advisory lock, no premium write."""
+    from billing.services import stripe_event_process
+
+    studio, session, sub, _ = paid
+    deliver(fake_stripe.event("checkout.session.completed", session))
+    assert _premium(studio)
+    payload = fake_stripe.event("customer.subscription.updated", fake_stripe.get(sub["id"]))
+    from billing.services import webhook_event_receive
+    from tests.fakes.stripe import sign
+
+    _, event_id = webhook_event_receive(payload=payload.encode(), signature=sign(payload))
+    event = StripeEvent.objects.get(stripe_event_id=event_id)
+    with django_assert_num_queries(9) as captured:
+        assert stripe_event_process(event_pk=event.pk) == "PROCESSED"
+    sql = " ".join(q["sql"] for q in captured.captured_queries)
+    assert "pg_advisory_xact_lock" not in sql
+    assert 'UPDATE "directory_studio"' not in sql
+    assert _premium(studio)

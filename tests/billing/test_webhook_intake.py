@@ -171,3 +171,19 @@ def test_duplicate_delivery_concurrent_stores_once(fake_stripe, settings):
     assert statuses == [200] * 8
     assert StripeEvent.objects.filter(stripe_event_id="evt_race").count() == 1
     assert len(enqueued) == 1
+
+
+def test_intake_is_one_statement_whole_stack(
+    fake_stripe, post_event, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """Through every middleware: the INSERT ... ON CONFLICT and nothing else (no session,
+    no user, no suspension lookup, no BEGIN/SAVEPOINT), new or duplicate alike."""
+    payload = _payload("evt_lean")
+    for expected_enqueues in (1, 0):
+        with (
+            django_capture_on_commit_callbacks(execute=False) as enqueued,
+            django_assert_num_queries(1) as captured,
+        ):
+            assert post_event(payload).status_code == 200
+        assert captured.captured_queries[0]["sql"].startswith("INSERT INTO billing_stripe_events")
+        assert len(enqueued) == expected_enqueues
