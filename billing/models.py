@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 
 from common.models import LegacyIdModel, TimestampedModel, choices_check, legacy_id_unique
 
@@ -202,7 +203,7 @@ class StripeEvent(models.Model):
 
     stripe_event_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100)
-    api_version = models.CharField(max_length=64, blank=True, default="")
+    api_version = models.CharField(max_length=64, blank=True, default="", db_default="")
     stripe_created = models.DateTimeField(help_text="When Stripe created the event.")
     payload = models.JSONField()
     status = models.CharField(
@@ -211,9 +212,9 @@ class StripeEvent(models.Model):
         default=WebhookEventStatus.RECEIVED,
         db_default=WebhookEventStatus.RECEIVED,
     )
-    error = models.TextField(blank=True, default="")
+    error = models.TextField(blank=True, default="", db_default="")
     attempts = models.PositiveIntegerField(default=0, db_default=0)
-    received_at = models.DateTimeField(auto_now_add=True)
+    received_at = models.DateTimeField(auto_now_add=True, db_default=Now())
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -230,7 +231,7 @@ class BillingNotice(models.Model):
 
     key = models.CharField(max_length=255, unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
 
     class Meta:
         db_table = "billing_notices"

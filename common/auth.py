@@ -28,6 +28,7 @@ from common.errors import EmailNotVerified, Suspended
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.sessions.backends.base import SessionBase
 
 # How a deleted account is named where text must name someone (the unread-messages email).
 # The API and the socket give `sender: null` (or `receiver: null`) and leave the words to
@@ -52,6 +53,26 @@ def session_token_owner(token: str | None) -> tuple[AbstractBaseUser, str] | Non
 
     The WebSocket needs the session key too: logging out closes that session's sockets.
     """
+    found = _session_token_session(token)
+    return (found[0], found[1].session_key) if found else None
+
+
+def request_session_token_auth(
+    request: HttpRequest, token: str | None
+) -> tuple[AbstractBaseUser, SessionBase] | None:
+    """(user, session) behind the request's session token, looked up once per request.
+
+    The suspension middleware and DRF's authentication class both need the caller of an
+    API request; without this each would read the session and the user again (three
+    queries apiece). The answer is kept on the Django request, keyed by the token.
+    """
+    cache = request.__dict__.setdefault("_session_token_auth", {})
+    if token not in cache:
+        cache[token] = _session_token_session(token)
+    return cache[token]
+
+
+def _session_token_session(token: str | None) -> tuple[AbstractBaseUser, SessionBase] | None:
     if not token or len(token) > 255:
         return None
     from allauth.headless import app_settings as headless_settings
@@ -62,7 +83,7 @@ def session_token_owner(token: str | None) -> tuple[AbstractBaseUser, str] | Non
     request = HttpRequest()
     request.session = session
     user = get_user(request)
-    return (user, session.session_key) if user.is_authenticated else None
+    return (user, session) if user.is_authenticated else None
 
 
 def session_user_id(session_key: str) -> int | None:

@@ -9,6 +9,8 @@ from allauth.headless.contrib.rest_framework.authentication import XSessionToken
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
+from common.auth import request_session_token_auth
+
 
 class SessionTokenAuthentication(XSessionTokenAuthentication):
     """`X-Session-Token: <meta.session_token from /_allauth/app/v1/auth/login>`."""
@@ -17,7 +19,8 @@ class SessionTokenAuthentication(XSessionTokenAuthentication):
         token = self.get_session_token(request)
         if not token:
             return None
-        result = super().authenticate(request)
+        # The same lookup the suspension middleware made for this request, not a second one.
+        result = request_session_token_auth(request._request, token)
         if result is None:
             raise exceptions.AuthenticationFailed(
                 "The session token is invalid or has expired; sign in again."

@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, get_resolver, resolve
 
 from common.api import is_api_request
-from common.auth import authenticate_session_token, user_is_suspended
+from common.auth import request_session_token_auth, user_is_suspended
 
 from .adapters import suspended_response
 
@@ -63,7 +63,8 @@ class SuspensionMiddleware:
         cookie; everything else the cookie."""
         token = request.headers.get(APP_AUTH_HEADER)
         if request.path.startswith(HEADLESS_APP_PREFIX) or (token and is_api_request(request)):
-            return authenticate_session_token(token)
+            found = request_session_token_auth(request, token)
+            return found[0] if found else None
         user = request.user
         return user if user.is_authenticated else None
 

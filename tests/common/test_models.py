@@ -64,7 +64,8 @@ def make_row(model: type[models.Model], **fields) -> models.Model:
 
 
 # The report's enums ("Enumerations"), value for value; PendingSubscriptionStatus holds the
-# four documented values of the old string column pending_subscriptions.status.
+# four documented values of the old string column pending_subscriptions.status, and
+# WebhookEventStatus is billing's own (docs/data-model.md lists both as "ours").
 REPORT_ENUMS = {
     "directory.Role": ["USER", "STUDIO_OWNER", "ADMIN"],
     "directory.StudioStatus": ["DRAFT", "ACTIVE", "INACTIVE", "PENDING"],
@@ -106,6 +107,9 @@ REPORT_ENUMS = {
     ],
     "billing.PendingSubscriptionStatus": ["PENDING_APPROVAL", "APPROVED", "REJECTED", "CANCELLED"],
     "billing.RefundStatus": ["PENDING", "SUCCEEDED", "FAILED", "CANCELLED"],
+    # Ours, like PendingSubscriptionStatus: billing_stripe_events.status, the 14th enum of
+    # docs/data-model.md ("Enums"), pinned value for value like the report's.
+    "billing.WebhookEventStatus": ["RECEIVED", "PROCESSED", "FAILED", "IGNORED"],
     "moderation.ReportedContentType": ["REVIEW", "MESSAGE", "STUDIO", "USER"],
     "moderation.ReportReason": [
         "SPAM",
