@@ -12,7 +12,7 @@ POST /api/admin/pending-subscriptions/{id}/reject {"reason"?}
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -139,10 +139,16 @@ class SubscriptionSerializer(serializers.Serializer):
 class SubscriptionListApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema_serializer(component_name="SubscriptionList")
+    class OutputSerializer(serializers.Serializer):
+        """The answer is an object, not a bare array: the billing page reads `results`."""
+
+        results = SubscriptionSerializer(many=True)
+
     @extend_schema(
         operation_id="billing_subscription_list",
         summary="Your subscriptions",
-        responses={200: SubscriptionSerializer(many=True), **error_responses(401, 403)},
+        responses={200: OutputSerializer, **error_responses(401, 403)},
         tags=TAGS,
     )
     def get(self, request):

@@ -2,9 +2,10 @@
 
 SuspensionMiddleware — suspension, enforced on every HTTP request that carries a session
 cookie or a session token: the pages (including /admin/ and /accounts/), allauth's
-endpoints and the whole API. It is the only per-request check (docs/accounts.md,
-"Suspension"); DRF's authentication classes and permissions do not repeat it. A suspended
-user can still sign out.
+endpoints and the whole API, except the API views that authenticate nobody
+(`authentication_classes = []`: the Stripe webhook). It is the only per-request check
+(docs/accounts.md, "Suspension"); DRF's authentication classes and permissions do not
+repeat it. A suspended user can still sign out.
 
 RateLimitRetryAfterMiddleware — Retry-After on allauth's 429 answers.
 
@@ -43,7 +44,18 @@ def _allowed_while_suspended(request: HttpRequest) -> bool:
         return False
     if match.view_name in ALLOWED_WHILE_SUSPENDED:
         return True
+    if _authenticates_nobody(match.func):
+        return True
     return request.method == "DELETE" and match.view_name in HEADLESS_SESSION_VIEWS
+
+
+def _authenticates_nobody(view) -> bool:
+    """A DRF view with no authentication classes (the Stripe webhook, whose credential is
+    the signature) never sees the session or token it is sent with: the caller is
+    anonymous there, so there is no suspended user to refuse, and the endpoint answers
+    as it documents (docs/accounts.md, "Suspension")."""
+    view_class = getattr(view, "cls", None)  # APIView.as_view() sets it
+    return view_class is not None and not view_class.authentication_classes
 
 
 class SuspensionMiddleware:

@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from schemathesis import checks
 
 from tests.factories import StudioFactory, UserFactory
+from tests.fakes.stripe import fake_stripe  # noqa: F401 - the fixture, for billing
 from tests.utils import session_token_for
 
 # Bounded so CI stays fast: cases per operation, each sent as all six roles.
@@ -136,9 +137,13 @@ schema = _load_schema()
 
 
 @pytest.fixture(autouse=True)
-def _offline(settings):
-    settings.GEOCODER_ENABLED = False  # no network; unknown places are a 400
+def _offline(settings, request):
+    """No network: unknown places are a 400, and billing talks to the local fake Stripe
+    (unconfigured, checkout would answer 503 `billing_unavailable`, a server error the
+    fuzz rightly refuses to take as an answer about the caller's input)."""
+    settings.GEOCODER_ENABLED = False
     settings.SEARCH_CACHE_SECONDS = 0
+    request.getfixturevalue("fake_stripe")
 
 
 ROLES = ["anonymous", "unverified", "member", "owner", "admin", "suspended"]
