@@ -248,7 +248,8 @@ def test_connection_events(verifier, people):
         counterparts=cp,
         expect_types={
             a: ["connection.accepted", "notification.new", "notification.count"],
-            b: ["connection.accepted"],
+            # Accepting settles the request's notification: read, and the badge drops.
+            b: ["connection.accepted", "notification.count"],
         },
     )
     with verifier.capture(execute=True):
@@ -279,7 +280,7 @@ def test_connection_events(verifier, people):
         users=[a, c],
         counterparts=cp,
         expect_types={
-            a: ["connection.accepted"],
+            a: ["connection.accepted", "notification.count"],
             c: ["connection.accepted", "notification.new", "notification.count"],
         },
     )
