@@ -21,12 +21,16 @@ def _task_modules() -> list[str]:
 app.autodiscover_tasks(_task_modules, related_name=None)
 
 
+def drop_database_pools(databases: dict, *, conn_max_age: int) -> None:
+    """Plain connections instead of pools: Celery's prefork fixup closes Django's connection
+    pool after every task (celery/celery#10554), so a worker's pool would reconnect per task."""
+    for database in databases.values():
+        if database.get("OPTIONS", {}).pop("pool", None):
+            database["CONN_MAX_AGE"] = conn_max_age
+
+
 @signals.worker_init.connect
 def _plain_database_connections(**kwargs) -> None:
-    """Workers use plain connections: Celery's prefork fixup closes Django's connection pool
-    after every task (celery/celery#10554), so a pool would reconnect for each task."""
     from django.conf import settings
 
-    for database in settings.DATABASES.values():
-        if database.get("OPTIONS", {}).pop("pool", None):
-            database["CONN_MAX_AGE"] = getattr(settings, "DB_CONN_MAX_AGE", 0)
+    drop_database_pools(settings.DATABASES, conn_max_age=getattr(settings, "DB_CONN_MAX_AGE", 0))
