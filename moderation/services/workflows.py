@@ -54,20 +54,23 @@ def _user_state(user: User) -> dict[str, Any]:
     }
 
 
-def _audited(
-    *,
-    actor: User,
-    target: M,
-    action: str,
-    target_type: str,
-    label: Callable[[M], str],
-    state: Callable[[M], dict[str, Any]],
-    change: Callable[[M], M],
-    reason: str,
-) -> M:
+def _review_state(review: Review) -> dict[str, Any]:
+    return {"status": review.status}
+
+
+# How the audit log names each kind of target and what state it records of it.
+_TARGETS: dict[type[models.Model], tuple[str, Callable[[Any], str], Callable[[Any], dict]]] = {
+    Studio: (AuditTargetType.STUDIO, lambda studio: studio.name, _studio_state),
+    User: (AuditTargetType.USER, lambda user: user.username, _user_state),
+    Review: (AuditTargetType.REVIEW, lambda r: f"Review of {r.studio.name}", _review_state),
+}
+
+
+def _audited(*, actor: User, target: M, action: str, change: Callable[[M], M], reason: str) -> M:
     """Lock the target, note its state, call the owning app's service on it and audit
     before → after, in one transaction. Locked before `before` is read, so `before` is
     the state the change replaced, not a stale copy."""
+    target_type, label, state = _TARGETS[type(target)]
     with transaction.atomic():
         locked = type(target).objects.select_for_update().get(pk=target.pk)
         before = state(locked)
@@ -93,25 +96,7 @@ def _studio_change(
         actor=actor,
         target=studio,
         action=action,
-        target_type=AuditTargetType.STUDIO,
-        label=lambda s: s.name,
-        state=_studio_state,
-        change=lambda s: studio_update(actor=actor, studio=s, data=data),
-        reason=reason,
-    )
-
-
-def _user_change(
-    *, actor: User, user: User, action: str, change: Callable[[User], User], reason: str
-) -> User:
-    return _audited(
-        actor=actor,
-        target=user,
-        action=action,
-        target_type=AuditTargetType.USER,
-        label=lambda u: u.username,
-        state=_user_state,
-        change=change,
+        change=lambda locked: studio_update(actor=actor, studio=locked, data=data),
         reason=reason,
     )
 
@@ -156,9 +141,9 @@ def account_suspend(*, actor: User, user: User, reason: str, until: datetime | N
     ensure_admin(actor)
     if user.pk == actor.pk:
         raise ValidationFailed("You cannot suspend yourself.", code="own_account")
-    return _user_change(
+    return _audited(
         actor=actor,
-        user=user,
+        target=user,
         action="user.suspend",
         change=lambda u: user_suspend(user=u, reason=reason, until=until),
         reason=reason,
@@ -168,9 +153,9 @@ def account_suspend(*, actor: User, user: User, reason: str, until: datetime | N
 def account_reinstate(*, actor: User, user: User, reason: str = "") -> User:
     """Lift a suspension now; the user signs in again as usual."""
     ensure_admin(actor)
-    return _user_change(
+    return _audited(
         actor=actor,
-        user=user,
+        target=user,
         action="user.reinstate",
         change=lambda u: user_unsuspend(user=u),
         reason=reason,
@@ -208,9 +193,6 @@ def review_decide(*, actor: User, review: Review, status: str, reason: str = "")
         actor=actor,
         target=review,
         action="review.approve" if status == ReviewStatus.APPROVED else "review.reject",
-        target_type=AuditTargetType.REVIEW,
-        label=lambda r: f"Review of {r.studio.name}",
-        state=lambda r: {"status": r.status},
         change=lambda r: review_moderate(review=r, moderator=actor, status=status),
         reason=reason,
     )
