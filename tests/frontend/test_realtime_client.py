@@ -419,27 +419,23 @@ def test_a_message_over_the_frame_limit_is_refused_without_sending_it(js):
     }
 
 
-def test_a_flood_close_waits_longer_than_the_rate_limit_window(js):
+@pytest.mark.parametrize(
+    ("code", "wait_ms"),
+    [
+        # Half to all of floodBackoffMs (30 s), past the 10 s rate-limit window; random() = 0.5.
+        (4429, 22_500),
+        (4408, 375),  # idle: the usual backoff, attempt 0 of 500 ms
+    ],
+    ids=["flood-waits-longer", "idle-retries"],
+)
+def test_how_long_a_close_waits_before_reconnecting(js, code, wait_ms):
     js.evaluate("window.t = harness.make(); t.sock().push(harness.hello(0))")
-    js.evaluate("t.sock().serverClose(4429)")
+    js.evaluate(f"t.sock().serverClose({code})")
     assert js.evaluate("[t.seen('closed'), t.client.status]") == [
-        [{"code": 4429, "final": False}],
+        [{"code": code, "final": False}],
         "offline",
     ]
-    js.clock.run_for(22_499)  # half to all of floodBackoffMs (30 s); random() = 0.5 → 22.5 s
-    assert js.evaluate("t.sockets.length") == 1
-    js.clock.run_for(2)
-    assert js.evaluate("t.sockets.length") == 2
-
-
-def test_an_idle_close_reconnects_with_the_usual_backoff(js):
-    js.evaluate("window.t = harness.make(); t.sock().push(harness.hello(0))")
-    js.evaluate("t.sock().serverClose(4408)")
-    assert js.evaluate("[t.seen('closed'), t.client.status]") == [
-        [{"code": 4408, "final": False}],
-        "offline",
-    ]
-    js.clock.run_for(374)
+    js.clock.run_for(wait_ms - 1)
     assert js.evaluate("t.sockets.length") == 1
     js.clock.run_for(2)
     assert js.evaluate("t.sockets.length") == 2
