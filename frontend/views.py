@@ -90,6 +90,15 @@ class FaqPage(PageView):
     template_name = "frontend/faq.html"
 
 
+class PremiumPage(PageView):
+    """/premium: what premium is, the featured studios and the people in the spotlight."""
+
+    template_name = "frontend/premium.html"
+
+    def page_data(self) -> dict:
+        return {"studio_types": _labels(StudioType), "services": _labels(ServiceType)}
+
+
 class StudioPage(PageView):
     """A studio. The selector decides 404 (missing, or hidden from this viewer) and the title."""
 

@@ -35,8 +35,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 AXE = Path(settings.BASE_DIR) / "var" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 SERIOUS = ("serious", "critical")
 
-PUBLIC = ["/", "/search?studio_types=HOME", "/faq", "/accounts/login/", "/accounts/signup/",
-          "/accounts/password/reset/"]  # fmt: skip
+PUBLIC = ["/", "/search?studio_types=HOME", "/faq", "/premium", "/accounts/login/",
+          "/accounts/signup/", "/accounts/password/reset/"]  # fmt: skip
 MEMBER = ["/messages", "/messages/owner", "/notifications", "/network", "/accounts/email/",
           "/accounts/password/change/"]  # fmt: skip
 
