@@ -21,8 +21,8 @@ from directory.search.filters import LEGACY_ALIASES
 from directory.search.parameters import DEFAULT_RADIUS_MI, OFFERED_RADII_MI
 from directory.selectors.profiles import public_profile_get
 from directory.selectors.studios import access_managed_studio, studio_visible
-from directory.services.studio_images import MAX_PIXELS, MIN_SIDE
 from directory.services.saved_searches import read_unsubscribe_token, saved_search_unsubscribe
+from directory.services.studio_images import MAX_PIXELS, MIN_SIDE
 
 
 def _labels(choices) -> dict[str, str]:
