@@ -363,18 +363,21 @@ photos.list?.addEventListener("dragover", (event) => {
   for (const item of $$("li.drop-target", photos.list)) item.classList.remove("drop-target");
   event.target.closest("li.photo")?.classList.add("drop-target");
 });
-photos.list?.addEventListener("drop", (event) => {
-  event.preventDefault();
-  const target = event.target.closest("li.photo");
-  if (!dragged || !target) return;
-  const ids = studio.images.map((image) => String(image.id));
-  move(ids.indexOf(dragged.dataset.imageId), ids.indexOf(target.dataset.imageId));
-});
-photos.list?.addEventListener("dragend", () => {
+function endDrag() {
   dragged?.classList.remove("dragging");
   for (const item of $$("li.drop-target", photos.list)) item.classList.remove("drop-target");
   dragged = null;
+}
+photos.list?.addEventListener("drop", (event) => {
+  event.preventDefault();
+  const target = event.target.closest("li.photo");
+  const source = dragged;
+  endDrag(); // the list is redrawn, so the source's own dragend may never reach it
+  if (!source || !target) return;
+  const ids = studio.images.map((image) => String(image.id));
+  move(ids.indexOf(source.dataset.imageId), ids.indexOf(target.dataset.imageId));
 });
+photos.list?.addEventListener("dragend", endDrag);
 
 // --- premium ---------------------------------------------------------------------------------
 
