@@ -107,6 +107,8 @@ function renderStatus() {
     " ",
     explained.text,
     studio.status === "ACTIVE" ? [" ", h("a", { href: `/studios/${studio.id}` }, "See its public page")] : null,
+    // Set by an admin (moderation), not here.
+    studio.is_verified ? [" ", h("span", { class: "tag verified" }, "Verified")] : null,
   );
   fill(
     $("#status-actions"),
