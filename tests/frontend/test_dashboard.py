@@ -232,6 +232,11 @@ def test_the_dashboard_submits_a_draft_and_fits_a_phone(browser, servers, page_e
         expect(item.locator(".studio-status")).to_contain_text("Only you can see it")
         assert horizontal_overflow(page) == 0
         shoot(page, "dashboard-phone")
+        # "Go premium" asks for a Checkout session (premium.js); this server has no Stripe
+        # keys, and the API's refusal is shown beside the button.
+        item.locator("button[data-action=premium]").click()
+        expect(item.locator(".premium-offer")).to_contain_text("Payments are not configured")
+        expect(item.locator("button[data-action=premium]")).to_be_enabled()
         item.locator("button[data-action=submit]").click()
         item = page.locator(f"li[data-studio-id='{draft.pk}']")
         expect(item).to_have_attribute("data-status", "PENDING")
