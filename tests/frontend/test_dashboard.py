@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from directory.models import Role, ServiceType, Studio, StudioStatus, StudioType
 from directory.services.geocoding import studio_geocode
-from tests.factories import StudioFactory, UserFactory
+from tests.factories import StudioFactory, StudioImageFactory, UserFactory
 from tests.frontend.browser import in_thread, sign_in_with_cookie
 from tests.frontend.screenshots import DESKTOP, PHONE, horizontal_overflow, shoot
 from tests.support.images import image_bytes
@@ -215,6 +215,7 @@ def test_the_dashboard_submits_a_draft_and_fits_a_phone(browser, servers, page_e
     owner = UserFactory(username="dora", owner=True)
     draft = StudioFactory(owner=owner, name="Draft Room", status=StudioStatus.DRAFT)
     live = StudioFactory(owner=owner, name="Live Room", is_premium=True, city="Leeds")
+    StudioImageFactory(studio=live, alt_text="A very long caption " * 10)
     StudioFactory(name="Someone else's")  # not on this dashboard
     context = browser.new_context(viewport=PHONE)
     sign_in_with_cookie(context, owner, server)
@@ -246,6 +247,10 @@ def test_the_dashboard_submits_a_draft_and_fits_a_phone(browser, servers, page_e
 
         page.goto(f"{server}/dashboard/studios/{live.pk}")
         expect(page.locator("#f-name")).to_have_value("Live Room")
+        expect(page.locator("#photos li.photo")).to_have_count(1)
+        # The page runs app.js like every page: the phone header folds behind Menu.
+        expect(page.locator(".site-nav")).to_be_hidden()
+        expect(page.locator(".menu-button")).to_have_attribute("aria-expanded", "false")
         expect(page.locator("#premium-state")).to_contain_text("Premium")
         expect(page.locator("#go-premium")).to_be_hidden()
         expect(page.locator("#status-actions button[data-transition=INACTIVE]")).to_be_visible()

@@ -4,6 +4,7 @@
 // geocoded point on a Leaflet map, the photos (upload, order, captions, delete) and "Go premium".
 
 import { api } from "../api.js";
+import "../app.js"; // every page: the header menu, the badges, the socket, image placeholders
 import { $, $$, fill, formatTime, h, pageData, plural, showError } from "../dom.js";
 import { goPremium } from "../premium.js";
 import { statusExplained, TRANSITION_LABELS } from "../studio_status.js";
@@ -86,7 +87,10 @@ form.addEventListener("submit", async (event) => {
     studio = await api(`/api/studio/manage/${id}`, { method: "PATCH", body: formValues() });
     render();
     fill(saveStatus, h("span", { class: "ok" }, `Saved at ${formatTime(studio.updated_at)}.`));
-    if ((studio.full_address || "") !== (before.full_address || "")) watchGeocoding(studio.updated_at);
+    // A new address is geocoded after the commit: by a worker (wait for it), or at once in
+    // embedded mode (the answer already carries the new point).
+    const moved = studio.latitude !== before.latitude || studio.longitude !== before.longitude;
+    if ((studio.full_address || "") !== (before.full_address || "") && !moved) watchGeocoding(studio.updated_at);
   } catch (err) {
     const placed = showFieldErrors(err, form);
     if (placed) fill(saveStatus, h("span", { class: "error" }, "Please correct the fields marked below."));
