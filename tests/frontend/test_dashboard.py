@@ -282,3 +282,18 @@ def test_the_owner_pages_refuse_anonymous_visitors_and_other_people(browser, ser
     finally:
         anonymous.close()
         stranger.close()
+
+
+@pytest.mark.parametrize("path", ["/dashboard/studios/new", "/dashboard/studios/{id}"])
+def test_the_editor_gets_the_limits_the_upload_service_enforces(client, settings, path):
+    settings.STUDIO_MAX_IMAGES = 3
+    settings.STUDIO_IMAGE_MAX_BYTES = 2 * 1024 * 1024
+    studio = StudioFactory()
+    client.force_login(studio.owner)
+    response = client.get(path.format(id=studio.pk))
+    assert response.status_code == 200
+    data = response.context["page_data"]
+    assert data["studio_id"] == (studio.pk if "{id}" in path else None)
+    assert (data["max_images"], data["max_image_bytes"]) == (3, 2 * 1024 * 1024)
+    assert (data["min_image_side"], data["max_image_side"]) == (16, settings.STUDIO_IMAGE_MAX_SIDE)
+    assert b'src="/static/frontend/pages/studio_editor.js"' in response.content
