@@ -17,6 +17,13 @@ urlpatterns: list = [
     path("search", views.SearchPage.as_view(), name="search-page"),
     path("faq", views.FaqPage.as_view(), name="faq-page"),
     path("premium", views.PremiumPage.as_view(), name="premium-page"),
+    path("dashboard", views.DashboardPage.as_view(), name="dashboard-page"),
+    path("dashboard/studios/new", views.StudioEditorPage.as_view(), name="studio-editor-new"),
+    path(
+        "dashboard/studios/<int:studio_id>",
+        views.StudioEditorPage.as_view(),
+        name="studio-editor",
+    ),
     path("studios/<int:studio_id>", views.StudioPage.as_view(), name="studio-page"),
     path("messages", views.MessagesPage.as_view(), name="messages-page"),
     re_path(rf"^messages/{USERNAME}$", views.MessagesPage.as_view(), name="conversation-page"),
