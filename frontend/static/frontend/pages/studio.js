@@ -21,6 +21,11 @@ const els = {
 };
 let studio = null;
 let reviewPage = 1;
+let ownStudio = false;
+// The legacy rules, enforced by POST /api/reviews and /api/reviews/{id}/response.
+const REVIEW_MIN = 10;
+const REVIEW_MAX = 2000;
+const RESPONSE_MAX = 2000;
 
 function renderStudio(s) {
   document.title = `${s.name} · Studio Finder`;
@@ -80,17 +85,131 @@ function renderRating(rating) {
   );
 }
 
+function ownerResponse(response) {
+  return h("blockquote", { class: "response" }, h("strong", {}, "Response from the owner: "), h("span", { class: "content" }, response.content));
+}
+
+/** "12 / 2000 · at least 10": the length rules as you type (trimmed, as the server counts). */
+function lengthNote(node, text, { min = 1, max }) {
+  const used = text.trim().length;
+  node.textContent = `${used} / ${max} characters${used < min ? ` · at least ${min}` : ""}`;
+  node.classList.toggle("error", used > max);
+  return used >= min && used <= max;
+}
+
+/** The owner's "Reply" under a review of their studio: one public answer (409 after). */
+function replyButton(r) {
+  const start = h("button", { type: "button", class: "secondary reply-start", "aria-label": `Reply to the review of ${formatDate(r.created_at)}` }, "Reply");
+  start.addEventListener("click", () => {
+    const id = `reply-${r.id}`;
+    const text = h("textarea", { id, name: "content", rows: 3, maxlength: RESPONSE_MAX, "aria-describedby": `${id}-count` });
+    const count = h("p", { id: `${id}-count`, class: "counter muted", "aria-live": "polite" });
+    const status = h("p", { class: "reply-status", "aria-live": "polite" });
+    const form = h(
+      "form",
+      { class: "stacked-form reply-form" },
+      h("label", { for: id }, "Your public reply"),
+      text,
+      count,
+      h("p", { class: "muted" }, "One reply per review; the reviewer is told."),
+      h("div", { class: "button-group" }, h("button", { type: "submit" }, "Post reply"), h("button", { type: "button", class: "secondary", onclick: () => form.replaceWith(start) }, "Cancel")),
+      status,
+    );
+    text.addEventListener("input", () => lengthNote(count, text.value, { max: RESPONSE_MAX }));
+    lengthNote(count, "", { max: RESPONSE_MAX });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!lengthNote(count, text.value, { max: RESPONSE_MAX })) {
+        status.textContent = `Write 1 to ${RESPONSE_MAX} characters.`;
+        return;
+      }
+      try {
+        const response = await api(`/api/reviews/${r.id}/response`, { method: "POST", body: { content: text.value } });
+        form.replaceWith(ownerResponse(response));
+      } catch (err) {
+        showError(status, err);
+        if (err.code === "already_responded") form.querySelector("button[type=submit]").disabled = true;
+      }
+    });
+    start.replaceWith(form);
+    text.focus();
+  });
+  return start;
+}
+
 function review(r) {
-  return h(
-    "li",
-    { class: "review", dataset: { reviewId: r.id } },
+  const li = h("li", { class: "review", id: `review-${r.id}`, dataset: { reviewId: r.id } });
+  fill(
+    li,
     h("p", {}, stars(r.rating), " ", r.reviewer ? h("a", { href: `/${encodeURIComponent(r.reviewer.username)}` }, r.reviewer.display_name || r.reviewer.username) : h("span", { class: "muted" }, "Anonymous"), h("span", { class: "muted" }, ` · ${formatDate(r.created_at)}`)),
     h("p", { class: "content" }, r.content),
-    r.response
-      ? h("blockquote", { class: "response" }, h("strong", {}, "Response from the owner: "), r.response.content)
-      : null,
+    r.response ? ownerResponse(r.response) : ownStudio ? replyButton(r) : null,
     me && r.reviewer?.username !== me.username ? reportButton({ contentType: "REVIEW", contentId: r.id, what: "review" }) : null,
   );
+  return li;
+}
+
+// --- "Write a review" --------------------------------------------------------------------
+const reviewForm = $("#review-form");
+const reviewStart = $("#write-review-start");
+
+function pendingReview(r) {
+  return h(
+    "div",
+    { class: "review pending-review", dataset: { reviewId: r.id } },
+    h("p", {}, h("span", { class: "tag pending" }, "Pending moderation"), " ", stars(r.rating), r.is_anonymous ? h("span", { class: "muted" }, " · anonymous") : null),
+    h("p", { class: "content" }, r.content),
+    h("p", { class: "muted" }, "Thank you. A moderator reads every review before it is published; it then appears above with the others. Reviews cannot be changed once sent."),
+  );
+}
+
+if (reviewForm) {
+  const content = reviewForm.elements.content;
+  const count = $("#review-count");
+  const status = $("#review-status");
+  const check = () => lengthNote(count, content.value, { min: REVIEW_MIN, max: REVIEW_MAX });
+  content.addEventListener("input", check);
+  check();
+  reviewStart.addEventListener("click", () => {
+    reviewStart.hidden = true;
+    reviewForm.hidden = false;
+    reviewForm.querySelector("input[name=rating]").focus();
+  });
+  $("#review-cancel").addEventListener("click", () => {
+    reviewForm.hidden = true;
+    reviewStart.hidden = false;
+    reviewStart.focus();
+  });
+  reviewForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const rating = reviewForm.querySelector("input[name=rating]:checked");
+    if (!rating) {
+      status.textContent = "Choose a rating from 1 to 5 stars.";
+      return;
+    }
+    if (!check()) {
+      status.textContent = `Write between ${REVIEW_MIN} and ${REVIEW_MAX} characters.`;
+      content.focus();
+      return;
+    }
+    const button = reviewForm.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const sent = await api("/api/reviews", {
+        method: "POST",
+        body: { studio_id: Number(id), rating: Number(rating.value), content: content.value, is_anonymous: reviewForm.elements.is_anonymous.checked },
+      });
+      reviewForm.hidden = true;
+      fill($("#review-sent"), pendingReview(sent));
+    } catch (err) {
+      if (err.code === "already_reviewed") {
+        reviewForm.hidden = true;
+        fill($("#review-sent"), h("p", { class: "muted" }, "You have already reviewed this studio. Reviews cannot be changed once sent."));
+      } else showError(status, err);
+    } finally {
+      button.disabled = false;
+    }
+  });
 }
 
 function addReviews(page) {
@@ -108,12 +227,13 @@ async function load() {
   } finally {
     els.studio.removeAttribute("aria-busy");
   }
+  ownStudio = Boolean(me && studio.owner && studio.owner.username === me.username);
   renderStudio(studio);
   renderRating(studio.rating);
   fill(els.reviews);
   addReviews(studio.reviews);
   els.reviewsSection.hidden = false;
-  const ownStudio = me && studio.owner && studio.owner.username === me.username;
+  if (reviewStart) reviewStart.hidden = ownStudio;
   els.contactSection.hidden = !studio.owner || ownStudio;
   // The owner of a studio that is not premium yet: "Go premium" → Stripe Checkout.
   const premium = $("#premium-section");
