@@ -219,6 +219,13 @@ def _add_review(w: World) -> None:
     w.extra["review"] = ReviewFactory(studio=w.studio, status=ReviewStatus.APPROVED)
 
 
+def _add_own_review(w: World) -> None:
+    """A review written by the `user` persona (only its writer may change it)."""
+    from tests.factories import ReviewFactory
+
+    w.extra["review"] = ReviewFactory(studio=w.studio, reviewer=w.user)
+
+
 def _add_report(w: World) -> None:
     from tests.factories import ContentReportFactory
 
@@ -435,6 +442,18 @@ MATRIX: dict[str, tuple[Check, ...]] = {
             setup=_add_review,
         ),
     ),
+    # Only its writer (the user persona) may change or withdraw a review; others get 404.
+    "review-detail": (
+        Check(
+            "patch",
+            VERIFIED_WRITE.but(user=200, owner=404, admin=404),
+            kwargs=_review_kwargs,
+            data={"rating": 4},
+            setup=_add_own_review,
+        ),
+        Check("delete", VERIFIED_WRITE.but(user=204, owner=404, admin=404), kwargs=_review_kwargs),
+    ),
+    "user-reviews": (Check("get", LOGIN),),
     "admin-reviews": (Check("get", ADMIN_ONLY),),
     "admin-review-detail": (
         Check("get", ADMIN_ONLY, kwargs=_review_kwargs, setup=_add_review),
@@ -552,6 +571,10 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "notifications-page": (Check("get", LOGIN_PAGE),),
     "network-page": (Check("get", LOGIN_PAGE),),
     "my-reports-page": (Check("get", LOGIN_PAGE),),
+    "settings-page": (Check("get", LOGIN_PAGE),),
+    "settings-profile-page": (Check("get", LOGIN_PAGE),),
+    "settings-notifications-page": (Check("get", LOGIN_PAGE),),
+    "settings-searches-page": (Check("get", LOGIN_PAGE),),
     "billing-page": (Check("get", LOGIN_PAGE),),
     "billing-checkout-success": (Check("get", LOGIN_PAGE, query="studio_id=1&session_id=cs_1"),),
     "billing-checkout-cancelled": (Check("get", LOGIN_PAGE, query="studio_id=1"),),

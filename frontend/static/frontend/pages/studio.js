@@ -149,18 +149,110 @@ function review(r) {
   return li;
 }
 
-// --- "Write a review" --------------------------------------------------------------------
+// --- "Write a review", and your own review (GET /api/user/reviews?studio_id=) -------------
+// Your review shows here in every state: pending moderation, published or rejected. You may
+// change it (PATCH: back to pending) until the owner has answered, and withdraw it (DELETE).
 const reviewForm = $("#review-form");
 const reviewStart = $("#write-review-start");
+const mine = $("#review-sent");
+let myReview = null;
+const STATE = { PENDING: "Pending moderation", APPROVED: "Published", REJECTED: "Not published (rejected by a moderator)" };
 
-function pendingReview(r) {
-  return h(
-    "div",
-    { class: "review pending-review", dataset: { reviewId: r.id } },
-    h("p", {}, h("span", { class: "tag pending" }, "Pending moderation"), " ", stars(r.rating), r.is_anonymous ? h("span", { class: "muted" }, " · anonymous") : null),
-    h("p", { class: "content" }, r.content),
-    h("p", { class: "muted" }, "Thank you. A moderator reads every review before it is published; it then appears above with the others. Reviews cannot be changed once sent."),
+function showMyReview() {
+  if (!myReview) {
+    fill(mine);
+    reviewStart.hidden = ownStudio;
+    return;
+  }
+  reviewStart.hidden = true;
+  const r = myReview;
+  const answered = Boolean(r.response);
+  const status = h("p", { class: "my-review-status", "aria-live": "polite" });
+  fill(
+    mine,
+    h(
+      "div",
+      { class: "review my-review panel", dataset: { reviewId: r.id, status: r.status } },
+      h("h3", {}, "Your review"),
+      h("p", {}, h("span", { class: `tag ${r.status.toLowerCase()}` }, STATE[r.status] || r.status), " ", stars(r.rating), r.is_anonymous ? h("span", { class: "muted" }, " · anonymous") : null),
+      h("p", { class: "content" }, r.content),
+      r.response ? ownerResponse(r.response) : null,
+      h(
+        "p",
+        { class: "muted" },
+        r.status === "PENDING"
+          ? "Thank you. A moderator reads every review before it is published. "
+          : "",
+        answered ? "The owner has answered it, so it can no longer be changed; you can still delete it." : "You can change it until the owner answers; a changed review is moderated again.",
+      ),
+      h(
+        "div",
+        { class: "button-group" },
+        answered ? null : h("button", { type: "button", class: "secondary", dataset: { action: "edit-review" }, onclick: () => openForm(r) }, "Edit my review"),
+        h("button", { type: "button", class: "secondary", dataset: { action: "delete-review" }, onclick: () => confirmDelete(status) }, "Delete my review"),
+      ),
+      status,
+    ),
   );
+}
+
+function confirmDelete(slot) {
+  fill(
+    slot,
+    "Delete your review for good? ",
+    h(
+      "button",
+      {
+        type: "button",
+        class: "button danger",
+        dataset: { action: "confirm-delete-review" },
+        onclick: async () => {
+          const gone = myReview.id;
+          try {
+            await api(`/api/reviews/${gone}`, { method: "DELETE" });
+            myReview = null;
+            showMyReview();
+            $(`#review-${gone}`)?.remove();
+            reviewStart.focus();
+          } catch (err) {
+            showError(slot, err);
+          }
+        },
+      },
+      "Yes, delete it",
+    ),
+    " ",
+    h("button", { type: "button", class: "secondary", onclick: () => fill(slot) }, "Keep it"),
+  );
+  $("button", slot).focus();
+}
+
+function openForm(existing = null) {
+  reviewForm.reset();
+  reviewForm.dataset.editing = existing ? String(existing.id) : "";
+  if (existing) {
+    reviewForm.querySelector(`input[name=rating][value="${existing.rating}"]`).checked = true;
+    reviewForm.elements.content.value = existing.content || "";
+    reviewForm.elements.is_anonymous.checked = existing.is_anonymous;
+  }
+  reviewForm.elements.content.dispatchEvent(new Event("input"));
+  $("button[type=submit]", reviewForm).textContent = existing ? "Save and send for moderation" : "Send for moderation";
+  fill($("#review-status"));
+  fill(mine);
+  reviewStart.hidden = true;
+  reviewForm.hidden = false;
+  reviewForm.querySelector("input[name=rating]").focus();
+}
+
+async function loadMyReview() {
+  if (!reviewForm || ownStudio) return;
+  try {
+    const page = await api("/api/user/reviews", { query: { studio_id: id } });
+    myReview = page.results[0] || null;
+  } catch (err) {
+    showError(mine, err);
+  }
+  showMyReview();
 }
 
 if (reviewForm) {
@@ -170,15 +262,11 @@ if (reviewForm) {
   const check = () => lengthNote(count, content.value, { min: REVIEW_MIN, max: REVIEW_MAX });
   content.addEventListener("input", check);
   check();
-  reviewStart.addEventListener("click", () => {
-    reviewStart.hidden = true;
-    reviewForm.hidden = false;
-    reviewForm.querySelector("input[name=rating]").focus();
-  });
+  reviewStart.addEventListener("click", () => openForm());
   $("#review-cancel").addEventListener("click", () => {
     reviewForm.hidden = true;
-    reviewStart.hidden = false;
-    reviewStart.focus();
+    showMyReview();
+    (myReview ? $("button", mine) : reviewStart)?.focus();
   });
   reviewForm.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -193,28 +281,31 @@ if (reviewForm) {
       return;
     }
     const button = reviewForm.querySelector("button[type=submit]");
+    const body = { rating: Number(rating.value), content: content.value, is_anonymous: reviewForm.elements.is_anonymous.checked };
+    const editing = reviewForm.dataset.editing;
     button.disabled = true;
     try {
-      const sent = await api("/api/reviews", {
-        method: "POST",
-        body: { studio_id: Number(id), rating: Number(rating.value), content: content.value, is_anonymous: reviewForm.elements.is_anonymous.checked },
-      });
+      if (editing) {
+        myReview = await api(`/api/reviews/${editing}`, { method: "PATCH", body });
+        // Pending again: off the public list until a moderator approves it.
+        $(`#review-${CSS.escape(editing)}`)?.remove();
+      } else {
+        await api("/api/reviews", { method: "POST", body: { studio_id: Number(id), ...body } });
+        myReview = (await api("/api/user/reviews", { query: { studio_id: id } })).results[0];
+      }
       reviewForm.hidden = true;
-      fill($("#review-sent"), pendingReview(sent));
+      showMyReview();
+      $(".my-review h3", mine)?.setAttribute("tabindex", "-1");
+      $(".my-review h3", mine)?.focus();
     } catch (err) {
       if (err.code === "already_reviewed") {
         reviewForm.hidden = true;
-        fill($("#review-sent"), h("p", { class: "muted" }, "You have already reviewed this studio. Reviews cannot be changed once sent."));
+        await loadMyReview();
       } else showError(status, err);
     } finally {
       button.disabled = false;
     }
   });
-}
-
-function addReviews(page) {
-  els.reviews.append(...page.results.map(review));
-  els.more.hidden = page.page * page.page_size >= page.count;
 }
 
 async function load() {
@@ -233,7 +324,7 @@ async function load() {
   fill(els.reviews);
   addReviews(studio.reviews);
   els.reviewsSection.hidden = false;
-  if (reviewStart) reviewStart.hidden = ownStudio;
+  loadMyReview();
   els.contactSection.hidden = !studio.owner || ownStudio;
   // The owner of a studio that is not premium yet: "Go premium" → Stripe Checkout.
   const premium = $("#premium-section");
