@@ -149,6 +149,11 @@ function review(r) {
   return li;
 }
 
+function addReviews(page) {
+  els.reviews.append(...page.results.map(review));
+  els.more.hidden = page.page * page.page_size >= page.count;
+}
+
 // --- "Write a review", and your own review (GET /api/user/reviews?studio_id=) -------------
 // Your review shows here in every state: pending moderation, published or rejected. You may
 // change it (PATCH: back to pending) until the owner has answered, and withdraw it (DELETE).
