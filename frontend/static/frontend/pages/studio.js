@@ -86,7 +86,7 @@ function renderRating(rating) {
 }
 
 function ownerResponse(response) {
-  return h("blockquote", { class: "response" }, h("strong", {}, "Response from the owner: "), h("span", { class: "content" }, response.content));
+  return h("blockquote", { class: "response" }, h("strong", {}, "Response from the owner: "), h("span", { class: "response-text" }, response.content));
 }
 
 /** "12 / 2000 · at least 10": the length rules as you type (trimmed, as the server counts). */
