@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -25,6 +26,7 @@ from tests.frontend.test_search_page import LONDON, form_state, warm_places  # n
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+PASSWORD = "a long enough password"
 PAGES = ["/settings", "/settings/profile", "/settings/notifications", "/settings/searches"]
 
 
@@ -337,3 +339,69 @@ def test_settings_pages_fit_a_phone(browser, servers, page_errors):
                 shoot(page, f"{path.strip('/').replace('/', '-')}-{viewport_name}")
         finally:
             context.close()
+
+
+def _delete_page(browser, server, user, page_errors):
+    context = browser.new_context(viewport=DESKTOP)
+    sign_in_with_cookie(context, user, server)
+    page = page_errors.watch(context.new_page())
+    page.goto(f"{server}/settings")
+    page.get_by_role("button", name="Delete my account…").click()
+    return context, page
+
+
+def _confirm(page):
+    page.get_by_role("button", name="Delete my account", exact=True).click()
+
+
+def test_deleting_the_account_asks_again_and_shows_the_refusals(browser, servers, page_errors):
+    server = servers.base(0)
+    owner = UserFactory(username="oscar", owner=True)
+    StudioFactory(owner=owner)
+    member = UserFactory(username="dora")
+    for user in (owner, member):
+        # The Daphne processes know the production hashers only (tests/conftest.py speeds
+        # up the test process's with a weaker one).
+        user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+        user.save(update_fields=["password"])
+    social = UserFactory(username="sol")
+    social.set_unusable_password()
+    social.save()
+    users = type(member).objects
+
+    for user in (owner, member):
+        context, page = _delete_page(browser, server, user, page_errors)
+        try:
+            password = page.get_by_label("Your password")
+            expect(password).to_be_focused()
+            password.fill("not my password")
+            _confirm(page)
+            expect(page.locator("#delete-status")).to_have_text("Tick the box to confirm.")
+            page.get_by_label("I understand").check()
+            _confirm(page)
+            expect(page.locator("#delete-status .error")).not_to_be_empty()
+            assert users.filter(pk=user.pk).exists()
+
+            password.fill(PASSWORD)
+            _confirm(page)
+            if user is owner:
+                # The legacy RESTRICT rule: studios first (docs/accounts.md).
+                expect(page.locator("#delete-status")).to_contain_text("studio")
+                assert users.filter(pk=user.pk).exists()
+            else:
+                expect(page).to_have_url(f"{server}/?account=deleted")
+                expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+                assert not users.filter(pk=user.pk).exists()
+        finally:
+            context.close()
+
+    # An account made through Google/Facebook/X has no password: the username, typed out.
+    context, page = _delete_page(browser, server, social, page_errors)
+    try:
+        page.get_by_label("Type your username (sol) to confirm").fill("sol")
+        page.get_by_label("I understand").check()
+        _confirm(page)
+        expect(page).to_have_url(f"{server}/?account=deleted")
+        assert not users.filter(pk=social.pk).exists()
+    finally:
+        context.close()

@@ -266,6 +266,7 @@ if (reviewForm) {
   const status = $("#review-status");
   const check = () => lengthNote(count, content.value, { min: REVIEW_MIN, max: REVIEW_MAX });
   content.addEventListener("input", check);
+  reviewForm.addEventListener("change", () => fill(status));
   check();
   reviewStart.addEventListener("click", () => openForm());
   $("#review-cancel").addEventListener("click", () => {
@@ -275,6 +276,7 @@ if (reviewForm) {
   });
   reviewForm.addEventListener("submit", async (event) => {
     event.preventDefault();
+    fill(status);
     const rating = reviewForm.querySelector("input[name=rating]:checked");
     if (!rating) {
       status.textContent = "Choose a rating from 1 to 5 stars.";
