@@ -174,12 +174,12 @@ def test_avatar_upload_and_its_errors_inline(browser, servers, page_errors):
             "#avatar-input", {"name": "me.png", "mimeType": "image/png", "buffer": png()}
         )
         expect(page.locator("#avatar-error")).to_be_empty()
-        expect(page.locator("#avatar-current img.avatar")).to_have_attribute(
-            "src", re.compile(r"/avatars/\d+/[0-9a-f]{32}\.webp$")
-        )
+        # (The picture itself is drawn as the placeholder here: see the end of the test.)
+        expect(page.locator("#avatar-current img.avatar")).to_have_count(1)
         expect(page.locator("#preview-avatar img.avatar")).to_have_count(1)
+        expect(page.locator("#avatar-remove")).to_be_visible()
         member.refresh_from_db()
-        assert member.avatar_url.endswith(".webp")
+        assert re.search(r"/avatars/\d+/[0-9a-f]{32}\.webp$", member.avatar_url)
 
         page.click("#avatar-remove")
         expect(page.locator("#avatar-current img")).to_have_count(0)
@@ -336,6 +336,8 @@ def test_settings_pages_fit_a_phone(browser, servers, page_errors):
                 page.goto(f"{server}{path}")
                 page.wait_for_load_state("networkidle")
                 assert horizontal_overflow(page) == 0, (path, viewport_name, too_wide(page))
+                if viewport is PHONE:  # the page runs app.js: the menu folds behind its button
+                    expect(page.locator("#site-menu")).to_be_hidden()
                 shoot(page, f"{path.strip('/').replace('/', '-')}-{viewport_name}")
         finally:
             context.close()

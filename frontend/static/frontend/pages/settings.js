@@ -3,6 +3,7 @@
 // username typed out, plus a checkbox; the API's refusals (owns_studios,
 // account_has_records, a wrong password) are shown as they come.
 
+import "../app.js"; // the header menu, the badges, the socket
 import { api } from "../api.js";
 import { $, fill, h, showError } from "../dom.js";
 

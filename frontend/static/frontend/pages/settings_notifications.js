@@ -2,6 +2,7 @@
 // with its two choices (on the site, by email); each change is saved at once with
 // PUT {"preferences": {TYPE: {in_app|email: bool}}}, and the answer redraws the table.
 
+import "../app.js"; // the header menu, the badges, the socket
 import { api } from "../api.js";
 import { $, fill, h, label, pageData, showError } from "../dom.js";
 

@@ -3,6 +3,7 @@
 // the form's unsaved values; the picture through POST/DELETE /api/user/avatar. Errors are
 // shown beside their field.
 
+import "../app.js"; // the header menu, the badges, the socket
 import { api, ApiError } from "../api.js";
 import { $, fill, h, pageData, showError } from "../dom.js";
 import { publicView, renderAvatar, renderProfile, SOCIAL } from "../profile_view.js";

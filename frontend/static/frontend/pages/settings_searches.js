@@ -2,6 +2,7 @@
 // search page restores completely), rename it and turn its alerts on or off (PATCH), delete
 // it (DELETE, after a second click).
 
+import "../app.js"; // the header menu, the badges, the socket
 import { api } from "../api.js";
 import { $, fill, formatDateTime, h, label, pageData, showError } from "../dom.js";
 
