@@ -219,6 +219,12 @@ def _add_review(w: World) -> None:
     w.extra["review"] = ReviewFactory(studio=w.studio, status=ReviewStatus.APPROVED)
 
 
+def _add_response(w: World) -> None:
+    from tests.factories import ReviewResponseFactory
+
+    ReviewResponseFactory(review=w.extra["review"], author=w.owner)
+
+
 def _add_own_review(w: World) -> None:
     """A review written by the `user` persona (only its writer may change it)."""
     from tests.factories import ReviewFactory
@@ -441,6 +447,15 @@ MATRIX: dict[str, tuple[Check, ...]] = {
             data={"content": "Thank you!"},
             setup=_add_review,
         ),
+        # The owner's answer (added for these checks): only the owner rewords or withdraws it.
+        Check(
+            "patch",
+            VERIFIED_WRITE.but(user=403, owner=200, admin=403),
+            kwargs=_review_kwargs,
+            data={"content": "Thanks again!"},
+            setup=_add_response,
+        ),
+        Check("delete", VERIFIED_WRITE.but(user=403, owner=204, admin=403), kwargs=_review_kwargs),
     ),
     # Only its writer (the user persona) may change or withdraw a review; others get 404.
     "review-detail": (

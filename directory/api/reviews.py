@@ -5,6 +5,7 @@ PATCH /api/reviews/{id}               its writer changes it (until answered; bac
 DELETE /api/reviews/{id}              its writer withdraws it
 GET   /api/user/reviews               your own reviews in every state (?studio_id=)
 POST  /api/reviews/{id}/response      the studio's owner answers an approved review
+PATCH /api/reviews/{id}/response      … rewords the answer; DELETE withdraws it
 GET   /api/admin/reviews              the moderation queue (ADMIN)
 GET   /api/admin/reviews/{id}         one review with everything a moderator needs
 PATCH /api/admin/reviews/{id}         approve or reject
@@ -34,6 +35,8 @@ from directory.services.reviews import (
     review_create,
     review_delete,
     review_respond,
+    review_response_delete,
+    review_response_update,
     review_update,
 )
 from moderation.services import review_decide
@@ -203,6 +206,36 @@ class ReviewRespondApi(APIView):
             review_id=review_id, author=request.user, **serializer.validated_data
         )
         return Response(ReviewResponseSerializer(response).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="review_response_update",
+        summary="Reword your answer to a review",
+        description=(
+            "Only the studio's owner (403 `not_studio_owner`); 404 when the review has no "
+            "answer. The reviewer is not notified again."
+        ),
+        request=InputSerializer,
+        responses={200: ReviewResponseSerializer, **error_responses(400, 401, 403, 404)},
+        tags=["reviews"],
+    )
+    def patch(self, request, review_id: int):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        response = review_response_update(
+            review_id=review_id, author=request.user, **serializer.validated_data
+        )
+        return Response(ReviewResponseSerializer(response).data)
+
+    @extend_schema(
+        operation_id="review_response_delete",
+        summary="Withdraw your answer to a review",
+        description="Only the studio's owner (403 `not_studio_owner`); 404 without an answer.",
+        responses={204: None, **error_responses(401, 403, 404)},
+        tags=["reviews"],
+    )
+    def delete(self, request, review_id: int):
+        review_response_delete(review_id=review_id, author=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ReviewDetailApi(APIView):

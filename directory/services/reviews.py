@@ -227,3 +227,40 @@ def review_respond(*, review_id: int, author: User, content: str) -> ReviewRespo
     except IntegrityError:
         raise Conflict("This review already has a response.", code="already_responded") from None
     return response
+
+
+def _own_response_for_update(*, review_id: int, author: User) -> ReviewResponse:
+    """The answer to a review of the author's studio, locked (404 without one, 403 for
+    anyone but the studio's current owner — as for answering)."""
+    response = (
+        ReviewResponse.objects.select_for_update(of=("self",))
+        .select_related("review__studio", "author")
+        .filter(review_id=review_id)
+        .first()
+    )
+    if response is None:
+        raise NotFound("This review has no response.")
+    if response.review.studio.owner_id != author.pk:
+        raise Forbidden(
+            "Only the studio's owner can change its responses.", code="not_studio_owner"
+        )
+    return response
+
+
+def review_response_update(*, review_id: int, author: User, content: str) -> ReviewResponse:
+    """The owner rewords their answer (no new notification: the reviewer was told once)."""
+    ensure_can_write_content(author)
+    if not 1 <= len(content.strip()) <= RESPONSE_MAX:
+        raise ValidationFailed(fields={"content": [f"Write 1 to {RESPONSE_MAX} characters."]})
+    with transaction.atomic():
+        response = _own_response_for_update(review_id=review_id, author=author)
+        response.content = content
+        response.save(update_fields=["content", "updated_at"])
+    return response
+
+
+def review_response_delete(*, review_id: int, author: User) -> None:
+    """The owner withdraws their answer; they may answer again, and the reviewer may
+    change their review again."""
+    with transaction.atomic():
+        _own_response_for_update(review_id=review_id, author=author).delete()

@@ -141,3 +141,43 @@ def test_your_reviews_cost_the_same_queries_however_many(api):
         review = ReviewFactory(reviewer=me, status=ReviewStatus.APPROVED)
         ReviewResponseFactory(review=review, author=review.studio.owner)
     assert queries() == few
+
+
+def test_the_owner_rewords_and_withdraws_their_answer(api):
+    review = ReviewFactory(status=ReviewStatus.APPROVED)
+    ReviewResponseFactory(review=review, author=review.studio.owner, content="Thanks!")
+    url = f"/api/reviews/{review.pk}/response"
+    api.force_login(review.studio.owner)
+
+    response = api.patch(url, {"content": "Thank you, come again."}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["content"] == "Thank you, come again."
+    assert api.patch(url, {"content": "   "}, format="json").status_code == 400
+    assert ReviewResponse.objects.get(review=review).content == "Thank you, come again."
+
+    assert api.delete(url).status_code == 204
+    assert not ReviewResponse.objects.filter(review=review).exists()
+    assert api.delete(url).status_code == 404
+    assert api.patch(url, {"content": "Again"}, format="json").status_code == 404
+    # Withdrawn: the owner may answer again, and the writer may change their review again.
+    assert api.post(url, {"content": "A better answer."}, format="json").status_code == 201
+    api.force_login(review.reviewer)
+    assert api.delete(url).status_code == 403
+
+
+@pytest.mark.parametrize("who", ["reviewer", "other_member", "admin"])
+def test_nobody_else_changes_the_owners_answer(api, who):
+    review = ReviewFactory(status=ReviewStatus.APPROVED)
+    ReviewResponseFactory(review=review, author=review.studio.owner, content="Thanks!")
+    caller = {
+        "reviewer": review.reviewer,
+        "other_member": UserFactory(),
+        "admin": UserFactory(admin=True),
+    }[who]
+    api.force_login(caller)
+    url = f"/api/reviews/{review.pk}/response"
+    response = api.patch(url, {"content": "Hijacked"}, format="json")
+    assert response.status_code == 403
+    assert error_of(response)["code"] == "not_studio_owner"
+    assert api.delete(url).status_code == 403
+    assert ReviewResponse.objects.get(review=review).content == "Thanks!"
