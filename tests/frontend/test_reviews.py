@@ -1,7 +1,8 @@
 """Reviews on a studio page in Chromium: a member writes one (stars, the length rules as
 they type, anonymous) and sees it pending; they may change it while it waits; an admin
-approves it; the owner replies and the reply shows to everyone; an answered review can no
-longer be changed, only withdrawn. The owner is never offered "Write a review"."""
+approves it; the owner replies, rewords and withdraws the reply and answers again, and the
+reply shows to everyone; an answered review can no longer be changed, only withdrawn. The
+owner is never offered "Write a review"."""
 
 from __future__ import annotations
 
@@ -98,7 +99,7 @@ def test_write_moderate_reply_and_the_rules(browser, servers, page_errors):
         # The owner replies under it, once.
         owner_page.reload()
         reviewed = owner_page.locator(f"#review-{review.pk}")
-        reviewed.get_by_role("button", name="Reply").click()
+        reviewed.locator(".reply-start").click()
         reply = reviewed.get_by_label("Your public reply")
         expect(reply).to_be_focused()
         answer = "Thank you, Rita: <glad> it worked out."
@@ -108,9 +109,26 @@ def test_write_moderate_reply_and_the_rules(browser, servers, page_errors):
         expect(reviewed.locator(".response")).to_have_text(
             "Response from the owner: Thank you, Rita: <glad> it worked out."
         )
-        expect(reviewed.get_by_role("button", name="Reply")).to_have_count(0)
+        expect(reviewed.locator(".reply-start")).to_have_count(0)
         assert ReviewResponse.objects.get(review=review).author == owner
         shoot(owner_page, "studio-owner-reply-desktop")
+
+        # The owner rewords it; withdraws it (Reply comes back); answers again.
+        reviewed.get_by_role("button", name="Edit reply").click()
+        expect(reply).to_have_value(answer)
+        reply.fill("Thank you, Rita.")
+        reviewed.get_by_role("button", name="Save reply").click()
+        reworded = "Response from the owner: Thank you, Rita."
+        expect(reviewed.locator(".response")).to_have_text(reworded)
+        assert ReviewResponse.objects.get(review=review).content == "Thank you, Rita."
+        reviewed.get_by_role("button", name="Delete reply").click()
+        reviewed.get_by_role("button", name="Yes, delete it").click()
+        expect(reviewed.locator(".response")).to_have_count(0)
+        assert not ReviewResponse.objects.filter(review=review).exists()
+        reviewed.locator(".reply-start").click()
+        reply.fill(answer)
+        reviewed.get_by_role("button", name="Post reply").click()
+        expect(reviewed.locator(".response")).to_contain_text(answer)
 
         # Everyone sees the reply; the writer can no longer change an answered review.
         page.reload()

@@ -97,12 +97,63 @@ function lengthNote(node, text, { min = 1, max }) {
   return used >= min && used <= max;
 }
 
-/** The owner's "Reply" under a review of their studio: one public answer (409 after). */
-function replyButton(r) {
-  const start = h("button", { type: "button", class: "secondary reply-start", "aria-label": `Reply to the review of ${formatDate(r.created_at)}` }, "Reply");
-  start.addEventListener("click", () => {
+/**
+ * The owner's side of a review of their studio: "Reply" (one public answer, 409 after), and
+ * once answered "Edit reply" (PATCH) and "Delete reply" (DELETE, after a second click).
+ * Everyone else sees the answer alone.
+ */
+function ownerSlot(r) {
+  const slot = h("div", { class: "owner-slot" });
+  const url = `/api/reviews/${r.id}/response`;
+  let current = r.response;
+
+  function show() {
+    if (!ownStudio) return fill(slot, current ? ownerResponse(current) : null);
+    if (!current) {
+      return fill(slot, h("button", { type: "button", class: "secondary reply-start", "aria-label": `Reply to the review of ${formatDate(r.created_at)}`, onclick: () => edit() }, "Reply"));
+    }
+    const status = h("p", { class: "reply-status", "aria-live": "polite" });
+    fill(
+      slot,
+      ownerResponse(current),
+      h(
+        "div",
+        { class: "button-group" },
+        h("button", { type: "button", class: "secondary", dataset: { action: "edit-reply" }, onclick: () => edit() }, "Edit reply"),
+        h("button", { type: "button", class: "secondary", dataset: { action: "delete-reply" }, onclick: () => confirmDeleteReply(status) }, "Delete reply"),
+      ),
+      status,
+    );
+  }
+
+  function confirmDeleteReply(status) {
+    fill(
+      status,
+      "Delete your reply? ",
+      h("button", {
+        type: "button",
+        class: "button danger",
+        onclick: async () => {
+          try {
+            await api(url, { method: "DELETE" });
+            current = null;
+            show();
+            $("button", slot)?.focus();
+          } catch (err) {
+            showError(status, err);
+          }
+        },
+      }, "Yes, delete it"),
+      " ",
+      h("button", { type: "button", class: "secondary", onclick: () => fill(status) }, "Keep it"),
+    );
+    $("button", status).focus();
+  }
+
+  function edit() {
     const id = `reply-${r.id}`;
     const text = h("textarea", { id, name: "content", rows: 3, maxlength: RESPONSE_MAX, "aria-describedby": `${id}-count` });
+    text.value = current ? current.content : "";
     const count = h("p", { id: `${id}-count`, class: "counter muted", "aria-live": "polite" });
     const status = h("p", { class: "reply-status", "aria-live": "polite" });
     const form = h(
@@ -111,12 +162,12 @@ function replyButton(r) {
       h("label", { for: id }, "Your public reply"),
       text,
       count,
-      h("p", { class: "muted" }, "One reply per review; the reviewer is told."),
-      h("div", { class: "button-group" }, h("button", { type: "submit" }, "Post reply"), h("button", { type: "button", class: "secondary", onclick: () => form.replaceWith(start) }, "Cancel")),
+      h("p", { class: "muted" }, current ? "The reviewer is not told again." : "One reply per review; the reviewer is told."),
+      h("div", { class: "button-group" }, h("button", { type: "submit" }, current ? "Save reply" : "Post reply"), h("button", { type: "button", class: "secondary", onclick: () => show() }, "Cancel")),
       status,
     );
     text.addEventListener("input", () => lengthNote(count, text.value, { max: RESPONSE_MAX }));
-    lengthNote(count, "", { max: RESPONSE_MAX });
+    lengthNote(count, text.value, { max: RESPONSE_MAX });
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (!lengthNote(count, text.value, { max: RESPONSE_MAX })) {
@@ -124,29 +175,30 @@ function replyButton(r) {
         return;
       }
       try {
-        const response = await api(`/api/reviews/${r.id}/response`, { method: "POST", body: { content: text.value } });
-        form.replaceWith(ownerResponse(response));
+        current = await api(url, { method: current ? "PATCH" : "POST", body: { content: text.value } });
+        show();
       } catch (err) {
         showError(status, err);
         if (err.code === "already_responded") form.querySelector("button[type=submit]").disabled = true;
       }
     });
-    start.replaceWith(form);
+    fill(slot, form);
     text.focus();
-  });
-  return start;
+  }
+
+  show();
+  return slot;
 }
 
 function review(r) {
-  const li = h("li", { class: "review", id: `review-${r.id}`, dataset: { reviewId: r.id } });
-  fill(
-    li,
+  return h(
+    "li",
+    { class: "review", id: `review-${r.id}`, dataset: { reviewId: r.id } },
     h("p", {}, stars(r.rating), " ", r.reviewer ? h("a", { href: `/${encodeURIComponent(r.reviewer.username)}` }, r.reviewer.display_name || r.reviewer.username) : h("span", { class: "muted" }, "Anonymous"), h("span", { class: "muted" }, ` · ${formatDate(r.created_at)}`)),
     h("p", { class: "content" }, r.content),
-    r.response ? ownerResponse(r.response) : ownStudio ? replyButton(r) : null,
+    ownerSlot(r),
     me && r.reviewer?.username !== me.username ? reportButton({ contentType: "REVIEW", contentId: r.id, what: "review" }) : null,
   );
-  return li;
 }
 
 function addReviews(page) {
