@@ -56,6 +56,8 @@ urlpatterns: list = [
         name="studio-manage-image-detail",
     ),
     path("reviews", reviews.ReviewCreateApi.as_view(), name="review-create"),
+    path("reviews/<int:review_id>", reviews.ReviewDetailApi.as_view(), name="review-detail"),
+    path("user/reviews", reviews.UserReviewListApi.as_view(), name="user-reviews"),
     path(
         "reviews/<int:review_id>/response",
         reviews.ReviewRespondApi.as_view(),

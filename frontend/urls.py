@@ -29,6 +29,14 @@ urlpatterns: list = [
     re_path(rf"^messages/{USERNAME}$", views.MessagesPage.as_view(), name="conversation-page"),
     path("notifications", views.NotificationsPage.as_view(), name="notifications-page"),
     path("network", views.NetworkPage.as_view(), name="network-page"),
+    path("settings", views.SettingsPage.as_view(), name="settings-page"),
+    path("settings/profile", views.ProfileSettingsPage.as_view(), name="settings-profile-page"),
+    path(
+        "settings/notifications",
+        views.NotificationSettingsPage.as_view(),
+        name="settings-notifications-page",
+    ),
+    path("settings/searches", views.SavedSearchesPage.as_view(), name="settings-searches-page"),
     path("settings/reports", views.MyReportsPage.as_view(), name="my-reports-page"),
     path("billing", views.BillingPage.as_view(), name="billing-page"),
     path(

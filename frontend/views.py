@@ -16,13 +16,21 @@ from django.views.decorators.http import require_http_methods
 from django.views.generic import RedirectView, TemplateView
 
 from common.errors import NotFound
+from directory.api.profiles import CONNECTION_FIELDS
 from directory.models import ServiceType, StudioStatus, StudioType
 from directory.search.filters import LEGACY_ALIASES
 from directory.search.parameters import DEFAULT_RADIUS_MI, OFFERED_RADII_MI
 from directory.selectors.profiles import public_profile_get
 from directory.selectors.studios import access_managed_studio, studio_visible
+from directory.services.profiles import AVATAR_MAX_BYTES
 from directory.services.saved_searches import read_unsubscribe_token, saved_search_unsubscribe
 from directory.services.studio_images import MAX_PIXELS, MIN_SIDE
+from directory.validators import (
+    CONNECTION_METHOD_MAX_LENGTH,
+    CUSTOM_CONNECTION_METHODS_MAX,
+    SOCIAL_LINK_HOSTS,
+)
+from realtime.models import NotificationType
 
 
 def _labels(choices) -> dict[str, str]:
@@ -174,6 +182,47 @@ class MyReportsPage(LoginRequiredMixin, PageView):
     """ "My reports": what the user reported and the outcome (docs/moderation.md)."""
 
     template_name = "frontend/reports.html"
+
+
+class SettingsPage(LoginRequiredMixin, PageView):
+    """/settings: the account hub (profile, notifications, saved searches, allauth's email,
+    password and connected-account pages, deleting the account)."""
+
+    template_name = "frontend/settings.html"
+
+
+class ProfileSettingsPage(LoginRequiredMixin, PageView):
+    """/settings/profile: every editable profile field and privacy flag, with a preview
+    drawn by the public profile page's own renderer (static/frontend/profile_view.js)."""
+
+    template_name = "frontend/settings_profile.html"
+
+    def page_data(self) -> dict:
+        return {
+            "social_hosts": SOCIAL_LINK_HOSTS,
+            "connection_slots": len(CONNECTION_FIELDS),
+            "custom_connection_max": CUSTOM_CONNECTION_METHODS_MAX,
+            "connection_max_length": CONNECTION_METHOD_MAX_LENGTH,
+            "avatar_max_bytes": AVATAR_MAX_BYTES,
+        }
+
+
+class NotificationSettingsPage(LoginRequiredMixin, PageView):
+    """/settings/notifications: in-app and email, per notification type."""
+
+    template_name = "frontend/settings_notifications.html"
+
+    def page_data(self) -> dict:
+        return {"types": _labels(NotificationType)}
+
+
+class SavedSearchesPage(LoginRequiredMixin, PageView):
+    """/settings/searches: the saved searches (open, rename, alerts on/off, delete)."""
+
+    template_name = "frontend/settings_searches.html"
+
+    def page_data(self) -> dict:
+        return {"studio_types": _labels(StudioType), "services": _labels(ServiceType)}
 
 
 class BillingPage(LoginRequiredMixin, PageView):

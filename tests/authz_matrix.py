@@ -219,6 +219,19 @@ def _add_review(w: World) -> None:
     w.extra["review"] = ReviewFactory(studio=w.studio, status=ReviewStatus.APPROVED)
 
 
+def _add_response(w: World) -> None:
+    from tests.factories import ReviewResponseFactory
+
+    ReviewResponseFactory(review=w.extra["review"], author=w.owner)
+
+
+def _add_own_review(w: World) -> None:
+    """A review written by the `user` persona (only its writer may change it)."""
+    from tests.factories import ReviewFactory
+
+    w.extra["review"] = ReviewFactory(studio=w.studio, reviewer=w.user)
+
+
 def _add_report(w: World) -> None:
     from tests.factories import ContentReportFactory
 
@@ -434,7 +447,28 @@ MATRIX: dict[str, tuple[Check, ...]] = {
             data={"content": "Thank you!"},
             setup=_add_review,
         ),
+        # The owner's answer (added for these checks): only the owner rewords or withdraws it.
+        Check(
+            "patch",
+            VERIFIED_WRITE.but(user=403, owner=200, admin=403),
+            kwargs=_review_kwargs,
+            data={"content": "Thanks again!"},
+            setup=_add_response,
+        ),
+        Check("delete", VERIFIED_WRITE.but(user=403, owner=204, admin=403), kwargs=_review_kwargs),
     ),
+    # Only its writer (the user persona) may change or withdraw a review; others get 404.
+    "review-detail": (
+        Check(
+            "patch",
+            VERIFIED_WRITE.but(user=200, owner=404, admin=404),
+            kwargs=_review_kwargs,
+            data={"rating": 4},
+            setup=_add_own_review,
+        ),
+        Check("delete", VERIFIED_WRITE.but(user=204, owner=404, admin=404), kwargs=_review_kwargs),
+    ),
+    "user-reviews": (Check("get", LOGIN),),
     "admin-reviews": (Check("get", ADMIN_ONLY),),
     "admin-review-detail": (
         Check("get", ADMIN_ONLY, kwargs=_review_kwargs, setup=_add_review),
@@ -553,6 +587,10 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "notifications-page": (Check("get", LOGIN_PAGE),),
     "network-page": (Check("get", LOGIN_PAGE),),
     "my-reports-page": (Check("get", LOGIN_PAGE),),
+    "settings-page": (Check("get", LOGIN_PAGE),),
+    "settings-profile-page": (Check("get", LOGIN_PAGE),),
+    "settings-notifications-page": (Check("get", LOGIN_PAGE),),
+    "settings-searches-page": (Check("get", LOGIN_PAGE),),
     "billing-page": (Check("get", LOGIN_PAGE),),
     "dashboard-page": (Check("get", LOGIN_PAGE),),
     "studio-editor-new": (Check("get", LOGIN_PAGE),),

@@ -1,7 +1,11 @@
 """Reviews: write one, answer one, moderate them.
 
 POST  /api/reviews                    a signed-in, email-verified user reviews a studio
+PATCH /api/reviews/{id}               its writer changes it (until answered; back to PENDING)
+DELETE /api/reviews/{id}              its writer withdraws it
+GET   /api/user/reviews               your own reviews in every state (?studio_id=)
 POST  /api/reviews/{id}/response      the studio's owner answers an approved review
+PATCH /api/reviews/{id}/response      … rewords the answer; DELETE withdraws it
 GET   /api/admin/reviews              the moderation queue (ADMIN)
 GET   /api/admin/reviews/{id}         one review with everything a moderator needs
 PATCH /api/admin/reviews/{id}         approve or reject
@@ -19,13 +23,21 @@ from common.pagination import PageFilterSerializer, PageSerializer, paginate
 from directory.api.studio_pages import PersonSerializer, ReviewResponseSerializer
 from directory.models import Review, ReviewStatus
 from directory.permissions import IsAdmin, IsAuthenticated, IsEmailVerified
-from directory.selectors.reviews import review_for_moderation, reviews_for_moderation
+from directory.selectors.reviews import (
+    review_for_moderation,
+    reviews_for_moderation,
+    reviews_of_reviewer,
+)
 from directory.services.reviews import (
     CONTENT_MAX,
     CONTENT_MIN,
     RESPONSE_MAX,
     review_create,
+    review_delete,
     review_respond,
+    review_response_delete,
+    review_response_update,
+    review_update,
 )
 from moderation.services import review_decide
 
@@ -101,6 +113,40 @@ class ModeratedReviewSerializer(serializers.Serializer):
         }
 
 
+@extend_schema_serializer(component_name="MyReview")
+class MyReviewSerializer(serializers.Serializer):
+    """One of your own reviews, in any state, with the studio and the owner's answer."""
+
+    id = serializers.IntegerField()
+    studio = StudioRefSerializer()
+    rating = serializers.IntegerField()
+    content = serializers.CharField(allow_null=True)
+    is_anonymous = serializers.BooleanField()
+    status = serializers.ChoiceField(ReviewStatus.choices)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    response = ReviewResponseSerializer(allow_null=True)
+
+    def to_representation(self, review: Review) -> dict:
+        response = _response_of(review)
+        return {
+            "id": review.pk,
+            "studio": {"id": review.studio_id, "name": review.studio.name},
+            "rating": review.rating,
+            "content": review.content,
+            "is_anonymous": review.is_anonymous,
+            "status": review.status,
+            "created_at": _DT.to_representation(review.created_at),
+            "updated_at": _DT.to_representation(review.updated_at),
+            "response": ReviewResponseSerializer(response).data if response else None,
+        }
+
+
+@extend_schema_serializer(component_name="MyReviewPage")
+class MyReviewPageSerializer(PageSerializer):
+    results = MyReviewSerializer(many=True)
+
+
 @extend_schema_serializer(component_name="ModeratedReviewPage")
 class ModeratedReviewPageSerializer(PageSerializer):
     results = ModeratedReviewSerializer(many=True)
@@ -160,6 +206,107 @@ class ReviewRespondApi(APIView):
             review_id=review_id, author=request.user, **serializer.validated_data
         )
         return Response(ReviewResponseSerializer(response).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="review_response_update",
+        summary="Reword your answer to a review",
+        description=(
+            "Only the studio's owner (403 `not_studio_owner`); 404 when the review has no "
+            "answer. The reviewer is not notified again."
+        ),
+        request=InputSerializer,
+        responses={200: ReviewResponseSerializer, **error_responses(400, 401, 403, 404)},
+        tags=["reviews"],
+    )
+    def patch(self, request, review_id: int):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        response = review_response_update(
+            review_id=review_id, author=request.user, **serializer.validated_data
+        )
+        return Response(ReviewResponseSerializer(response).data)
+
+    @extend_schema(
+        operation_id="review_response_delete",
+        summary="Withdraw your answer to a review",
+        description="Only the studio's owner (403 `not_studio_owner`); 404 without an answer.",
+        responses={204: None, **error_responses(401, 403, 404)},
+        tags=["reviews"],
+    )
+    def delete(self, request, review_id: int):
+        review_response_delete(review_id=review_id, author=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ReviewDetailApi(APIView):
+    permission_classes = [IsAuthenticated, IsEmailVerified]
+
+    @extend_schema_serializer(component_name="ReviewUpdate")
+    class InputSerializer(serializers.Serializer):
+        rating = serializers.IntegerField(min_value=1, max_value=5, required=False)
+        content = serializers.CharField(
+            min_length=CONTENT_MIN, max_length=CONTENT_MAX, required=False
+        )
+        is_anonymous = serializers.BooleanField(required=False)
+
+    @extend_schema(
+        operation_id="review_update",
+        summary="Change your review",
+        description=(
+            "Only its writer (404 for anyone else), until the studio's owner has answered it "
+            "(409 `review_answered`). The changed review is PENDING again: off the studio "
+            "page until a moderator approves it."
+        ),
+        request=InputSerializer,
+        responses={200: MyReviewSerializer, **error_responses(400, 401, 403, 404, 409)},
+        tags=["reviews"],
+    )
+    def patch(self, request, review_id: int):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = review_update(
+            review_id=review_id, reviewer=request.user, **serializer.validated_data
+        )
+        review = reviews_of_reviewer(user_id=request.user.pk).get(pk=review.pk)
+        return Response(MyReviewSerializer(review).data)
+
+    @extend_schema(
+        operation_id="review_delete",
+        summary="Withdraw your review",
+        description="Only its writer (404 for anyone else), in any state; its answer goes too.",
+        responses={204: None, **error_responses(401, 403, 404)},
+        tags=["reviews"],
+    )
+    def delete(self, request, review_id: int):
+        review_delete(review_id=review_id, reviewer=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UserReviewListApi(APIView):
+    """Your reviews in every state: the studio page shows yours while it is pending."""
+
+    permission_classes = [IsAuthenticated]
+
+    class FilterSerializer(PageFilterSerializer):
+        studio_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+
+    @extend_schema(
+        operation_id="user_review_list",
+        summary="Your reviews, newest first (PENDING and REJECTED included)",
+        parameters=[FilterSerializer],
+        responses={200: MyReviewPageSerializer, **error_responses(400, 401, 403)},
+        tags=["reviews"],
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        page = paginate(
+            reviews_of_reviewer(user_id=request.user.pk, studio_id=data.get("studio_id")),
+            page=data["page"],
+            page_size=data["page_size"],
+        )
+        return Response(page.as_dict(MyReviewSerializer(page.results, many=True).data))
 
 
 class AdminReviewListApi(APIView):

@@ -1,4 +1,5 @@
-"""Reads of reviews for moderators (the public ones are in selectors.studios)."""
+"""Reads of reviews for moderators and for their writers (the public ones are in
+selectors.studios)."""
 
 from __future__ import annotations
 
@@ -31,3 +32,14 @@ def review_for_moderation(*, review_id: int) -> Review:
     if review is None:
         raise NotFound("No such review.")
     return review
+
+
+def reviews_of_reviewer(*, user_id: int, studio_id: int | None = None) -> QuerySet[Review]:
+    """A reviewer's own reviews in every state (pending and rejected ones included),
+    newest first: the studio page shows the viewer's own one this way."""
+    queryset = Review.objects.select_related("studio", "response__author").filter(
+        reviewer_id=user_id
+    )
+    if studio_id is not None:
+        queryset = queryset.filter(studio_id=studio_id)
+    return queryset.order_by("-created_at", "-id")

@@ -98,6 +98,67 @@ def review_create(
     return review
 
 
+def _own_review_for_update(*, review_id: int, reviewer: User) -> Review:
+    """The reviewer's own review, locked; anyone else's is 404 (as if it did not exist)."""
+    review = (
+        Review.objects.select_for_update(of=("self",))
+        .filter(pk=review_id, reviewer_id=reviewer.pk)
+        .first()
+    )
+    if review is None:
+        raise NotFound("No such review.")
+    return review
+
+
+def review_update(
+    *,
+    review_id: int,
+    reviewer: User,
+    rating: int | None = None,
+    content: str | None = None,
+    is_anonymous: bool | None = None,
+) -> Review:
+    """The reviewer changes their review until the owner has answered it.
+
+    Changed text has not been read by a moderator: the review goes back to PENDING (off the
+    studio page until approved again) and the blocklist is checked again. Once the owner
+    has replied, the review is what the reply answers: 409 `review_answered`.
+    """
+    ensure_can_write_content(reviewer)
+    if rating is not None and not 1 <= rating <= 5:
+        raise ValidationFailed(fields={"rating": ["Give a rating from 1 to 5."]})
+    if content is not None:
+        content = _validate_content(content)
+    with transaction.atomic():
+        review = _own_review_for_update(review_id=review_id, reviewer=reviewer)
+        if ReviewResponse.objects.filter(review_id=review.pk).exists():
+            raise Conflict(
+                "The owner has answered this review: it can no longer be changed.",
+                code="review_answered",
+            )
+        for name, value in (
+            ("rating", rating),
+            ("content", content),
+            ("is_anonymous", is_anonymous),
+        ):
+            if value is not None:
+                setattr(review, name, value)
+        flagged = blocklisted_terms(review.content or "")
+        review.is_flagged = bool(flagged)
+        review.flagged_terms = flagged
+        review.status = ReviewStatus.PENDING
+        review.moderated_by = None
+        review.moderated_at = None
+        review.save()
+    return review
+
+
+def review_delete(*, review_id: int, reviewer: User) -> None:
+    """The reviewer withdraws their review, in any state; the owner's reply goes with it."""
+    with transaction.atomic():
+        _own_review_for_update(review_id=review_id, reviewer=reviewer).delete()
+
+
 def _notify_owner_of_review(review: Review) -> None:
     who = "Someone" if review.is_anonymous else review.reviewer.display_name
     notify(
@@ -166,3 +227,40 @@ def review_respond(*, review_id: int, author: User, content: str) -> ReviewRespo
     except IntegrityError:
         raise Conflict("This review already has a response.", code="already_responded") from None
     return response
+
+
+def _own_response_for_update(*, review_id: int, author: User) -> ReviewResponse:
+    """The answer to a review of the author's studio, locked (404 without one, 403 for
+    anyone but the studio's current owner — as for answering)."""
+    response = (
+        ReviewResponse.objects.select_for_update(of=("self",))
+        .select_related("review__studio", "author")
+        .filter(review_id=review_id)
+        .first()
+    )
+    if response is None:
+        raise NotFound("This review has no response.")
+    if response.review.studio.owner_id != author.pk:
+        raise Forbidden(
+            "Only the studio's owner can change its responses.", code="not_studio_owner"
+        )
+    return response
+
+
+def review_response_update(*, review_id: int, author: User, content: str) -> ReviewResponse:
+    """The owner rewords their answer (no new notification: the reviewer was told once)."""
+    ensure_can_write_content(author)
+    if not 1 <= len(content.strip()) <= RESPONSE_MAX:
+        raise ValidationFailed(fields={"content": [f"Write 1 to {RESPONSE_MAX} characters."]})
+    with transaction.atomic():
+        response = _own_response_for_update(review_id=review_id, author=author)
+        response.content = content
+        response.save(update_fields=["content", "updated_at"])
+    return response
+
+
+def review_response_delete(*, review_id: int, author: User) -> None:
+    """The owner withdraws their answer; they may answer again, and the reviewer may
+    change their review again."""
+    with transaction.atomic():
+        _own_response_for_update(review_id=review_id, author=author).delete()

@@ -21,6 +21,7 @@ from tests.factories import (
     FaqFactory,
     MessageFactory,
     ReviewFactory,
+    SavedSearchFactory,
     StudioFactory,
     StudioImageFactory,
     StudioServiceFactory,
@@ -38,7 +39,8 @@ SERIOUS = ("serious", "critical")
 PUBLIC = ["/", "/search?studio_types=HOME", "/faq", "/premium", "/accounts/login/",
           "/accounts/signup/", "/accounts/password/reset/"]  # fmt: skip
 MEMBER = ["/messages", "/messages/owner", "/notifications", "/network", "/accounts/email/",
-          "/accounts/password/change/", "/dashboard", "/dashboard/studios/new"]  # fmt: skip
+          "/accounts/password/change/", "/dashboard", "/dashboard/studios/new", "/settings",
+          "/settings/profile", "/settings/notifications", "/settings/searches"]  # fmt: skip
 # The owner's pages, as the owner of the site's studio (its editor has a photo and a map).
 OWNER = ["/dashboard", "/dashboard/studios/new", "/dashboard/studios/{studio_id}"]
 
@@ -67,6 +69,7 @@ def site():
     ReviewFactory(studio=studio, rating=4, status=ReviewStatus.APPROVED, content="Lovely.")
     FaqFactory(question="Is it free?", answer="Yes.")
     member = UserFactory(username="member", display_name="Mia Member")
+    SavedSearchFactory(user=member, name="Booths in London")
     MessageFactory(sender=owner, receiver=member, content="Hello there")
     MessageFactory(sender=member, receiver=owner, content="Hi!")
     in_thread(
