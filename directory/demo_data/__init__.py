@@ -10,7 +10,8 @@ import contextlib
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from ..models import User
+from accounts.models import User
+
 from ..services.search_index import (
     SOURCE_TABLES as SEARCH_SOURCE_TABLES,
 )

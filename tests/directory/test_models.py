@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import ProtectedError
 
+from accounts.models import User, UserMetadata, UserProfile
 from directory.models import (
     Review,
     ReviewResponse,
@@ -27,9 +28,6 @@ from directory.models import (
     StudioService,
     StudioStudioType,
     StudioType,
-    User,
-    UserMetadata,
-    UserProfile,
 )
 from tests.dbrules import (
     CHECK_VIOLATION,
@@ -56,7 +54,7 @@ from tests.factories import (
     UserFactory,
     UserMetadataFactory,
 )
-from tests.factories.directory import DEFAULT_PASSWORD
+from tests.factories.accounts import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
