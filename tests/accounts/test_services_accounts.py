@@ -118,7 +118,7 @@ def test_suspending_in_the_django_admin_tells_sockets_too(
         "days": "",
     }
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client.post("/admin/directory/user/", data)
+        response = client.post("/admin/accounts/user/", data)
         assert revoked == []  # not before the commit
     assert response.status_code == 302
     assert callbacks
@@ -134,7 +134,7 @@ def test_the_admin_change_form_cannot_suspend_around_the_action():
     admin, user = UserFactory(admin=True), UserFactory()
     client = Client()
     client.force_login(admin)
-    page = client.get(f"/admin/directory/user/{user.pk}/change/")
+    page = client.get(f"/admin/accounts/user/{user.pk}/change/")
     assert page.status_code == 200
     form = page.context["adminform"].form
     for name in ("is_suspended_indefinitely", "suspended_until", "suspension_reason"):

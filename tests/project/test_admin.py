@@ -178,7 +178,7 @@ REFUSED = {
 }
 
 
-@pytest.mark.parametrize("path", ["/admin/", "/admin/directory/user/"])
+@pytest.mark.parametrize("path", ["/admin/", "/admin/accounts/user/"])
 @pytest.mark.parametrize("who", ["anonymous", *REFUSED])
 def test_only_admins_enter_the_admin(client, who, path):
     if who != "anonymous":
