@@ -54,7 +54,7 @@ def bench_users(count: int, prefix: str = "bench") -> list:
     """`count` members named <prefix>00001…, created once and reused across runs."""
     from django.contrib.auth import get_user_model
 
-    from directory.models import UserProfile
+    from accounts.models import UserProfile
 
     User = get_user_model()
     names = [f"{prefix}{i:05d}" for i in range(1, count + 1)]

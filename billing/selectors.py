@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from directory.models import User
+from accounts.models import User
 
 from .models import PendingSubscription, PendingSubscriptionStatus, Subscription
 

@@ -1,6 +1,6 @@
 """DRF authentication for the whole API: allauth's session token for apps, the session
 cookie (+ CSRF) for browsers. A suspended account never gets this far: the suspension
-middleware (directory/middleware.py) refuses every request of it, by token or cookie, before
+middleware (accounts/middleware.py) refuses every request of it, by token or cookie, before
 any view runs (docs/accounts.md, "Suspension")."""
 
 from __future__ import annotations

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission, IsAuthenticated
 
+from accounts.models import Role
 from common.permissions import IsEmailVerified
-
-from .models import Role
 
 __all__ = [
     "AllowAny",

@@ -4,10 +4,8 @@ from django.urls import path
 
 from directory.api import faq, reviews, saved_searches, studio_manage, studio_pages
 
-from .api.accounts import UserAccountApi
 from .api.featured import FeaturedStudiosApi, SpotlightProfilesApi
-from .api.metadata import UserMetadataDetailApi, UserMetadataListApi
-from .api.profiles import PublicProfileApi, UserAvatarApi, UserProfileApi
+from .api.profiles import PublicProfileApi
 from .api.search import StudioMapApi, StudioSearchApi
 
 urlpatterns: list = [
@@ -16,12 +14,7 @@ urlpatterns: list = [
     path("studios/map", StudioMapApi.as_view(), name="studios-map"),
     path("studios/featured", FeaturedStudiosApi.as_view(), name="studios-featured"),
     path("profiles/spotlight", SpotlightProfilesApi.as_view(), name="profiles-spotlight"),
-    # --- Accounts and profiles (issue 3) -------------------------------------------------
-    path("user/profile", UserProfileApi.as_view(), name="user-profile"),
-    path("user/avatar", UserAvatarApi.as_view(), name="user-avatar"),
-    path("user/account", UserAccountApi.as_view(), name="user-account"),
-    path("user/metadata", UserMetadataListApi.as_view(), name="user-metadata-list"),
-    path("user/metadata/<str:key>", UserMetadataDetailApi.as_view(), name="user-metadata"),
+    # Public profiles (the own-profile routes are accounts/urls.py).
     path("profiles/<str:username>", PublicProfileApi.as_view(), name="public-profile"),
     # Studio pages, management, reviews, FAQ (docs/studios.md).
     path("studios/<int:studio_id>", studio_pages.StudioDetailApi.as_view(), name="studio-detail"),
@@ -62,12 +55,6 @@ urlpatterns: list = [
         "reviews/<int:review_id>/response",
         reviews.ReviewRespondApi.as_view(),
         name="review-respond",
-    ),
-    path("admin/reviews", reviews.AdminReviewListApi.as_view(), name="admin-reviews"),
-    path(
-        "admin/reviews/<int:review_id>",
-        reviews.AdminReviewDetailApi.as_view(),
-        name="admin-review-detail",
     ),
     path(
         "user/saved-searches",

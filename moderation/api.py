@@ -18,7 +18,9 @@ from common.openapi import error_responses
 from common.pagination import PageFilterSerializer, PageSerializer, paginate
 from common.throttling import UserWriteRateThrottle
 from directory.api.reviews import ModeratedReviewSerializer
+from directory.models import ReviewStatus
 from directory.permissions import IsAdmin, IsAuthenticated, IsEmailVerified
+from directory.selectors.reviews import review_for_moderation, reviews_for_moderation
 
 from .models import ContentReport, ReportedContentType, ReportReason, ReportStatus
 from .selectors import (
@@ -28,7 +30,7 @@ from .selectors import (
     reports_mine,
     user_histories,
 )
-from .services import report_action, report_create
+from .services import report_action, report_create, review_decide
 from .services.reports import ACTIONS, CUSTOM_REASON_MAX, RESOLUTION_MAX, SUSPEND_DAYS_MAX
 
 
@@ -289,3 +291,75 @@ class AdminReportActionApi(APIView):
         serializer.is_valid(raise_exception=True)
         report = report_action(report_id=report_id, actor=request.user, **serializer.validated_data)
         return Response(ReportDecisionSerializer(report).data)
+
+
+# --- The review queue (GET/PATCH /api/admin/reviews; docs/studios.md) ---------------------
+
+
+class ModeratedReviewPageSerializer(PageSerializer):
+    results = ModeratedReviewSerializer(many=True)
+
+
+class AdminReviewListApi(APIView):
+    permission_classes = [IsAdmin]
+
+    class FilterSerializer(PageFilterSerializer):
+        status = serializers.ChoiceField(
+            ReviewStatus.choices, default=ReviewStatus.PENDING, help_text="Default PENDING."
+        )
+        flagged = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    @extend_schema(
+        operation_id="admin_review_list",
+        summary="The review moderation queue",
+        description="Pending reviews come flagged first, then oldest first.",
+        parameters=[FilterSerializer],
+        responses={200: ModeratedReviewPageSerializer, **error_responses(400, 401, 403)},
+        tags=["admin"],
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        page = paginate(
+            reviews_for_moderation(status=data["status"], flagged=data["flagged"]),
+            page=data["page"],
+            page_size=data["page_size"],
+        )
+        return Response(page.as_dict(ModeratedReviewSerializer(page.results, many=True).data))
+
+
+class AdminReviewDetailApi(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema_serializer(component_name="ReviewModerate")
+    class InputSerializer(serializers.Serializer):
+        status = serializers.ChoiceField([ReviewStatus.APPROVED, ReviewStatus.REJECTED])
+
+    @extend_schema(
+        operation_id="admin_review_get",
+        summary="One review, for moderation",
+        responses={200: ModeratedReviewSerializer, **error_responses(401, 403, 404)},
+        tags=["admin"],
+    )
+    def get(self, request, review_id: int):
+        return Response(ModeratedReviewSerializer(review_for_moderation(review_id=review_id)).data)
+
+    @extend_schema(
+        operation_id="admin_review_moderate",
+        summary="Approve or reject a review",
+        description=(
+            "APPROVED publishes it and notifies the studio's owner (REVIEW_RECEIVED); "
+            "REJECTED hides it. Setting the status it already has changes nothing."
+        ),
+        request=InputSerializer,
+        responses={200: ModeratedReviewSerializer, **error_responses(400, 401, 403, 404)},
+        tags=["admin"],
+    )
+    def patch(self, request, review_id: int):
+        review = review_for_moderation(review_id=review_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # Through moderation's door, so the decision is in the audit log like the admin's.
+        review_decide(actor=request.user, review=review, **serializer.validated_data)
+        return Response(ModeratedReviewSerializer(review_for_moderation(review_id=review_id)).data)

@@ -14,8 +14,9 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from accounts.models import Role, User
 from common.errors import NotFound
-from directory.models import Review, ReviewStatus, Role, Studio, User
+from directory.models import Review, ReviewStatus, Studio
 from directory.selectors.reviews import reviews_for_moderation
 from directory.selectors.studios import studio_visible
 from realtime.models import Message

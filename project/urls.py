@@ -17,6 +17,7 @@ urlpatterns = [
     # OpenAPI: the schema and Swagger UI (assets from drf-spectacular-sidecar, no CDN).
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/", include("accounts.urls")),
     path("api/", include("directory.urls")),
     path("api/", include("realtime.urls")),
     path("api/", include("billing.urls")),

@@ -28,7 +28,7 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-        "directory.hashers.LegacyBCryptPasswordHasher",
+        "accounts.hashers.LegacyBCryptPasswordHasher",
     ]
 
 

@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection, models, transaction
 from common.models import LegacyIdModel
 
 # The apps whose models are the data model of docs/data-model.md.
-DOMAIN_APPS = ("directory", "realtime", "billing", "moderation")
+DOMAIN_APPS = ("accounts", "directory", "realtime", "billing", "moderation")
 
 UNIQUE_VIOLATION = "23505"
 CHECK_VIOLATION = "23514"

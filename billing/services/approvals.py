@@ -6,8 +6,8 @@ from __future__ import annotations
 import stripe
 from django.db import transaction
 
+from accounts.models import User
 from common.errors import Conflict, NotFound
-from directory.models import User
 from moderation.models import AuditTargetType
 from moderation.services import audit_record
 

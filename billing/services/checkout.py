@@ -6,8 +6,9 @@ import stripe
 from django.conf import settings
 from django.db import transaction
 
+from accounts.models import User
 from common.errors import Conflict, NotFound
-from directory.models import Studio, User
+from directory.models import Studio
 
 from ..models import StripeCustomer, Subscription
 from ..stripe_api import PaymentProviderError, client

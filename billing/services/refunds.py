@@ -13,8 +13,8 @@ import hashlib
 import stripe
 from django.db import IntegrityError, transaction
 
+from accounts.models import User
 from common.errors import NotFound, ValidationFailed
-from directory.models import User
 from moderation.models import AuditTargetType
 from moderation.services import audit_record
 

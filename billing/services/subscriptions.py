@@ -15,8 +15,9 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
+from accounts.models import User
 from common.errors import ValidationFailed
-from directory.models import Studio, User
+from directory.models import Studio
 
 from ..models import (
     PaymentMethod,

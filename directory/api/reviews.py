@@ -1,4 +1,4 @@
-"""Reviews: write one, answer one, moderate them.
+"""Reviews: write one, answer one.
 
 POST  /api/reviews                    a signed-in, email-verified user reviews a studio
 PATCH /api/reviews/{id}               its writer changes it (until answered; back to PENDING)
@@ -6,9 +6,9 @@ DELETE /api/reviews/{id}              its writer withdraws it
 GET   /api/user/reviews               your own reviews in every state (?studio_id=)
 POST  /api/reviews/{id}/response      the studio's owner answers an approved review
 PATCH /api/reviews/{id}/response      … rewords the answer; DELETE withdraws it
-GET   /api/admin/reviews              the moderation queue (ADMIN)
-GET   /api/admin/reviews/{id}         one review with everything a moderator needs
-PATCH /api/admin/reviews/{id}         approve or reject
+
+The moderation queue (/api/admin/reviews) is moderation/api.py's; it shows reviews with
+ModeratedReviewSerializer from here.
 """
 
 from __future__ import annotations
@@ -22,12 +22,8 @@ from common.openapi import error_responses
 from common.pagination import PageFilterSerializer, PageSerializer, paginate
 from directory.api.studio_pages import PersonSerializer, ReviewResponseSerializer
 from directory.models import Review, ReviewStatus
-from directory.permissions import IsAdmin, IsAuthenticated, IsEmailVerified
-from directory.selectors.reviews import (
-    review_for_moderation,
-    reviews_for_moderation,
-    reviews_of_reviewer,
-)
+from directory.permissions import IsAuthenticated, IsEmailVerified
+from directory.selectors.reviews import reviews_of_reviewer
 from directory.services.reviews import (
     CONTENT_MAX,
     CONTENT_MIN,
@@ -39,7 +35,6 @@ from directory.services.reviews import (
     review_response_update,
     review_update,
 )
-from moderation.services import review_decide
 
 _DT = serializers.DateTimeField()
 
@@ -145,11 +140,6 @@ class MyReviewSerializer(serializers.Serializer):
 @extend_schema_serializer(component_name="MyReviewPage")
 class MyReviewPageSerializer(PageSerializer):
     results = MyReviewSerializer(many=True)
-
-
-@extend_schema_serializer(component_name="ModeratedReviewPage")
-class ModeratedReviewPageSerializer(PageSerializer):
-    results = ModeratedReviewSerializer(many=True)
 
 
 class ReviewCreateApi(APIView):
@@ -307,68 +297,3 @@ class UserReviewListApi(APIView):
             page_size=data["page_size"],
         )
         return Response(page.as_dict(MyReviewSerializer(page.results, many=True).data))
-
-
-class AdminReviewListApi(APIView):
-    permission_classes = [IsAdmin]
-
-    class FilterSerializer(PageFilterSerializer):
-        status = serializers.ChoiceField(
-            ReviewStatus.choices, default=ReviewStatus.PENDING, help_text="Default PENDING."
-        )
-        flagged = serializers.BooleanField(required=False, allow_null=True, default=None)
-
-    @extend_schema(
-        operation_id="admin_review_list",
-        summary="The review moderation queue",
-        description="Pending reviews come flagged first, then oldest first.",
-        parameters=[FilterSerializer],
-        responses={200: ModeratedReviewPageSerializer, **error_responses(400, 401, 403)},
-        tags=["admin"],
-    )
-    def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
-        page = paginate(
-            reviews_for_moderation(status=data["status"], flagged=data["flagged"]),
-            page=data["page"],
-            page_size=data["page_size"],
-        )
-        return Response(page.as_dict(ModeratedReviewSerializer(page.results, many=True).data))
-
-
-class AdminReviewDetailApi(APIView):
-    permission_classes = [IsAdmin]
-
-    @extend_schema_serializer(component_name="ReviewModerate")
-    class InputSerializer(serializers.Serializer):
-        status = serializers.ChoiceField([ReviewStatus.APPROVED, ReviewStatus.REJECTED])
-
-    @extend_schema(
-        operation_id="admin_review_get",
-        summary="One review, for moderation",
-        responses={200: ModeratedReviewSerializer, **error_responses(401, 403, 404)},
-        tags=["admin"],
-    )
-    def get(self, request, review_id: int):
-        return Response(ModeratedReviewSerializer(review_for_moderation(review_id=review_id)).data)
-
-    @extend_schema(
-        operation_id="admin_review_moderate",
-        summary="Approve or reject a review",
-        description=(
-            "APPROVED publishes it and notifies the studio's owner (REVIEW_RECEIVED); "
-            "REJECTED hides it. Setting the status it already has changes nothing."
-        ),
-        request=InputSerializer,
-        responses={200: ModeratedReviewSerializer, **error_responses(400, 401, 403, 404)},
-        tags=["admin"],
-    )
-    def patch(self, request, review_id: int):
-        review = review_for_moderation(review_id=review_id)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        # Through moderation's door, so the decision is in the audit log like the admin's.
-        review_decide(actor=request.user, review=review, **serializer.validated_data)
-        return Response(ModeratedReviewSerializer(review_for_moderation(review_id=review_id)).data)

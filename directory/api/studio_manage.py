@@ -21,17 +21,18 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
+from accounts.serializers import PhoneField
 from common.openapi import error_responses
 from common.pagination import PageFilterSerializer, PageSerializer, paginate
 from directory.api.studio_pages import ImageSerializer, PersonSerializer
-from directory.models import ServiceType, Studio, StudioStatus, StudioType, User
+from directory.models import ServiceType, Studio, StudioStatus, StudioType
 from directory.permissions import CanListOrCreateStudios, IsStudioOwnerOrAdmin
 from directory.selectors.studios import (
     access_managed_image,
     access_managed_studio,
     managed_studios,
 )
-from directory.serializers.fields import PhoneField
 from directory.services.studio_images import (
     studio_image_add,
     studio_image_delete,

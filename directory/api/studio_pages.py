@@ -15,11 +15,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.selectors import profile_of
 from common.openapi import error_responses
 from common.pagination import PageFilterSerializer, PageSerializer
 from directory.api.profiles import PublicProfileApi
 from directory.models import Review, ServiceType, Studio, StudioType
-from directory.selectors.profiles import profile_of
 from directory.selectors.studios import studio_page, studio_reviews_page
 
 # The studio's own fields behind the owner's flags; absent from the JSON when off. The

@@ -10,7 +10,8 @@ import contextlib
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from ..models import User
+from accounts.models import User
+
 from ..services.search_index import (
     SOURCE_TABLES as SEARCH_SOURCE_TABLES,
 )
@@ -19,19 +20,18 @@ from ..services.search_index import (
     search_index_vacuum,
     search_triggers_disabled,
 )
-from .builder import (
+from .builder import BULK_TABLES, DemoBuilder
+from .loader import BulkLoader
+from .plan import (
     ADMIN_PASSWORD,
     ADMIN_USERNAME,
     BASE_DATE,
-    BULK_TABLES,
     DEMO_PASSWORD,
     DEMO_USERNAME,
     PINNED_USERNAME,
-    DemoBuilder,
     SeedResult,
     Sizes,
 )
-from .loader import BulkLoader
 
 DEFAULT_SEED = 1
 DEFAULT_SCALE = 200

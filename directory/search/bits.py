@@ -1,6 +1,6 @@
 """The bit of each studio type and service in studio_search's masks and facet codes.
 
-Frozen: migration 0004_search_index writes the same numbers into its trigger SQL, and a
+Frozen: migration 0002_search_index writes the same numbers into its trigger SQL, and a
 test checks the two agree. Add new enum members at the end.
 """
 

@@ -1,7 +1,7 @@
 """The search page cache's key: normalised parameters, page, rotation day, data version.
 
 The version is a database sequence the search triggers bump at the commit of any change
-search shows (migration 0004_search_index), so a cached page is never stale.
+search shows (migration 0002_search_index), so a cached page is never stale.
 """
 
 from __future__ import annotations

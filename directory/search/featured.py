@@ -32,7 +32,7 @@ def featured_studios(*, limit: int = 6) -> list[StudioCard]:
 
 def spotlight_profiles() -> QuerySet:
     """Active users whose profile is in the spotlight, for the premium page."""
-    from ..models import User
+    from accounts.models import User
 
     return (
         User.objects.filter(profile__is_spotlight=True, is_active=True)

@@ -1,7 +1,7 @@
 """Studio search: filters, the legacy priority order, fair premium rotation, stable pages.
 
 Reads only the derived search tables (studio_search, studio_search_facet), which database
-triggers keep in step with the studios (migration 0004_search_index, docs/search.md).
+triggers keep in step with the studios (migration 0002_search_index, docs/search.md).
 
 A page costs two queries whatever its size — one for the page's ids and the total (a
 window count over the same scan), one to load those studios with their owners — plus a

@@ -1,26 +1,14 @@
-"""Reads of profiles: one's own, and other people's public profile."""
+"""Reads of other people's public profile, with the studios anyone may see."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 
+from accounts.models import User, username_validator
 from common.errors import NotFound
 
-from ..models import (
-    Studio,
-    StudioImage,
-    StudioStatus,
-    User,
-    UserMetadata,
-    UserProfile,
-    username_validator,
-)
-
-
-def own_profile_get(*, user: User) -> User:
-    """The signed-in user with their profile loaded (one query)."""
-    return User.objects.select_related("profile").get(pk=user.pk)
+from ..models import Studio, StudioImage, StudioStatus
 
 
 def public_studios_queryset() -> QuerySet[Studio]:
@@ -54,25 +42,3 @@ def public_profile_get(*, username: str) -> User:
     if user is None:
         raise NotFound("No such profile.")
     return user
-
-
-def profile_of(user: User) -> UserProfile:
-    """The user's profile, or an unsaved default one (accounts created outside the
-    signup flow may not have a row yet)."""
-    try:
-        return user.profile
-    except UserProfile.DoesNotExist:
-        profile = UserProfile(user=user)
-        profile.created_at = profile.updated_at = None  # not the unsaved db_default
-        return profile
-
-
-def user_metadata_get(*, user: User, key: str) -> UserMetadata:
-    entry = UserMetadata.objects.filter(user=user, key=key).first()
-    if entry is None:
-        raise NotFound(f"No metadata under {key!r}.")
-    return entry
-
-
-def user_metadata_list(*, user: User) -> QuerySet[UserMetadata]:
-    return UserMetadata.objects.filter(user=user).order_by("key")

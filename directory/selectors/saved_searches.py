@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 from django.db.models import F, Q, QuerySet
 
+from accounts.models import User
 from common.errors import NotFound
-from directory.models import SavedSearch, Studio, User
+from directory.models import SavedSearch, Studio
 from directory.search.parameters import LocationNotFound, SearchParams
 from directory.search.plans import matching_studio_ids
 from directory.selectors.studios import publicly_listed

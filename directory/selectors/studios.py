@@ -9,17 +9,10 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 
+from accounts.models import Role, User
 from common.errors import NotFound
 from common.pagination import Page, paginate
-from directory.models import (
-    Review,
-    ReviewStatus,
-    Role,
-    Studio,
-    StudioImage,
-    StudioStatus,
-    User,
-)
+from directory.models import Review, ReviewStatus, Studio, StudioImage, StudioStatus
 
 RATINGS = (5, 4, 3, 2, 1)
 STUDIO_PAGE_REVIEWS = 20

@@ -17,9 +17,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from common.auth import ensure_can_write_content
 from common.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from directory.models import Review, ReviewResponse, ReviewStatus, Studio, StudioStatus, User
+from directory.models import Review, ReviewResponse, ReviewStatus, Studio, StudioStatus
 from realtime.models import NotificationType
 from realtime.services import notify
 

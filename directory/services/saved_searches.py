@@ -20,9 +20,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from accounts.models import User
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.jobs import enqueue_on_commit
-from directory.models import SavedSearch, Studio, User
+from directory.models import SavedSearch, Studio
 from directory.search.filters import search_url, validate_search_filters
 from directory.selectors.places import PlaceLookupUnavailable
 from directory.selectors.saved_searches import new_studios_for, users_with_alerts

@@ -1,8 +1,8 @@
 """Rebuilding the search index in one pass, for bulk loads made with its triggers off.
 
 Day to day nothing calls this: triggers keep studio_search and studio_search_facet in
-step with every write (migration 0004_search_index), and studio_search_word holds every
-lexeme written (0005_search_words). A bulk load that disables the
+step with every write (migration 0002_search_index), and studio_search_word holds every
+lexeme written (0003_search_words). A bulk load that disables the
 triggers — seed_demo at scale, a restore — calls `search_index_rebuild()` once at the end.
 """
 

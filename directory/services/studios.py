@@ -18,17 +18,16 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Role, User
 from common.errors import Conflict, Forbidden, ValidationFailed
 from common.jobs import enqueue_on_commit
 from directory.models import (
-    Role,
     ServiceType,
     Studio,
     StudioService,
     StudioStatus,
     StudioStudioType,
     StudioType,
-    User,
 )
 from realtime.models import NotificationType
 from realtime.services import notify
@@ -289,6 +288,19 @@ def studio_delete(*, actor: User, studio: Studio) -> None:
         Studio.objects.filter(pk=studio.pk).delete()
         # Files go only once the rows are gone for good; a rollback keeps both.
         transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+
+
+def owner_may_delete_account(user: User) -> None:
+    """An account check (accounts.services.accounts.account_delete_check_register): an
+    owner cannot delete their account while they own studios (the legacy RESTRICT rule)."""
+    studio_count = Studio.objects.filter(owner=user).count()
+    if studio_count:
+        raise Conflict(
+            f"You own {studio_count} studio{'s' if studio_count != 1 else ''}. Delete "
+            "them or transfer them to someone else before deleting your account.",
+            code="owns_studios",
+            fields={"studios": studio_count},
+        )
 
 
 def studio_premium_set(*, studio_id: int, is_premium: bool) -> bool:

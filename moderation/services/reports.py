@@ -14,9 +14,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from common.auth import ensure_can_write_content
 from common.errors import Conflict, NotFound, ValidationFailed
-from directory.models import Review, ReviewStatus, Studio, StudioStatus, User
+from directory.models import Review, ReviewStatus, Studio, StudioStatus
 from realtime.events import send_event_on_commit
 from realtime.models import NotificationType
 from realtime.services import notify, notify_many

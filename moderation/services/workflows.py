@@ -15,10 +15,11 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 
+from accounts.models import User
+from accounts.services.accounts import user_suspend, user_unsuspend
 from common.auth import ensure_not_suspended
 from common.errors import Forbidden, ValidationFailed
-from directory.models import Review, ReviewStatus, Studio, StudioStatus, User
-from directory.services.accounts import user_suspend, user_unsuspend
+from directory.models import Review, ReviewStatus, Studio, StudioStatus
 from directory.services.reviews import review_moderate
 from directory.services.studios import studio_update
 from realtime.models import NotificationType

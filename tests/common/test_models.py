@@ -29,8 +29,8 @@ from tests.factories import factory_for
 # The report's 22 tables and the models that hold them. `accounts` and `sessions` map
 # onto allauth and Django (docs/data-model.md, "accounts and sessions").
 LEGACY_TABLES = {
-    "users": "directory.User",
-    "user_profiles": "directory.UserProfile",
+    "users": "accounts.User",
+    "user_profiles": "accounts.UserProfile",
     "studios": "directory.Studio",
     "studio_images": "directory.StudioImage",
     "studio_services": "directory.StudioService",
@@ -46,7 +46,7 @@ LEGACY_TABLES = {
     "content_reports": "moderation.ContentReport",
     "accounts": "socialaccount.SocialAccount",
     "sessions": "usersessions.UserSession",
-    "user_metadata": "directory.UserMetadata",
+    "user_metadata": "accounts.UserMetadata",
     "refunds": "billing.Refund",
     "contacts": "directory.LegacyContact",
     "poi": "directory.Poi",
@@ -67,7 +67,7 @@ def make_row(model: type[models.Model], **fields) -> models.Model:
 # four documented values of the old string column pending_subscriptions.status, and
 # WebhookEventStatus is billing's own (docs/data-model.md lists both as "ours").
 REPORT_ENUMS = {
-    "directory.Role": ["USER", "STUDIO_OWNER", "ADMIN"],
+    "accounts.Role": ["USER", "STUDIO_OWNER", "ADMIN"],
     "directory.StudioStatus": ["DRAFT", "ACTIVE", "INACTIVE", "PENDING"],
     "directory.StudioType": ["HOME", "RECORDING", "VO_COACH", "EDITING", "PODCAST", "VOICEOVER"],
     "directory.ServiceType": [

@@ -152,7 +152,7 @@ ROLES = ["anonymous", "unverified", "member", "owner", "admin", "suspended"]
 @pytest.fixture
 def role_headers(db) -> dict[str, dict[str, str]]:
     """role → X-Session-Token header of a user of that role (none when anonymous)."""
-    from directory.services.accounts import user_suspend
+    from accounts.services.accounts import user_suspend
 
     users = {
         "unverified": UserFactory(email_verified=False),

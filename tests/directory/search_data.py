@@ -99,15 +99,8 @@ def build(spec: list[dict]) -> dict[str, int]:
     """Create the studios (bulk, as an importer would); returns name → id."""
     from django.utils import timezone
 
-    from directory.models import (
-        Review,
-        Studio,
-        StudioImage,
-        StudioService,
-        StudioStudioType,
-        User,
-        UserProfile,
-    )
+    from accounts.models import User, UserProfile
+    from directory.models import Review, Studio, StudioImage, StudioService, StudioStudioType
 
     owner = User.objects.create_user(
         "world-owner", "owner@example.com", None, display_name="Owen Owner"

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from directory.services.profiles import PROFILE_EDITABLE_FIELDS
+from accounts.services.profiles import PROFILE_EDITABLE_FIELDS
 from tests.factories import UserFactory
 from tests.utils import assert_api_error, token_client
 

@@ -8,7 +8,8 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from PIL import Image
 
-from directory.models import StudioStatus, UserProfile
+from accounts.models import UserProfile
+from directory.models import StudioStatus
 from tests.factories import StudioFactory, StudioImageFactory, UserFactory
 from tests.utils import assert_api_error, token_client
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from directory.models import PROFILE_LONG_TEXT_FIELDS, PROFILE_LONG_TEXT_MAX, UserProfile
+from accounts.models import PROFILE_LONG_TEXT_FIELDS, PROFILE_LONG_TEXT_MAX, UserProfile
 from tests.factories import StudioFactory, UserFactory
 from tests.utils import assert_api_error, token_client
 

@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import ProtectedError
 from django.urls import resolve, reverse
 
+from accounts.models import User, UserMetadata, UserProfile
 from directory.models import (
     Review,
     ReviewResponse,
@@ -28,9 +29,6 @@ from directory.models import (
     StudioService,
     StudioStudioType,
     StudioType,
-    User,
-    UserMetadata,
-    UserProfile,
 )
 from tests.dbrules import (
     CHECK_VIOLATION,
@@ -57,7 +55,7 @@ from tests.factories import (
     UserFactory,
     UserMetadataFactory,
 )
-from tests.factories.directory import DEFAULT_PASSWORD
+from tests.factories.accounts import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

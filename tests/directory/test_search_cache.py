@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from directory.models import Review, ReviewStatus, Studio, StudioService, UserProfile
+from accounts.models import UserProfile
+from directory.models import Review, ReviewStatus, Studio, StudioService
 from directory.search.cache import search_cache_key, search_data_version
 from directory.search.parameters import SearchParams
 from tests.factories import (

@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 import pytest
 from django.db import connection
 
-from directory.models import Studio, StudioSearch, StudioSearchWord, User
+from accounts.models import User
+from directory.models import Studio, StudioSearch, StudioSearchWord
 from directory.search.parameters import rotation_seed
 from directory.search.text import text_query
 from directory.services.search_index import search_index_rebuild

@@ -19,6 +19,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 
+from accounts.models import Role, User, UserProfile
 from directory.demo_data import (
     ADMIN_PASSWORD,
     BASE_DATE,
@@ -35,18 +36,15 @@ from directory.models import (
     Review,
     ReviewResponse,
     ReviewStatus,
-    Role,
     SavedSearch,
     Studio,
     StudioImage,
     StudioService,
     StudioStatus,
     StudioStudioType,
-    User,
-    UserProfile,
 )
 from realtime.models import Message, Notification, NotificationType, UserConnection
-from tests.factories.directory import UserFactory
+from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = 40  # studios: enough for every kind of row, quick to load

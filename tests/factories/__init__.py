@@ -1,6 +1,12 @@
 """One factory per concept (factory_boy). Import from here: `from tests.factories import ...`."""
 
-from .accounts import SocialAccountFactory, SocialTokenFactory
+from .accounts import (
+    SocialAccountFactory,
+    SocialTokenFactory,
+    UserFactory,
+    UserMetadataFactory,
+    UserProfileFactory,
+)
 from .billing import (
     PendingSubscriptionFactory,
     RefundFactory,
@@ -19,9 +25,6 @@ from .directory import (
     StudioImageFactory,
     StudioServiceFactory,
     StudioTypeFactory,
-    UserFactory,
-    UserMetadataFactory,
-    UserProfileFactory,
 )
 from .moderation import AuditLogEntryFactory, ContentReportFactory
 from .realtime import (

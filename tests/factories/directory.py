@@ -8,7 +8,6 @@ from directory.models import (
     Review,
     ReviewResponse,
     ReviewStatus,
-    Role,
     SavedSearch,
     ServiceType,
     Studio,
@@ -17,45 +16,8 @@ from directory.models import (
     StudioStatus,
     StudioStudioType,
     StudioType,
-    User,
-    UserMetadata,
-    UserProfile,
 )
-
-DEFAULT_PASSWORD = "correct horse battery staple"
-
-
-class UserFactory(DjangoModelFactory):
-    class Meta:
-        model = User
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"user{n}")
-    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
-    display_name = factory.Faker("name")
-    role = Role.USER
-    email_verified = True
-    password = factory.django.Password(DEFAULT_PASSWORD)
-
-    class Params:
-        owner = factory.Trait(role=Role.STUDIO_OWNER)
-        admin = factory.Trait(role=Role.ADMIN)
-        # Every user above is verified; these are the members the rules refuse.
-        unverified = factory.Trait(email_verified=False)
-        suspended = factory.Trait(
-            is_suspended_indefinitely=True, suspension_reason="Spam (test factory)"
-        )
-
-    profile = factory.RelatedFactory("tests.factories.directory.UserProfileFactory", "user")
-
-
-class UserProfileFactory(DjangoModelFactory):
-    class Meta:
-        model = UserProfile
-        django_get_or_create = ("user",)
-
-    user = factory.SubFactory(UserFactory, profile=None)
-    short_about = factory.Faker("sentence")
+from tests.factories.accounts import UserFactory
 
 
 class StudioFactory(DjangoModelFactory):
@@ -132,15 +94,6 @@ class FaqFactory(DjangoModelFactory):
     question = factory.Sequence(lambda n: f"Question {n}?")
     answer = "An answer."
     sort_order = factory.Sequence(int)
-
-
-class UserMetadataFactory(DjangoModelFactory):
-    class Meta:
-        model = UserMetadata
-
-    user = factory.SubFactory(UserFactory)
-    key = factory.Sequence(lambda n: f"key{n}")
-    value = "value"
 
 
 class PoiFactory(DjangoModelFactory):

@@ -14,7 +14,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from directory.models import Role, ServiceType, Studio, StudioStatus, StudioType
+from accounts.models import Role
+from directory.models import ServiceType, Studio, StudioStatus, StudioType
 from directory.services.geocoding import studio_geocode
 from tests.factories import StudioFactory, StudioImageFactory, UserFactory
 from tests.frontend.browser import in_thread, sign_in_with_cookie

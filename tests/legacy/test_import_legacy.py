@@ -10,6 +10,7 @@ from allauth.socialaccount.models import SocialAccount, SocialToken
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from accounts.models import Role, User, UserMetadata, UserProfile
 from billing.models import PendingSubscription, Refund, Subscription
 from directory.models import (
     Faq,
@@ -17,15 +18,11 @@ from directory.models import (
     Poi,
     Review,
     ReviewResponse,
-    Role,
     SavedSearch,
     Studio,
     StudioImage,
     StudioService,
     StudioStudioType,
-    User,
-    UserMetadata,
-    UserProfile,
 )
 from legacy.importer import TABLES
 from moderation.models import ContentReport

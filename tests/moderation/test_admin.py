@@ -15,7 +15,7 @@ from tests.factories import ContentReportFactory, StudioFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 STUDIOS = "/admin/directory/studio/"
-USERS = "/admin/directory/user/"
+USERS = "/admin/accounts/user/"
 REPORTS = "/admin/moderation/contentreport/"
 AUDIT = "/admin/moderation/auditlogentry/"
 

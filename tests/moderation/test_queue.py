@@ -12,7 +12,8 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from directory.models import Review, ReviewStatus, Studio, StudioStatus, User
+from accounts.models import User
+from directory.models import Review, ReviewStatus, Studio, StudioStatus
 from moderation.models import AuditLogEntry, ReportStatus
 from realtime.models import Event, Message, Notification, NotificationType
 from tests.factories import (

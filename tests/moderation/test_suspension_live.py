@@ -16,9 +16,9 @@ from django.contrib.auth.hashers import make_password
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from directory.models import User
+from accounts.models import User
 from tests.factories import ContentReportFactory, UserFactory
-from tests.factories.directory import DEFAULT_PASSWORD
+from tests.factories.accounts import DEFAULT_PASSWORD
 from tests.realtime.live import Client, Daphne, unique_prefix
 from tests.utils import session_key_for
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.models import User
 from common.errors import ValidationFailed
-from directory.models import ReviewStatus, Studio, StudioStatus, User
+from directory.models import ReviewStatus, Studio, StudioStatus
 from moderation.models import AuditLogEntry
 from moderation.services import workflows
 from tests.factories import ReviewFactory, StudioFactory, UserFactory

@@ -19,9 +19,9 @@ from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from directory.models import Role, User
+from accounts.models import Role, User
 from tests.factories import SocialTokenFactory, UserFactory, factory_for
-from tests.factories.directory import DEFAULT_PASSWORD
+from tests.factories.accounts import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -179,7 +179,7 @@ REFUSED = {
 }
 
 
-@pytest.mark.parametrize("path", ["/admin/", "/admin/directory/user/"])
+@pytest.mark.parametrize("path", ["/admin/", "/admin/accounts/user/"])
 @pytest.mark.parametrize("who", ["anonymous", *REFUSED])
 def test_only_admins_enter_the_admin(client, who, path):
     if who != "anonymous":

@@ -1,4 +1,4 @@
-"""The accounts block of project/settings.py refuses bad configuration at boot."""
+"""The accounts settings (project/settings/accounts.py) refuse bad configuration at boot."""
 
 import os
 import subprocess

@@ -20,7 +20,7 @@ from realtime.models import Event, Message, Notification
 from realtime.services import message_send
 from realtime.sockets import close_session_sockets, close_user_sockets
 from tests.factories import UserFactory
-from tests.factories.directory import DEFAULT_PASSWORD
+from tests.factories.accounts import DEFAULT_PASSWORD
 
 from .conftest import HOST, ORIGIN, open_socket, session_key_for
 
@@ -172,7 +172,7 @@ async def test_suspension_hook_closes_every_socket_4403(users):
 
 async def test_suspending_an_account_closes_its_sockets_4403(users):
     """The account service's signal reaches the sockets: no caller closes them by hand."""
-    from directory.services.accounts import user_suspend
+    from accounts.services.accounts import user_suspend
 
     a, b, _ = users
     s1, _ = await open_socket(cookie_user=a)
@@ -187,7 +187,7 @@ async def test_suspending_an_account_closes_its_sockets_4403(users):
 
 
 async def test_deleting_an_account_closes_its_sockets_4401(users):
-    from directory.services.accounts import user_account_delete
+    from accounts.services.accounts import user_account_delete
 
     a, _, _ = users
     sock, _ = await open_socket(token_user=a)

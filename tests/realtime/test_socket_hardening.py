@@ -20,9 +20,9 @@ from common.text import NUL_MESSAGE, SURROGATE_MESSAGE
 from project.asgi import application
 from realtime import close_codes
 from realtime.models import Message
-from tests.directory.test_auth_pages import NEW_PASSWORD, email_link
+from tests.accounts.test_auth_pages import NEW_PASSWORD, email_link
 from tests.factories import UserFactory
-from tests.factories.directory import DEFAULT_PASSWORD
+from tests.factories.accounts import DEFAULT_PASSWORD
 
 from .conftest import HOST, open_socket, session_key_for
 

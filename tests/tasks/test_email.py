@@ -12,8 +12,8 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
+from accounts.models import User
 from common.mail import email_from_data, email_to_data, send_after_commit
-from directory.models import User
 
 APP = "/_allauth/app/v1"
 PASSWORD = "a-long-passphrase-42"

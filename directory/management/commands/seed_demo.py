@@ -8,6 +8,7 @@ from argparse import ArgumentTypeError
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts.models import User
 from directory.demo_data import (
     DEFAULT_SCALE,
     DEFAULT_SEED,
@@ -15,7 +16,6 @@ from directory.demo_data import (
     DatabaseNotEmpty,
     seed_demo,
 )
-from directory.models import User
 
 # Small runs finish before a progress bar would tell anything.
 PROGRESS_FROM = 10_000

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from directory.models import Role, Studio, StudioStatus
+from accounts.models import Role
+from directory.models import Studio, StudioStatus
 from tests.factories import (
     StudioFactory,
     StudioImageFactory,

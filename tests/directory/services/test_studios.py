@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.models import Role
 from common.errors import Conflict, Forbidden, ValidationFailed
-from directory.models import Role, Studio, StudioStatus
+from directory.models import Studio, StudioStatus
 from directory.services.studios import studio_create, studio_delete, studio_update
 from realtime.models import Notification, NotificationType
 from tests.factories import StudioFactory, UserFactory
