@@ -3,7 +3,7 @@
 import os
 import pkgutil
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 
@@ -19,3 +19,14 @@ def _task_modules() -> list[str]:
 
 # Every module of tasks/ is a task module; imported lazily, once Django is ready.
 app.autodiscover_tasks(_task_modules, related_name=None)
+
+
+@signals.worker_init.connect
+def _plain_database_connections(**kwargs) -> None:
+    """Workers use plain connections: Celery's prefork fixup closes Django's connection pool
+    after every task (celery/celery#10554), so a pool would reconnect for each task."""
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        if database.get("OPTIONS", {}).pop("pool", None):
+            database["CONN_MAX_AGE"] = getattr(settings, "DB_CONN_MAX_AGE", 0)
