@@ -19,6 +19,8 @@ allows it (`/proc/sys/vm/drop_caches`), and says whether it could.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import shutil
 import subprocess
 import time
@@ -33,6 +35,20 @@ def _run_as_postgres(*command: str) -> None:
     subprocess.run(["runuser", "-u", "postgres", "--", *command], check=True)
 
 
+def _copy_live(source: Path, target: Path, skip: set[str]) -> None:
+    """Copy a live directory: files that vanish meanwhile (a dropped test database, a
+    recycled WAL segment) are skipped, as pg_basebackup does; WAL replay makes it whole."""
+    for root, dirs, files in os.walk(source):
+        dirs[:] = [d for d in dirs if d not in skip]
+        rel = Path(root).relative_to(source)
+        (target / rel).mkdir(parents=True, exist_ok=True)
+        for name in files:
+            if name in skip:
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                shutil.copy2(Path(root) / name, target / rel / name)
+
+
 def copy(target: Path, source: str) -> None:
     with psycopg.connect(source, autocommit=True) as conn:
         data = Path(conn.execute("SHOW data_directory").fetchone()[0])
@@ -41,23 +57,18 @@ def copy(target: Path, source: str) -> None:
         try:
             if target.exists():
                 shutil.rmtree(target)
-            shutil.copytree(
-                data,
-                target,
-                symlinks=True,
-                ignore=shutil.ignore_patterns("postmaster.pid", "postmaster.opts", "pg_wal"),
-            )
+            _copy_live(data, target, skip={"postmaster.pid", "postmaster.opts", "pg_wal"})
         finally:
             _, label, _ = conn.execute("SELECT * FROM pg_backup_stop(true)").fetchone()
         # The WAL from the backup's start to its end (archived or not: copied after the stop).
-        shutil.copytree(data / "pg_wal", target / "pg_wal", symlinks=True)
+        _copy_live(data / "pg_wal", target / "pg_wal", skip=set())
     (target / "backup_label").write_text(label)
     (target / "postgresql.conf").write_text(
         "listen_addresses = '127.0.0.1'\n"
         "unix_socket_directories = '/tmp'\n"
         f"shared_buffers = '{shared_buffers}'\n"
-        "hba_file = 'pg_hba.conf'\n"
-        "ident_file = 'pg_ident.conf'\n"
+        f"hba_file = '{target.resolve() / 'pg_hba.conf'}'\n"
+        f"ident_file = '{target.resolve() / 'pg_ident.conf'}'\n"
         "max_connections = 50\n"
     )
     (target / "pg_hba.conf").write_text("local all all trust\nhost all all 127.0.0.1/32 trust\n")
