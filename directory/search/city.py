@@ -1,8 +1,8 @@
 """The city plan (PostgreSQL): a city filter without a centre or text, in any sort.
 
 The city filter is a substring of the city (`lond` finds London and Londonderry). It is
-first asked of studio_search_city, every city key there is (migration 0005_search_city_plan): a few exact
-keys. Then each priority tier in turn, as the tier plan does (directory/search/knn.py),
+first asked of studio_search_city, every city key there is (migration 0005_search_city_plan):
+a few exact keys. Then each priority tier in turn, as the tier plan does (directory/search/knn.py),
 reads each key's studios off studio_search_city_tier_idx — (city_key, the tier's flags,
 name) — so by name, the default sort, a page reads about its own rows straight off the
 index, whatever the city's size; by newest or rating a tier reads the key's studios of

@@ -157,8 +157,8 @@ def _city_keys() -> tuple[set[str], set[str]]:
 
 
 def test_the_city_vocabulary_follows_writes_and_the_rebuild_starts_it_afresh():
-    """studio_search_city (migration 0005_search_city_plan): a superset of the live keys, kept by the
-    trigger; exactly the live keys after a rebuild."""
+    """studio_search_city (migration 0005_search_city_plan): a superset of the live keys,
+    kept by the trigger; exactly the live keys after a rebuild."""
     build(world_spec(per_city=4))
     vocabulary, live = _city_keys()
     assert live
