@@ -55,6 +55,7 @@ def bench_users(count: int, prefix: str = "bench") -> list:
     from django.contrib.auth import get_user_model
 
     from accounts.models import UserProfile
+    from realtime.events import event_streams_create
 
     User = get_user_model()
     names = [f"{prefix}{i:05d}" for i in range(1, count + 1)]
@@ -77,6 +78,8 @@ def bench_users(count: int, prefix: str = "bench") -> list:
         UserProfile.objects.bulk_create(
             [UserProfile(user=u) for u in created], batch_size=2000, ignore_conflicts=True
         )
+        # What an account gets when it is made (bulk_create sends no post_save).
+        event_streams_create(user_ids=[u.pk for u in created])
     users = {u.username: u for u in User.objects.filter(username__in=names)}
     return [users[n] for n in names]
 

@@ -13,6 +13,7 @@ class RealtimeConfig(AppConfig):
 
         from common.signals import user_access_revoked
 
+        from .signals import on_user_created
         from .sockets import (
             on_session_deleted,
             on_user_access_revoked,
@@ -29,6 +30,11 @@ class RealtimeConfig(AppConfig):
             on_user_saved,
             sender=settings.AUTH_USER_MODEL,
             dispatch_uid="realtime.password_change_checks_sockets",
+        )
+        post_save.connect(
+            on_user_created,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="realtime.user_created_gets_a_stream",
         )
         user_access_revoked.connect(
             on_user_access_revoked, dispatch_uid="realtime.revoked_access_closes_sockets"

@@ -126,6 +126,14 @@ class EventBatch:
         return frames
 
 
+def event_streams_create(*, user_ids: Iterable[int]) -> None:
+    """Make the stream rows of these users if missing (with the account: a send then only
+    locks rows that exist, and a new user's first event never waits on another's insert)."""
+    EventStream.objects.bulk_create(
+        [EventStream(user_id=u) for u in sorted(set(user_ids))], ignore_conflicts=True
+    )
+
+
 _current_batch: contextvars.ContextVar[EventBatch | None] = contextvars.ContextVar(
     "realtime_event_batch", default=None
 )

@@ -17,7 +17,7 @@ from array import array
 from allauth.account.models import EmailAddress
 
 from accounts.models import User, UserProfile
-from realtime.models import Message, Notification, UserConnection
+from realtime.models import EventStream, Message, Notification, UserConnection
 
 from ..models import (
     Faq,
@@ -84,6 +84,13 @@ class DemoBuilder(PeopleRows, StudioRows, ActivityRows):
         loader.load(User, USER_FIELDS, self.users(), total=self.n_users)
         loader.load(EmailAddress, EMAIL_FIELDS, self.email_addresses())
         loader.load(UserProfile, PROFILE_FIELDS, self.profiles(), total=self.n_users)
+        # What an account gets when it is made (realtime/signals.py); COPY sends no signal.
+        loader.load(
+            EventStream,
+            ("user_id",),
+            ((uid,) for uid in range(1, self.n_users + 1)),
+            total=self.n_users,
+        )
         loader.load(Studio, STUDIO_FIELDS, self.studios(), total=self.n_studios)
         loader.load(StudioStudioType, ("id", "studio_id", "studio_type"), self.studio_types())
         loader.load(StudioService, ("id", "studio_id", "service"), self.studio_services())

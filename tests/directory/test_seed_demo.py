@@ -43,15 +43,21 @@ from directory.models import (
     StudioStatus,
     StudioStudioType,
 )
-from realtime.models import Message, Notification, NotificationType, UserConnection
+from realtime.models import (
+    EventStream,
+    Message,
+    Notification,
+    NotificationType,
+    UserConnection,
+)
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = 40  # studios: enough for every kind of row, quick to load
 
 SEEDED_MODELS = (
-    User, EmailAddress, UserProfile, Studio, StudioStudioType, StudioService, StudioImage,
-    Review, ReviewResponse, UserConnection, Message, Notification, SavedSearch, Faq,
+    User, EmailAddress, UserProfile, EventStream, Studio, StudioStudioType, StudioService,
+    StudioImage, Review, ReviewResponse, UserConnection, Message, Notification, SavedSearch, Faq,
 )  # fmt: skip
 
 
@@ -121,6 +127,10 @@ def test_loads_into_an_empty_database_and_every_row_is_valid():
             instance.full_clean(validate_unique=False, validate_constraints=False)
     assert Studio.objects.count() == SMALL
     assert UserProfile.objects.count() == User.objects.count() == Sizes.for_scale(SMALL).users
+    # Every account has its event stream, as one made by signup has (realtime/signals.py).
+    assert list(EventStream.objects.values_list("user_id", "last_event_id").order_by("pk")) == [
+        (uid, 0) for uid in range(1, Sizes.for_scale(SMALL).users + 1)
+    ]
     # Sequences moved past the explicit ids: the next row gets a fresh id.
     assert UserFactory().pk == User.objects.count()
 

@@ -95,7 +95,7 @@ def test_concurrent_senders_get_ids_in_commit_order():
 def test_a_late_commit_waits_and_gets_the_higher_id():
     """T1 takes ids and commits slowly; T2 for the same user blocks until T1 commits."""
     user = UserFactory()
-    EventStream.objects.create(user=user)
+    assert EventStream.objects.filter(user=user).exists()  # made with the account
     t1_locked, t1_committed_at, t2_done_at = threading.Event(), [], []
 
     def slow_writer():
