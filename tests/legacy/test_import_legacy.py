@@ -26,7 +26,7 @@ from directory.models import (
 )
 from legacy.importer import TABLES
 from moderation.models import ContentReport
-from realtime.models import Message, Notification, UserConnection
+from realtime.models import EventStream, Message, Notification, UserConnection
 from tests.legacy.legacy_backup import ALICE_PASSWORD, BROKEN, GUY_PASSWORD, build_backup
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +137,10 @@ def test_imported_rows_keep_legacy_ids_times_and_values(backup_file):
     # The owner of a studio is a studio owner, even if the old role said USER.
     assert User.objects.get(legacy_id="u_bob").role == Role.STUDIO_OWNER
     assert User.objects.get(legacy_id="u_boss").role == Role.ADMIN
+    # Every imported account has its event stream, as one made by signup has.
+    assert set(EventStream.objects.values_list("user_id", flat=True)) == set(
+        User.objects.values_list("pk", flat=True)
+    )
 
     assert UserMetadata.objects.get(user=alice, key="theme").value == "dark"
     assert UserMetadata.objects.get(user=alice, key="onboarding_completed").value == "2025-01-01"
