@@ -22,10 +22,11 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from common.auth import session_token_owner, session_user_id, user_is_suspended
+from common.auth import session_user_id, user_is_suspended
 from common.errors import DomainError, NotFound, ValidationFailed
 
 from . import close_codes, frames, presence
+from .auth import token_owner
 from .events import push_frames_async, user_group
 from .ordering import OrderedDelivery
 from .ratelimit import FrameBudget, Verdict
@@ -93,8 +94,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         registry.add(self)
         user = self.scope.get("user")
         if user is not None and user.is_authenticated:
-            session = self.scope.get("session")
-            await self._start(user, session.session_key if session is not None else None)
+            if "session_key" in self.scope:  # realtime.auth.SocketAuthMiddleware
+                key = self.scope["session_key"]
+            else:  # channels' AuthMiddlewareStack (embedded mode)
+                key = getattr(self.scope.get("session"), "session_key", None)
+            await self._start(user, key)
         else:
             self._auth_timer = asyncio.get_running_loop().call_later(
                 settings.REALTIME_AUTH_TIMEOUT, self._auth_timeout
@@ -142,9 +146,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         # Subscribe first, then read the baseline (Zulip's register-then-fetch): an event
         # committed in between is either <= baseline (dropped) or queued for delivery.
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
-        await presence.presence_set([(user.pk, self.channel_name)])
-        last_event_id, unread_messages, unread_notifications = await stream_reader().hello_state(
-            user.pk
+        _, (last_event_id, unread_messages, unread_notifications) = await asyncio.gather(
+            presence.presence_set([(user.pk, self.channel_name)]),
+            stream_reader().hello_state(user.pk),
         )
         self._delivery = OrderedDelivery(
             cursor=last_event_id,
@@ -242,7 +246,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(token, str) or not token or len(token) > 512:
             await self.close_with(close_codes.UNAUTHENTICATED)
             return
-        found = await database_sync_to_async(session_token_owner)(token)
+        found = await token_owner(token)
         if found is None:
             await self.close_with(close_codes.UNAUTHENTICATED)
             return
