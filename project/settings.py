@@ -209,7 +209,7 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": (
-                "channels_redis.pubsub.RedisPubSubChannelLayer"
+                "realtime.layers.PubSubChannelLayer"
                 if CHANNEL_LAYER_BACKEND == "pubsub"
                 else "channels_redis.core.RedisChannelLayer"
             ),
