@@ -38,6 +38,7 @@ from bench.common import (
     ROOT,
     SERVER_ENV,
     bench_users,
+    cpu_seconds,
     free_port,
     migrate,
     rss_kib,
@@ -264,6 +265,8 @@ def main() -> None:
         s.start()
     for s in servers:
         s.ready()
+    time.sleep(1.0)
+    cpu_idle = sum(cpu_seconds(s.proc.pid) for s in servers)
 
     ctx = mp.get_context("spawn")
     shared = {
@@ -291,6 +294,7 @@ def main() -> None:
                 raise SystemExit(f"only {shared['connected'].value} clients connected")
             time.sleep(0.2)
         open_s = time.monotonic() - started
+        open_cpu = sum(cpu_seconds(s.proc.pid) for s in servers) - cpu_idle
         rss = [rss_kib(s.proc.pid) for s in servers]
         print(f"{args.clients} open in {open_s:.1f} s; Daphne RSS {rss} KiB", flush=True)
 
@@ -313,12 +317,14 @@ def main() -> None:
         for s in servers:
             s.ready()
         listening_s = time.monotonic() - restart_at
+        boot_cpu = sum(cpu_seconds(s.proc.pid) for s in servers)
         print(f"restarted: old ones gone in {down_s:.1f} s, listening at {listening_s:.1f} s")
         while shared["resumed"].value < args.clients:
             if time.monotonic() - restart_at > args.timeout:
                 break
             time.sleep(0.05)
         all_back_s = time.monotonic() - restart_at
+        resume_cpu = sum(cpu_seconds(s.proc.pid) for s in servers) - boot_cpu
         resumed = shared["resumed"].value
         print(f"{resumed} of {args.clients} resumed at {all_back_s:.2f} s after the SIGTERM")
 
@@ -346,6 +352,9 @@ def main() -> None:
             "open_seconds": round(open_s, 1),
             "opens_per_s": round(args.clients / open_s, 1),
             "daphne_rss_kib_open": rss,
+            # Server CPU per socket: what bounds the rate on a machine of one's own.
+            "daphne_cpu_us_per_open": round(open_cpu / args.clients * 1e6),
+            "daphne_cpu_us_per_reconnect_and_resume": round(resume_cpu / max(resumed, 1) * 1e6),
             "old_processes_gone_s": round(down_s, 2),
             "listening_again_s": round(listening_s, 2),
             "all_resumed_s": round(all_back_s, 2) if resumed >= args.clients else None,

@@ -25,7 +25,7 @@ from django.conf import settings
 from common.auth import session_user_id, user_is_suspended
 from common.errors import DomainError, NotFound, ValidationFailed
 
-from . import close_codes, frames, presence
+from . import close_codes, frames, layers, presence
 from .auth import token_owner
 from .events import push_frames_async, user_group
 from .ordering import OrderedDelivery
@@ -60,6 +60,16 @@ registry = IdleSweeper(
     refresh=presence.presence_set,
     spawn=_spawn,
 )
+
+
+async def process_stopping() -> None:
+    """The server stops (Daphne's SIGTERM, realtime/daphne.py): its sockets are about to be
+    cancelled without `websocket_disconnect`, so take them out of presence in one pipeline
+    now (instead of leaving them "online" for PRESENCE_TTL) and skip the per-channel
+    UNSUBSCRIBEs (realtime/layers.py)."""
+    layers.stopping = True
+    entries = [(s.user.pk, s.channel_name) for s in list(registry.sockets) if s.user is not None]
+    await presence.presence_remove_many(entries)
 
 
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):

@@ -1,5 +1,5 @@
-"""Two things Daphne has no option for: a close frame for an over-cap frame, and a
-lighter application queue per connection.
+"""Three things Daphne has no option for: a close frame for an over-cap frame, a lighter
+application queue per connection, and a hook before it stops.
 
 Daphne caps a WebSocket message at `--websocket_max_message_size` (1 MiB by default);
 autobahn enforces the cap before the application sees the frame. With autobahn's default
@@ -42,6 +42,22 @@ def configure() -> None:
     server = sys.modules.get("daphne.server")
     if server is not None:
         _lean_application_queue(server.Server)
+    _on_shutdown()
+
+
+def _on_shutdown() -> None:
+    """Before Daphne cancels every application instance on SIGTERM: presence and the
+    channel layer let go of this process's sockets at once (consumers.process_stopping)."""
+    import asyncio
+
+    from twisted.internet import defer, reactor
+
+    def before_shutdown():
+        from .consumers import process_stopping
+
+        return defer.Deferred.fromFuture(asyncio.ensure_future(process_stopping()))
+
+    reactor.addSystemEventTrigger("before", "shutdown", before_shutdown)
 
 
 def _lean_application_queue(server_class) -> None:

@@ -11,9 +11,17 @@ CHANNEL_LAYERS); realtime/daphne.py gives it to Daphne.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer, _wrap_close
+
+logger = logging.getLogger(__name__)
+
+# Set when the process is stopping (realtime/daphne.py): its Redis connections close with
+# it, so a cancelled consumer need not UNSUBSCRIBE its channel first. With thousands of
+# sockets those one-by-one round trips made a SIGTERM take many seconds.
+stopping = False
 
 
 class LeanQueue:
@@ -73,6 +81,22 @@ class _LeanLoopLayer(RedisPubSubLoopLayer):
     async def _subscribe_to_channel(self, channel: str) -> None:
         self.channels[channel] = LeanQueue()
         await self._get_shard(channel).subscribe(channel)
+
+    async def receive(self, channel: str) -> Any:
+        # channels-redis' receive, with the clean-up skipped while the process stops.
+        if channel not in self.channels:
+            await self._subscribe_to_channel(channel)
+        queue = self.channels[channel]
+        try:
+            message = await queue.get()
+        except (asyncio.CancelledError, TimeoutError, GeneratorExit):
+            if self.channels.pop(channel, None) is not None and not stopping:
+                try:
+                    await self._get_shard(channel).unsubscribe(channel)
+                except BaseException:
+                    logger.exception("Unexpected exception while cleaning-up channel:")
+            raise
+        return self.channel_layer.deserialize(message)
 
 
 class PubSubChannelLayer(RedisPubSubChannelLayer):

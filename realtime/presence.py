@@ -115,6 +115,11 @@ async def presence_remove(user_id: int, channel: str) -> None:
     await _writer().submit("remove", user_id, channel, 0.0)
 
 
+async def presence_remove_many(entries: Iterable[tuple[int, str]]) -> None:
+    """Forget many sockets at once (a process stopping), in one pipeline."""
+    await asyncio.gather(*(presence_remove(u, c) for u, c in entries))
+
+
 def is_online(user_id: int) -> bool:
     """Has this user a live socket on any process? (sync: Celery tasks ask it)."""
     now = time.time()
