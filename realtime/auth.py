@@ -168,7 +168,10 @@ class SocketAuthMiddleware:
             return await self.fallback(scope, receive, send)
         key = _cookie(scope, settings.SESSION_COOKIE_NAME)
         user = await resolve(key) if key else None
-        scope = dict(scope, user=user or AnonymousUser(), session_key=key if user else None)
+        # In place, not a copy: Daphne made this scope for this one connection, and a copy
+        # would stay referenced by this frame for as long as the socket is open.
+        scope["user"], scope["session_key"] = user or AnonymousUser(), key if user else None
+        del key, user
         return await self.inner(scope, receive, send)
 
 

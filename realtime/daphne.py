@@ -43,6 +43,25 @@ def configure() -> None:
     if server is not None:
         _lean_application_queue(server.Server)
     _on_shutdown()
+    _forget_handshake(sys.modules["daphne.ws_protocol"].WebSocketProtocol)
+
+
+def _forget_handshake(protocol_class) -> None:
+    """Once the socket is open, its handshake text is never read again; an idle socket
+    kept it three times (autobahn's raw request and header dict, Daphne's header list,
+    which is also the scope's `headers`): about 3 KiB each. The application reads the
+    headers only while connecting (realtime/origin.py, realtime/auth.py)."""
+    original = protocol_class.onOpen
+
+    def onOpen(self) -> None:
+        original(self)
+        self.http_request_data = b""
+        if isinstance(getattr(self, "http_headers", None), dict):
+            self.http_headers.clear()  # also the request's `headers`
+        if isinstance(getattr(self, "clean_headers", None), list):
+            self.clean_headers.clear()  # also the scope's `headers`
+
+    protocol_class.onOpen = onOpen
 
 
 def _on_shutdown() -> None:
