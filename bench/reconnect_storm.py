@@ -103,7 +103,14 @@ async def _clients(jobs: list[tuple[str, int]], shared: dict, args: dict, result
     out = []
 
     async def one(key: str, port: int) -> None:
-        state = {"last": None, "dups": 0, "gaps": 0, "resyncs": 0, "reconnects": 0}
+        state = {
+            "last": None,
+            "dups": 0,
+            "gaps": 0,
+            "resyncs": 0,
+            "reconnects": 0,
+            "resumed": False,
+        }
         out.append(state)
         attempt = 0
         first = True
@@ -185,7 +192,8 @@ async def _read(ws, state: dict, shared: dict, stop: asyncio.Event) -> None:
                     state["gaps"] += 1
                 state["last"] = event_id
         kind = frame.get("type")
-        if kind == "resumed":
+        if kind == "resumed" and not state["resumed"]:
+            state["resumed"] = True  # counted once per client
             with shared["resumed"].get_lock():
                 shared["resumed"].value += 1
         elif kind == "resync_required":
