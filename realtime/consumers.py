@@ -328,11 +328,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             raise ValidationFailed(fields={"last_event_id": ["Must be an event id (>= 0)."]})
         reader, delivery = stream_reader(), self._delivery
         async with delivery.lock:
-            head = await reader.stream_head(self.user.pk)
+            head, first_after = await reader.resume_state(self.user.pk, after)
             if after > head:
                 await self._resync(head, "ahead")
                 return
-            if after < head and await reader.first_after(self.user.pk, after) != after + 1:
+            if after < head and first_after != after + 1:
                 await self._resync(head, "expired")
                 return
             delivery.cursor = after
