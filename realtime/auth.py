@@ -24,6 +24,7 @@ Embedded mode (SQLite) keeps channels' AuthMiddlewareStack.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import time
 from http.cookies import SimpleCookie
@@ -73,6 +74,16 @@ SESSION_DATA = (
 )
 
 
+async def _fetchone(statement: str, params: dict) -> tuple | None:
+    # Shielded: Daphne cancels a handshake the application has not accepted within 5 s,
+    # and in a reconnect storm thousands are cancelled while they wait for a pooled
+    # connection. A cancellation landing as psycopg_pool hands a connection over can lose
+    # that connection for good (psycopg issues #509, #1208, #1345); the pool (4 per
+    # process) then ran dry and every later connect failed with PoolTimeout. The statement
+    # finishes and returns its connection; only the caller stops waiting.
+    return await asyncio.shield(db.fetchone(statement, params))
+
+
 def forget_session(session_key: str) -> None:
     """The session ended (realtime/sockets.py): drop its cached auth data."""
     _decoded.pop(session_key, None)
@@ -82,7 +93,7 @@ async def _decode(session_key: str) -> tuple[int, str, str] | None:
     hit = _decoded.get(session_key)
     if hit is not None and time.monotonic() - hit[3] < AUTH_CACHE_TTL:
         return hit[:3]
-    row = await db.fetchone(SESSION_DATA, {"key": session_key})
+    row = await _fetchone(SESSION_DATA, {"key": session_key})
     if row is None:
         return None
     from importlib import import_module
@@ -113,7 +124,7 @@ async def session_owner(session_key: str | None) -> Any:
     if not isinstance(backend, ModelBackend) or type(backend).get_user is not ModelBackend.get_user:
         return SLOW
     sql, attnames = _user_statement()
-    row = await db.fetchone(sql, {"key": session_key, "user": user_id})
+    row = await _fetchone(sql, {"key": session_key, "user": user_id})
     if row is None:
         return None
     user = get_user_model().from_db("default", attnames, row)

@@ -7,6 +7,7 @@ hand-written statements of realtime/sql.py on the event loop through psycopg's a
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from typing import Protocol
 
@@ -39,7 +40,9 @@ class StreamReader(Protocol):
 
 class SqlStreamReader:
     async def hello_state(self, user_id: int) -> tuple[int, int, int]:
-        row = await db.fetchone(sql.HELLO, {"user": user_id})
+        # Shielded like realtime/auth.py's reads: a cancelled connect must not cost the
+        # pool a connection.
+        row = await asyncio.shield(db.fetchone(sql.HELLO, {"user": user_id}))
         if row[0] is None:
             # The stream row was created by a transaction (this user's first event) that
             # committed while HELLO waited on it: the INSERT then did nothing and the
