@@ -12,6 +12,7 @@ import logging
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.sessions.models import Session
+from django.db import connections
 
 from realtime import auth, presence
 from tests.factories import UserFactory
@@ -131,6 +132,7 @@ async def test_a_burst_of_opens_and_closes_leaves_nobody_online_and_logs_nothing
     await asyncio.sleep(0.2)  # the last batch of removals drains
     assert [u for u, _ in crowd if presence.is_online(u)] == []
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    await sync(connections.close_all)()  # the ORM thread's connection, before teardown
 
 
 async def test_a_thousand_simultaneous_presence_writes_share_one_connection(caplog):
