@@ -7,10 +7,10 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from realtime import daphne as realtime_daphne  # noqa: E402
+from realtime.auth import SocketAuthMiddleware  # noqa: E402
 from realtime.origin import OriginCheckMiddleware  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
@@ -20,6 +20,6 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # Origin: scheme, host and port (realtime/origin.py); no Origin, no cookie.
-        "websocket": OriginCheckMiddleware(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": OriginCheckMiddleware(SocketAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )
