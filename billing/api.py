@@ -4,6 +4,7 @@ POST /api/stripe/webhook                                 Stripe's events (signed
 POST /api/stripe/checkout {"studio_id"}                  owner: {"url": Checkout}
 POST /api/stripe/portal                                  {"url": Billing Portal}
 GET  /api/billing/subscriptions                          the user's subscriptions
+GET  /api/billing/invoices                               the user's invoices (from Stripe)
 POST /api/admin/refunds {"subscription_id"|"payment_intent", "amount"?, "reason"}
 GET  /api/admin/pending-subscriptions                    the approvals queue
 POST /api/admin/pending-subscriptions/{id}/approve
@@ -22,7 +23,7 @@ from common.openapi import error_responses
 from directory.permissions import IsAdmin
 
 from .models import PendingSubscription, Refund, Subscription
-from .selectors import pending_subscriptions_queue, subscriptions_of
+from .selectors import invoices_of, pending_subscriptions_queue, subscriptions_of
 from .services import (
     checkout_session_create,
     pending_subscription_approve,
@@ -154,6 +155,42 @@ class SubscriptionListApi(APIView):
     def get(self, request):
         rows = subscriptions_of(user=request.user)[:100]
         return Response({"results": SubscriptionSerializer(rows, many=True).data})
+
+
+class InvoiceSerializer(serializers.Serializer):
+    """One Stripe invoice as the billing page shows it (amounts in cents, Stripe's status)."""
+
+    id = serializers.CharField()
+    number = serializers.CharField(allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    amount_due = serializers.IntegerField()
+    amount_paid = serializers.IntegerField()
+    currency = serializers.CharField()
+    created = serializers.DateTimeField()
+    period_start = serializers.DateTimeField(allow_null=True)
+    period_end = serializers.DateTimeField(allow_null=True)
+    hosted_invoice_url = serializers.URLField(allow_null=True)
+    invoice_pdf = serializers.URLField(allow_null=True)
+
+
+class InvoiceListApi(APIView):
+    """Read live from Stripe on each request: we keep no copy of invoices."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema_serializer(component_name="InvoiceList")
+    class OutputSerializer(serializers.Serializer):
+        results = InvoiceSerializer(many=True)
+
+    @extend_schema(
+        operation_id="billing_invoice_list",
+        summary="Your invoices, newest first (from Stripe)",
+        responses={200: OutputSerializer, **error_responses(401, 403, 502, 503)},
+        tags=TAGS,
+    )
+    def get(self, request):
+        rows = invoices_of(user=request.user)
+        return Response({"results": InvoiceSerializer(rows, many=True).data})
 
 
 class RefundSerializer(serializers.Serializer):

@@ -30,35 +30,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def deliver(post_event, django_capture_on_commit_callbacks):
-    def deliver(payload: str):
-        with django_capture_on_commit_callbacks(execute=True):
-            response = post_event(payload)
-        assert response.status_code == 200, response.content
-        return response.json()
-
-    return deliver
-
-
-@pytest.fixture
-def paid(fake_stripe):
+def paid(checkout_paid):
     """An owner's studio, a completed checkout at Stripe: (studio, session, sub, invoice)."""
-    studio = StudioFactory()
-    customer = fake_stripe.customer_create(email=studio.owner.email)
-    meta = {"user_id": str(studio.owner_id), "studio_id": str(studio.pk), "plan": "PREMIUM_YEARLY"}
-    session = fake_stripe.checkout_session_create(
-        {
-            "mode": "subscription",
-            "customer": customer["id"],
-            "line_items": [{"price": "price_premium_yearly", "quantity": "1"}],
-            "metadata": meta,
-            "subscription_data": {"metadata": meta},
-            "success_url": "http://x/ok",
-        }
-    )
-    session, sub = fake_stripe.complete_checkout(session["id"])
-    invoice = fake_stripe.pay_invoice(sub["id"])
-    return studio, session, sub, invoice
+    return checkout_paid()
 
 
 def _premium(studio) -> bool:
