@@ -26,7 +26,7 @@ from ..models import (
     SubscriptionStatus,
 )
 from ..stripe_api import as_dict, client
-from .premium import studio_premium_refresh, studios_of
+from .premium import studio_premium_refresh, studios_of, subscription_entitles
 
 STATUS_MAP = {
     "active": SubscriptionStatus.ACTIVE,
@@ -75,8 +75,10 @@ def _owner_and_studio(remote: dict[str, Any], hint: dict[str, Any]) -> tuple[Use
 
 
 def _locked(stripe_subscription_id: str) -> Subscription | None:
+    """Our row, locked, with its studio (read, not locked) in the same round trip."""
     return (
-        Subscription.objects.select_for_update()
+        Subscription.objects.select_for_update(of=("self",))
+        .select_related("studio")
         .filter(stripe_subscription_id=stripe_subscription_id)
         .first()
     )
@@ -125,6 +127,8 @@ def subscription_sync(
             for key in changed:
                 setattr(sub, key, fields[key])
             sub.save(update_fields=[*changed, "updated_at"])
+    if sub.studio is not None and sub.studio.is_premium and subscription_entitles(sub):
+        return sub  # the usual renewal: premium already on, and this subscription keeps it on
     studio_premium_refresh(studio_ids=studios_of(sub))
     return sub
 

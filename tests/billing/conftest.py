@@ -76,3 +76,18 @@ def checkout_paid(fake_stripe):  # noqa: F811 - the fixture imported above
         return studio, session, sub, fake_stripe.pay_invoice(sub["id"])
 
     return pay
+
+
+@pytest.fixture
+def bought(fake_stripe, checkout_paid, deliver):  # noqa: F811 - the fixture imported above
+    """A studio whose owner paid, the events delivered, so our rows exist. Call it:
+    (studio, our Subscription, Stripe's subscription)."""
+    from billing.models import Subscription
+
+    def buy(studio=None):
+        studio, session, sub, invoice = checkout_paid(studio)
+        deliver(fake_stripe.event("checkout.session.completed", session))
+        deliver(fake_stripe.event("invoice.paid", invoice))
+        return studio, Subscription.objects.get(stripe_subscription_id=sub["id"]), sub
+
+    return buy

@@ -281,9 +281,9 @@ def test_receipt_email_is_ours_when_the_user_turned_payment_emails_off(
 def test_a_renewal_update_costs_few_round_trips(
     fake_stripe, paid, deliver, django_assert_num_queries
 ):
-    """An update of a subscription we have, premium unchanged: transaction, event lock,
-    savepoint, row lock, the premium read (studio, its subscriptions), release, event
-    update, commit (9; 13 before) — no advisory lock, no premium write."""
+    """An update of a subscription we have, premium on and kept on: transaction, event
+    lock, row lock (with its studio), event update, commit (5; 9 and 13 before) — no
+    savepoint, no advisory lock, no premium read or write."""
     from billing.services import stripe_event_process
 
     studio, session, sub, _ = paid
@@ -295,7 +295,7 @@ def test_a_renewal_update_costs_few_round_trips(
 
     _, event_id = webhook_event_receive(payload=payload.encode(), signature=sign(payload))
     event = StripeEvent.objects.get(stripe_event_id=event_id)
-    with django_assert_num_queries(9) as captured:
+    with django_assert_num_queries(5) as captured:
         assert stripe_event_process(event_pk=event.pk) == "PROCESSED"
     sql = " ".join(q["sql"] for q in captured.captured_queries)
     assert "pg_advisory_xact_lock" not in sql

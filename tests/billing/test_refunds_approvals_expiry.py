@@ -27,19 +27,6 @@ from tests.support.api import error_of
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def bought(fake_stripe, checkout_paid, deliver):
-    """A studio whose owner paid: the events delivered, so our rows exist."""
-
-    def buy(studio=None):
-        studio, session, sub, invoice = checkout_paid(studio)
-        deliver(fake_stripe.event("checkout.session.completed", session))
-        deliver(fake_stripe.event("invoice.paid", invoice))
-        return studio, Subscription.objects.get(stripe_subscription_id=sub["id"]), sub
-
-    return buy
-
-
 def _admin_api():
     api = APIClient()
     api.force_login(UserFactory(admin=True))
