@@ -90,6 +90,10 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ["STRIPE_WEBHOOK_SECRET"] = WEBHOOK_SECRET
+    # A queue of its own: a worker of the test suite on the same Redis database must not
+    # take the benchmark's tasks (nor the benchmark's worker the suite's).
+    for name in ("CELERY_KEY_PREFIX", "CACHE_KEY_PREFIX"):
+        os.environ[name] = os.environ.get(name, "") + "bench-webhook:"
     setup_django()
     migrate()
 
@@ -116,12 +120,15 @@ def main() -> None:
         meta = {"user_id": str(user.pk), "studio_id": str(studio.pk)}
         subs.append(fake.subscription_create(customer=customer["id"], metadata=meta))
 
-    # The events: created once per subscription, then updates; 10% re-deliveries.
+    # The events: created once per subscription, then updates; 10% re-deliveries. Their
+    # `created` is the real time, as Stripe's (the fake's own clock steps a second per
+    # object so that tests can order events, and would run far ahead here).
     originals = []
+    created = int(time.time())
     for i in range(int(args.events * 0.9)):
         sub = subs[i % len(subs)]
         kind = "customer.subscription.created" if i < len(subs) else "customer.subscription.updated"
-        originals.append(fake.event(kind, sub, event_id=f"evt_{rid}_{i:06d}"))
+        originals.append(fake.event(kind, sub, event_id=f"evt_{rid}_{i:06d}", created=created))
     rng = random.Random(1)
     payloads = originals + [rng.choice(originals) for _ in range(args.events - len(originals))]
     rng.shuffle(payloads)

@@ -87,25 +87,29 @@ def webhook_event_receive(*, payload: bytes, signature: str | None) -> tuple[boo
 # --- processing ------------------------------------------------------------------------
 
 
-def _checkout_completed(obj: dict[str, Any]) -> None:
+def _checkout_completed(obj: dict[str, Any], created: datetime) -> None:
     meta = obj.get("metadata") or {}
     if obj.get("customer") and meta.get("user_id"):
         StripeCustomer.objects.get_or_create(
             user_id=int(meta["user_id"]), defaults={"stripe_customer_id": obj["customer"]}
         )
     if obj.get("mode") == "subscription" and obj.get("subscription"):
-        sub = subscription_sync(stripe_subscription_id=obj["subscription"], hint=meta)
+        sub = subscription_sync(
+            stripe_subscription_id=obj["subscription"], hint=meta, event_created=created
+        )
         PendingSubscription.objects.filter(subscription=sub, stripe_session_id=None).update(
             stripe_session_id=obj["id"], updated_at=timezone.now()
         )
 
 
-def _nothing(obj: dict[str, Any]) -> None:
+def _nothing(obj: dict[str, Any], created: datetime) -> None:
     """An abandoned checkout changes nothing of ours (no row was made for it)."""
 
 
-def _subscription_event(obj: dict[str, Any]) -> None:
-    subscription_sync(stripe_subscription_id=obj["id"], hint=obj.get("metadata"))
+def _subscription_event(obj: dict[str, Any], created: datetime) -> None:
+    subscription_sync(
+        stripe_subscription_id=obj["id"], hint=obj.get("metadata"), event_created=created
+    )
 
 
 def _invoice_subscription(obj: dict[str, Any]) -> str | None:
@@ -126,11 +130,11 @@ def _money(amount: int, currency: str) -> str:
     return f"{amount / 100:.2f} {currency.upper()}"
 
 
-def _invoice_paid(obj: dict[str, Any]) -> None:
+def _invoice_paid(obj: dict[str, Any], created: datetime) -> None:
     sub_id = _invoice_subscription(obj)
     if not sub_id:
         return
-    sub = subscription_sync(stripe_subscription_id=sub_id)
+    sub = subscription_sync(stripe_subscription_id=sub_id, event_created=created)
     subscription_set_latest_payment(sub=sub, payment_intent_id=_invoice_payment_intent(obj))
     amount = _money(obj.get("amount_paid") or 0, obj.get("currency") or "usd")
     notice_send_once(
@@ -148,11 +152,11 @@ def _invoice_paid(obj: dict[str, Any]) -> None:
     )
 
 
-def _invoice_failed(obj: dict[str, Any]) -> None:
+def _invoice_failed(obj: dict[str, Any], created: datetime) -> None:
     sub_id = _invoice_subscription(obj)
     if not sub_id:
         return
-    sub = subscription_sync(stripe_subscription_id=sub_id)
+    sub = subscription_sync(stripe_subscription_id=sub_id, event_created=created)
     amount = _money(obj.get("amount_due") or 0, obj.get("currency") or "usd")
     notice_send_once(
         key=f"invoice.payment_failed:{obj['id']}",
@@ -169,16 +173,16 @@ def _invoice_failed(obj: dict[str, Any]) -> None:
     )
 
 
-def _charge_refunded(obj: dict[str, Any]) -> None:
+def _charge_refunded(obj: dict[str, Any], created: datetime) -> None:
     if obj.get("payment_intent"):
         refunds_sync_for_payment_intent(payment_intent_id=obj["payment_intent"])
 
 
-def _refund_event(obj: dict[str, Any]) -> None:
+def _refund_event(obj: dict[str, Any], created: datetime) -> None:
     refund_sync(stripe_refund_id=obj["id"])
 
 
-HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {
+HANDLERS: dict[str, Callable[[dict[str, Any], datetime], None]] = {
     "checkout.session.completed": _checkout_completed,
     "checkout.session.expired": _nothing,
     "customer.subscription.created": _subscription_event,
@@ -227,7 +231,7 @@ def _event_process(*, event_pk: int, actor: Any | None) -> str:
             before = {"status": event.status, "error": event.error, "attempts": event.attempts}
             handler = HANDLERS.get(event.type)
             if handler is not None:
-                handler(event.payload["data"]["object"])
+                handler(event.payload["data"]["object"], event.stripe_created)
             status = WebhookEventStatus.PROCESSED if handler else WebhookEventStatus.IGNORED
             _event_record(event, before=before, status=status, error="", actor=actor)
             return event.status

@@ -11,6 +11,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from billing.models import (
     BillingNotice,
@@ -301,3 +302,40 @@ def test_a_renewal_update_costs_few_round_trips(
     assert "pg_advisory_xact_lock" not in sql
     assert 'UPDATE "directory_studio"' not in sql
     assert _premium(studio)
+
+
+def test_an_event_older_than_our_last_read_asks_stripe_nothing(fake_stripe, paid, deliver):
+    """A backlog of one subscription's events costs one read: an event that happened
+    before our committed read of Stripe (with READ_MARGIN for clocks) carries nothing
+    newer; one that happened after it is read again."""
+    studio, session, sub, _ = paid
+    deliver(fake_stripe.event("checkout.session.completed", session))
+    reads = len(fake_stripe.calls_to("GET", f"/v1/subscriptions/{sub['id']}"))
+    assert reads == 1
+    # Stripe changed it after our read, but this event is from before: we hold newer.
+    fake_stripe.subscription_set(sub["id"], cancel_at_period_end=True)
+    before = int(time.time()) - 60
+    older = fake_stripe.event("customer.subscription.updated", sub, created=before)
+    assert deliver(older)["duplicate"] is False
+    assert StripeEvent.objects.get(stripe_created__lt=timezone.now() - timedelta(seconds=30))
+    assert len(fake_stripe.calls_to("GET", f"/v1/subscriptions/{sub['id']}")) == reads
+    assert Subscription.objects.get().cancel_at_period_end is False
+    # The event of that change (after our read) is read again and applied.
+    newer = fake_stripe.event("customer.subscription.updated", fake_stripe.get(sub["id"]))
+    deliver(newer)
+    assert len(fake_stripe.calls_to("GET", f"/v1/subscriptions/{sub['id']}")) == reads + 1
+    assert Subscription.objects.get().cancel_at_period_end is True
+    assert _premium(studio)
+    assert StripeEvent.objects.filter(status=WebhookEventStatus.PROCESSED).count() == 3
+
+
+def test_without_the_read_hint_every_event_reads_stripe(fake_stripe, paid, deliver):
+    """The hint lives in the cache: evicted (or never committed), Stripe is read again."""
+    from django.core.cache import cache
+
+    _, session, sub, _ = paid
+    deliver(fake_stripe.event("checkout.session.completed", session))
+    cache.clear()
+    older = fake_stripe.event("customer.subscription.updated", sub, created=int(time.time()) - 60)
+    deliver(older)
+    assert len(fake_stripe.calls_to("GET", f"/v1/subscriptions/{sub['id']}")) == 2
