@@ -16,12 +16,13 @@ from django.views.decorators.http import require_http_methods
 from django.views.generic import RedirectView, TemplateView
 
 from common.errors import NotFound
-from directory.models import ServiceType, StudioType
+from directory.models import ServiceType, StudioStatus, StudioType
 from directory.search.filters import LEGACY_ALIASES
 from directory.search.parameters import DEFAULT_RADIUS_MI, OFFERED_RADII_MI
 from directory.selectors.profiles import public_profile_get
-from directory.selectors.studios import studio_visible
+from directory.selectors.studios import access_managed_studio, studio_visible
 from directory.services.saved_searches import read_unsubscribe_token, saved_search_unsubscribe
+from directory.services.studio_images import MAX_PIXELS, MIN_SIDE
 
 
 def _labels(choices) -> dict[str, str]:
@@ -88,6 +89,15 @@ class FaqPage(PageView):
     """The FAQ; its entries come from GET /api/faq (managed in the admin)."""
 
     template_name = "frontend/faq.html"
+
+
+class PremiumPage(PageView):
+    """/premium: what premium is, the featured studios and the people in the spotlight."""
+
+    template_name = "frontend/premium.html"
+
+    def page_data(self) -> dict:
+        return {"studio_types": _labels(StudioType), "services": _labels(ServiceType)}
 
 
 class StudioPage(PageView):
@@ -181,6 +191,56 @@ class CheckoutResultPage(LoginRequiredMixin, PageView):
     def page_data(self) -> dict:
         studio_id = self.request.GET.get("studio_id", "")
         return {"result": self.result, "studio_id": int(studio_id) if studio_id.isdigit() else None}
+
+
+class DashboardPage(LoginRequiredMixin, PageView):
+    """/dashboard: the signed-in user's studios, their status and premium state."""
+
+    template_name = "frontend/dashboard.html"
+
+    def page_data(self) -> dict:
+        return {"statuses": _labels(StudioStatus)}
+
+
+class StudioEditorPage(LoginRequiredMixin, PageView):
+    """/dashboard/studios/new and /dashboard/studios/<id>: the studio editor and its photos.
+
+    Someone else's studio is 404 (the management selector decides, as the API does); the
+    photo limits are the settings the upload service enforces, shown before an upload.
+    """
+
+    template_name = "frontend/studio_editor.html"
+
+    def get(self, request, *args, **kwargs):
+        self.studio = None
+        if "studio_id" in kwargs:
+            try:
+                self.studio = access_managed_studio(
+                    user=request.user, studio_id=kwargs["studio_id"]
+                )
+            except NotFound:
+                raise Http404("No such studio.") from None
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["studio"] = self.studio
+        return context
+
+    def page_data(self) -> dict:
+        return {
+            "studio_id": self.studio.pk if self.studio else None,
+            "studio_types": _labels(StudioType),
+            "services": _labels(ServiceType),
+            "statuses": _labels(StudioStatus),
+            "map_tiles": settings.MAP_TILE_URL,
+            "map_attribution": settings.MAP_TILE_ATTRIBUTION,
+            "max_images": settings.STUDIO_MAX_IMAGES,
+            "max_image_bytes": settings.STUDIO_IMAGE_MAX_BYTES,
+            "max_image_side": settings.STUDIO_IMAGE_MAX_SIDE,
+            "min_image_side": MIN_SIDE,
+            "max_image_pixels": MAX_PIXELS,
+        }
 
 
 @csrf_exempt  # the signed token is the credential; mail clients POST without a session

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.openapi import error_responses
-from common.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, paginate
+from common.pagination import PageFilterSerializer, PageSerializer, paginate
 from common.throttling import UserWriteRateThrottle
 from directory.api.reviews import ModeratedReviewSerializer
 from directory.permissions import IsAdmin, IsAuthenticated, IsEmailVerified
@@ -41,13 +41,6 @@ class ReportRateThrottle(UserWriteRateThrottle):
         return getattr(settings, "MODERATION_REPORT_RATE", "10/hour")
 
 
-class PageSerializer(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
-    page_size = serializers.IntegerField(
-        min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
-    )
-
-
 @extend_schema_serializer(component_name="ReportPerson")
 class PersonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -61,16 +54,21 @@ def _person(user) -> dict | None:
     return {"id": user.pk, "username": user.username, "display_name": user.display_name}
 
 
-@extend_schema_serializer(component_name="OwnReport")
-class OwnReportSerializer(serializers.Serializer):
-    """A report as its reporter sees it: what, why, and the outcome (not who decided)."""
-
+# What every view of a report shows: what was reported, why, and where it stands. (A
+# comment, not a docstring: subclasses would inherit it as their OpenAPI description.)
+class _ReportSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     content_type = serializers.ChoiceField(ReportedContentType.choices)
     content_id = serializers.CharField()
     reason = serializers.ChoiceField(ReportReason.choices)
     custom_reason = serializers.CharField(allow_null=True)
     status = serializers.ChoiceField(ReportStatus.choices)
+
+
+@extend_schema_serializer(component_name="OwnReport")
+class OwnReportSerializer(_ReportSerializer):
+    """A report as its reporter sees it: what, why, and the outcome (not who decided)."""
+
     reviewed_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
 
@@ -129,21 +127,18 @@ class ReportMineApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema_serializer(component_name="OwnReportPage")
-    class OutputSerializer(serializers.Serializer):
-        count = serializers.IntegerField()
-        page = serializers.IntegerField()
-        page_size = serializers.IntegerField()
+    class OutputSerializer(PageSerializer):
         results = OwnReportSerializer(many=True)
 
     @extend_schema(
         operation_id="report_list_mine",
         summary="Your reports and their outcome",
-        parameters=[PageSerializer],
+        parameters=[PageFilterSerializer],
         responses={200: OutputSerializer, **error_responses(400, 401, 403)},
         tags=["moderation"],
     )
     def get(self, request):
-        params = PageSerializer(data=request.query_params)
+        params = PageFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         page = paginate(reports_mine(reporter=request.user), **params.validated_data)
         return Response(page.as_dict(OwnReportSerializer(page.results, many=True).data))
@@ -160,13 +155,7 @@ class HistorySerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="QueuedReport")
-class QueuedReportSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    content_type = serializers.ChoiceField(ReportedContentType.choices)
-    content_id = serializers.CharField()
-    reason = serializers.ChoiceField(ReportReason.choices)
-    custom_reason = serializers.CharField(allow_null=True)
-    status = serializers.ChoiceField(ReportStatus.choices)
+class QueuedReportSerializer(_ReportSerializer):
     reporter = PersonSerializer(allow_null=True)
     reported_user = PersonSerializer(allow_null=True)
     reviewed_by = PersonSerializer(allow_null=True)
@@ -190,16 +179,13 @@ class PendingReviewsSerializer(serializers.Serializer):
 class AdminReportListApi(APIView):
     permission_classes = [IsAdmin]
 
-    class FilterSerializer(PageSerializer):
+    class FilterSerializer(PageFilterSerializer):
         status = serializers.ChoiceField(ReportStatus.choices, required=False)
         content_type = serializers.ChoiceField(ReportedContentType.choices, required=False)
         reason = serializers.ChoiceField(ReportReason.choices, required=False)
 
     @extend_schema_serializer(component_name="ReportQueuePage")
-    class OutputSerializer(serializers.Serializer):
-        count = serializers.IntegerField()
-        page = serializers.IntegerField()
-        page_size = serializers.IntegerField()
+    class OutputSerializer(PageSerializer):
         results = QueuedReportSerializer(many=True)
         pending_reviews = PendingReviewsSerializer(
             allow_null=True,

@@ -184,8 +184,22 @@ USE_TZ = True
 
 if DATABASE_URL:
     DATABASES = {"default": env.db_url("DATABASE_URL")}
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Where no pool is used (Celery workers, or DB_POOL=0): seconds to keep a connection.
+    DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", default=0)
+    if env.bool("DB_POOL", default=True):
+        # Under ASGI each request's ORM work runs on a fresh thread, so persistent connections
+        # are never reused (and leak); psycopg's pool gets one back at the end of every request.
+        # Pooling requires CONN_MAX_AGE 0. Celery workers drop the pool (project/celery.py).
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
+            "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
+            "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+            "max_idle": 300,
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = DB_CONN_MAX_AGE
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -2,10 +2,11 @@
 
 The consumer's first step (docs/realtime-protocol.md, "Frame limits"): a frame is a JSON
 object with a string `type`, at most REALTIME_MAX_FRAME_BYTES of UTF-8, nested at most
-MAX_DEPTH deep, with no NUL character and no lone surrogate in any string (key or value),
-no NaN/Infinity and no integer outside a signed 64-bit column. What passes can be handed
-to services and PostgreSQL without a DataError, a RecursionError or an encoding error;
-what fails is answered with an error frame, never a close (except the size limit).
+MAX_DEPTH deep, with no NUL character and no lone surrogate in any string (key or value;
+common.text.unstorable_reason, the HTTP side's rule and wording), no NaN/Infinity and no
+integer outside a signed 64-bit column. What passes can be handed to services and
+PostgreSQL without a DataError, a RecursionError or an encoding error; what fails is
+answered with an error frame, never a close (except the size limit).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from common.text import unstorable_reason
+
 MAX_DEPTH = 16
 MAX_INT = 2**63 - 1
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BAD_CHAR = re.compile("[\x00\ud800-\udfff]")
 
 
 @dataclass
@@ -84,7 +86,7 @@ def _bad_fields(frame: dict[str, Any]) -> dict[str, list[str]]:
     """Each top-level field holding a NUL, a lone surrogate or an out-of-range integer."""
     bad: dict[str, list[str]] = {}
     for key, value in frame.items():
-        name = key if isinstance(key, str) and not _BAD_CHAR.search(key) else "frame"
+        name = "frame" if unstorable_reason(key) else key  # a bad key cannot be echoed
         problem = _problem(key) or _problem(value)
         if problem:
             bad.setdefault(name, []).append(problem)
@@ -92,15 +94,14 @@ def _bad_fields(frame: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def _problem(value: Any) -> str | None:
+    """The first reason found in this value (strings by common.text, the HTTP side's rule)."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            found = _BAD_CHAR.search(item)
-            if found:
-                if found.group() == "\x00":
-                    return "Must not contain a NUL character."
-                return "Must not contain a lone surrogate (invalid Unicode)."
+            reason = unstorable_reason(item)
+            if reason:
+                return reason
         elif isinstance(item, bool):
             continue
         elif isinstance(item, int):

@@ -546,6 +546,7 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "home": (Check("get", PAGE),),
     "search-page": (Check("get", PAGE),),
     "faq-page": (Check("get", PAGE),),
+    "premium-page": (Check("get", PAGE),),
     "studio-page": (Check("get", PAGE, kwargs=lambda w: {"studio_id": w.studio.pk}),),
     "profile-page": (Check("get", PAGE, kwargs=_user_kwargs),),
     "profile-redirect": (Check("get", _moved("/matrix_owner"), kwargs=_user_kwargs),),
@@ -555,6 +556,12 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "network-page": (Check("get", LOGIN_PAGE),),
     "my-reports-page": (Check("get", LOGIN_PAGE),),
     "billing-page": (Check("get", LOGIN_PAGE),),
+    "dashboard-page": (Check("get", LOGIN_PAGE),),
+    "studio-editor-new": (Check("get", LOGIN_PAGE),),
+    # Someone else's studio is 404, like a missing one (access_managed_studio).
+    "studio-editor": (
+        Check("get", LOGIN_PAGE.but(user=404), kwargs=lambda w: {"studio_id": w.studio.pk}),
+    ),
     "billing-checkout-success": (Check("get", LOGIN_PAGE, query="studio_id=1&session_id=cs_1"),),
     "billing-checkout-cancelled": (Check("get", LOGIN_PAGE, query="studio_id=1"),),
 }

@@ -9,10 +9,11 @@ and every one of them is in the audit log.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 
 from common.auth import ensure_not_suspended
 from common.errors import Forbidden, ValidationFailed
@@ -25,6 +26,8 @@ from realtime.services import notify
 
 from ..models import AuditTargetType
 from .audit import audit_record
+
+M = TypeVar("M", bound=models.Model)
 
 
 def ensure_admin(actor: Any) -> None:
@@ -51,25 +54,51 @@ def _user_state(user: User) -> dict[str, Any]:
     }
 
 
+def _review_state(review: Review) -> dict[str, Any]:
+    return {"status": review.status}
+
+
+# How the audit log names each kind of target and what state it records of it.
+_TARGETS: dict[type[models.Model], tuple[str, Callable[[Any], str], Callable[[Any], dict]]] = {
+    Studio: (AuditTargetType.STUDIO, lambda studio: studio.name, _studio_state),
+    User: (AuditTargetType.USER, lambda user: user.username, _user_state),
+    Review: (AuditTargetType.REVIEW, lambda r: f"Review of {r.studio.name}", _review_state),
+}
+
+
+def _audited(*, actor: User, target: M, action: str, change: Callable[[M], M], reason: str) -> M:
+    """Lock the target, note its state, call the owning app's service on it and audit
+    before → after, in one transaction. Locked before `before` is read, so `before` is
+    the state the change replaced, not a stale copy."""
+    target_type, label, state = _TARGETS[type(target)]
+    with transaction.atomic():
+        locked = type(target).objects.select_for_update().get(pk=target.pk)
+        before = state(locked)
+        changed = change(locked)
+        audit_record(
+            actor=actor,
+            action=action,
+            target_type=target_type,
+            target_id=changed.pk,
+            target_label=label(changed),
+            before=before,
+            after=state(changed),
+            reason=reason,
+        )
+    return changed
+
+
 def _studio_change(
     *, actor: User, studio: Studio, action: str, data: dict[str, Any], reason: str
 ) -> Studio:
     ensure_admin(actor)
-    with transaction.atomic():
-        # Locked before reading `before`, so it is the state the change replaced.
-        before = _studio_state(Studio.objects.select_for_update().get(pk=studio.pk))
-        studio = studio_update(actor=actor, studio=studio, data=data)
-        audit_record(
-            actor=actor,
-            action=action,
-            target_type=AuditTargetType.STUDIO,
-            target_id=studio.pk,
-            target_label=studio.name,
-            before=before,
-            after=_studio_state(studio),
-            reason=reason,
-        )
-    return studio
+    return _audited(
+        actor=actor,
+        target=studio,
+        action=action,
+        change=lambda locked: studio_update(actor=actor, studio=locked, data=data),
+        reason=reason,
+    )
 
 
 def studio_approve(*, actor: User, studio: Studio, reason: str = "") -> Studio:
@@ -112,41 +141,25 @@ def account_suspend(*, actor: User, user: User, reason: str, until: datetime | N
     ensure_admin(actor)
     if user.pk == actor.pk:
         raise ValidationFailed("You cannot suspend yourself.", code="own_account")
-    with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
-        before = _user_state(user)
-        user = user_suspend(user=user, reason=reason, until=until)
-        audit_record(
-            actor=actor,
-            action="user.suspend",
-            target_type=AuditTargetType.USER,
-            target_id=user.pk,
-            target_label=user.username,
-            before=before,
-            after=_user_state(user),
-            reason=reason,
-        )
-    return user
+    return _audited(
+        actor=actor,
+        target=user,
+        action="user.suspend",
+        change=lambda u: user_suspend(user=u, reason=reason, until=until),
+        reason=reason,
+    )
 
 
 def account_reinstate(*, actor: User, user: User, reason: str = "") -> User:
     """Lift a suspension now; the user signs in again as usual."""
     ensure_admin(actor)
-    with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
-        before = _user_state(user)
-        user = user_unsuspend(user=user)
-        audit_record(
-            actor=actor,
-            action="user.reinstate",
-            target_type=AuditTargetType.USER,
-            target_id=user.pk,
-            target_label=user.username,
-            before=before,
-            after=_user_state(user),
-            reason=reason,
-        )
-    return user
+    return _audited(
+        actor=actor,
+        target=user,
+        action="user.reinstate",
+        change=lambda u: user_unsuspend(user=u),
+        reason=reason,
+    )
 
 
 def user_warn(*, actor: User, user: User, reason: str) -> None:
@@ -176,17 +189,10 @@ def review_decide(*, actor: User, review: Review, status: str, reason: str = "")
     ensure_admin(actor)
     if status not in (ReviewStatus.APPROVED, ReviewStatus.REJECTED):
         raise ValidationFailed(fields={"status": ["Choose APPROVED or REJECTED."]})
-    with transaction.atomic():
-        before = {"status": Review.objects.values_list("status", flat=True).get(pk=review.pk)}
-        review = review_moderate(review=review, moderator=actor, status=status)
-        audit_record(
-            actor=actor,
-            action="review.approve" if status == ReviewStatus.APPROVED else "review.reject",
-            target_type=AuditTargetType.REVIEW,
-            target_id=review.pk,
-            target_label=f"Review of {review.studio.name}",
-            before=before,
-            after={"status": review.status},
-            reason=reason,
-        )
-    return review
+    return _audited(
+        actor=actor,
+        target=review,
+        action="review.approve" if status == ReviewStatus.APPROVED else "review.reject",
+        change=lambda r: review_moderate(review=r, moderator=actor, status=status),
+        reason=reason,
+    )

@@ -16,6 +16,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import ProtectedError
+from django.urls import resolve, reverse
 
 from directory.models import (
     Review,
@@ -239,8 +240,10 @@ def test_username_is_unique_exactly_too():
 
 
 @pytest.mark.parametrize("username", ["Voice.Over_Guy-1", "a", "9lives"])
-def test_url_safe_usernames_validate(username):
-    UserFactory.build(username=username).full_clean(exclude=["password"])
+def test_url_safe_usernames_validate_and_name_their_profile_page(username):
+    UserFactory.build(username=username).full_clean(exclude=["password"])  # no ValidationError
+    match = resolve(reverse("profile-page", kwargs={"username": username}))
+    assert (match.url_name, match.kwargs) == ("profile-page", {"username": username})
 
 
 @pytest.mark.parametrize("username", ["has space", "slash/name", "-dash-first", "é-accent", "q?x"])

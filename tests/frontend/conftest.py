@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.fakes.nominatim import fake_nominatim  # noqa: F401 - the fixture, for these tests
 from tests.support.processes import (
     PYTHON,
     Process,
@@ -90,10 +91,11 @@ def page_errors():
     assert not errors, f"uncaught errors in the page: {errors}"
 
 
-def server_env() -> dict[str, str]:
+def server_env(**overrides: str) -> dict[str, str]:
     """Services mode on the suite's database and Redis, and its CHANNEL_LAYER_PREFIX: events
     that the test process itself commits (notify(), message_send()) ring the browsers."""
     env = service_env(
+        **overrides,
         DATABASE_URL=live_database_url(),
         REDIS_URL=settings.REDIS_URL,
         DJANGO_DEBUG="1",  # static files from the app folders (whitenoise), no collectstatic
@@ -110,8 +112,10 @@ class Servers:
 
     def __init__(self, tmp_path: Path, count: int) -> None:
         self.tmp_path = tmp_path
-        self.env = server_env()
         self.ports = [free_port() for _ in range(count)]
+        # Uploaded photos go to a temporary MEDIA_ROOT, and their URLs (SITE_URL + /media/…)
+        # point at the first server, so the pages can show them (img-src 'self').
+        self.env = server_env(SITE_URL=self.base(0), MEDIA_ROOT=str(tmp_path / "media"))
         self.procs: list[Process | None] = [None] * count
 
     def start(self, *indexes: int) -> None:

@@ -1,7 +1,7 @@
 // Test harness for realtime.js in Chromium: a fake socket the test plays the server on,
 // and a storage in memory. Loaded by test_realtime_client.py; timers are playwright's clock.
 
-import { RealtimeClient, backoffDelay, newClientId } from "/static/frontend/realtime.js";
+import { RealtimeClient, backoffDelay, closeAction, newClientId } from "/static/frontend/realtime.js";
 
 export class FakeSocket {
   static all = [];
@@ -87,4 +87,14 @@ export function message(eventId, id, from = "alice", to = "bob", extra = {}) {
   };
 }
 
-window.harness = { make, hello, message, user, FakeSocket, MemoryStorage, backoffDelay, newClientId };
+window.harness = {
+  make,
+  hello,
+  message,
+  user,
+  FakeSocket,
+  MemoryStorage,
+  backoffDelay,
+  closeAction,
+  newClientId,
+};

@@ -35,10 +35,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 AXE = Path(settings.BASE_DIR) / "var" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 SERIOUS = ("serious", "critical")
 
-PUBLIC = ["/", "/search?studio_types=HOME", "/faq", "/accounts/login/", "/accounts/signup/",
-          "/accounts/password/reset/"]  # fmt: skip
+PUBLIC = ["/", "/search?studio_types=HOME", "/faq", "/premium", "/accounts/login/",
+          "/accounts/signup/", "/accounts/password/reset/"]  # fmt: skip
 MEMBER = ["/messages", "/messages/owner", "/notifications", "/network", "/accounts/email/",
-          "/accounts/password/change/"]  # fmt: skip
+          "/accounts/password/change/", "/dashboard", "/dashboard/studios/new"]  # fmt: skip
+# The owner's pages, as the owner of the site's studio (its editor has a photo and a map).
+OWNER = ["/dashboard", "/dashboard/studios/new", "/dashboard/studios/{studio_id}"]
 
 
 def scan(page) -> list[dict]:
@@ -87,8 +89,15 @@ def test_every_page_has_no_serious_accessibility_violation(browser, servers, pag
         anonymous = browser.new_context(viewport=viewport, bypass_csp=True)
         signed_in = browser.new_context(viewport=viewport, bypass_csp=True)
         sign_in_with_cookie(signed_in, site["member"], server)
+        owner = browser.new_context(viewport=viewport, bypass_csp=True)
+        sign_in_with_cookie(owner, site["owner"], server)
+        owner_pages = [path.format(studio_id=site["studio"].pk) for path in OWNER]
         try:
-            for context, paths in ((anonymous, public), (signed_in, [*public, *MEMBER])):
+            for context, paths in (
+                (anonymous, public),
+                (signed_in, [*public, *MEMBER]),
+                (owner, owner_pages),
+            ):
                 page = page_errors.watch(context.new_page())
                 for path in paths:
                     page.goto(f"{server}{path}")
@@ -99,4 +108,5 @@ def test_every_page_has_no_serious_accessibility_violation(browser, servers, pag
         finally:
             anonymous.close()
             signed_in.close()
+            owner.close()
     assert not found, json.dumps(found, indent=1)

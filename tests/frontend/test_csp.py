@@ -13,7 +13,9 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("path", ["/", "/search", "/faq", "/accounts/login/", "/no-such-page/x"])
+@pytest.mark.parametrize(
+    "path", ["/", "/search", "/faq", "/premium", "/accounts/login/", "/no-such-page/x"]
+)
 def test_pages_carry_the_policy(client, path):
     response = client.get(path)
     policy = response["Content-Security-Policy"]

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from realtime import close_codes
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 ORIGIN = "http://sf.test"
@@ -321,3 +323,119 @@ def test_keepalive_pings_and_a_missing_pong_reconnects(js):
 def test_client_ids_without_randomuuid_are_128_random_bits(js):
     value = js.evaluate("harness.newClientId({getRandomValues: a => a.fill(171)})")
     assert value == "ab" * 16
+
+
+# What the client does after each close code (docs/realtime-protocol.md, "Close codes").
+CLOSE_ACTIONS = {
+    4401: "stop",  # signed out: sign in again
+    4403: "stop",  # suspended
+    4408: "retry",  # idle (a sleeping tab): reconnect with the usual backoff
+    4413: "drop",  # a frame over REALTIME_MAX_FRAME_BYTES: drop it, reconnect
+    1009: "drop",  # the same from Daphne's own cap
+    4429: "slow",  # flooding: reconnect only after floodBackoffMs
+    4000: "retry",  # our own close (dead link, resync)
+    1000: "retry",
+    1006: "retry",  # the network went away
+    1011: "retry",
+}
+
+
+def test_every_server_close_code_has_a_decided_action(js):
+    assert set(close_codes.MEANINGS) <= set(CLOSE_ACTIONS)  # a new code needs a decision here
+    actions = js.evaluate(
+        "codes => Object.fromEntries(codes.map(c => [c, harness.closeAction(c)]))",
+        list(CLOSE_ACTIONS),
+    )
+    assert {int(code): action for code, action in actions.items()} == CLOSE_ACTIONS
+
+
+@pytest.mark.parametrize("code", [4413, 1009])
+def test_a_too_big_close_drops_the_refused_send_and_resends_the_rest(js, code):
+    state = js.evaluate(
+        """async (code) => {
+        const t = window.t = harness.make();
+        t.sock().push(harness.hello(0));
+        const outcome = {};
+        for (const id of ["c-1", "c-2", "c-3", "c-4"]) {
+            t.client.sendMessage({to: "alice", content: id, clientId: id})
+                .then(() => { outcome[id] = "sent"; }, e => { outcome[id] = e.code; });
+        }
+        t.sock().push({type: "message.ack", client_id: "c-1", event_id: 1,
+                       message: {id: 1, from: "bob", to: "alice", content: "c-1"}});
+        // Refused for the budget: answered, still pending, not the frame that was too big.
+        t.sock().push({type: "error", code: "rate_limited", ref: "c-2", retry_after: 1});
+        t.sock().serverClose(code);  // c-3 was too big; c-4 was never read
+        await Promise.resolve();
+        return {outcome, closed: t.seen("closed"), status: t.client.status,
+                pending: t.client.pendingSends().map(f => f.client_id)};
+    }""",
+        code,
+    )
+    assert state == {
+        "outcome": {"c-1": "sent", "c-3": "payload_too_large"},
+        "closed": [{"code": code, "final": False, "dropped": "c-3"}],
+        "status": "offline",
+        "pending": ["c-2", "c-4"],
+    }
+    js.clock.run_for(375)  # the usual backoff: attempt 0 of 500 ms, random() = 0.5
+    resent = js.evaluate(
+        "(t.sock().push(harness.hello(1)), t.sock().frames('message.send').map(f => f.client_id))"
+    )
+    assert resent == ["c-2", "c-4"]
+    assert js.evaluate("t.sockets.length") == 2
+
+
+def test_a_too_big_close_with_nothing_unanswered_drops_nothing(js):
+    state = js.evaluate("""() => {
+        const t = window.t = harness.make();
+        t.sock().push(harness.hello(0));
+        t.sock().serverClose(4413);
+        return {closed: t.seen("closed"), status: t.client.status};
+    }""")
+    assert state == {"closed": [{"code": 4413, "final": False}], "status": "offline"}
+    js.clock.run_for(375)
+    assert js.evaluate("t.sockets.length") == 2
+
+
+def test_a_message_over_the_frame_limit_is_refused_without_sending_it(js):
+    state = js.evaluate("""async () => {
+        const t = window.t = harness.make({maxFrameBytes: 1000});
+        t.sock().push(harness.hello(0));
+        // 450 two-byte characters fit in 1000 bytes of frame; 500 do not.
+        const fits = t.client.sendMessage({to: "alice", content: "é".repeat(450), clientId: "ok"});
+        const refused = await t.client
+            .sendMessage({to: "alice", content: "é".repeat(500), clientId: "big"})
+            .then(() => null, e => ({code: e.code, fields: e.fields}));
+        return {refused, sent: t.sock().frames("message.send").map(f => f.client_id),
+                pending: t.client.pendingSends().map(f => f.client_id),
+                closed: t.sock().closedWith, status: t.client.status};
+    }""")
+    assert state == {
+        "refused": {"code": "payload_too_large", "fields": {"content": ["Too large to send."]}},
+        "sent": ["ok"],
+        "pending": ["ok"],
+        "closed": None,
+        "status": "open",
+    }
+
+
+@pytest.mark.parametrize(
+    ("code", "wait_ms"),
+    [
+        # Half to all of floodBackoffMs (30 s), past the 10 s rate-limit window; random() = 0.5.
+        (4429, 22_500),
+        (4408, 375),  # idle: the usual backoff, attempt 0 of 500 ms
+    ],
+    ids=["flood-waits-longer", "idle-retries"],
+)
+def test_how_long_a_close_waits_before_reconnecting(js, code, wait_ms):
+    js.evaluate("window.t = harness.make(); t.sock().push(harness.hello(0))")
+    js.evaluate(f"t.sock().serverClose({code})")
+    assert js.evaluate("[t.seen('closed'), t.client.status]") == [
+        [{"code": code, "final": False}],
+        "offline",
+    ]
+    js.clock.run_for(wait_ms - 1)
+    assert js.evaluate("t.sockets.length") == 1
+    js.clock.run_for(2)
+    assert js.evaluate("t.sockets.length") == 2

@@ -148,6 +148,7 @@ def test_change_page(model, admin_user_client, django_assert_max_num_queries):
     with django_assert_max_num_queries(MAX_QUERIES):
         response = admin_user_client.get(url(model, "change", row.pk))
     assert response.status_code == 200
+    assert response.context["original"].pk == row.pk  # the form is that row's
 
 
 def test_an_admin_adds_a_user_through_the_admin(admin_user_client):

@@ -26,7 +26,9 @@ export function apiUrl(path, query = {}) {
 export async function api(path, { method = "GET", body = undefined, query = {} } = {}) {
   const headers = { Accept: "application/json" };
   const init = { method, headers, credentials: "same-origin" };
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    init.body = body; // multipart (uploads): the browser writes the Content-Type and boundary
+  } else if (body !== undefined) {
     headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }

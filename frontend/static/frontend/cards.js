@@ -1,4 +1,4 @@
-// A studio as a card: the search results and the featured list share it.
+// Cards: a studio (the search results and the featured lists) and a person (the spotlight).
 
 import { h, label, plural, stars } from "./dom.js";
 
@@ -43,4 +43,27 @@ export function studioCard(studio, { typeLabels = null, serviceLabels = null } =
 export function formatMiles(miles) {
   const n = Number(miles);
   return `${n < 10 ? n.toFixed(1) : Math.round(n)} mi`;
+}
+
+export function personCard(person) {
+  const href = `/${encodeURIComponent(person.username)}`;
+  const name = person.display_name || person.username;
+  const level = person.verification_level || "none";
+  return h(
+    "li",
+    { class: "card person-card", dataset: { username: person.username } },
+    h(
+      "div",
+      { class: "card-body" },
+      person.avatar_url
+        ? h("img", { class: "avatar", src: person.avatar_url, alt: "", loading: "lazy" })
+        : h("div", { class: "avatar avatar-placeholder", "aria-hidden": "true" }, name.slice(0, 1).toUpperCase()),
+      h("h3", {}, h("a", { href }, name)),
+      person.location ? h("p", { class: "muted" }, person.location) : null,
+      level.toLowerCase() !== "none" ? h("span", { class: "tag verified" }, `Verification: ${label(level)}`) : null,
+      person.is_crb_checked ? h("span", { class: "tag" }, "CRB checked") : null,
+      person.short_about ? h("p", {}, person.short_about) : null,
+      h("p", { class: "muted" }, plural(person.listed_studios, "listed studio")),
+    ),
+  );
 }

@@ -3,7 +3,8 @@
 //
 // What it owns:
 // - one socket to /ws/ (the session cookie authenticates it), `ping` keepalive, and
-//   reconnecting with exponential backoff and jitter;
+//   reconnecting with exponential backoff and jitter, as each close code asks
+//   (`closeAction`: stop, drop the refused frame, back off longer, or retry);
 // - the event cursor: the id of the last stream event handed to the pages. Events at or
 //   below it are duplicates and dropped; an event that skips ahead is a gap and triggers
 //   `resume`; after a reconnect the client sends `resume {last_event_id: cursor}`. The
@@ -33,15 +34,49 @@ export const DEFAULTS = Object.freeze({
   pongTimeoutMs: 10000, // no pong by then: the connection is dead, reconnect
   backoffBaseMs: 500,
   backoffMaxMs: 30000,
+  // After 4429 (flooding): wait between half and all of this, well past the server's
+  // rate-limit window (REALTIME_RATE_LIMIT_WINDOW, 10 s), before the next attempt.
+  floodBackoffMs: 30000,
+  maxFrameBytes: 65536, // REALTIME_MAX_FRAME_BYTES: a larger frame would close the socket (4413)
   typingStartEveryMs: 3000,
   typingIdleStopMs: 5000,
   typingExpireMs: 10000,
   storageKeyPrefix: "sf.rt.last_event_id.",
 });
 
+// The server's close codes (realtime/close_codes.py; docs/realtime-protocol.md, "Close codes").
 const CLOSE_UNAUTHENTICATED = 4401;
 const CLOSE_SUSPENDED = 4403;
+const CLOSE_IDLE = 4408;
+const CLOSE_TOO_BIG = 4413;
+const CLOSE_RATE_LIMITED = 4429;
+const CLOSE_TRANSPORT_TOO_BIG = 1009; // Daphne's own cap (1 MiB), before the application
 const CLOSE_CLIENT_RETRY = 4000; // our own close: dead connection or resync
+
+/**
+ * What the client does after a close with this code:
+ * - "stop": the session ended (4401 signed out, 4403 suspended); retrying cannot help;
+ * - "drop": a frame was too big (4413, or 1009 from Daphne): the oldest send the server had
+ *   not answered on that socket is rejected, so a resend cannot close the next socket too;
+ *   then reconnect as usual;
+ * - "slow": flooding (4429): reconnect only after floodBackoffMs (half to all of it);
+ * - "retry": anything else (4408 idle, network loss, a restart): exponential backoff.
+ */
+export function closeAction(code) {
+  switch (code) {
+    case CLOSE_UNAUTHENTICATED:
+    case CLOSE_SUSPENDED:
+      return "stop";
+    case CLOSE_TOO_BIG:
+    case CLOSE_TRANSPORT_TOO_BIG:
+      return "drop";
+    case CLOSE_RATE_LIMITED:
+      return "slow";
+    case CLOSE_IDLE:
+    default:
+      return "retry";
+  }
+}
 
 export class ApiError extends Error {
   constructor(code, message, fields = null, extra = {}) {
@@ -91,6 +126,7 @@ export class RealtimeClient {
     this.stopped = true;
     this.timers = { reconnect: null, ping: null, pong: null };
     this.pending = new Map(); // client_id -> {frame, resolve, reject}
+    this.unanswered = []; // client_ids sent on the current socket, not yet acked or refused
     this.readQueue = new Map(); // username -> up_to_id, sent once the socket is ready
     this.typingOut = new Map(); // username -> {lastStart, idle}
     this.typingIn = new Map(); // username -> expiry timer
@@ -157,6 +193,7 @@ export class RealtimeClient {
   _connect() {
     this._setStatus("connecting");
     this.ready = false;
+    this.unanswered = [];
     let ws;
     try {
       ws = new this.WebSocket(this._url());
@@ -183,7 +220,8 @@ export class RealtimeClient {
     this.resuming = false;
     clearTimeout(this.timers.ping);
     clearTimeout(this.timers.pong);
-    if (code === CLOSE_UNAUTHENTICATED || code === CLOSE_SUSPENDED) {
+    const action = closeAction(code);
+    if (action === "stop") {
       // The session ended (signed out elsewhere, or suspended): retrying cannot help.
       this.stopped = true;
       this._setStatus(code === CLOSE_SUSPENDED ? "suspended" : "signed-out");
@@ -195,13 +233,35 @@ export class RealtimeClient {
       this.emit("closed", { code, final: true });
       return;
     }
-    this.emit("closed", { code, final: false });
-    if (!this.stopped) this._scheduleReconnect();
+    const detail = { code, final: false };
+    if (action === "drop") {
+      // Frames are handled in order and each send is answered before the next is read,
+      // so the oldest unanswered send is the one the server refused. A fallback: sendMessage
+      // already refuses frames over maxFrameBytes, so only a server with a lower limit
+      // gets here.
+      const refused = this.unanswered.find((clientId) => this.pending.has(clientId));
+      if (refused !== undefined) {
+        const waiting = this.pending.get(refused);
+        this.pending.delete(refused);
+        waiting.reject(new ApiError("payload_too_large", "Not sent: the message is too large."));
+        detail.dropped = refused;
+      }
+    }
+    this.unanswered = [];
+    this.emit("closed", detail);
+    if (this.stopped) return;
+    if (action === "slow") {
+      const flood = this.options.floodBackoffMs;
+      const opts = { backoffBaseMs: flood, backoffMaxMs: flood };
+      this._scheduleReconnect(backoffDelay(0, opts, this.random));
+    } else {
+      this._scheduleReconnect();
+    }
   }
 
-  _scheduleReconnect() {
+  _scheduleReconnect(floorMs = 0) {
     this._setStatus("offline");
-    const delay = backoffDelay(this.attempts, this.options, this.random);
+    const delay = Math.max(floorMs, backoffDelay(this.attempts, this.options, this.random));
     this.attempts += 1;
     clearTimeout(this.timers.reconnect);
     this.timers.reconnect = setTimeout(() => {
@@ -240,7 +300,13 @@ export class RealtimeClient {
   _send(frame) {
     if (!this.ws || this.ws.readyState !== 1) return false;
     this.ws.send(JSON.stringify(frame));
+    if (frame.type === "message.send") this.unanswered.push(frame.client_id);
     return true;
+  }
+
+  _answered(clientId) {
+    const at = this.unanswered.indexOf(clientId);
+    if (at >= 0) this.unanswered.splice(at, 1);
   }
 
   _schedulePing() {
@@ -355,6 +421,7 @@ export class RealtimeClient {
   }
 
   _ack(frame) {
+    this._answered(frame.client_id);
     const waiting = this.pending.get(frame.client_id);
     if (waiting) {
       this.pending.delete(frame.client_id);
@@ -373,6 +440,7 @@ export class RealtimeClient {
   }
 
   _error(frame) {
+    if (frame.ref) this._answered(frame.ref);
     const waiting = frame.ref ? this.pending.get(frame.ref) : null;
     if (waiting && frame.code !== "rate_limited") {
       this.pending.delete(frame.ref);
@@ -450,6 +518,14 @@ export class RealtimeClient {
       // The session ended: nothing would ever send it, so it is refused, not queued.
       const reason = this.status === "suspended" ? "suspended" : "not_authenticated";
       return Promise.reject(new ApiError(reason, "Not sent: the session ended. Sign in again."));
+    }
+    if (utf8Length(JSON.stringify(frame)) > this.options.maxFrameBytes) {
+      // The server would close the socket on it (4413): refuse it here, never queue it.
+      return Promise.reject(
+        new ApiError("payload_too_large", "Not sent: the message is too large.", {
+          content: ["Too large to send."],
+        }),
+      );
     }
     return new Promise((resolve, reject) => {
       this.pending.set(client_id, { frame, resolve, reject });
@@ -529,6 +605,10 @@ export class RealtimeClient {
   typingNow() {
     return [...this.typingIn.keys()];
   }
+}
+
+function utf8Length(text) {
+  return new TextEncoder().encode(text).length;
 }
 
 function safeLocalStorage() {

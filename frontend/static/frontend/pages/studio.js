@@ -4,6 +4,7 @@
 
 import { api } from "../api.js";
 import { me } from "../app.js";
+import { goPremium } from "../premium.js";
 import { $, fill, formatDate, h, label, pageData, showError, stars } from "../dom.js";
 import { reportButton } from "../report.js";
 
@@ -120,17 +121,7 @@ async function load() {
   if (premium) premium.hidden = !ownStudio || studio.is_premium;
 }
 
-$("#go-premium")?.addEventListener("click", async (event) => {
-  const button = event.currentTarget;
-  button.disabled = true;
-  try {
-    const { url } = await api("/api/stripe/checkout", { method: "POST", body: { studio_id: Number(id) } });
-    location.assign(url);
-  } catch (err) {
-    showError($("#premium-status"), err);
-    button.disabled = false;
-  }
-});
+$("#go-premium")?.addEventListener("click", (event) => goPremium(id, event.currentTarget, $("#premium-status")));
 
 els.more.addEventListener("click", async () => {
   els.more.disabled = true;
