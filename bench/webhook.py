@@ -85,6 +85,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="posting processes")
     parser.add_argument("--connections", type=int, default=2, help="per posting process")
     parser.add_argument(
+        "--app",
+        default="project.asgi:application",
+        help="the ASGI app; project.asgi:django_asgi_app posts through Django's stack instead "
+        "of billing/asgi.py, for comparison",
+    )
+    parser.add_argument(
         "--worker-conn-max-age", type=int, default=60, help="the worker's DB_CONN_MAX_AGE"
     )
     args = parser.parse_args()
@@ -144,7 +150,7 @@ def main() -> None:
         "STRIPE_API_BASE": fake.url,
         "STRIPE_PRICE_ID": "price_premium_yearly",
     }
-    servers = [Server("project.asgi:application", env=env).ready() for _ in range(args.servers)]
+    servers = [Server(args.app, env=env).ready() for _ in range(args.servers)]
     try:
         # Warm each server (imports, connections) before measuring.
         for server in servers:
@@ -194,6 +200,7 @@ def main() -> None:
                 "p95_ms": round(percentile(latencies, 95) * 1000, 1),
                 "p99_ms": round(percentile(latencies, 99) * 1000, 1),
                 "servers": args.servers,
+                "app": args.app,
                 "clients": args.clients,
                 "connections_per_client": args.connections,
             }
