@@ -52,11 +52,12 @@ def _read_key(stripe_subscription_id: str) -> str:
     return f"billing:stripe-read:{stripe_subscription_id}"
 
 
-def _read_after(stripe_subscription_id: str) -> datetime | None:
-    """When we last read the subscription from Stripe and committed what it said (a hint:
-    missing or evicted, the caller reads Stripe again)."""
+def subscription_read_after(*, stripe_subscription_id: str, event_created: datetime) -> bool:
+    """Did our last committed read of the subscription from Stripe start after the event
+    happened (READ_MARGIN)? Then our row holds its effect or newer. A hint kept in the
+    cache: missing or evicted, the answer is no and the caller reads Stripe again."""
     value = cache.get(_read_key(stripe_subscription_id))
-    return datetime.fromtimestamp(value, tz=UTC) if value else None
+    return bool(value) and event_created + READ_MARGIN <= datetime.fromtimestamp(value, tz=UTC)
 
 
 def _ts(value: int | None) -> datetime | None:
@@ -123,11 +124,14 @@ def subscription_sync(
     if sub is None:
         _lock(stripe_subscription_id)
         sub = _locked(stripe_subscription_id)
-    if sub is not None and event_created is not None:
-        read = _read_after(stripe_subscription_id)
-        if read is not None and event_created + READ_MARGIN <= read:
-            _premium_follow(sub)
-            return sub
+    if (
+        sub is not None
+        and event_created is not None
+        and subscription_read_after(
+            stripe_subscription_id=stripe_subscription_id, event_created=event_created
+        )
+    ):
+        return sub  # read after the event: nothing newer to write, premium already followed
     read_at = timezone.now()
     remote = as_dict(client().v1.subscriptions.retrieve(stripe_subscription_id))
     start, end = _period(remote)

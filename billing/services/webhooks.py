@@ -30,7 +30,11 @@ from ..models import PendingSubscription, StripeCustomer, StripeEvent, WebhookEv
 from ..stripe_api import is_transient
 from .notices import notice_send_once
 from .refunds import refund_sync, refunds_sync_for_payment_intent
-from .subscriptions import subscription_set_latest_payment, subscription_sync
+from .subscriptions import (
+    subscription_read_after,
+    subscription_set_latest_payment,
+    subscription_sync,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +111,8 @@ def _nothing(obj: dict[str, Any], created: datetime) -> None:
 
 
 def _subscription_event(obj: dict[str, Any], created: datetime) -> None:
+    if subscription_read_after(stripe_subscription_id=obj["id"], event_created=created):
+        return  # our row holds this event's effect or newer: no lock, no read, no write
     subscription_sync(
         stripe_subscription_id=obj["id"], hint=obj.get("metadata"), event_created=created
     )
