@@ -19,6 +19,9 @@ connection pool (DB_POOL, on by default; the worker drops it).
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sf_billing_bench \\
     flock /tmp/sf-bench.lock .venv/bin/python bench/webhook.py --events 1500 --subscriptions 100
 
+Run no tests on the same Redis database meanwhile: the suite's `cache.clear()` is a
+FLUSHDB, which empties the benchmark's queue (its own key prefix does not protect it).
+
 Targets (issue 10): ≥300 events/s accepted with p99 ≤100 ms; backlog ≥100 events/s.
 """
 
