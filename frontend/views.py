@@ -24,7 +24,7 @@ from accounts.validators import (
 )
 from common.errors import NotFound
 from directory.models import ServiceType, StudioStatus, StudioType
-from directory.search.filters import LEGACY_ALIASES
+from directory.search.filters import LEGACY_ALIASES, legacy_renamed
 from directory.search.parameters import DEFAULT_RADIUS_MI, OFFERED_RADII_MI
 from directory.selectors.profiles import public_profile_get
 from directory.selectors.studios import access_managed_studio, studio_visible
@@ -74,11 +74,12 @@ class SearchPage(PageView):
     def get(self, request, *args, **kwargs):
         if any(name in request.GET for name in LEGACY_ALIASES):
             query = request.GET.copy()
-            for legacy, name in LEGACY_ALIASES.items():
+            for legacy in LEGACY_ALIASES:
                 if legacy in query:
                     values = query.pop(legacy)
+                    name = legacy_renamed(legacy, "")[0]
                     if name not in query:
-                        query.setlist(name, values)
+                        query.setlist(name, [legacy_renamed(legacy, v)[1] for v in values])
             return HttpResponsePermanentRedirect(f"{request.path}?{query.urlencode()}")
         return super().get(request, *args, **kwargs)
 
