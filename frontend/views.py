@@ -15,21 +15,21 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django.views.generic import RedirectView, TemplateView
 
+from accounts.api.profiles import CONNECTION_FIELDS
+from accounts.services.profiles import AVATAR_MAX_BYTES
+from accounts.validators import (
+    CONNECTION_METHOD_MAX_LENGTH,
+    CUSTOM_CONNECTION_METHODS_MAX,
+    SOCIAL_LINK_HOSTS,
+)
 from common.errors import NotFound
-from directory.api.profiles import CONNECTION_FIELDS
 from directory.models import ServiceType, StudioStatus, StudioType
 from directory.search.filters import LEGACY_ALIASES
 from directory.search.parameters import DEFAULT_RADIUS_MI, OFFERED_RADII_MI
 from directory.selectors.profiles import public_profile_get
 from directory.selectors.studios import access_managed_studio, studio_visible
-from directory.services.profiles import AVATAR_MAX_BYTES
 from directory.services.saved_searches import read_unsubscribe_token, saved_search_unsubscribe
 from directory.services.studio_images import MAX_PIXELS, MIN_SIDE
-from directory.validators import (
-    CONNECTION_METHOD_MAX_LENGTH,
-    CUSTOM_CONNECTION_METHODS_MAX,
-    SOCIAL_LINK_HOSTS,
-)
 from realtime.models import NotificationType
 
 
