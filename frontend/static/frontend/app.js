@@ -26,6 +26,33 @@ if (menuButton) {
   });
 }
 
+// The account menu (the user's name in the header): a disclosure button. It opens and closes
+// with a click, Enter or Space; Escape closes it and returns focus to the button; a click or
+// focus outside closes it. Without this script the list is simply shown.
+const accountMenu = $(".account-menu");
+if (accountMenu) {
+  const button = accountMenu.querySelector(".account-button");
+  const setOpen = (open) => {
+    accountMenu.classList.toggle("open", open);
+    button.setAttribute("aria-expanded", String(open));
+  };
+  const isOpen = () => accountMenu.classList.contains("open");
+  button.addEventListener("click", () => setOpen(!isOpen()));
+  accountMenu.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && isOpen()) {
+      event.stopPropagation(); // the phone menu around it stays open
+      setOpen(false);
+      button.focus();
+    }
+  });
+  accountMenu.addEventListener("focusout", (event) => {
+    if (isOpen() && event.relatedTarget && !accountMenu.contains(event.relatedTarget)) setOpen(false);
+  });
+  document.addEventListener("click", (event) => {
+    if (isOpen() && !accountMenu.contains(event.target)) setOpen(false);
+  });
+}
+
 // A broken image (a deleted file, a bad upload) shows a neutral placeholder, not its alt text.
 const PLACEHOLDER = new URL("./img/placeholder.svg", import.meta.url).href;
 document.addEventListener(
