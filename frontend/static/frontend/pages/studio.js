@@ -86,6 +86,21 @@ function renderRating(rating) {
   );
 }
 
+/**
+ * The summary and distribution count published reviews only, so after the viewer changes
+ * or withdraws their review (a change sends it back to moderation) or the owner answers,
+ * they are re-read from GET /api/studios/{id} rather than left stale until a reload. If
+ * that read fails, the old figures stay: the change itself has succeeded.
+ */
+async function refreshRating() {
+  try {
+    const fresh = await api(`/api/studios/${encodeURIComponent(id)}`);
+    renderRating(fresh.rating);
+  } catch {
+    // a reload shows the new figures
+  }
+}
+
 function ownerResponse(response) {
   return h("blockquote", { class: "response" }, h("strong", {}, "Response from the owner: "), h("span", { class: "response-text" }, response.content));
 }
@@ -139,6 +154,7 @@ function ownerSlot(r) {
             await api(url, { method: "DELETE" });
             current = null;
             show();
+            refreshRating();
             $("button", slot)?.focus();
           } catch (err) {
             showError(status, err);
@@ -178,6 +194,7 @@ function ownerSlot(r) {
       try {
         current = await api(url, { method: current ? "PATCH" : "POST", body: { content: text.value } });
         show();
+        refreshRating();
       } catch (err) {
         showError(status, err);
         if (err.code === "already_responded") form.querySelector("button[type=submit]").disabled = true;
@@ -272,6 +289,7 @@ function confirmDelete(slot) {
             showMyReview();
             $(`#review-${gone}`)?.remove();
             reviewStart.focus();
+            refreshRating();
           } catch (err) {
             showError(slot, err);
           }
@@ -355,6 +373,7 @@ if (reviewForm) {
       }
       reviewForm.hidden = true;
       showMyReview();
+      refreshRating();
       $(".my-review h3", mine)?.setAttribute("tabindex", "-1");
       $(".my-review h3", mine)?.focus();
     } catch (err) {
