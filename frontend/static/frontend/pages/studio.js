@@ -5,7 +5,7 @@
 import { api } from "../api.js";
 import { me } from "../app.js";
 import { goPremium } from "../premium.js";
-import { $, fill, formatDate, h, label, pageData, showError, stars } from "../dom.js";
+import { $, confirmInSlot, fill, formatDate, h, label, pageData, showError, stars } from "../dom.js";
 import { reportButton } from "../report.js";
 
 const data = pageData("page-data") || {};
@@ -143,28 +143,15 @@ function ownerSlot(r) {
   }
 
   function confirmDeleteReply(status) {
-    fill(
-      status,
-      "Delete your reply? ",
-      h("button", {
-        type: "button",
-        class: "button danger",
-        onclick: async () => {
-          try {
-            await api(url, { method: "DELETE" });
-            current = null;
-            show();
-            refreshRating();
-            $("button", slot)?.focus();
-          } catch (err) {
-            showError(status, err);
-          }
-        },
-      }, "Yes, delete it"),
-      " ",
-      h("button", { type: "button", class: "secondary", onclick: () => fill(status) }, "Keep it"),
-    );
-    $("button", status).focus();
+    confirmInSlot(status, "Delete your reply? ", {
+      onConfirm: async () => {
+        await api(url, { method: "DELETE" });
+        current = null;
+        show();
+        refreshRating();
+        $("button", slot)?.focus();
+      },
+    });
   }
 
   function edit() {
@@ -272,35 +259,18 @@ function showMyReview() {
 }
 
 function confirmDelete(slot) {
-  fill(
-    slot,
-    "Delete your review for good? ",
-    h(
-      "button",
-      {
-        type: "button",
-        class: "button danger",
-        dataset: { action: "confirm-delete-review" },
-        onclick: async () => {
-          const gone = myReview.id;
-          try {
-            await api(`/api/reviews/${gone}`, { method: "DELETE" });
-            myReview = null;
-            showMyReview();
-            $(`#review-${gone}`)?.remove();
-            reviewStart.focus();
-            refreshRating();
-          } catch (err) {
-            showError(slot, err);
-          }
-        },
-      },
-      "Yes, delete it",
-    ),
-    " ",
-    h("button", { type: "button", class: "secondary", onclick: () => fill(slot) }, "Keep it"),
-  );
-  $("button", slot).focus();
+  confirmInSlot(slot, "Delete your review for good? ", {
+    action: "confirm-delete-review",
+    onConfirm: async () => {
+      const gone = myReview.id;
+      await api(`/api/reviews/${gone}`, { method: "DELETE" });
+      myReview = null;
+      showMyReview();
+      $(`#review-${gone}`)?.remove();
+      reviewStart.focus();
+      refreshRating();
+    },
+  });
 }
 
 function openForm(existing = null) {
