@@ -191,6 +191,15 @@ def test_phone_header_collapses_behind_a_menu_button(browser, servers, page_erro
         assert search["width"] > 300, search  # the placeholder is not cut off
         assert horizontal_overflow(page) == 0
         shoot(page, "menu-open-phone")
+        # The account menu unfolds in place inside it; Escape closes the inner menu first.
+        account = page.get_by_role("button", name="Phoebe")
+        account.click()
+        expect(page.get_by_role("link", name="My reports")).to_be_visible()
+        assert horizontal_overflow(page) == 0
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("link", name="My reports")).to_be_hidden()
+        expect(account).to_be_focused()
+        expect(menu).to_have_attribute("aria-expanded", "true")
         page.keyboard.press("Escape")
         expect(page.locator(".site-nav")).to_be_hidden()
         expect(menu).to_be_focused()
