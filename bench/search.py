@@ -15,13 +15,17 @@ service, haversine in Python, sort in Python. Writes bench/results/search-<time>
 and the EXPLAIN ANALYZE of each case's main query to bench/results/search-plans-<time>.txt.
 
 `--unfiltered` runs the "studios near me" suite instead (issue 14): a fresh random mix of
-place + radius queries with no filter around the ten largest cities — a centre jittered
-up to 5 miles, radius 50, pages 1–5, every sort — each query asked once, then the same
-mix again (warm); London, Toronto, Shanghai, Lagos and Berlin on their own (pages 1–5,
-radius 50, distance order); the legacy algorithm on the same unfiltered queries. With
+every common query — a place + radius 50 with no filter, with a type, a service, both,
+with text; text alone; a city alone — around the ten largest cities and five more
+(centres jittered up to 5 miles), pages 1–5, every sort each kind allows, each query
+asked once, then the same mix again (warm); then London, Toronto, Shanghai, Lagos and
+Berlin on their own (pages 1–5: radius 50 by distance, the city alone by name, text +
+radius); then the legacy algorithm on the same unfiltered queries. With
 `--http http://127.0.0.1:PORT` the requests go to a running Daphne instead of the
-in-process client. `--cold` marks the first pass as cold (run it right after dropping the
-OS cache: `sync; echo 3 > /proc/sys/vm/drop_caches`).
+in-process client. `--cold` marks the first pass as cold and stops after the mix: run it
+right after restarting PostgreSQL (a private instance: docs/benchmarks.md) and dropping
+the OS cache (`sync; echo 3 > /proc/sys/vm/drop_caches`); the first request of each pass
+is reported on its own.
 """
 
 from __future__ import annotations
@@ -217,71 +221,137 @@ def legacy_unfiltered(lat: float, lng: float, radius: float) -> tuple[int, list]
 
 LARGEST = ["London", "Toronto", "Shanghai", "Lagos", "Berlin"]
 SORTS_TRIED = ["distance", "name", "newest", "rating"]
+# The common queries (issue 14) and the sorts each can ask.
+KINDS = {
+    "radius": ["distance", "name", "newest", "rating"],
+    "radius + type": ["distance", "name", "newest", "rating"],
+    "radius + service": ["distance", "name", "newest", "rating"],
+    "radius + type + service": ["distance", "name", "newest", "rating"],
+    "radius + text": ["relevance", "distance", "name", "newest", "rating"],
+    "text": ["relevance", "name", "newest", "rating"],
+    "city": ["name", "newest", "rating"],
+}
+MIX_TEXT = [
+    *TEXT_QUERIES,
+    "kestrel",
+    "velvet studios",
+    "lighthouse",
+    "foxglo",
+    "marble arch sound",
+    "booth",
+    "greenroom productions",
+]
+
+
+def _jitter(rng: random.Random, lat: float, lng: float) -> tuple[float, float]:
+    """A centre up to 5 miles from (lat, lng): each query new, none repeated."""
+    bearing, miles = rng.uniform(0, 2 * math.pi), rng.uniform(0, 5)
+    jlat = lat + miles / 69.0 * math.cos(bearing)
+    jlng = lng + miles / (69.0 * max(0.2, math.cos(math.radians(lat)))) * math.sin(bearing)
+    return round(jlat, 5), round(jlng, 5)
+
+
+def common_query(rng: random.Random, kind: str, city: tuple[str, float, float]) -> tuple[str, str]:
+    """(sort, path) of one random query of a kind around / in a city, page 1–5."""
+    name, lat, lng = city
+    sort = rng.choice(KINDS[kind])
+    params: dict = {"page": rng.randint(1, 5), "sort": sort}
+    if kind.startswith("radius"):
+        params["lat"], params["lng"] = _jitter(rng, lat, lng)
+        params["radius"] = 50
+    if "type" in kind:
+        params["studio_types"] = rng.choice(TYPES)
+    if "service" in kind:
+        params["services"] = rng.choice(SERVICES)
+    if "text" in kind:
+        params["q"] = rng.choice(MIX_TEXT)
+    if kind == "city":
+        params["city"] = name
+    return sort, _search(**params)
 
 
 def unfiltered(args, runner: Runner, places, results: dict) -> None:
-    """Issue 14's suite: unfiltered radius queries, a fresh random mix, pages 1–5, sorts."""
+    """Issue 14's suite: every common query in a fresh random mix (pages 1–5, every sort),
+    then the largest cities on their own, then the legacy algorithm."""
     rng = random.Random(args.seed)
     g = gazetteer()
     big = [(name, *(lambda c: (c.latitude, c.longitude))(g.lookup(name))) for name in LARGEST]
     mix = []
-    for _ in range(args.mix):
-        city, lat, lng = rng.choice(places[:10] + big)
-        bearing, miles = rng.uniform(0, 2 * math.pi), rng.uniform(0, 5)
-        jlat = lat + miles / 69.0 * math.cos(bearing)
-        jlng = lng + miles / (69.0 * max(0.2, math.cos(math.radians(lat)))) * math.sin(bearing)
-        page, sort = rng.randint(1, 5), rng.choice(SORTS_TRIED)
-        mix.append(
-            (
-                city,
-                sort,
-                page,
-                _search(lat=round(jlat, 5), lng=round(jlng, 5), radius=50, page=page, sort=sort),
-            )
-        )
+    for i in range(args.mix):
+        kind = list(KINDS)[i % len(KINDS)]  # every kind as often
+        mix.append((kind, *common_query(rng, kind, rng.choice(places[:10] + big))))
+    rng.shuffle(mix)
+    # The process warm — imports, URL routing, the pool's connections — not the data: a
+    # readiness probe (SELECT 1) and a search refused by validation (400, no query).
+    for path in ("/readyz", _search(radius="x")):
+        runner.client.get(path)
     for label in ("first pass" + (" (cold)" if args.cold else ""), "warm pass"):
+        by_kind: dict[str, list[float]] = {}
         by_sort: dict[str, list[float]] = {}
         times, estimates = [], 0
-        for _city, sort, _page, path in tqdm(mix, desc=label, unit=" req"):
-            ms, body = runner.get("unfiltered mix", path)
+        for kind, sort, path in tqdm(mix, desc=label, unit=" req"):
+            ms, body = runner.get(kind, path)
+            if not times:
+                results[f"first request of the {label}"] = {"ms": round(ms, 1), "path": path}
             times.append(ms)
+            by_kind.setdefault(kind, []).append(ms)
             by_sort.setdefault(sort, []).append(ms)
             estimates += bool(body.get("count_is_estimate"))
-        results[f"unfiltered mix, radius 50, pages 1-5, {label}"] = summary(times) | {
+        results[f"common queries mix, pages 1-5, every sort, {label}"] = summary(times) | {
             "count_is_estimate": estimates,
+            "per_kind": {k: summary(v) for k, v in by_kind.items()},
             "per_sort": {s: summary(v) for s, v in by_sort.items()},
         }
+    if args.cold:
+        return  # the cold run measures the first pass; the rest is the warm run's
     per_city: dict[str, dict] = {}
-    for city, lat, lng in big:
-        row = {}
-        for page in range(1, 6):
-            path = _search(lat=lat, lng=lng, radius=50, page=page)
-            runner.get("largest cities", path)  # warm
-            ms = [runner.get("largest cities", path)[0] for _ in range(args.repeat)]
-            _, body = runner.get("largest cities", path)
-            row[f"page {page} p50_ms"] = round(statistics.median(ms), 1)
-            row["matches"] = body["count"]
-            row["count_is_estimate"] = body.get("count_is_estimate")
-        per_city[city] = row
-    results["largest cities, radius 50, no filter, distance order"] = per_city
-    london = statistics.median(v for k, v in per_city["London"].items() if k.endswith("p50_ms"))
-    berlin = statistics.median(v for k, v in per_city["Berlin"].items() if k.endswith("p50_ms"))
-    results["London / Berlin (median of pages 1-5)"] = round(london / berlin, 2)
+    for label, query in (
+        (
+            "radius 50, no filter, distance",
+            lambda lat, lng, _: {"lat": lat, "lng": lng, "radius": 50},
+        ),
+        ("city only, name", lambda _lat, _lng, name: {"city": name}),
+        (
+            "text 'quiet fox' + radius 50",
+            lambda lat, lng, _: {"lat": lat, "lng": lng, "radius": 50, "q": "quiet fox"},
+        ),
+    ):
+        rows = {}
+        for city, lat, lng in big:
+            row = {}
+            for page in range(1, 6):
+                path = _search(**query(lat, lng, city), page=page)
+                runner.get("largest cities", path)  # warm
+                ms = [runner.get("largest cities", path)[0] for _ in range(args.repeat)]
+                _, body = runner.get("largest cities", path)
+                row[f"page {page} p50_ms"] = round(statistics.median(ms), 1)
+                row["matches"] = body["count"]
+                row["count_is_estimate"] = body.get("count_is_estimate")
+            rows[city] = row
+        per_city[label] = rows
+        london = statistics.median(v for k, v in rows["London"].items() if k.endswith("p50_ms"))
+        berlin = statistics.median(v for k, v in rows["Berlin"].items() if k.endswith("p50_ms"))
+        rows["London / Berlin (median of pages 1-5)"] = round(london / berlin, 2)
+    results["largest cities on their own"] = per_city
+    radius_rows = per_city["radius 50, no filter, distance"]
     if args.legacy_runs:
         legacy = {}
         for city, lat, lng in tqdm(big, desc="legacy unfiltered", unit=" city"):
             start = time.perf_counter()
             loaded, _ = legacy_unfiltered(lat, lng, 50)
             ms = (time.perf_counter() - start) * 1000
-            ours = per_city[city]["page 1 p50_ms"]
+            ours = radius_rows[city]["page 1 p50_ms"]
             legacy[city] = {
                 "legacy_ms": round(ms),
                 "rows_loaded": loaded,
+                "ours_page_1_p50_ms": ours,
                 "speedup": round(ms / ours),
             }
         results["legacy: unfiltered radius 50, page 1"] = legacy
     if not args.http:  # EXPLAIN needs the queries, which only the in-process client sees
         runner.explain("unfiltered radius 50 around London", _search(location="London", radius=50))
+        runner.explain("city only: London", _search(city="London"))
+        runner.explain("text: quiet fox", _search(q="quiet fox"))
 
 
 def main() -> None:
@@ -303,13 +373,12 @@ def main() -> None:
 
     runner = Runner(args.http)
     places = cities()
-    studios = Studio.objects.count()
     results: dict[str, dict] = {}
     started = dt.datetime.now(dt.UTC)
     load_before = Path("/proc/loadavg").read_text().split()[:3]
     if args.unfiltered:
         unfiltered(args, runner, places, results)
-        _write(runner, places, studios, started, load_before, args, results)
+        _write(runner, places, started, load_before, args, results)
         return
 
     def combos(i: int) -> tuple[str, str]:
@@ -365,7 +434,7 @@ def main() -> None:
     radius_case(50)
     radius_case(500)
     if args.radius_only:
-        _write(runner, places, studios, started, load_before, args, results)
+        _write(runner, places, started, load_before, args, results)
         return
 
     def simple_case(name: str, paths: list[str], explain: str | None = None) -> None:
@@ -387,6 +456,7 @@ def main() -> None:
     simple_case("city filter", city_paths, explain=city_paths[0])
     simple_case("featured", ["/api/studios/featured"] * 4)
     try:
+        studios = Studio.objects.count()
         spread = list(range(1, studios + 1, max(1, studios // 200)))  # listed ones, spread
         some = list(
             StudioSearch.objects.filter(studio_id__in=spread).values_list("studio_id", flat=True)[
@@ -401,10 +471,12 @@ def main() -> None:
     else:
         results["studio page"] = {"note": "GET /api/studios/{id} is not on this branch yet"}
 
-    _write(runner, places, studios, started, load_before, args, results)
+    _write(runner, places, started, load_before, args, results)
 
 
-def _write(runner, places, studios, started, load_before, args, results) -> None:
+def _write(runner, places, started, load_before, args, results) -> None:
+    load_after = Path("/proc/loadavg").read_text().split()[:3]
+    studios = Studio.objects.count()  # after the run: a cold run must not warm the studios
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
@@ -418,7 +490,7 @@ def _write(runner, places, studios, started, load_before, args, results) -> None
         "cities": [c for c, _, _ in places],
         "repeat": args.repeat,
         "load_average_before": load_before,
-        "load_average_after": Path("/proc/loadavg").read_text().split()[:3],
+        "load_average_after": load_after,
         "max_queries_per_request": runner.max_queries,
         "results": results,
     }

@@ -83,6 +83,19 @@ def _filters(params: SearchParams) -> tuple[str, list[Any]]:
     return sql, values
 
 
+def flags_sql(params: SearchParams) -> str:
+    """The premium / verified / has_images filters asked, as SQL literals."""
+    return "".join(
+        f" AND {column} = {_sql_bool(value)}"
+        for column, value in (
+            ("is_premium", params.premium),
+            ("is_verified", params.verified),
+            ("has_images", params.has_images),
+        )
+        if value is not None
+    )
+
+
 def _tier_sql(tier: tuple[bool, bool | None, bool | None]) -> str:
     premium, verified, images = tier
     sql = f" AND is_premium = {_sql_bool(premium)}"
@@ -205,15 +218,7 @@ def knn_plan_count(params: SearchParams, centre: Centre) -> tuple[int, bool]:
     otherwise the exact count, which then costs at most about the limit's rows.
     """
     mask_sql, mask_params = _filters(params)
-    flags_sql = "".join(
-        f" AND {column} = {_sql_bool(value)}"
-        for column, value in (
-            ("is_premium", params.premium),
-            ("is_verified", params.verified),
-            ("has_images", params.has_images),
-        )
-        if value is not None
-    )
+    flags = flags_sql(params)
     within_sql, within_params = _within(centre)
     parts = [(f"SELECT count(*) FROM studio_search WHERE {within_sql}", within_params)]  # noqa: S608
     if centre.fallback_city_key:
@@ -224,7 +229,7 @@ def knn_plan_count(params: SearchParams, centre: Centre) -> tuple[int, bool]:
 
     def count(sample: bool) -> str:
         return " + ".join(
-            f"({part}{flags_sql}{mask_sql}"
+            f"({part}{flags}{mask_sql}"
             + (f" AND studio_id %% {SAMPLE_STRIDE} = 0)" if sample else ")")
             for part, _ in parts
         )

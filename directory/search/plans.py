@@ -14,6 +14,9 @@ Three plans answer the same question:
 * the tier plan (PostgreSQL, a centre without text or city; directory/search/knn.py):
   each priority tier off its own partial GiST index — by distance nearest first (KNN), so a
   page costs what its rows cost — with a count estimated past a threshold;
+* the city plan (PostgreSQL, a city without a centre or text; directory/search/city.py):
+  the city's few exact keys, then each tier off a (city, tier, name) index — by name a
+  page reads about its own rows — with an exact index-only count;
 * the facet plan (PostgreSQL, a centre + types + services, no text or city): one GiST
   scan per (type, service) pair over studio_search_facet, which only holds studios
   that already match, so the work grows with the matches, not with the studios around;
@@ -37,6 +40,7 @@ from django.db.models.lookups import GreaterThan
 from ..models import StudioSearch
 from . import bits as search_bits
 from .cards import SearchPage, studio_cards
+from .city import city_keys, city_plan_applies, city_plan_count, city_plan_rows
 from .knn import knn_plan_applies, knn_plan_count, knn_plan_rows
 from .parameters import Centre, SearchParams, resolve_centre, rotation_seed
 from .spatial import chord_expression, radius_q
@@ -60,6 +64,10 @@ def search_studios(params: SearchParams, *, day: dt.date | None = None) -> Searc
     elif knn_plan_applies(params, centre):
         page_rows = knn_plan_rows(params, centre, seed, offset)
         total, estimate = knn_plan_count(params, centre)
+        rows = [(sid, chord, total) for sid, chord in page_rows]
+    elif city_plan_applies(params, centre) and (keys := city_keys(params)) is not None:
+        page_rows = city_plan_rows(params, keys, seed, offset)
+        total = city_plan_count(params, keys)
         rows = [(sid, chord, total) for sid, chord in page_rows]
     else:
         rows, total = _general_plan_page(params, centre, seed, offset)

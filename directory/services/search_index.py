@@ -1,9 +1,10 @@
 """Rebuilding the search index in one pass, for bulk loads made with its triggers off.
 
 Day to day nothing calls this: triggers keep studio_search and studio_search_facet in
-step with every write (migration 0002_search_index), and studio_search_word holds every
-lexeme written (0003_search_words). A bulk load that disables the
-triggers — seed_demo at scale, a restore — calls `search_index_rebuild()` once at the end.
+step with every write (migration 0002_search_index), studio_search_word holds every
+lexeme written (0003_search_words) and studio_search_city every city key
+(0005_search_city_plan). A bulk load that disables the triggers — seed_demo at scale, a
+restore — calls `search_index_rebuild()` once at the end.
 """
 
 from __future__ import annotations
@@ -13,7 +14,12 @@ from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-DERIVED_TABLES = ("studio_search", "studio_search_facet", "studio_search_word")
+DERIVED_TABLES = (
+    "studio_search",
+    "studio_search_facet",
+    "studio_search_word",
+    "studio_search_city",  # migration 0005_search_city_plan: every city key, for the city plan
+)
 # The tables whose triggers maintain the index (and bump the search data version).
 SOURCE_TABLES = (
     "studios",
@@ -75,6 +81,7 @@ def search_index_rebuild(*, using: str = DEFAULT_DB_ALIAS) -> int:
         indexes = cursor.fetchall()
         for name, _ in indexes:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        cursor.execute("TRUNCATE studio_search_city")  # afresh, as the vocabulary
         cursor.execute("SELECT studio_search_rebuild()")
         listed = int(cursor.fetchone()[0])
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")

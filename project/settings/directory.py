@@ -69,6 +69,7 @@ SEARCH_FACET_PLAN = env.bool("SEARCH_FACET_PLAN", default=True)  # PostgreSQL fa
 SEARCH_KNN_PLAN = env.bool(
     "SEARCH_KNN_PLAN", default=True
 )  # nearest-first, directory/search/knn.py
+SEARCH_CITY_PLAN = env.bool("SEARCH_CITY_PLAN", default=True)  # directory/search/city.py
 SEARCH_EXACT_COUNT_LIMIT = env.int("SEARCH_EXACT_COUNT_LIMIT", default=2000)  # then estimated
 SEARCH_ROTATION_SALT = env.str("SEARCH_ROTATION_SALT", default="premium-rotation")
 MAP_MARKER_LIMIT = env.int("MAP_MARKER_LIMIT", default=500)

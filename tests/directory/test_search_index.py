@@ -147,6 +147,32 @@ def test_postgres_indexes_exist():
     assert "studio_search_name_trgm_idx" not in names  # unused since the vocabulary (0005)
 
 
+def _city_keys() -> tuple[set[str], set[str]]:
+    """(the city vocabulary, the live city keys)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT city_key FROM studio_search_city")
+        vocabulary = {r[0] for r in cursor.fetchall()}
+        cursor.execute("SELECT DISTINCT city_key FROM studio_search")
+        return vocabulary, {r[0] for r in cursor.fetchall()}
+
+
+def test_the_city_vocabulary_follows_writes_and_the_rebuild_starts_it_afresh():
+    """studio_search_city (migration 0005_search_city_plan): a superset of the live keys,
+    kept by the trigger; exactly the live keys after a rebuild."""
+    build(world_spec(per_city=4))
+    vocabulary, live = _city_keys()
+    assert live
+    assert vocabulary == live
+    Studio.objects.filter(city="Suva").update(city="Nadi")  # a new key, an old one left
+    vocabulary, live = _city_keys()
+    assert "nadi" in live
+    assert "suva" not in live
+    assert vocabulary == live | {"suva"}
+    search_index_rebuild()
+    vocabulary, live = _city_keys()
+    assert vocabulary == live
+
+
 def _snapshot():
     rows = [
         {**r, "search_vector": str(r["search_vector"])}
