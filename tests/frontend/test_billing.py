@@ -185,6 +185,17 @@ def test_cancelled_checkout_page(billing_server, context_of):
     _no_serious_violations(page, "billing-checkout-cancelled")
 
 
+def test_billing_page_without_a_subscription_says_so_without_an_empty_table(
+    billing_server, context_of
+):
+    studio = StudioFactory()
+    page = context_of(studio.owner, billing_server)
+    page.goto(f"{billing_server}/billing")
+    expect(page.locator("#no-subscriptions")).to_be_visible()
+    expect(page.locator("#subscriptions")).to_be_hidden()
+    expect(page.locator("#no-subscriptions a")).to_have_attribute("href", "/dashboard")
+
+
 def test_billing_page_status_renewal_portal_and_invoices(billing_server, stripe_here, context_of):
     fake = stripe_here
     studio = StudioFactory(name="Quiet Booth")

@@ -37,6 +37,7 @@ MANAGE_PAGES = {
     "email": "/accounts/email/",
     "password-change": "/accounts/password/change/",
     "connections": "/accounts/3rdparty/",
+    "sessions": "/accounts/sessions/",
 }
 
 
@@ -95,6 +96,17 @@ def test_allauth_pages_carry_the_site_layout(browser, servers, page_errors):
         assert horizontal_overflow(phone) == 0
         shoot(phone, "account-login-phone")
         phone.context.close()
+
+        # The settings pages fit a phone too (the devices table's long user agents wrap).
+        phone_context = browser.new_context(viewport=PHONE)
+        sign_in_with_cookie(phone_context, carla, server)
+        phone = page_errors.watch(phone_context.new_page())
+        for name, path in MANAGE_PAGES.items():
+            phone.goto(f"{server}{path}")
+            _assert_site_layout(phone)
+            assert horizontal_overflow(phone) == 0, path
+            shoot(phone, f"account-{name}-phone")
+        phone_context.close()
     finally:
         context.close()
 

@@ -52,6 +52,7 @@ async function load() {
       ),
     );
     els.none.hidden = results.length > 0;
+    els.table.hidden = results.length === 0; // no header row above "no premium listing yet"
   } catch (err) {
     showError(els.status, err);
   } finally {
