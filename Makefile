@@ -13,6 +13,8 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.synced
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails and the URLs of uploaded photos follow where `make run` serves.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 # Services mode for tests: override on the command line or in the environment.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/studio_finder
@@ -21,7 +23,7 @@ SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/studio_finder
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
-EMBEDDED := env -u DATABASE_URL -u REDIS_URL
+EMBEDDED := env -u DATABASE_URL -u REDIS_URL SITE_URL=$(SITE_URL)
 TESTENV := env DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 SERVICESENV := env DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL)
 

@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts"
+    verbose_name = "Users and profiles"  # allauth's app is "Accounts" (email addresses)
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in

@@ -5,14 +5,22 @@ Phase 1 — intake: signed events (stripe-python's signer) are POSTed to
 connections each, with no worker running. Reports accepted events/s and latency
 percentiles. 10% of the posts are duplicate deliveries of an earlier event.
 
-Phase 2 — backlog: one Celery worker (prefork, concurrency 1, acks_late) starts and
-applies the queued events; each re-reads its subscription from a local fake Stripe
-(tests/fakes/stripe.py, over HTTP, as in production). Reports events/s from the first to
-the last `processed_at`.
+Phase 2 — backlog: one Celery worker (prefork with concurrency 1, or `--worker-pool solo`;
+acks_late) starts and applies the queued events; a subscription is read from a local fake
+Stripe (tests/fakes/stripe.py, over HTTP, as in production) unless our last committed read
+of it happened after the event (docs/billing.md). Reports events/s from the first to the
+last `processed_at`.
 
-    cd /work/main/.worktrees/billing && source ../billing.env && \\
-    DATABASE_URL=$SERVICES_DATABASE_URL REDIS_URL=$SERVICES_REDIS_URL \\
-    flock /tmp/sf-bench.lock .venv/bin/python bench/webhook.py --events 6000
+Posts go to billing/asgi.py as Daphne serves them (`--app project.asgi:django_asgi_app`:
+through Django's middleware stack and the DRF view instead). The servers use the database
+connection pool (DB_POOL, on by default; the worker drops it).
+
+    cd /work/main/.worktrees/billing && set -a && source ../billing.env && set +a && \\
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sf_billing_bench \\
+    flock /tmp/sf-bench.lock .venv/bin/python bench/webhook.py --events 1500 --subscriptions 100
+
+Run no tests on the same Redis database meanwhile: the suite's `cache.clear()` is a
+FLUSHDB, which empties the benchmark's queue (its own key prefix does not protect it).
 
 Targets (issue 10): ≥300 events/s accepted with p99 ≤100 ms; backlog ≥100 events/s.
 """
@@ -85,11 +93,28 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="posting processes")
     parser.add_argument("--connections", type=int, default=2, help="per posting process")
     parser.add_argument(
+        "--app",
+        default="project.asgi:application",
+        help="the ASGI app; project.asgi:django_asgi_app posts through Django's stack instead "
+        "of billing/asgi.py, for comparison",
+    )
+    parser.add_argument(
+        "--worker-pool",
+        default="prefork",
+        choices=["prefork", "solo"],
+        help="the worker's pool (one process either way: prefork with concurrency 1 runs "
+        "tasks in one child, solo in the worker process itself)",
+    )
+    parser.add_argument(
         "--worker-conn-max-age", type=int, default=60, help="the worker's DB_CONN_MAX_AGE"
     )
     args = parser.parse_args()
 
     os.environ["STRIPE_WEBHOOK_SECRET"] = WEBHOOK_SECRET
+    # A queue of its own: a worker of the test suite on the same Redis database must not
+    # take the benchmark's tasks (nor the benchmark's worker the suite's).
+    for name in ("CELERY_KEY_PREFIX", "CACHE_KEY_PREFIX"):
+        os.environ[name] = os.environ.get(name, "") + "bench-webhook:"
     setup_django()
     migrate()
 
@@ -116,12 +141,15 @@ def main() -> None:
         meta = {"user_id": str(user.pk), "studio_id": str(studio.pk)}
         subs.append(fake.subscription_create(customer=customer["id"], metadata=meta))
 
-    # The events: created once per subscription, then updates; 10% re-deliveries.
+    # The events: created once per subscription, then updates; 10% re-deliveries. Their
+    # `created` is the real time, as Stripe's (the fake's own clock steps a second per
+    # object so that tests can order events, and would run far ahead here).
     originals = []
+    created = int(time.time())
     for i in range(int(args.events * 0.9)):
         sub = subs[i % len(subs)]
         kind = "customer.subscription.created" if i < len(subs) else "customer.subscription.updated"
-        originals.append(fake.event(kind, sub, event_id=f"evt_{rid}_{i:06d}"))
+        originals.append(fake.event(kind, sub, event_id=f"evt_{rid}_{i:06d}", created=created))
     rng = random.Random(1)
     payloads = originals + [rng.choice(originals) for _ in range(args.events - len(originals))]
     rng.shuffle(payloads)
@@ -137,7 +165,7 @@ def main() -> None:
         "STRIPE_API_BASE": fake.url,
         "STRIPE_PRICE_ID": "price_premium_yearly",
     }
-    servers = [Server("project.asgi:application", env=env).ready() for _ in range(args.servers)]
+    servers = [Server(args.app, env=env).ready() for _ in range(args.servers)]
     try:
         # Warm each server (imports, connections) before measuring.
         for server in servers:
@@ -187,6 +215,7 @@ def main() -> None:
                 "p95_ms": round(percentile(latencies, 95) * 1000, 1),
                 "p99_ms": round(percentile(latencies, 99) * 1000, 1),
                 "servers": args.servers,
+                "app": args.app,
                 "clients": args.clients,
                 "connections_per_client": args.connections,
             }
@@ -203,7 +232,7 @@ def main() -> None:
             "-A",
             "project",
             "worker",
-            "--pool=prefork",
+            f"--pool={args.worker_pool}",
             "--concurrency=1",
             "--loglevel=WARNING",
             "--without-gossip",
@@ -236,7 +265,7 @@ def main() -> None:
                 "statuses": counts,
                 "seconds": round(span, 2),
                 "events_per_s": round((len(times) - 1) / span, 1) if span else None,
-                "worker": "prefork, concurrency 1",
+                "worker": f"{args.worker_pool}, concurrency 1",
             }
         ),
         flush=True,

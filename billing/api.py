@@ -4,6 +4,7 @@ POST /api/stripe/webhook                                 Stripe's events (signed
 POST /api/stripe/checkout {"studio_id"}                  owner: {"url": Checkout}
 POST /api/stripe/portal                                  {"url": Billing Portal}
 GET  /api/billing/subscriptions                          the user's subscriptions
+GET  /api/billing/invoices                               the user's invoices (from Stripe)
 POST /api/admin/refunds {"subscription_id"|"payment_intent", "amount"?, "reason"}
 GET  /api/admin/pending-subscriptions                    the approvals queue
 POST /api/admin/pending-subscriptions/{id}/approve
@@ -21,8 +22,13 @@ from rest_framework.views import APIView
 from common.openapi import error_responses
 from directory.permissions import IsAdmin
 
-from .models import PendingSubscription, Refund, Subscription
-from .selectors import pending_subscriptions_queue, subscriptions_of
+from .models import (
+    PaymentMethod,
+    PendingSubscriptionStatus,
+    RefundStatus,
+    Subscription,
+)
+from .selectors import invoices_of, pending_subscriptions_queue, subscriptions_of
 from .services import (
     checkout_session_create,
     pending_subscription_approve,
@@ -156,19 +162,54 @@ class SubscriptionListApi(APIView):
         return Response({"results": SubscriptionSerializer(rows, many=True).data})
 
 
+class InvoiceSerializer(serializers.Serializer):
+    """One Stripe invoice as the billing page shows it (amounts in cents, Stripe's status)."""
+
+    id = serializers.CharField()
+    number = serializers.CharField(allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    amount_due = serializers.IntegerField()
+    amount_paid = serializers.IntegerField()
+    currency = serializers.CharField()
+    created = serializers.DateTimeField()
+    period_start = serializers.DateTimeField(allow_null=True)
+    period_end = serializers.DateTimeField(allow_null=True)
+    hosted_invoice_url = serializers.URLField(allow_null=True)
+    invoice_pdf = serializers.URLField(allow_null=True)
+
+
+class InvoiceListApi(APIView):
+    """Read live from Stripe on each request: we keep no copy of invoices."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema_serializer(component_name="InvoiceList")
+    class OutputSerializer(serializers.Serializer):
+        results = InvoiceSerializer(many=True)
+
+    @extend_schema(
+        operation_id="billing_invoice_list",
+        summary="Your invoices, newest first (from Stripe)",
+        responses={200: OutputSerializer, **error_responses(401, 403, 502, 503)},
+        tags=TAGS,
+    )
+    def get(self, request):
+        rows = invoices_of(user=request.user)
+        return Response({"results": InvoiceSerializer(rows, many=True).data})
+
+
 class RefundSerializer(serializers.Serializer):
-    def to_representation(self, refund: Refund) -> dict:
-        return {
-            "id": refund.pk,
-            "stripe_refund_id": refund.stripe_refund_id,
-            "payment_intent": refund.stripe_payment_intent_id,
-            "subscription_id": refund.subscription_id,
-            "amount": refund.amount,
-            "currency": refund.currency,
-            "reason": refund.reason,
-            "status": refund.status,
-            "processed_by": refund.processed_by_id,
-        }
+    """A refund row: PENDING until Stripe's webhooks move it (amount in cents)."""
+
+    id = serializers.IntegerField()
+    stripe_refund_id = serializers.CharField()
+    payment_intent = serializers.CharField(source="stripe_payment_intent_id")
+    subscription_id = serializers.IntegerField(allow_null=True)
+    amount = serializers.IntegerField()
+    currency = serializers.CharField()
+    reason = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=RefundStatus.choices)
+    processed_by = serializers.IntegerField(source="processed_by_id")
 
 
 class AdminRefundApi(APIView):
@@ -192,8 +233,10 @@ class AdminRefundApi(APIView):
         summary="Refund a payment (idempotent per request)",
         request=InputSerializer,
         responses={
-            201: OpenApiResponse(description="Refund created (PENDING)"),
-            200: OpenApiResponse(description="The same request again: the same refund"),
+            201: OpenApiResponse(RefundSerializer, description="Refund created (PENDING)"),
+            200: OpenApiResponse(
+                RefundSerializer, description="The same request again: the same refund"
+            ),
             **error_responses(400, 401, 403, 404, 502, 503),
         },
         tags=TAGS,
@@ -208,27 +251,40 @@ class AdminRefundApi(APIView):
         )
 
 
+class _UserRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class _StudioRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class PendingSubscriptionSerializer(serializers.Serializer):
-    def to_representation(self, row: PendingSubscription) -> dict:
-        return {
-            "id": row.pk,
-            "status": row.status,
-            "user": {"id": row.user_id, "username": row.user.username},
-            "studio": {"id": row.studio_id, "name": row.studio.name},
-            "subscription_id": row.subscription_id,
-            "stripe_session_id": row.stripe_session_id,
-            "payment_method": row.payment_method,
-            "created_at": serializers.DateTimeField().to_representation(row.created_at),
-        }
+    """A checkout waiting for (or decided by) an admin."""
+
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=PendingSubscriptionStatus.choices)
+    user = _UserRef()
+    studio = _StudioRef()
+    subscription_id = serializers.IntegerField(allow_null=True)
+    stripe_session_id = serializers.CharField(allow_null=True)
+    payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    created_at = serializers.DateTimeField()
 
 
 class AdminPendingSubscriptionListApi(APIView):
     permission_classes = [IsAdmin]
 
+    @extend_schema_serializer(component_name="PendingSubscriptionList")
+    class OutputSerializer(serializers.Serializer):
+        results = PendingSubscriptionSerializer(many=True)
+
     @extend_schema(
         operation_id="admin_pending_subscription_list",
         summary="Subscriptions waiting for approval",
-        responses={200: OpenApiResponse(description="{results: [...]}"), **error_responses(401)},
+        responses={200: OutputSerializer, **error_responses(401, 403)},
         tags=TAGS,
     )
     def get(self, request):
@@ -243,7 +299,10 @@ class AdminPendingSubscriptionApproveApi(APIView):
         operation_id="admin_pending_subscription_approve",
         summary="Approve: the subscription goes active and the studio premium",
         request=None,
-        responses={200: OpenApiResponse(description="The decided row"), **error_responses(404)},
+        responses={
+            200: OpenApiResponse(PendingSubscriptionSerializer, description="The decided row"),
+            **error_responses(400, 401, 403, 404, 409, 502, 503),
+        },
         tags=TAGS,
     )
     def post(self, request, pending_id: int):
@@ -261,7 +320,10 @@ class AdminPendingSubscriptionRejectApi(APIView):
         operation_id="admin_pending_subscription_reject",
         summary="Reject: refund, cancel at Stripe, tell the owner",
         request=InputSerializer,
-        responses={200: OpenApiResponse(description="The decided row"), **error_responses(404)},
+        responses={
+            200: OpenApiResponse(PendingSubscriptionSerializer, description="The decided row"),
+            **error_responses(400, 401, 403, 404, 409, 502, 503),
+        },
         tags=TAGS,
     )
     def post(self, request, pending_id: int):

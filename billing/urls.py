@@ -9,6 +9,7 @@ urlpatterns: list = [
     path("stripe/checkout", api.CheckoutApi.as_view(), name="stripe-checkout"),
     path("stripe/portal", api.PortalApi.as_view(), name="stripe-portal"),
     path("billing/subscriptions", api.SubscriptionListApi.as_view(), name="billing-subscriptions"),
+    path("billing/invoices", api.InvoiceListApi.as_view(), name="billing-invoices"),
     path("admin/refunds", api.AdminRefundApi.as_view(), name="admin-refunds"),
     path(
         "admin/pending-subscriptions",

@@ -85,33 +85,32 @@ class StudioAdmin(LegacyRowAdmin):
             studio_update(actor=request.user, studio=obj, data=data)
 
 
-@admin.register(StudioImage)
-class StudioImageAdmin(LegacyRowAdmin):
-    list_display = ("studio", "image_url", "alt_text", "sort_order")
-    search_fields = ("studio__name", "image_url")
+class StudioRowAdmin(LegacyRowAdmin):
+    """A row of a studio (photo, service, type): found by the studio's name, the studio
+    picked by id, no full count on the large tables."""
+
+    search_fields = ("studio__name",)
     list_select_related = ("studio",)
     raw_id_fields = ("studio",)
     show_full_result_count = False
+
+
+@admin.register(StudioImage)
+class StudioImageAdmin(StudioRowAdmin):
+    list_display = ("studio", "image_url", "alt_text", "sort_order")
+    search_fields = ("studio__name", "image_url")
 
 
 @admin.register(StudioService)
-class StudioServiceAdmin(LegacyRowAdmin):
+class StudioServiceAdmin(StudioRowAdmin):
     list_display = ("studio", "service")
     list_filter = ("service",)
-    search_fields = ("studio__name",)
-    list_select_related = ("studio",)
-    raw_id_fields = ("studio",)
-    show_full_result_count = False
 
 
 @admin.register(StudioStudioType)
-class StudioStudioTypeAdmin(LegacyRowAdmin):
+class StudioStudioTypeAdmin(StudioRowAdmin):
     list_display = ("studio", "studio_type")
     list_filter = ("studio_type",)
-    search_fields = ("studio__name",)
-    list_select_related = ("studio",)
-    raw_id_fields = ("studio",)
-    show_full_result_count = False
 
 
 class ReviewResponseInline(admin.StackedInline):

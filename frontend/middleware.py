@@ -20,15 +20,27 @@ from django.conf import settings
 EXEMPT_PREFIXES = ("/admin/", "/api/")
 
 
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
 def content_security_policy() -> str:
-    tiles = urlsplit(settings.MAP_TILE_URL)
-    tile_origin = f" {tiles.scheme}://{tiles.netloc}" if tiles.scheme and tiles.netloc else ""
+    images = ["'self'", "data:", "https:"]
+    # Uploads are stored with SITE_URL's origin: on plain http (a local run) the page may be
+    # opened under another name (localhost for 127.0.0.1) and must still show them.
+    site = _origin(settings.SITE_URL)
+    if site and site.startswith("http://"):
+        images.append(site)
+    tiles = _origin(settings.MAP_TILE_URL)
+    if tiles and tiles not in images:
+        images.append(tiles)
     return "; ".join(
         [
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
-            f"img-src 'self' data: https:{tile_origin}",
+            f"img-src {' '.join(images)}",
             "connect-src 'self'",  # the API, and the socket on the same host (CSP Level 3)
             "font-src 'self'",
             "object-src 'none'",

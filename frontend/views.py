@@ -24,7 +24,7 @@ from accounts.validators import (
 )
 from common.errors import NotFound
 from directory.models import ServiceType, StudioStatus, StudioType
-from directory.search.filters import LEGACY_ALIASES
+from directory.search.filters import LEGACY_ALIASES, legacy_renamed
 from directory.search.parameters import DEFAULT_RADIUS_MI, OFFERED_RADII_MI
 from directory.selectors.profiles import public_profile_get
 from directory.selectors.studios import access_managed_studio, studio_visible
@@ -35,6 +35,11 @@ from realtime.models import NotificationType
 
 def _labels(choices) -> dict[str, str]:
     return dict(choices.choices)
+
+
+def _studio_labels() -> dict[str, dict[str, str]]:
+    """The labels of studio types and services, for the pages that show studios."""
+    return {"studio_types": _labels(StudioType), "services": _labels(ServiceType)}
 
 
 class PageView(TemplateView):
@@ -49,13 +54,36 @@ class PageView(TemplateView):
         return context
 
 
+class OnePageView(PageView):
+    """A page about one thing (a studio, a profile) that a selector finds for this viewer or
+    refuses with NotFound, which is a 404 here. The thing is `self.object`, and in the
+    template under `context_object_name`."""
+
+    context_object_name: str
+    not_found = "Not found."
+
+    def find(self, request, **kwargs):
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        try:
+            self.object = self.find(request, **kwargs)
+        except NotFound:
+            raise Http404(self.not_found) from None
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context[self.context_object_name] = self.object
+        return context
+
+
 class HomePage(PageView):
     template_name = "frontend/home.html"
 
     def page_data(self) -> dict:
         return {
-            "studio_types": _labels(StudioType),
-            "services": _labels(ServiceType),
+            **_studio_labels(),
             "radii": OFFERED_RADII_MI,
             "default_radius": DEFAULT_RADIUS_MI,
         }
@@ -74,18 +102,18 @@ class SearchPage(PageView):
     def get(self, request, *args, **kwargs):
         if any(name in request.GET for name in LEGACY_ALIASES):
             query = request.GET.copy()
-            for legacy, name in LEGACY_ALIASES.items():
+            for legacy in LEGACY_ALIASES:
                 if legacy in query:
                     values = query.pop(legacy)
+                    name = legacy_renamed(legacy, "")[0]
                     if name not in query:
-                        query.setlist(name, values)
+                        query.setlist(name, [legacy_renamed(legacy, v)[1] for v in values])
             return HttpResponsePermanentRedirect(f"{request.path}?{query.urlencode()}")
         return super().get(request, *args, **kwargs)
 
     def page_data(self) -> dict:
         return {
-            "studio_types": _labels(StudioType),
-            "services": _labels(ServiceType),
+            **_studio_labels(),
             "radii": OFFERED_RADII_MI,
             "default_radius": DEFAULT_RADIUS_MI,
             "map_tiles": settings.MAP_TILE_URL,
@@ -105,53 +133,35 @@ class PremiumPage(PageView):
     template_name = "frontend/premium.html"
 
     def page_data(self) -> dict:
-        return {"studio_types": _labels(StudioType), "services": _labels(ServiceType)}
+        return _studio_labels()
 
 
-class StudioPage(PageView):
+class StudioPage(OnePageView):
     """A studio. The selector decides 404 (missing, or hidden from this viewer) and the title."""
 
     template_name = "frontend/studio.html"
+    context_object_name = "studio"
+    not_found = "No such studio."
 
-    def get(self, request, *args, **kwargs):
-        try:
-            self.studio = studio_visible(studio_id=kwargs["studio_id"], viewer=request.user)
-        except NotFound:
-            raise Http404("No such studio.") from None
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["studio"] = self.studio
-        return context
+    def find(self, request, **kwargs):
+        return studio_visible(studio_id=kwargs["studio_id"], viewer=request.user)
 
     def page_data(self) -> dict:
-        return {
-            "studio_id": self.studio.pk,
-            "studio_types": _labels(StudioType),
-            "services": _labels(ServiceType),
-        }
+        return {"studio_id": self.object.pk, **_studio_labels()}
 
 
-class ProfilePage(PageView):
+class ProfilePage(OnePageView):
     """A public profile. The selector decides 404 (unknown, deactivated) and the title."""
 
     template_name = "frontend/profile.html"
+    context_object_name = "profile_user"
+    not_found = "No such profile."
 
-    def get(self, request, *args, **kwargs):
-        try:
-            self.profile_user = public_profile_get(username=kwargs["username"])
-        except NotFound:
-            raise Http404("No such profile.") from None
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["profile_user"] = self.profile_user
-        return context
+    def find(self, request, **kwargs):
+        return public_profile_get(username=kwargs["username"])
 
     def page_data(self) -> dict:
-        return {"username": self.profile_user.username, "user_id": self.profile_user.pk}
+        return {"username": self.object.username, "user_id": self.object.pk}
 
 
 class ProfileRedirect(RedirectView):
@@ -222,7 +232,7 @@ class SavedSearchesPage(LoginRequiredMixin, PageView):
     template_name = "frontend/settings_searches.html"
 
     def page_data(self) -> dict:
-        return {"studio_types": _labels(StudioType), "services": _labels(ServiceType)}
+        return _studio_labels()
 
 
 class BillingPage(LoginRequiredMixin, PageView):
@@ -251,7 +261,7 @@ class DashboardPage(LoginRequiredMixin, PageView):
         return {"statuses": _labels(StudioStatus)}
 
 
-class StudioEditorPage(LoginRequiredMixin, PageView):
+class StudioEditorPage(LoginRequiredMixin, OnePageView):
     """/dashboard/studios/new and /dashboard/studios/<id>: the studio editor and its photos.
 
     Someone else's studio is 404 (the management selector decides, as the API does); the
@@ -259,28 +269,18 @@ class StudioEditorPage(LoginRequiredMixin, PageView):
     """
 
     template_name = "frontend/studio_editor.html"
+    context_object_name = "studio"
+    not_found = "No such studio."
 
-    def get(self, request, *args, **kwargs):
-        self.studio = None
-        if "studio_id" in kwargs:
-            try:
-                self.studio = access_managed_studio(
-                    user=request.user, studio_id=kwargs["studio_id"]
-                )
-            except NotFound:
-                raise Http404("No such studio.") from None
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["studio"] = self.studio
-        return context
+    def find(self, request, **kwargs):
+        if "studio_id" not in kwargs:
+            return None  # a new studio
+        return access_managed_studio(user=request.user, studio_id=kwargs["studio_id"])
 
     def page_data(self) -> dict:
         return {
-            "studio_id": self.studio.pk if self.studio else None,
-            "studio_types": _labels(StudioType),
-            "services": _labels(ServiceType),
+            "studio_id": self.object.pk if self.object else None,
+            **_studio_labels(),
             "statuses": _labels(StudioStatus),
             "map_tiles": settings.MAP_TILE_URL,
             "map_attribution": settings.MAP_TILE_ATTRIBUTION,

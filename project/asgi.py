@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels, one process."""
+"""ASGI entry point: HTTP through Django (but Stripe's webhook: billing/asgi.py), WebSockets
+through Channels, one process."""
 
 import os
 
@@ -7,10 +8,11 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from billing.asgi import StripeWebhookApp  # noqa: E402
 from realtime import daphne as realtime_daphne  # noqa: E402
+from realtime.auth import SocketAuthMiddleware  # noqa: E402
 from realtime.origin import OriginCheckMiddleware  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
@@ -18,8 +20,10 @@ realtime_daphne.configure()  # a frame over Daphne's cap gets a close frame, not
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Stripe's webhook beside Django's middleware stack, several posts at once per
+        # process (billing/asgi.py); every other request through Django.
+        "http": StripeWebhookApp(django_asgi_app),
         # Origin: scheme, host and port (realtime/origin.py); no Origin, no cookie.
-        "websocket": OriginCheckMiddleware(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": OriginCheckMiddleware(SocketAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -22,10 +22,11 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from common.auth import session_token_owner, session_user_id, user_is_suspended
+from common.auth import session_user_id, user_is_suspended
 from common.errors import DomainError, NotFound, ValidationFailed
 
-from . import close_codes, frames, presence
+from . import close_codes, frames, layers, presence
+from .auth import token_owner
 from .events import push_frames_async, user_group
 from .ordering import OrderedDelivery
 from .ratelimit import FrameBudget, Verdict
@@ -61,6 +62,16 @@ registry = IdleSweeper(
 )
 
 
+async def process_stopping() -> None:
+    """The server stops (Daphne's SIGTERM, realtime/daphne.py): its sockets are about to be
+    cancelled without `websocket_disconnect`, so take them out of presence in one pipeline
+    now (instead of leaving them "online" for PRESENCE_TTL) and skip the per-channel
+    UNSUBSCRIBEs (realtime/layers.py)."""
+    layers.stopping = True
+    entries = [(s.user.pk, s.channel_name) for s in list(registry.sockets) if s.user is not None]
+    await presence.presence_remove_many(entries)
+
+
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     user: Any = None
     session_hash: str | None = None
@@ -93,8 +104,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         registry.add(self)
         user = self.scope.get("user")
         if user is not None and user.is_authenticated:
-            session = self.scope.get("session")
-            await self._start(user, session.session_key if session is not None else None)
+            if "session_key" in self.scope:  # realtime.auth.SocketAuthMiddleware
+                key = self.scope["session_key"]
+            else:  # channels' AuthMiddlewareStack (embedded mode)
+                key = getattr(self.scope.get("session"), "session_key", None)
+            await self._start(user, key)
         else:
             self._auth_timer = asyncio.get_running_loop().call_later(
                 settings.REALTIME_AUTH_TIMEOUT, self._auth_timeout
@@ -142,9 +156,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         # Subscribe first, then read the baseline (Zulip's register-then-fetch): an event
         # committed in between is either <= baseline (dropped) or queued for delivery.
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
-        await presence.presence_set([(user.pk, self.channel_name)])
-        last_event_id, unread_messages, unread_notifications = await stream_reader().hello_state(
-            user.pk
+        _, (last_event_id, unread_messages, unread_notifications) = await asyncio.gather(
+            presence.presence_set([(user.pk, self.channel_name)]),
+            stream_reader().hello_state(user.pk),
         )
         self._delivery = OrderedDelivery(
             cursor=last_event_id,
@@ -242,7 +256,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(token, str) or not token or len(token) > 512:
             await self.close_with(close_codes.UNAUTHENTICATED)
             return
-        found = await database_sync_to_async(session_token_owner)(token)
+        found = await token_owner(token)
         if found is None:
             await self.close_with(close_codes.UNAUTHENTICATED)
             return
@@ -314,11 +328,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             raise ValidationFailed(fields={"last_event_id": ["Must be an event id (>= 0)."]})
         reader, delivery = stream_reader(), self._delivery
         async with delivery.lock:
-            head = await reader.stream_head(self.user.pk)
+            head, first_after = await reader.resume_state(self.user.pk, after)
             if after > head:
                 await self._resync(head, "ahead")
                 return
-            if after < head and await reader.first_after(self.user.pk, after) != after + 1:
+            if after < head and first_after != after + 1:
                 await self._resync(head, "expired")
                 return
             delivery.cursor = after

@@ -84,4 +84,5 @@ class OriginCheckMiddleware:
             return await self.application(dict(scope, headers=without_cookie), receive, send)
         if not origin_allowed(origin.decode("latin1"), scope, headers):
             return await WebsocketDenier()(scope, receive, send)
+        del headers, origin  # this frame lives as long as the socket: keep nothing in it
         return await self.application(scope, receive, send)

@@ -4,6 +4,12 @@ A sorted set per user in Redis: member = socket channel name, score = expiry tim
 process refreshes its sockets' entries every PRESENCE_REFRESH seconds, so a SIGKILLed
 process's entries expire by themselves after PRESENCE_TTL. Embedded mode (no Redis) keeps
 the same structure in memory.
+
+Writes from one process go through one queue per event loop, drained by one task in
+pipelines: a burst of 2,000 opens or closes is a handful of round trips on one Redis
+connection, in the order they were asked for (a socket's add never overtakes its
+removal). Before, every close took its own pooled connection, and a burst ran the pool
+dry ("Too many connections"), leaving people shown online after they left.
 """
 
 from __future__ import annotations
@@ -22,9 +28,11 @@ logger = logging.getLogger(__name__)
 
 PRESENCE_TTL = 90
 PRESENCE_REFRESH = 30
+# Most operations one pipeline carries; a longer queue is drained in several.
+BATCH_MAX = 1000
 
 _memory: dict[int, dict[str, float]] = {}
-_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _key(user_id: int) -> str:
@@ -32,15 +40,58 @@ def _key(user_id: int) -> str:
     return f"{prefix}:presence:{user_id}"
 
 
-def _client() -> aioredis.Redis:
-    loop = asyncio.get_running_loop()
-    client = _clients.get(loop)
-    if client is None:
-        client = aioredis.Redis.from_url(
-            settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2
+class _Writer:
+    """One event loop's presence writes: a queue, one drain task, one Redis connection."""
+
+    def __init__(self) -> None:
+        # A blocking pool: a caller waits for the connection instead of failing.
+        self.client = aioredis.Redis(
+            connection_pool=aioredis.BlockingConnectionPool.from_url(
+                settings.REDIS_URL,
+                max_connections=2,
+                timeout=5,
+                socket_timeout=2,
+                socket_connect_timeout=2,
+            )
         )
-        _clients[loop] = client
-    return client
+        self.pending: list[tuple[str, int, str, float, asyncio.Future]] = []
+        self.task: asyncio.Task | None = None
+
+    def submit(self, op: str, user_id: int, channel: str, expiry: float) -> asyncio.Future:
+        done = asyncio.get_running_loop().create_future()
+        self.pending.append((op, user_id, channel, expiry, done))
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_running_loop().create_task(self._drain())
+        return done
+
+    async def _drain(self) -> None:
+        await asyncio.sleep(0)  # let the rest of this tick's callers join the batch
+        while self.pending:
+            batch, self.pending = self.pending[:BATCH_MAX], self.pending[BATCH_MAX:]
+            error: Exception | None = None
+            try:
+                async with self.client.pipeline(transaction=False) as pipe:
+                    for op, user_id, channel, expiry, _ in batch:
+                        if op == "set":
+                            pipe.zadd(_key(user_id), {channel: expiry})
+                            pipe.expire(_key(user_id), PRESENCE_TTL)
+                        else:
+                            pipe.zrem(_key(user_id), channel)
+                    await pipe.execute()
+            except Exception as exc:  # presence is advisory; Redis down must not break sockets
+                error = exc
+                logger.warning("presence update failed (%d operations): %s", len(batch), exc)
+            for *_, done in batch:
+                if not done.done():
+                    done.set_result(error is None)
+
+
+def _writer() -> _Writer:
+    loop = asyncio.get_running_loop()
+    writer = _writers.get(loop)
+    if writer is None:
+        writer = _writers[loop] = _Writer()
+    return writer
 
 
 async def presence_set(entries: Iterable[tuple[int, str]]) -> None:
@@ -53,24 +104,20 @@ async def presence_set(entries: Iterable[tuple[int, str]]) -> None:
         for user_id, channel in entries:
             _memory.setdefault(user_id, {})[channel] = expiry
         return
-    try:
-        async with _client().pipeline(transaction=False) as pipe:
-            for user_id, channel in entries:
-                pipe.zadd(_key(user_id), {channel: expiry})
-                pipe.expire(_key(user_id), PRESENCE_TTL)
-            await pipe.execute()
-    except Exception as exc:  # presence is advisory; Redis down must not break sockets
-        logger.warning("presence update failed: %s", exc)
+    writer = _writer()
+    await asyncio.gather(*(writer.submit("set", u, c, expiry) for u, c in entries))
 
 
 async def presence_remove(user_id: int, channel: str) -> None:
     if not settings.REDIS_URL:
         _memory.get(user_id, {}).pop(channel, None)
         return
-    try:
-        await _client().zrem(_key(user_id), channel)
-    except Exception as exc:
-        logger.warning("presence removal failed: %s", exc)
+    await _writer().submit("remove", user_id, channel, 0.0)
+
+
+async def presence_remove_many(entries: Iterable[tuple[int, str]]) -> None:
+    """Forget many sockets at once (a process stopping), in one pipeline."""
+    await asyncio.gather(*(presence_remove(u, c) for u, c in entries))
 
 
 def is_online(user_id: int) -> bool:

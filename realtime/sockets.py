@@ -32,6 +32,7 @@ from django.contrib.auth import SESSION_KEY
 from django.db import transaction
 
 from . import close_codes
+from .auth import forget_session
 from .events import send_control_async
 
 
@@ -91,6 +92,7 @@ def on_user_logged_out(sender, request, user, **kwargs) -> None:
 
 def on_session_deleted(sender, instance, **kwargs) -> None:
     """A session row is gone: its sockets go too (whoever deleted it, however)."""
+    forget_session(instance.session_key)
     try:
         user_id = instance.get_decoded().get(SESSION_KEY)
     except Exception:  # an undecodable session authenticates nobody, nor any socket

@@ -32,6 +32,13 @@ LIMIT %(limit)s
 
 STREAM_HEAD = "SELECT last_event_id FROM realtime_event_streams WHERE user_id = %(user)s"
 
+# resume: where the stream stands and whether `after` + 1 is still stored, in one trip.
+RESUME_STATE = """
+SELECT
+    coalesce((SELECT last_event_id FROM realtime_event_streams WHERE user_id = %(user)s), 0),
+    (SELECT min(event_id) FROM realtime_events WHERE user_id = %(user)s AND event_id > %(after)s)
+"""
+
 FIRST_AFTER = """
 SELECT min(event_id) FROM realtime_events WHERE user_id = %(user)s AND event_id > %(after)s
 """

@@ -559,6 +559,8 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "stripe-checkout": (Check("post", LOGIN.but(user=400, owner=400, admin=400), data={}),),
     "stripe-portal": (Check("post", LOGIN.but(user=404, owner=404, admin=404), data={}),),
     "billing-subscriptions": (Check("get", LOGIN),),
+    # No persona has a Stripe customer: an empty list, Stripe never asked.
+    "billing-invoices": (Check("get", LOGIN),),
     "admin-refunds": (Check("post", ADMIN_ONLY.but(admin=400), data={}),),
     "admin-pending-subscriptions": (Check("get", ADMIN_ONLY),),
     "admin-pending-subscription-approve": (

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from common.errors import NotFound, ValidationFailed
+from common.text import find_unstorable
 
 from ..models import User, UserMetadata
 
@@ -25,25 +26,17 @@ def metadata_key_validate(key: str) -> str:
     return key
 
 
-def _contains_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_contains_nul(v) for v in value)
-    return False
-
-
 def metadata_value_validate(value: Any) -> Any:
+    # jsonb stores neither U+0000 nor a lone surrogate (which cannot even be encoded to
+    # measure it): the one rule for such text is common.text's, checked first.
+    problem = find_unstorable(value)
+    if problem:
+        raise ValidationFailed(fields={"value": [problem[1]]})
     encoded = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
     if len(encoded) > METADATA_VALUE_MAX_BYTES:
         raise ValidationFailed(
             fields={"value": ["The value is larger than 16 KiB once encoded as JSON."]}
         )
-    if _contains_nul(value):
-        # PostgreSQL's jsonb cannot store U+0000.
-        raise ValidationFailed(fields={"value": ["Text may not contain the NUL character."]})
     return value
 
 

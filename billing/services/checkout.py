@@ -11,6 +11,7 @@ from common.errors import Conflict, NotFound
 from directory.models import Studio
 
 from ..models import StripeCustomer, Subscription
+from ..selectors import stripe_customer_of
 from ..stripe_api import PaymentProviderError, client
 from .premium import subscription_entitles
 
@@ -80,15 +81,7 @@ def checkout_session_create(*, user: User, studio_id: int) -> str:
 
 def portal_session_create(*, user: User) -> str:
     """A Billing Portal session for the user's customer; its URL."""
-    found = StripeCustomer.objects.filter(user=user).first()
-    customer = found.stripe_customer_id if found else None
-    if customer is None:
-        customer = (
-            Subscription.objects.filter(user=user, stripe_customer_id__isnull=False)
-            .order_by("-created_at")
-            .values_list("stripe_customer_id", flat=True)
-            .first()
-        )
+    customer = stripe_customer_of(user=user)
     if customer is None:
         raise NotFound("You have no billing account yet.", code="no_billing_account")
     try:

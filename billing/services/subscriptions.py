@@ -9,11 +9,13 @@ late, older event never rolls the row back.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import User
 from common.errors import ValidationFailed
@@ -27,7 +29,7 @@ from ..models import (
     SubscriptionStatus,
 )
 from ..stripe_api import as_dict, client
-from .premium import studio_premium_refresh, studios_of
+from .premium import studio_premium_refresh, studios_of, subscription_entitles
 
 STATUS_MAP = {
     "active": SubscriptionStatus.ACTIVE,
@@ -39,6 +41,24 @@ STATUS_MAP = {
     "incomplete_expired": SubscriptionStatus.INCOMPLETE,
     "paused": SubscriptionStatus.SUSPENDED,
 }
+
+
+# An event is "already read" when our last read of its subscription from Stripe started at
+# least this long after the event's `created` (whole seconds at Stripe): one second of
+# truncation plus clocks apart by up to four.
+READ_MARGIN = timedelta(seconds=5)
+
+
+def _read_key(stripe_subscription_id: str) -> str:
+    return f"billing:stripe-read:{stripe_subscription_id}"
+
+
+def subscription_read_after(*, stripe_subscription_id: str, event_created: datetime) -> bool:
+    """Did our last committed read of the subscription from Stripe start after the event
+    happened (READ_MARGIN)? Then our row holds its effect or newer. A hint kept in the
+    cache: missing or evicted, the answer is no and the caller reads Stripe again."""
+    value = cache.get(_read_key(stripe_subscription_id))
+    return bool(value) and event_created + READ_MARGIN <= datetime.fromtimestamp(value, tz=UTC)
 
 
 def _ts(value: int | None) -> datetime | None:
@@ -76,17 +96,27 @@ def _owner_and_studio(remote: dict[str, Any], hint: dict[str, Any]) -> tuple[Use
 
 
 def _locked(stripe_subscription_id: str) -> Subscription | None:
+    """Our row, locked, with its studio (read, not locked) in the same round trip."""
     return (
-        Subscription.objects.select_for_update()
+        Subscription.objects.select_for_update(of=("self",))
+        .select_related("studio")
         .filter(stripe_subscription_id=stripe_subscription_id)
         .first()
     )
 
 
 def subscription_sync(
-    *, stripe_subscription_id: str, hint: dict[str, Any] | None = None
+    *,
+    stripe_subscription_id: str,
+    hint: dict[str, Any] | None = None,
+    event_created: datetime | None = None,
 ) -> Subscription:
-    """Mirror the subscription as Stripe has it now; premium follows. Call in a transaction."""
+    """Mirror the subscription as Stripe has it now; premium follows. Call in a transaction.
+
+    `event_created`: the Stripe time of the event asking. When our row holds a read of
+    Stripe made after that event happened (READ_MARGIN), the event can carry nothing newer
+    and Stripe is not asked again: a backlog of one subscription's events costs one read.
+    """
     assert connection.in_atomic_block, "subscription_sync runs inside the caller's transaction"
     # Lock our row before reading Stripe, so two events of one subscription apply in turn
     # and the later one writes what Stripe says last. Only a subscription new to us needs
@@ -95,6 +125,15 @@ def subscription_sync(
     if sub is None:
         _lock(stripe_subscription_id)
         sub = _locked(stripe_subscription_id)
+    if (
+        sub is not None
+        and event_created is not None
+        and subscription_read_after(
+            stripe_subscription_id=stripe_subscription_id, event_created=event_created
+        )
+    ):
+        return sub  # read after the event: nothing newer to write, premium already followed
+    read_at = timezone.now()
     remote = as_dict(client().v1.subscriptions.retrieve(stripe_subscription_id))
     start, end = _period(remote)
     fields = {
@@ -126,8 +165,17 @@ def subscription_sync(
             for key in changed:
                 setattr(sub, key, fields[key])
             sub.save(update_fields=[*changed, "updated_at"])
-    studio_premium_refresh(studio_ids=studios_of(sub))
+    _premium_follow(sub)
+    # Only once this transaction commits does our row hold what Stripe said at read_at.
+    key, stamp = _read_key(stripe_subscription_id), read_at.timestamp()
+    transaction.on_commit(lambda: cache.set(key, stamp, timeout=7 * 24 * 3600))
     return sub
+
+
+def _premium_follow(sub: Subscription) -> None:
+    if sub.studio is not None and sub.studio.is_premium and subscription_entitles(sub):
+        return  # the usual renewal: premium already on, and this subscription keeps it on
+    studio_premium_refresh(studio_ids=studios_of(sub))
 
 
 def subscription_set_latest_payment(*, sub: Subscription, payment_intent_id: str | None) -> None:

@@ -2,9 +2,10 @@
 
 Intake: one INSERT ... ON CONFLICT DO NOTHING on the event id; only a new row enqueues
 `tasks.stripe.process_event` after commit. Processing locks the event row, skips it when
-already PROCESSED or IGNORED, applies it in a savepoint and records the outcome in the
-same transaction as the effects, so a worker killed mid-way leaves the event RECEIVED for
-the redelivered task, and a duplicate task finds it done.
+already PROCESSED or IGNORED, applies it and records PROCESSED in the same transaction as
+the effects, so a worker killed mid-way leaves the event RECEIVED for the redelivered
+task, and a duplicate task finds it done. A failing handler rolls everything back and the
+failure is recorded in a second transaction.
 """
 
 from __future__ import annotations
@@ -29,7 +30,11 @@ from ..models import PendingSubscription, StripeCustomer, StripeEvent, WebhookEv
 from ..stripe_api import is_transient
 from .notices import notice_send_once
 from .refunds import refund_sync, refunds_sync_for_payment_intent
-from .subscriptions import subscription_set_latest_payment, subscription_sync
+from .subscriptions import (
+    subscription_read_after,
+    subscription_set_latest_payment,
+    subscription_sync,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -86,25 +91,31 @@ def webhook_event_receive(*, payload: bytes, signature: str | None) -> tuple[boo
 # --- processing ------------------------------------------------------------------------
 
 
-def _checkout_completed(obj: dict[str, Any]) -> None:
+def _checkout_completed(obj: dict[str, Any], created: datetime) -> None:
     meta = obj.get("metadata") or {}
     if obj.get("customer") and meta.get("user_id"):
         StripeCustomer.objects.get_or_create(
             user_id=int(meta["user_id"]), defaults={"stripe_customer_id": obj["customer"]}
         )
     if obj.get("mode") == "subscription" and obj.get("subscription"):
-        sub = subscription_sync(stripe_subscription_id=obj["subscription"], hint=meta)
+        sub = subscription_sync(
+            stripe_subscription_id=obj["subscription"], hint=meta, event_created=created
+        )
         PendingSubscription.objects.filter(subscription=sub, stripe_session_id=None).update(
             stripe_session_id=obj["id"], updated_at=timezone.now()
         )
 
 
-def _nothing(obj: dict[str, Any]) -> None:
+def _nothing(obj: dict[str, Any], created: datetime) -> None:
     """An abandoned checkout changes nothing of ours (no row was made for it)."""
 
 
-def _subscription_event(obj: dict[str, Any]) -> None:
-    subscription_sync(stripe_subscription_id=obj["id"], hint=obj.get("metadata"))
+def _subscription_event(obj: dict[str, Any], created: datetime) -> None:
+    if subscription_read_after(stripe_subscription_id=obj["id"], event_created=created):
+        return  # our row holds this event's effect or newer: no lock, no read, no write
+    subscription_sync(
+        stripe_subscription_id=obj["id"], hint=obj.get("metadata"), event_created=created
+    )
 
 
 def _invoice_subscription(obj: dict[str, Any]) -> str | None:
@@ -125,11 +136,11 @@ def _money(amount: int, currency: str) -> str:
     return f"{amount / 100:.2f} {currency.upper()}"
 
 
-def _invoice_paid(obj: dict[str, Any]) -> None:
+def _invoice_paid(obj: dict[str, Any], created: datetime) -> None:
     sub_id = _invoice_subscription(obj)
     if not sub_id:
         return
-    sub = subscription_sync(stripe_subscription_id=sub_id)
+    sub = subscription_sync(stripe_subscription_id=sub_id, event_created=created)
     subscription_set_latest_payment(sub=sub, payment_intent_id=_invoice_payment_intent(obj))
     amount = _money(obj.get("amount_paid") or 0, obj.get("currency") or "usd")
     notice_send_once(
@@ -147,11 +158,11 @@ def _invoice_paid(obj: dict[str, Any]) -> None:
     )
 
 
-def _invoice_failed(obj: dict[str, Any]) -> None:
+def _invoice_failed(obj: dict[str, Any], created: datetime) -> None:
     sub_id = _invoice_subscription(obj)
     if not sub_id:
         return
-    sub = subscription_sync(stripe_subscription_id=sub_id)
+    sub = subscription_sync(stripe_subscription_id=sub_id, event_created=created)
     amount = _money(obj.get("amount_due") or 0, obj.get("currency") or "usd")
     notice_send_once(
         key=f"invoice.payment_failed:{obj['id']}",
@@ -168,16 +179,16 @@ def _invoice_failed(obj: dict[str, Any]) -> None:
     )
 
 
-def _charge_refunded(obj: dict[str, Any]) -> None:
+def _charge_refunded(obj: dict[str, Any], created: datetime) -> None:
     if obj.get("payment_intent"):
         refunds_sync_for_payment_intent(payment_intent_id=obj["payment_intent"])
 
 
-def _refund_event(obj: dict[str, Any]) -> None:
+def _refund_event(obj: dict[str, Any], created: datetime) -> None:
     refund_sync(stripe_refund_id=obj["id"])
 
 
-HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {
+HANDLERS: dict[str, Callable[[dict[str, Any], datetime], None]] = {
     "checkout.session.completed": _checkout_completed,
     "checkout.session.expired": _nothing,
     "customer.subscription.created": _subscription_event,
@@ -213,45 +224,63 @@ def _event_target(event: StripeEvent) -> tuple[AuditTargetType, str]:
 
 
 def _event_process(*, event_pk: int, actor: Any | None) -> str:
+    """Lock the event, apply it and record PROCESSED in one transaction (no savepoint: the
+    happy path is the hot one). A handler that raises rolls all of it back; the failure is
+    then recorded by `_event_failed` in a transaction of its own."""
+    try:
+        with transaction.atomic(durable=True):
+            event = StripeEvent.objects.select_for_update().filter(pk=event_pk).first()
+            if event is None:
+                return "missing"
+            if event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED):
+                return event.status
+            before = {"status": event.status, "error": event.error, "attempts": event.attempts}
+            handler = HANDLERS.get(event.type)
+            if handler is not None:
+                handler(event.payload["data"]["object"], event.stripe_created)
+            status = WebhookEventStatus.PROCESSED if handler else WebhookEventStatus.IGNORED
+            _event_record(event, before=before, status=status, error="", actor=actor)
+            return event.status
+    except Exception as exc:  # recorded on the row, shown in the admin
+        logger.warning("stripe event %s failed: %r", event_pk, exc)
+        cause = exc.__cause__
+        transient = is_transient(exc) or (cause is not None and is_transient(cause))
+        status = _event_failed(event_pk=event_pk, error=repr(exc)[:2000], actor=actor)
+        if transient and status == WebhookEventStatus.FAILED:
+            raise TransientStripeError(str(exc)) from exc
+        return status
+
+
+def _event_failed(*, event_pk: int, error: str, actor: Any | None) -> str:
+    """Record a failure, unless another run has applied the event meanwhile."""
     with transaction.atomic(durable=True):
-        event = StripeEvent.objects.select_for_update().filter(pk=event_pk).first()
-        if event is None:
-            return "missing"
+        event = StripeEvent.objects.select_for_update().get(pk=event_pk)
         if event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED):
             return event.status
         before = {"status": event.status, "error": event.error, "attempts": event.attempts}
-        event.attempts += 1
-        handler = HANDLERS.get(event.type)
-        transient = None
-        if handler is None:
-            event.status, event.error = WebhookEventStatus.IGNORED, ""
-        else:
-            try:
-                with transaction.atomic():
-                    handler(event.payload["data"]["object"])
-                event.status, event.error = WebhookEventStatus.PROCESSED, ""
-            except Exception as exc:  # recorded on the row, shown in the admin
-                logger.warning("stripe event %s failed: %r", event.stripe_event_id, exc)
-                event.status, event.error = WebhookEventStatus.FAILED, repr(exc)[:2000]
-                cause = exc.__cause__
-                if is_transient(exc) or (cause is not None and is_transient(cause)):
-                    transient = exc
-        event.processed_at = timezone.now()
-        event.save(update_fields=["status", "error", "attempts", "processed_at"])
-        if actor is not None and event.status != before["status"]:
-            target_type, target_id = _event_target(event)
-            audit_record(
-                actor=actor,
-                action="stripe_event.reprocess",
-                target_type=target_type,
-                target_id=target_id,
-                target_label=f"{event.type} {event.stripe_event_id}",
-                before=before,
-                after={"status": event.status, "error": event.error, "attempts": event.attempts},
-            )
-    if transient is not None:
-        raise TransientStripeError(str(transient)) from transient
-    return event.status
+        _event_record(
+            event, before=before, status=WebhookEventStatus.FAILED, error=error, actor=actor
+        )
+        return event.status
+
+
+def _event_record(
+    event: StripeEvent, *, before: dict[str, Any], status: str, error: str, actor: Any | None
+) -> None:
+    event.status, event.error, event.attempts = status, error, event.attempts + 1
+    event.processed_at = timezone.now()
+    event.save(update_fields=["status", "error", "attempts", "processed_at"])
+    if actor is not None and event.status != before["status"]:
+        target_type, target_id = _event_target(event)
+        audit_record(
+            actor=actor,
+            action="stripe_event.reprocess",
+            target_type=target_type,
+            target_id=target_id,
+            target_label=f"{event.type} {event.stripe_event_id}",
+            before=before,
+            after={"status": event.status, "error": event.error, "attempts": event.attempts},
+        )
 
 
 def stripe_event_reprocess(*, event_pk: int, actor: Any | None = None) -> str:

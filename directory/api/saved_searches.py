@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from common.openapi import error_responses
 from directory.models import SavedSearch
-from directory.search.filters import SearchFiltersSerializer, search_url
+from directory.search.filters import SearchFiltersSerializer, search_url, with_current_names
 from directory.selectors.saved_searches import access_saved_search, saved_searches_of
 from directory.services.saved_searches import (
     saved_search_create,
@@ -48,7 +48,7 @@ class SavedSearchSerializer(serializers.Serializer):
         return {
             "id": saved_search.pk,
             "name": saved_search.name,
-            "filters": saved_search.filters or {},
+            "filters": with_current_names(saved_search.filters or {}),
             "alerts_enabled": saved_search.alerts_enabled,
             "last_alerted_at": dt.to_representation(saved_search.last_alerted_at)
             if saved_search.last_alerted_at

@@ -40,6 +40,7 @@ from directory.services.studio_images import (
     studio_images_reorder,
 )
 from directory.services.studios import (
+    OWNER_FIELDS,
     TRANSITIONS,
     may_publish,
     studio_create,
@@ -95,22 +96,11 @@ class ManagedStudioSerializer(serializers.Serializer):
         return {
             "id": studio.pk,
             "owner": PersonSerializer(studio.owner).data,
+            # Every field the owner edits, as stored; then what admins, billing and the
+            # workflow set.
             **{
                 field: getattr(studio, field)
-                for field in (
-                    "name",
-                    "description",
-                    "address",
-                    "full_address",
-                    "abbreviated_address",
-                    "city",
-                    "website_url",
-                    "phone",
-                    "is_premium",
-                    "is_verified",
-                    "is_profile_visible",
-                    "status",
-                )
+                for field in (*OWNER_FIELDS, "is_premium", "is_verified", "status")
             },
             "latitude": float(studio.latitude) if studio.latitude is not None else None,
             "longitude": float(studio.longitude) if studio.longitude is not None else None,

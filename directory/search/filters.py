@@ -26,6 +26,8 @@ from directory.models import ServiceType, StudioType
 from directory.search.parameters import MAX_RADIUS_MI, MIN_RADIUS_MI, SORTS
 
 LEGACY_ALIASES = {"studioTypes": "studio_types", "sortBy": "sort", "query": "q"}
+# The legacy site's sortBy values, where ours differ.
+LEGACY_SORTS = {"created_at": "newest", "createdAt": "newest"}
 PAGING = ("page", "page_size")
 
 
@@ -88,8 +90,20 @@ class SearchFiltersSerializer(serializers.Serializer):
         }
 
 
-def _with_aliases(data: dict[str, Any]) -> dict[str, Any]:
-    return {LEGACY_ALIASES.get(key, key): value for key, value in data.items()}
+def legacy_renamed(name: str, value: Any) -> tuple[str, Any]:
+    """A legacy filter (name, value) under our name and value; ours pass unchanged."""
+    if name == "sortBy" and isinstance(value, str):
+        value = LEGACY_SORTS.get(value, value)
+    return LEGACY_ALIASES.get(name, name), value
+
+
+def with_current_names(data: dict[str, Any]) -> dict[str, Any]:
+    """Filters with the legacy site's names and sort values (imported saved searches, old
+    links) under ours; a name given both ways keeps ours."""
+    renamed = dict(
+        legacy_renamed(key, value) for key, value in data.items() if key in LEGACY_ALIASES
+    )
+    return {**renamed, **{k: v for k, v in data.items() if k not in LEGACY_ALIASES}}
 
 
 def validate_search_filters(data: Any, *, allow_paging: bool = False) -> dict[str, Any]:
@@ -101,7 +115,7 @@ def validate_search_filters(data: Any, *, allow_paging: bool = False) -> dict[st
 
     if not isinstance(data, dict):
         raise ValidationFailed(fields={"non_field_errors": ["Filters are a JSON object."]})
-    data = _with_aliases(data)
+    data = with_current_names(data)
     unknown = sorted(set(data) - set(SearchFiltersSerializer().fields) - set(PAGING))
     if unknown:
         raise ValidationFailed(fields={key: ["Not a search filter."] for key in unknown})
@@ -134,6 +148,7 @@ def _plain(errors: Any) -> Any:
 
 def search_url(filters: dict[str, Any]) -> str:
     """The search page for these filters (links in emails and the saved-search list)."""
+    filters = with_current_names(filters)
     query = {
         key: ",".join(value)
         if isinstance(value, list)

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.dateparse import parse_datetime
 
+from common.text import unstorable_reason
+
 from .report import RowError
 
 # --- reading legacy values ---------------------------------------------------------------
@@ -26,8 +28,9 @@ def _text(row: dict, key: str, *, required: bool = False) -> str | None:
         raise RowError(f"{key} must be text, not {type(value).__name__}")
     if required and not value.strip():
         raise RowError(f"{key} is required")
-    if "\x00" in value:
-        raise RowError(f"{key} contains a NUL character")
+    reason = unstorable_reason(value)
+    if reason:
+        raise RowError(f"{key}: {reason}")
     return value
 
 

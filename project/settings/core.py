@@ -222,16 +222,22 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 # --- Redis: channel layer, cache, Celery ------------------------------------------------
 
 CHANNEL_LAYER_BACKEND = env.str("CHANNEL_LAYER", default="pubsub")
+# Several Redis hosts shard the channel layer by channel/group name (docs/deployment.md);
+# every process must list the same hosts in the same order.
+CHANNEL_LAYER_HOSTS = env.list("CHANNEL_LAYER_HOSTS", default=[]) or [REDIS_URL]
+for _host in CHANNEL_LAYER_HOSTS:
+    if REDIS_URL and urlsplit(_host).scheme not in {"redis", "rediss", "unix"}:
+        _config_error("CHANNEL_LAYER_HOSTS must be redis://, rediss:// or unix:// URLs.")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": (
-                "channels_redis.pubsub.RedisPubSubChannelLayer"
+                "realtime.layers.PubSubChannelLayer"
                 if CHANNEL_LAYER_BACKEND == "pubsub"
                 else "channels_redis.core.RedisChannelLayer"
             ),
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": CHANNEL_LAYER_HOSTS,
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="sf.asgi"),
             },
         }

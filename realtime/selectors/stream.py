@@ -7,6 +7,7 @@ hand-written statements of realtime/sql.py on the event loop through psycopg's a
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from typing import Protocol
 
@@ -30,13 +31,18 @@ class StreamReader(Protocol):
     async def first_after(self, user_id: int, after: int) -> int | None:
         """The smallest stored event id after `after` (None: none left)."""
 
+    async def resume_state(self, user_id: int, after: int) -> tuple[int, int | None]:
+        """(stream_head, first_after(after)) in one read: what `resume` decides on."""
+
     async def active_user_id(self, username: str) -> int | None:
         """The id of the active user with this username (case-insensitive)."""
 
 
 class SqlStreamReader:
     async def hello_state(self, user_id: int) -> tuple[int, int, int]:
-        row = await db.fetchone(sql.HELLO, {"user": user_id})
+        # Shielded like realtime/auth.py's reads: a cancelled connect must not cost the
+        # pool a connection.
+        row = await asyncio.shield(db.fetchone(sql.HELLO, {"user": user_id}))
         if row[0] is None:
             # The stream row was created by a transaction (this user's first event) that
             # committed while HELLO waited on it: the INSERT then did nothing and the
@@ -56,6 +62,9 @@ class SqlStreamReader:
     async def first_after(self, user_id: int, after: int) -> int | None:
         return (await db.fetchone(sql.FIRST_AFTER, {"user": user_id, "after": after}))[0]
 
+    async def resume_state(self, user_id: int, after: int) -> tuple[int, int | None]:
+        return await db.fetchone(sql.RESUME_STATE, {"user": user_id, "after": after})
+
     async def active_user_id(self, username: str) -> int | None:
         row = await db.fetchone(sql.ACTIVE_USER_ID, {"username": username})
         return row[0] if row else None
@@ -73,6 +82,9 @@ class OrmStreamReader:
 
     async def first_after(self, user_id: int, after: int) -> int | None:
         return await database_sync_to_async(_first_after)(user_id, after)
+
+    async def resume_state(self, user_id: int, after: int) -> tuple[int, int | None]:
+        return await database_sync_to_async(_resume_state)(user_id, after)
 
     async def active_user_id(self, username: str) -> int | None:
         return await database_sync_to_async(_active_user_id)(username)
@@ -120,6 +132,10 @@ def _first_after(user_id: int, after: int) -> int | None:
     return Event.objects.filter(user_id=user_id, event_id__gt=after).aggregate(m=Min("event_id"))[
         "m"
     ]
+
+
+def _resume_state(user_id: int, after: int) -> tuple[int, int | None]:
+    return _stream_head(user_id), _first_after(user_id, after)
 
 
 def _active_user_id(username: str) -> int | None:

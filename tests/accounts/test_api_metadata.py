@@ -3,6 +3,9 @@
 import pytest
 
 from accounts.models import UserMetadata
+from accounts.services.metadata import user_metadata_set
+from common.errors import ValidationFailed
+from common.text import NUL_MESSAGE, SURROGATE_MESSAGE
 from tests.factories import UserFactory, UserMetadataFactory
 from tests.utils import assert_api_error, token_client
 
@@ -93,3 +96,19 @@ def test_missing_value_is_400():
 def test_metadata_needs_a_login(client):
     assert_api_error(client.get("/api/user/metadata/theme"), 401, "not_authenticated")
     assert_api_error(put(client, "theme", 1), 401, "not_authenticated")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"a": ["x\x00y"]}, NUL_MESSAGE),
+        ({"k\ud800": 1}, SURROGATE_MESSAGE),
+    ],
+)
+def test_the_service_refuses_unstorable_text_by_the_shared_rule(value, message):
+    # The HTTP middleware stops these before the API; the service refuses them for every
+    # other caller (admin, tasks), with common.text's messages, before measuring the size.
+    with pytest.raises(ValidationFailed) as raised:
+        user_metadata_set(user=UserFactory(), key="k", value=value)
+    assert raised.value.fields == {"value": [message]}
+    assert not UserMetadata.objects.exists()

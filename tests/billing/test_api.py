@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.fields import DateTimeField
 from rest_framework.test import APIClient
 
 from billing.models import StripeCustomer, SubscriptionStatus
@@ -192,3 +193,91 @@ def test_subscriptions_list_shows_only_mine_with_status_end_and_renewal(api):
 
 def test_subscriptions_list_needs_login():
     assert_needs_login(APIClient().get("/api/billing/subscriptions"))
+
+
+# --- invoices (read from Stripe) -----------------------------------------------------------
+
+
+def test_invoices_list_mine_newest_first_in_stripes_shape(fake_stripe, api, checkout_paid):
+    studio, _, sub, first = checkout_paid()
+    StripeCustomer.objects.create(user=studio.owner, stripe_customer_id=sub["customer"])
+    renewal = fake_stripe.pay_invoice(sub["id"], paid=False)
+    checkout_paid()  # someone else's customer and invoice
+    api.force_login(studio.owner)
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get("/api/billing/invoices")
+    assert response.status_code == 200, response.content
+    rows = response.json()["results"]
+    assert [r["id"] for r in rows] == [renewal["id"], first["id"]]
+    paid, due = rows[1], rows[0]
+    assert paid["number"] == first["number"]
+    assert paid["number"].endswith("-0001")
+    assert (paid["status"], paid["amount_paid"], paid["currency"]) == ("paid", 29900, "usd")
+    assert (due["status"], due["amount_paid"], due["amount_due"]) == ("open", 0, 29900)
+    assert paid["hosted_invoice_url"] == first["hosted_invoice_url"]
+    assert paid["invoice_pdf"] == first["invoice_pdf"]
+    # The service period comes from the lines (a year), not the invoice's own instant.
+    item = sub["items"]["data"][0]
+    assert paid["period_start"] == _iso(item["current_period_start"])
+    assert paid["period_end"] == _iso(item["current_period_end"])
+    assert paid["created"] == _iso(first["created"])
+    (call,) = fake_stripe.calls_to("GET", "/v1/invoices")
+    assert call.params == {"customer": sub["customer"], "limit": "24"}
+    # session, user, the customer lookup: Stripe is one HTTP call, the database barely used.
+    assert len([q for q in queries.captured_queries if "billing_" in q["sql"]]) == 1
+
+
+def _iso(ts: int) -> str:
+    return DateTimeField().to_representation(datetime.fromtimestamp(ts, tz=UTC))
+
+
+def test_invoices_of_an_imported_subscriptions_customer(fake_stripe, api):
+    """No checkout made a StripeCustomer row: the subscription's customer id is used."""
+    customer = fake_stripe.customer_create(email="legacy@example.com")
+    remote = fake_stripe.subscription_create(customer=customer["id"])
+    invoice = fake_stripe.pay_invoice(remote["id"])
+    row = SubscriptionFactory(stripe_customer_id=customer["id"])
+    api.force_login(row.user)
+    response = api.get("/api/billing/invoices")
+    assert [r["id"] for r in response.json()["results"]] == [invoice["id"]]
+
+
+def test_invoices_without_a_customer_are_none_and_ask_stripe_nothing(fake_stripe, api):
+    api.force_login(UserFactory())
+    response = api.get("/api/billing/invoices")
+    assert response.status_code == 200
+    assert response.json() == {"results": []}
+    assert not fake_stripe.calls
+
+
+def test_invoices_stripe_down_is_502_and_unconfigured_503(fake_stripe, api, settings):
+    user = UserFactory()
+    StripeCustomer.objects.create(user=user, stripe_customer_id="cus_x")
+    api.force_login(user)
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens
+    response = api.get("/api/billing/invoices")
+    assert response.status_code == 502
+    assert error_of(response)["code"] == "payment_provider_error"
+    settings.STRIPE_SECRET_KEY = ""
+    response = api.get("/api/billing/invoices")
+    assert response.status_code == 503
+    assert error_of(response)["code"] == "billing_unavailable"
+
+
+def test_invoices_stripe_refusing_is_502(fake_stripe, api, settings):
+    user = UserFactory()
+    StripeCustomer.objects.create(user=user, stripe_customer_id="cus_x")
+    api.force_login(user)
+    settings.STRIPE_SECRET_KEY = "sk_test_revoked"  # the fake answers 401
+    response = api.get("/api/billing/invoices")
+    assert response.status_code == 502
+    assert error_of(response)["code"] == "payment_provider_error"
+
+
+def test_invoices_need_login_and_refuse_the_suspended(fake_stripe, api):
+    assert_needs_login(APIClient().get("/api/billing/invoices"))
+    user = UserFactory(is_suspended_indefinitely=True)
+    api.force_login(user)
+    response = api.get("/api/billing/invoices")
+    assert response.status_code == 403
+    assert error_of(response)["code"] == "suspended"

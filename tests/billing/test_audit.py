@@ -9,7 +9,6 @@ from rest_framework.test import APIClient
 
 from billing.models import PendingSubscription, Refund, StripeEvent, WebhookEventStatus
 from moderation.models import AuditLogEntry
-from tests.billing.test_refunds_approvals_expiry import bought, deliver  # noqa: F401 - fixtures
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +28,7 @@ def _entries(action: str) -> list[AuditLogEntry]:
 # --- the API door ------------------------------------------------------------------------
 
 
-def test_refund_through_the_api_is_audited_once(fake_stripe, bought):  # noqa: F811
+def test_refund_through_the_api_is_audited_once(fake_stripe, bought):
     _, sub, _ = bought()
     api, admin = _admin_api()
     body = {"subscription_id": sub.pk, "reason": "Duplicate charge"}
@@ -53,7 +52,7 @@ def test_refund_through_the_api_is_audited_once(fake_stripe, bought):  # noqa: F
     assert entry.reason == "Duplicate charge"
 
 
-def test_refused_refund_leaves_no_entry(fake_stripe, bought):  # noqa: F811
+def test_refused_refund_leaves_no_entry(fake_stripe, bought):
     _, sub, _ = bought()
     api, _ = _admin_api()
     response = api.post(
@@ -65,7 +64,7 @@ def test_refused_refund_leaves_no_entry(fake_stripe, bought):  # noqa: F811
     assert not AuditLogEntry.objects.exists()
 
 
-def test_approval_through_the_api_is_audited(fake_stripe, bought, settings):  # noqa: F811
+def test_approval_through_the_api_is_audited(fake_stripe, bought, settings):
     settings.BILLING_REQUIRE_APPROVAL = True
     _, sub, _ = bought()
     pending = PendingSubscription.objects.get()
@@ -86,7 +85,7 @@ def test_approval_through_the_api_is_audited(fake_stripe, bought, settings):  # 
     }
 
 
-def test_rejection_through_the_api_audits_decision_and_refund(fake_stripe, bought, settings):  # noqa: F811
+def test_rejection_through_the_api_audits_decision_and_refund(fake_stripe, bought, settings):
     settings.BILLING_REQUIRE_APPROVAL = True
     _, sub, _ = bought()
     pending = PendingSubscription.objects.get()
@@ -103,7 +102,7 @@ def test_rejection_through_the_api_audits_decision_and_refund(fake_stripe, bough
     assert refund.target_id == str(Refund.objects.get().pk)
 
 
-def test_non_admins_leave_no_entry(fake_stripe, bought, settings):  # noqa: F811
+def test_non_admins_leave_no_entry(fake_stripe, bought, settings):
     settings.BILLING_REQUIRE_APPROVAL = True
     studio, sub, _ = bought()
     pending = PendingSubscription.objects.get()
@@ -130,7 +129,7 @@ def test_non_admins_leave_no_entry(fake_stripe, bought, settings):  # noqa: F811
         ("reject_pending", "subscription.reject", "REJECTED"),
     ],
 )
-def test_admin_actions_are_audited(fake_stripe, bought, settings, client, action, audited, status):  # noqa: F811
+def test_admin_actions_are_audited(fake_stripe, bought, settings, client, action, audited, status):
     settings.BILLING_REQUIRE_APPROVAL = True
     _, sub, _ = bought()
     pending = PendingSubscription.objects.get()
@@ -152,8 +151,8 @@ def test_admin_actions_are_audited(fake_stripe, bought, settings, client, action
 
 def test_admin_reprocess_is_audited_only_when_it_changes_the_event(
     fake_stripe,
-    bought,  # noqa: F811
-    deliver,  # noqa: F811
+    bought,
+    deliver,
     client,
 ):
     _, _, remote = bought()

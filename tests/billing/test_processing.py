@@ -11,6 +11,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from billing.models import (
     BillingNotice,
@@ -30,35 +31,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def deliver(post_event, django_capture_on_commit_callbacks):
-    def deliver(payload: str):
-        with django_capture_on_commit_callbacks(execute=True):
-            response = post_event(payload)
-        assert response.status_code == 200, response.content
-        return response.json()
-
-    return deliver
-
-
-@pytest.fixture
-def paid(fake_stripe):
+def paid(checkout_paid):
     """An owner's studio, a completed checkout at Stripe: (studio, session, sub, invoice)."""
-    studio = StudioFactory()
-    customer = fake_stripe.customer_create(email=studio.owner.email)
-    meta = {"user_id": str(studio.owner_id), "studio_id": str(studio.pk), "plan": "PREMIUM_YEARLY"}
-    session = fake_stripe.checkout_session_create(
-        {
-            "mode": "subscription",
-            "customer": customer["id"],
-            "line_items": [{"price": "price_premium_yearly", "quantity": "1"}],
-            "metadata": meta,
-            "subscription_data": {"metadata": meta},
-            "success_url": "http://x/ok",
-        }
-    )
-    session, sub = fake_stripe.complete_checkout(session["id"])
-    invoice = fake_stripe.pay_invoice(sub["id"])
-    return studio, session, sub, invoice
+    return checkout_paid()
 
 
 def _premium(studio) -> bool:
@@ -307,9 +282,9 @@ def test_receipt_email_is_ours_when_the_user_turned_payment_emails_off(
 def test_a_renewal_update_costs_few_round_trips(
     fake_stripe, paid, deliver, django_assert_num_queries
 ):
-    """An update of a subscription we have, premium unchanged: transaction, event lock,
-    savepoint, row lock, the premium read (studio, its subscriptions), release, event
-    update, commit (9; 13 before) — no advisory lock, no premium write."""
+    """An update of a subscription we have, premium on and kept on: transaction, event
+    lock, row lock (with its studio), event update, commit (5; 9 and 13 before) — no
+    savepoint, no advisory lock, no premium read or write."""
     from billing.services import stripe_event_process
 
     studio, session, sub, _ = paid
@@ -321,9 +296,46 @@ def test_a_renewal_update_costs_few_round_trips(
 
     _, event_id = webhook_event_receive(payload=payload.encode(), signature=sign(payload))
     event = StripeEvent.objects.get(stripe_event_id=event_id)
-    with django_assert_num_queries(9) as captured:
+    with django_assert_num_queries(5) as captured:
         assert stripe_event_process(event_pk=event.pk) == "PROCESSED"
     sql = " ".join(q["sql"] for q in captured.captured_queries)
     assert "pg_advisory_xact_lock" not in sql
     assert 'UPDATE "directory_studio"' not in sql
     assert _premium(studio)
+
+
+def test_an_event_older_than_our_last_read_asks_stripe_nothing(fake_stripe, paid, deliver):
+    """A backlog of one subscription's events costs one read: an event that happened
+    before our committed read of Stripe (with READ_MARGIN for clocks) carries nothing
+    newer; one that happened after it is read again."""
+    studio, session, sub, _ = paid
+    deliver(fake_stripe.event("checkout.session.completed", session))
+    reads = len(fake_stripe.calls_to("GET", f"/v1/subscriptions/{sub['id']}"))
+    assert reads == 1
+    # Stripe changed it after our read, but this event is from before: we hold newer.
+    fake_stripe.subscription_set(sub["id"], cancel_at_period_end=True)
+    before = int(time.time()) - 60
+    older = fake_stripe.event("customer.subscription.updated", sub, created=before)
+    assert deliver(older)["duplicate"] is False
+    assert StripeEvent.objects.get(stripe_created__lt=timezone.now() - timedelta(seconds=30))
+    assert len(fake_stripe.calls_to("GET", f"/v1/subscriptions/{sub['id']}")) == reads
+    assert Subscription.objects.get().cancel_at_period_end is False
+    # The event of that change (after our read) is read again and applied.
+    newer = fake_stripe.event("customer.subscription.updated", fake_stripe.get(sub["id"]))
+    deliver(newer)
+    assert len(fake_stripe.calls_to("GET", f"/v1/subscriptions/{sub['id']}")) == reads + 1
+    assert Subscription.objects.get().cancel_at_period_end is True
+    assert _premium(studio)
+    assert StripeEvent.objects.filter(status=WebhookEventStatus.PROCESSED).count() == 3
+
+
+def test_without_the_read_hint_every_event_reads_stripe(fake_stripe, paid, deliver):
+    """The hint lives in the cache: evicted (or never committed), Stripe is read again."""
+    from django.core.cache import cache
+
+    _, session, sub, _ = paid
+    deliver(fake_stripe.event("checkout.session.completed", session))
+    cache.clear()
+    older = fake_stripe.event("customer.subscription.updated", sub, created=int(time.time()) - 60)
+    deliver(older)
+    assert len(fake_stripe.calls_to("GET", f"/v1/subscriptions/{sub['id']}")) == 2

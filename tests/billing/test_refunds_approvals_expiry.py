@@ -27,44 +27,6 @@ from tests.support.api import error_of
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def deliver(post_event, django_capture_on_commit_callbacks):
-    def deliver(payload: str):
-        with django_capture_on_commit_callbacks(execute=True):
-            response = post_event(payload)
-        assert response.status_code == 200, response.content
-        return response.json()
-
-    return deliver
-
-
-@pytest.fixture
-def bought(fake_stripe, deliver):
-    """A studio whose owner paid: the events delivered, so our rows exist."""
-
-    def buy(studio=None):
-        studio = studio or StudioFactory()
-        customer = fake_stripe.customer_create(email=studio.owner.email)
-        meta = {"user_id": str(studio.owner_id), "studio_id": str(studio.pk)}
-        session = fake_stripe.checkout_session_create(
-            {
-                "mode": "subscription",
-                "customer": customer["id"],
-                "line_items": [{"price": "price_premium_yearly", "quantity": "1"}],
-                "metadata": meta,
-                "subscription_data": {"metadata": meta},
-                "success_url": "http://x/ok",
-            }
-        )
-        session, sub = fake_stripe.complete_checkout(session["id"])
-        invoice = fake_stripe.pay_invoice(sub["id"])
-        deliver(fake_stripe.event("checkout.session.completed", session))
-        deliver(fake_stripe.event("invoice.paid", invoice))
-        return studio, Subscription.objects.get(stripe_subscription_id=sub["id"]), sub
-
-    return buy
-
-
 def _admin_api():
     api = APIClient()
     api.force_login(UserFactory(admin=True))

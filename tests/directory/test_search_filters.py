@@ -81,3 +81,9 @@ def test_the_search_url_carries_the_filters(settings):
     assert search_url({"studio_types": ["HOME", "PODCAST"], "verified": True, "radius": 50.0}) == (
         "https://studios.example.com/search?radius=50.0&studio_types=HOME%2CPODCAST&verified=true"
     )
+
+
+@pytest.mark.parametrize(("legacy", "ours"), [("created_at", "newest"), ("createdAt", "newest"),
+                                              ("name", "name"), ("rating", "rating")])  # fmt: skip
+def test_the_legacy_sites_sort_values_are_understood(legacy, ours):
+    assert validate_search_filters({"sortBy": legacy}) == {"sort": ours}

@@ -110,8 +110,11 @@ class FakeStripe:
 
     def customer_create(self, **params) -> dict:
         with self.lock:
+            cus_id = self.new_id("cus")
             obj = {
-                "id": self.new_id("cus"),
+                "id": cus_id,
+                "invoice_prefix": cus_id[-8:].upper(),
+                "next_invoice_sequence": 1,
                 "object": "customer",
                 "created": self.now(),
                 "email": params.get("email"),
@@ -212,8 +215,13 @@ class FakeStripe:
             }
             self.objects[pi["id"]] = pi
             item = sub["items"]["data"][0]
+            invoice_id = self.new_id("in")
+            customer = self.objects[sub["customer"]]
+            number = f"{customer['invoice_prefix']}-{customer['next_invoice_sequence']:04d}"
+            customer["next_invoice_sequence"] += 1
             invoice = {
-                "id": self.new_id("in"),
+                "id": invoice_id,
+                "number": number,
                 "object": "invoice",
                 "customer": sub["customer"],
                 "status": "paid" if paid else "open",
@@ -223,10 +231,39 @@ class FakeStripe:
                 "currency": "usd",
                 "created": self.now(),
                 "billing_reason": "subscription_create",
-                "hosted_invoice_url": "https://invoice.stripe.com/i/fake",
-                "invoice_pdf": "https://pay.stripe.com/invoice/fake/pdf",
+                "hosted_invoice_url": f"https://invoice.stripe.com/i/acct_fake/{invoice_id}",
+                "invoice_pdf": f"https://pay.stripe.com/invoice/acct_fake/{invoice_id}/pdf",
+                # The invoice's own period is when items could be added (one instant for a
+                # subscription's first invoice); the service period is on the lines.
                 "period_start": item["current_period_start"],
-                "period_end": item["current_period_end"],
+                "period_end": item["current_period_start"],
+                "lines": {
+                    "object": "list",
+                    "data": [
+                        {
+                            "id": self.new_id("il"),
+                            "object": "line_item",
+                            "amount": amount,
+                            "currency": "usd",
+                            "description": "1 × Premium listing (at $299.00 / year)",
+                            "invoice": invoice_id,
+                            "period": {
+                                "start": item["current_period_start"],
+                                "end": item["current_period_end"],
+                            },
+                            "parent": {
+                                "type": "subscription_item_details",
+                                "subscription_item_details": {
+                                    "subscription": sub_id,
+                                    "subscription_item": item["id"],
+                                },
+                            },
+                            "quantity": 1,
+                        }
+                    ],
+                    "has_more": False,
+                    "url": f"/v1/invoices/{invoice_id}/lines",
+                },
                 "livemode": False,
                 "parent": {
                     "type": "subscription_details",
@@ -250,7 +287,7 @@ class FakeStripe:
                     "has_more": False,
                 },
             }
-            self.objects[invoice["id"]] = invoice
+            self.objects[invoice_id] = invoice
             sub["latest_invoice"] = invoice["id"]
             return json.loads(json.dumps(invoice))
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 from django.conf import settings
 
@@ -14,6 +16,23 @@ def sign_in_with_cookie(context, user, base: str) -> None:
     context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": session_key_for(user), "url": base}]
     )
+
+
+@contextmanager
+def signed_in_pages(browser, page_errors, base: str, *users, viewport: dict) -> Iterator[list]:
+    """One watched page per user, each in its own browser context signed in as that user;
+    the contexts are closed afterwards."""
+    contexts = []
+    try:
+        pages = []
+        for user in users:
+            contexts.append(browser.new_context(viewport=viewport))
+            sign_in_with_cookie(contexts[-1], user, base)
+            pages.append(page_errors.watch(contexts[-1].new_page()))
+        yield pages
+    finally:
+        for context in contexts:
+            context.close()
 
 
 def realtime_options(page, **options) -> None:

@@ -45,7 +45,21 @@ def test_json_and_the_admin_are_left_alone(client):
 
 
 def test_the_map_tile_host_is_allowed_for_images():
-    with override_settings(MAP_TILE_URL="https://tiles.example.org/{z}/{x}/{y}.png"):
-        assert "img-src 'self' data: https: https://tiles.example.org" in content_security_policy()
-    with override_settings(MAP_TILE_URL=""):
+    site = "https://studios.example.com"
+    with override_settings(SITE_URL=site, MAP_TILE_URL="https://tiles.example.org/{z}/{x}/{y}.png"):
+        assert "img-src 'self' data: https: https://tiles.example.org;" in content_security_policy()
+    with override_settings(SITE_URL=site, MAP_TILE_URL=""):
         assert "img-src 'self' data: https:;" in content_security_policy() + ";"
+
+
+def test_uploads_on_a_plain_http_site_url_show_under_any_host_name():
+    """A local run stores photo URLs on SITE_URL (http://127.0.0.1:8000/media/…); opened as
+    http://localhost:8000 the page must still load them."""
+    with override_settings(SITE_URL="http://127.0.0.1:8765", MAP_TILE_URL=""):
+        assert "img-src 'self' data: https: http://127.0.0.1:8765;" in content_security_policy()
+
+
+def test_a_legacy_link_is_redirected_with_our_names_and_sort_values(client):
+    response = client.get("/search?studioTypes=HOME&sortBy=created_at&query=booth")
+    assert response.status_code == 301
+    assert response["Location"] == "/search?studio_types=HOME&sort=newest&q=booth"

@@ -21,6 +21,7 @@ from tests.factories import (
 )
 from tests.frontend.browser import sign_in_with_cookie
 from tests.frontend.screenshots import DESKTOP, PHONE, horizontal_overflow, shoot
+from tests.frontend.test_accessibility import AXE, scan
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,6 +37,7 @@ MANAGE_PAGES = {
     "email": "/accounts/email/",
     "password-change": "/accounts/password/change/",
     "connections": "/accounts/3rdparty/",
+    "sessions": "/accounts/sessions/",
 }
 
 
@@ -94,6 +96,17 @@ def test_allauth_pages_carry_the_site_layout(browser, servers, page_errors):
         assert horizontal_overflow(phone) == 0
         shoot(phone, "account-login-phone")
         phone.context.close()
+
+        # The settings pages fit a phone too (the devices table's long user agents wrap).
+        phone_context = browser.new_context(viewport=PHONE)
+        sign_in_with_cookie(phone_context, carla, server)
+        phone = page_errors.watch(phone_context.new_page())
+        for name, path in MANAGE_PAGES.items():
+            phone.goto(f"{server}{path}")
+            _assert_site_layout(phone)
+            assert horizontal_overflow(phone) == 0, path
+            shoot(phone, f"account-{name}-phone")
+        phone_context.close()
     finally:
         context.close()
 
@@ -190,6 +203,15 @@ def test_phone_header_collapses_behind_a_menu_button(browser, servers, page_erro
         assert search["width"] > 300, search  # the placeholder is not cut off
         assert horizontal_overflow(page) == 0
         shoot(page, "menu-open-phone")
+        # The account menu unfolds in place inside it; Escape closes the inner menu first.
+        account = page.get_by_role("button", name="Phoebe")
+        account.click()
+        expect(page.get_by_role("link", name="My reports")).to_be_visible()
+        assert horizontal_overflow(page) == 0
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("link", name="My reports")).to_be_hidden()
+        expect(account).to_be_focused()
+        expect(menu).to_have_attribute("aria-expanded", "true")
         page.keyboard.press("Escape")
         expect(page.locator(".site-nav")).to_be_hidden()
         expect(menu).to_be_focused()
@@ -304,5 +326,65 @@ def test_a_thread_shows_avatars_and_the_studio_an_enquiry_is_about(browser, serv
         expect(page.locator(".day-separator")).to_have_text(["Today"])
         assert page.evaluate("window.pwned") is None
         shoot(page, "conversation-enquiry-desktop")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("role", ["member", "admin"])
+def test_signed_in_header_is_one_row_at_1280_with_a_keyboard_account_menu(
+    browser, servers, page_errors, role
+):
+    server = servers.base(0)
+    # A long name too: the button shortens it rather than wrapping the header.
+    user = UserFactory(
+        username=f"wide{role}",
+        display_name="Maximiliana Wolkenstein-Oberhausen",
+        admin=role == "admin",
+    )
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)  # bypass: axe is injected
+    sign_in_with_cookie(context, user, server)
+    page = page_errors.watch(context.new_page())
+    try:
+        page.goto(f"{server}/search")
+        expect(page.locator("[data-realtime-status]")).to_have_attribute(
+            "data-realtime-status", "open"
+        )  # "Live" shown: the widest the header gets
+        if role == "admin":
+            expect(page.locator("[data-admin-reports]")).to_be_visible()
+        button = page.get_by_role("button", name="Maximiliana Wolkenstein-Oberhausen")
+        header = page.locator(".site-header").bounding_box()
+        brand = page.locator(".brand").bounding_box()
+        last = button.bounding_box()
+        assert header["height"] < 70, header  # one row, not two
+        assert abs((brand["y"] + brand["height"] / 2) - (last["y"] + last["height"] / 2)) < 8
+        shoot(page, f"header-{role}-desktop")
+
+        menu = page.locator("#account-menu-list")
+        expect(button).to_have_attribute("aria-expanded", "false")
+        expect(menu).to_be_hidden()
+        button.focus()
+        page.keyboard.press("Enter")
+        expect(button).to_have_attribute("aria-expanded", "true")
+        for name in ("My profile", "My studios", "My reports", "Settings"):
+            expect(menu.get_by_role("link", name=name)).to_be_visible()
+        expect(menu.get_by_role("button", name="Sign out")).to_be_visible()
+        assert page.locator(".site-header").bounding_box()["height"] == header["height"]
+        assert AXE.is_file(), f"{AXE} is missing: run `make browser-up`"
+        assert scan(page) == []  # the open menu: no serious violation
+        page.keyboard.press("Tab")
+        expect(menu.get_by_role("link", name="My profile")).to_be_focused()
+        page.keyboard.press("Escape")
+        expect(menu).to_be_hidden()
+        expect(button).to_be_focused()
+        expect(button).to_have_attribute("aria-expanded", "false")
+
+        page.keyboard.press(" ")
+        expect(menu).to_be_visible()
+        page.locator("main").click(position={"x": 5, "y": 5})  # a click outside closes it
+        expect(menu).to_be_hidden()
+
+        button.click()
+        menu.get_by_role("link", name="My studios").click()
+        expect(page).to_have_url(f"{server}/dashboard")
     finally:
         context.close()

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from realtime.models import Notification, NotificationType, UserConnection
 from tests.factories import UserFactory
-from tests.frontend.browser import sign_in_with_cookie
+from tests.frontend.browser import signed_in_pages
 from tests.frontend.screenshots import DESKTOP, shoot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,13 +19,7 @@ def test_connect_pending_connected_survive_a_reload(browser, servers, page_error
     server = servers.base(0)
     ann = UserFactory(username="ann", display_name="Ann")
     ben = UserFactory(username="ben", display_name="Ben")
-    ann_context = browser.new_context(viewport=DESKTOP)
-    ben_context = browser.new_context(viewport=DESKTOP)
-    sign_in_with_cookie(ann_context, ann, server)
-    sign_in_with_cookie(ben_context, ben, server)
-    a = page_errors.watch(ann_context.new_page())
-    b = page_errors.watch(ben_context.new_page())
-    try:
+    with signed_in_pages(browser, page_errors, server, ann, ben, viewport=DESKTOP) as (a, b):
         a.goto(f"{server}/ben")
         button = a.locator("#connect-button")
         expect(button).to_have_text("Connect")
@@ -54,6 +48,3 @@ def test_connect_pending_connected_survive_a_reload(browser, servers, page_error
 
         b.goto(f"{server}/ben")  # one's own profile has no button
         expect(b.locator("#connect-button")).to_have_count(0)
-    finally:
-        ann_context.close()
-        ben_context.close()

@@ -100,6 +100,7 @@ def test_reporting_a_studio_through_the_dialog_and_the_admin_badge(browser, serv
 
     # "My reports" in the account menu, with the outcome once an admin decides.
     page.goto(f"{server}/")
+    page.locator(".account-button").click()  # "My reports" is in the account menu
     page.get_by_role("link", name="My reports").click()
     expect(page.locator(f'[data-report-id="{report.pk}"]')).to_contain_text(
         "Waiting for a moderator"

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from directory.models import Review, ReviewResponse, ReviewStatus
 from moderation.services import review_decide
-from tests.factories import StudioFactory, UserFactory
-from tests.frontend.browser import in_thread, sign_in_with_cookie
+from tests.factories import ReviewFactory, StudioFactory, UserFactory
+from tests.frontend.browser import in_thread, sign_in_with_cookie, signed_in_pages
 from tests.frontend.screenshots import DESKTOP, PHONE, horizontal_overflow, shoot
 from tests.frontend.test_accessibility import scan
 
@@ -31,13 +31,10 @@ def test_write_moderate_reply_and_the_rules(browser, servers, page_errors):
     admin = UserFactory(admin=True)
     url = f"{server}/studios/{studio.pk}"
 
-    member_context = browser.new_context(viewport=DESKTOP)
-    owner_context = browser.new_context(viewport=DESKTOP)
-    sign_in_with_cookie(member_context, member, server)
-    sign_in_with_cookie(owner_context, owner, server)
-    page = page_errors.watch(member_context.new_page())
-    owner_page = page_errors.watch(owner_context.new_page())
-    try:
+    with signed_in_pages(browser, page_errors, server, member, owner, viewport=DESKTOP) as (
+        page,
+        owner_page,
+    ):
         # The owner of the studio is not offered a review of their own studio.
         owner_page.goto(url)
         expect(owner_page.locator("#reviews-section")).to_be_visible()
@@ -151,9 +148,6 @@ def test_write_moderate_reply_and_the_rules(browser, servers, page_errors):
         expect(page.locator("#write-review-start")).to_be_visible()
         expect(page.locator(f"#review-{review.pk}")).to_have_count(0)
         assert not Review.objects.filter(pk=review.pk).exists()
-    finally:
-        member_context.close()
-        owner_context.close()
 
 
 def test_the_review_form_fits_a_phone_and_anonymous_visitors_are_asked_to_sign_in(
@@ -181,3 +175,54 @@ def test_the_review_form_fits_a_phone_and_anonymous_visitors_are_asked_to_sign_i
     finally:
         anonymous.close()
         signed_in.close()
+
+
+def test_the_rating_summary_follows_each_change_without_a_reload(browser, servers, page_errors):
+    server = servers.base(0)
+    owner = UserFactory(username="oscar", display_name="Oscar Owner", owner=True)
+    studio = StudioFactory(owner=owner, name="Counted Booth")
+    member = UserFactory(username="mona", display_name="Mona Member")
+    admin = UserFactory(admin=True)
+    ReviewFactory(studio=studio, rating=5, status=ReviewStatus.APPROVED)
+    mine = ReviewFactory(studio=studio, reviewer=member, rating=3, status=ReviewStatus.APPROVED)
+    url = f"{server}/studios/{studio.pk}"
+
+    def expect_summary(p, text: str, buckets: dict[int, str]):
+        expect(p.locator("#rating-summary > p")).to_contain_text(text)
+        for rating, shown in buckets.items():
+            expect(p.locator(f'#rating-summary li[data-rating="{rating}"]')).to_contain_text(shown)
+
+    with signed_in_pages(browser, page_errors, server, member, owner, viewport=DESKTOP) as (
+        page,
+        owner_page,
+    ):
+        page.goto(url)
+        expect_summary(page, "4 out of 5 · 2 reviews", {5: "1 (50", 3: "1 (50"})
+
+        # A change sends the review back to moderation: off the figures at once.
+        page.locator(".my-review").get_by_role("button", name="Edit my review").click()
+        page.locator("#review-form").get_by_label("2 stars").check()
+        page.get_by_role("button", name="Save and send for moderation").click()
+        expect(page.locator(".my-review")).to_contain_text("Pending moderation")
+        expect_summary(page, "5 out of 5 · 1 review", {5: "1 (100", 3: "0 (0", 2: "0 (0"})
+
+        # Approved again (elsewhere), then withdrawn: the figures follow the delete.
+        in_thread(review_decide, actor=admin, review=mine, status=ReviewStatus.APPROVED)
+        page.reload()
+        expect_summary(page, "3.5 out of 5 · 2 reviews", {2: "1 (50"})
+        page.locator(".my-review").get_by_role("button", name="Delete my review").click()
+        page.get_by_role("button", name="Yes, delete it").click()
+        expect(page.locator("#write-review-start")).to_be_visible()
+        expect_summary(page, "5 out of 5 · 1 review", {2: "0 (0"})
+
+        # The owner answers; the figures are re-read then too (a review approved meanwhile).
+        owner_page.goto(url)
+        expect_summary(owner_page, "5 out of 5 · 1 review", {1: "0 (0"})
+        ReviewFactory(studio=studio, rating=1, status=ReviewStatus.APPROVED)
+        first = Review.objects.filter(studio=studio).order_by("pk").first()
+        reviewed = owner_page.locator(f"#review-{first.pk}")
+        reviewed.locator(".reply-start").click()
+        reviewed.get_by_label("Your public reply").fill("Thank you.")
+        reviewed.get_by_role("button", name="Post reply").click()
+        expect(reviewed.locator(".response")).to_contain_text("Thank you.")
+        expect_summary(owner_page, "3 out of 5 · 2 reviews", {1: "1 (50", 5: "1 (50"})

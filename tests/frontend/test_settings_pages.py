@@ -244,6 +244,8 @@ EVERY_FILTER = {
     "has_images": True,
     "sort": "name",
 }
+# The filters EVERY_FILTER cannot hold at once: a typed place (instead of lat/lng) and a city.
+PLACE_FILTERS = {"location": "London", "city": "London", "radius": 10.0, "sort": "distance"}
 
 
 def test_a_saved_search_opens_with_every_filter_and_is_managed(
@@ -256,6 +258,7 @@ def test_a_saved_search_opens_with_every_filter_and_is_managed(
     member = UserFactory(username="sid")
     saved = SavedSearchFactory(user=member, name="Booths near London", filters=EVERY_FILTER)
     other = SavedSearchFactory(user=member, name="Anything", filters={})
+    place = SavedSearchFactory(user=member, name="In London", filters=PLACE_FILTERS)
     SavedSearchFactory(name="Not mine")
     context = browser.new_context(viewport=DESKTOP)
     sign_in_with_cookie(context, member, server)
@@ -263,7 +266,7 @@ def test_a_saved_search_opens_with_every_filter_and_is_managed(
     try:
         page.goto(f"{server}/settings/searches")
         items = page.locator("#saved-searches > li.saved-search")
-        expect(items).to_have_count(2)
+        expect(items).to_have_count(3)
         row = page.locator(f'li[data-saved-search-id="{saved.pk}"]')
         expect(row.locator(".filters")).to_have_text(
             "“booth” · Home studio, Podcast production · Source-Connect"
@@ -286,6 +289,30 @@ def test_a_saved_search_opens_with_every_filter_and_is_managed(
             "premium": True,
             "has_images": True,
             "place": "Near 51.507, -0.128 Clear",
+        }
+        page.go_back()
+
+        # The place and the city: in the list's words, then in the URL and the form.
+        place_row = page.locator(f'li[data-saved-search-id="{place.pk}"]')
+        expect(place_row.locator(".filters")).to_have_text(
+            "in London · within 10 mi of London · sorted by distance"
+        )
+        place_row.get_by_role("link", name="Open").click()
+        expect(page).to_have_url(re.compile(r"/search\?"))
+        page.wait_for_load_state("networkidle")
+        query = parse_qs(urlsplit(page.url).query)
+        assert (query["location"], query["city"]) == (["London"], ["London"])
+        assert form_state(page) == {
+            "q": "",
+            "location": "London",
+            "radius": "10",
+            "sort": "distance",
+            "studio_types": [],
+            "services": [],
+            "verified": False,
+            "premium": False,
+            "has_images": False,
+            "place": "City: London Clear",
         }
         page.go_back()
 
@@ -318,7 +345,7 @@ def test_a_saved_search_opens_with_every_filter_and_is_managed(
         row.get_by_role("button", name="Yes, delete").click()
         expect(row).to_have_count(0)
         expect(page.locator("#searches-status")).to_have_text("Deleted “London booths”.")
-        assert list(SavedSearch.objects.filter(user=member)) == [other]
+        assert set(SavedSearch.objects.filter(user=member)) == {other, place}
     finally:
         context.close()
 

@@ -205,3 +205,34 @@ async def test_redis_restart_delivery_recovers(people):
         for s in servers:
             s.stop()
         redis.kill()
+
+
+async def test_a_sigtermed_daphne_leaves_none_of_its_sockets_online(people):
+    # A deploy's SIGTERM cancels every consumer without websocket_disconnect; the process
+    # takes its sockets out of presence first (realtime/daphne.py), instead of leaving
+    # them "online" for PRESENCE_TTL.
+    import time
+
+    import redis
+    from django.conf import settings
+
+    prefix = unique_prefix()
+    server = Daphne(redis_url=settings.REDIS_URL, prefix=prefix).ready()
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    (a, ka), (b, kb) = people
+
+    def online(user_id: int) -> int:
+        return client.zcount(f"{prefix}:presence:{user_id}", time.time(), "+inf")
+
+    try:
+        alice = await Client(server.port, ka).open()
+        bob = await Client(server.port, kb, use_token=True).open()
+        assert (online(a.pk), online(b.pk)) == (1, 1)
+        server.stop()
+        assert (online(a.pk), online(b.pk)) == (0, 0)
+    finally:
+        server.stop()
+        client.close()
+    for c in (alice, bob):
+        with contextlib.suppress(Exception):
+            await c.close()

@@ -31,6 +31,8 @@ async def test_sql_and_orm_readers_agree(users):
         assert [i for i, _ in page] == list(range(1, head + 1))
         assert await reader.first_after(b.pk, 1) == 2
         assert await reader.first_after(b.pk, head) is None
+        assert await reader.resume_state(b.pk, 1) == (head, 2)
+        assert await reader.resume_state(b.pk, head) == (head, None)
         assert await reader.active_user_id(b.username.upper()) == b.pk
         assert await reader.active_user_id("nobody") is None
     by_sql, by_orm = await sql.events_page(b.pk, 1, 3), await orm.events_page(b.pk, 1, 3)
@@ -38,6 +40,9 @@ async def test_sql_and_orm_readers_agree(users):
     new = await database_sync_to_async(UserFactory)()
     assert await sql.hello_state(new.pk) == (0, 0, 0)
     assert await orm.stream_head(new.pk) == 0
+    stranger = await database_sync_to_async(UserFactory)()  # no stream row yet
+    for reader in (sql, orm):
+        assert await reader.resume_state(stranger.pk, 0) == (0, None)
 
 
 def test_the_backend_is_chosen_once():

@@ -7,22 +7,45 @@ import { $, fill, h } from "./dom.js";
 
 const body = document.body;
 
+/**
+ * A disclosure: `button` (aria-expanded) shows or hides what `openClass` on `box` reveals (the
+ * CSS does the showing). A click, Enter or Space toggles it; Escape within `scope` closes it
+ * and returns focus to the button (only the innermost open one: the event stops there).
+ */
+function disclosure(button, box, openClass, scope) {
+  const isOpen = () => box.classList.contains(openClass);
+  const setOpen = (open) => {
+    box.classList.toggle(openClass, open);
+    button.setAttribute("aria-expanded", String(open));
+  };
+  button.addEventListener("click", () => setOpen(!isOpen()));
+  scope.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && isOpen()) {
+      event.stopPropagation();
+      setOpen(false);
+      button.focus();
+    }
+  });
+  return { isOpen, setOpen };
+}
+
 // The phone header: the search and the navigation fold behind the Menu button. Without this
 // script (or on a wide screen) they are simply shown.
 document.documentElement.classList.add("js");
 const menuButton = $(".menu-button");
-if (menuButton) {
-  const header = menuButton.closest(".site-header");
-  const setOpen = (open) => {
-    header.classList.toggle("menu-open", open);
-    menuButton.setAttribute("aria-expanded", String(open));
-  };
-  menuButton.addEventListener("click", () => setOpen(!header.classList.contains("menu-open")));
-  document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && header.classList.contains("menu-open")) {
-      setOpen(false);
-      menuButton.focus();
-    }
+if (menuButton) disclosure(menuButton, menuButton.closest(".site-header"), "menu-open", document);
+
+// The account menu (the user's name in the header): My profile, My studios, My reports,
+// Settings, Sign out. A click or focus outside closes it too. Without this script the list
+// is simply shown.
+const accountMenu = $(".account-menu");
+if (accountMenu) {
+  const { isOpen, setOpen } = disclosure($(".account-button", accountMenu), accountMenu, "open", accountMenu);
+  accountMenu.addEventListener("focusout", (event) => {
+    if (isOpen() && event.relatedTarget && !accountMenu.contains(event.relatedTarget)) setOpen(false);
+  });
+  document.addEventListener("click", (event) => {
+    if (isOpen() && !accountMenu.contains(event.target)) setOpen(false);
   });
 }
 

@@ -1,6 +1,7 @@
 // Cards: a studio (the search results and the featured lists) and a person (the spotlight).
 
-import { h, label, plural, stars } from "./dom.js";
+import { api } from "./api.js";
+import { fill, h, label, plural, showError, stars } from "./dom.js";
 
 export function studioCard(studio, { typeLabels = null, serviceLabels = null } = {}) {
   const href = `/studios/${encodeURIComponent(studio.id)}`;
@@ -66,4 +67,21 @@ export function personCard(person) {
       h("p", { class: "muted" }, plural(person.listed_studios, "listed studio")),
     ),
   );
+}
+
+/** The featured studios (GET /api/studios/featured) as cards in `container` (home, premium). */
+export async function showFeatured(container, { typeLabels = null, serviceLabels = null } = {}) {
+  try {
+    const { results } = await api("/api/studios/featured");
+    fill(
+      container,
+      results.length
+        ? h("ul", { class: "cards" }, results.map((s) => studioCard(s, { typeLabels, serviceLabels })))
+        : h("p", { class: "muted" }, "No featured studios yet."),
+    );
+  } catch (err) {
+    showError(container, err);
+  } finally {
+    container.removeAttribute("aria-busy");
+  }
 }

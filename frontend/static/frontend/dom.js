@@ -123,3 +123,34 @@ export function showError(node, err) {
     : [];
   fill(node, h("span", { class: "error" }, err?.message || "Something went wrong."), details.length ? h("ul", {}, details.map((d) => h("li", {}, d))) : null);
 }
+
+/**
+ * Asks in `slot` before a step that cannot be undone: the question, a danger button that runs
+ * `onConfirm` (an error it throws is shown in the slot) and "Keep it", which clears the slot.
+ * Focus moves to the danger button, so a keyboard user answers at once.
+ */
+export function confirmInSlot(slot, question, { yes = "Yes, delete it", action = null, onConfirm }) {
+  fill(
+    slot,
+    question,
+    h(
+      "button",
+      {
+        type: "button",
+        class: "button danger",
+        dataset: action ? { action } : null,
+        onclick: async () => {
+          try {
+            await onConfirm();
+          } catch (err) {
+            showError(slot, err);
+          }
+        },
+      },
+      yes,
+    ),
+    " ",
+    h("button", { type: "button", class: "secondary", onclick: () => fill(slot) }, "Keep it"),
+  );
+  $("button", slot).focus();
+}

@@ -75,3 +75,20 @@ def test_the_list_costs_a_fixed_number_of_queries(api, django_assert_max_num_que
     api.force_login(user)
     with django_assert_max_num_queries(3):  # session, user, the list
         assert len(api.get(URL).json()) == 20
+
+
+def test_an_imported_saved_search_reads_under_our_names(api, settings):
+    """Saved searches imported from the legacy site keep its names in the database; the API
+    (and the link it gives) speaks ours, so the search page opens them as they were."""
+    settings.SITE_URL = "https://studios.example.com"
+    user = UserFactory()
+    SavedSearchFactory(
+        user=user,
+        filters={"studioTypes": ["RECORDING"], "sortBy": "created_at", "q": "booth"},
+    )
+    api.force_login(user)
+    [saved] = api.get(URL).json()
+    assert saved["filters"] == {"studio_types": ["RECORDING"], "sort": "newest", "q": "booth"}
+    assert saved["search_url"] == (
+        "https://studios.example.com/search?q=booth&sort=newest&studio_types=RECORDING"
+    )

@@ -1,6 +1,7 @@
-// /billing: the user's subscriptions (GET /api/billing/subscriptions) and the Stripe
-// Billing Portal (POST /api/stripe/portal → redirect), where invoices, the card and
-// cancellation live. Payment notifications arriving live refresh the table.
+// /billing: the user's subscriptions (GET /api/billing/subscriptions), their invoices
+// read from Stripe (GET /api/billing/invoices, each linking to Stripe's hosted invoice) and
+// the Stripe Billing Portal (POST /api/stripe/portal → redirect) for the card and
+// cancellation. Payment notifications arriving live refresh both tables.
 
 import { api } from "../api.js";
 import { realtime } from "../app.js";
@@ -12,7 +13,17 @@ const els = {
   none: $("#no-subscriptions"),
   status: $("#billing-status"),
   portal: $("#open-portal"),
+  invoices: $("#invoices"),
+  invoiceRows: $("#invoices tbody"),
+  noInvoices: $("#no-invoices"),
+  invoiceStatus: $("#invoices-status"),
 };
+
+const INVOICE_STATUS = { draft: "Draft", open: "Due", paid: "Paid", uncollectible: "Uncollectible", void: "Void" };
+
+function money(cents, currency) {
+  return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() }).format(cents / 100);
+}
 
 const STATUS = {
   ACTIVE: "Active",
@@ -41,6 +52,7 @@ async function load() {
       ),
     );
     els.none.hidden = results.length > 0;
+    els.table.hidden = results.length === 0; // no header row above "no premium listing yet"
   } catch (err) {
     showError(els.status, err);
   } finally {
@@ -59,8 +71,44 @@ els.portal.addEventListener("click", async () => {
   }
 });
 
+async function loadInvoices() {
+  try {
+    const { results } = await api("/api/billing/invoices");
+    fill(
+      els.invoiceRows,
+      ...results.map((inv) =>
+        h(
+          "tr",
+          { "data-invoice": inv.id, "data-status": inv.status || "" },
+          h("td", {}, formatDate(inv.created)),
+          h("td", {}, inv.number || "—"),
+          h("td", {}, inv.period_start && inv.period_end ? `${formatDate(inv.period_start)} – ${formatDate(inv.period_end)}` : "—"),
+          h("td", {}, money(inv.status === "paid" ? inv.amount_paid : inv.amount_due, inv.currency)),
+          h("td", {}, INVOICE_STATUS[inv.status] || inv.status || "—"),
+          h(
+            "td",
+            {},
+            inv.hosted_invoice_url
+              ? h("a", { href: inv.hosted_invoice_url, rel: "noopener", target: "_blank" }, `View invoice ${inv.number || ""}`.trim())
+              : "—",
+          ),
+        ),
+      ),
+    );
+    els.noInvoices.hidden = results.length > 0;
+  } catch (err) {
+    showError(els.invoiceStatus, err);
+  } finally {
+    els.invoices.removeAttribute("aria-busy");
+  }
+}
+
 realtime?.on("notification.new", ({ notification }) => {
-  if (["PAYMENT_SUCCESS", "PAYMENT_FAILED", "SUBSCRIPTION_EXPIRING"].includes(notification.type)) load();
+  if (["PAYMENT_SUCCESS", "PAYMENT_FAILED", "SUBSCRIPTION_EXPIRING"].includes(notification.type)) {
+    load();
+    loadInvoices();
+  }
 });
 
 load();
+loadInvoices();

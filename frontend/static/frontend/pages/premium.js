@@ -3,30 +3,13 @@
 
 import { api } from "../api.js";
 import "../app.js";
-import { personCard, studioCard } from "../cards.js";
+import { personCard, showFeatured } from "../cards.js";
 import { $, fill, h, pageData, showError } from "../dom.js";
 
 const data = pageData("page-data") || {};
-const featured = $("#featured");
 const spotlight = $("#spotlight");
 const more = $("#spotlight-more");
 let nextPage = 1;
-
-async function loadFeatured() {
-  try {
-    const { results } = await api("/api/studios/featured");
-    fill(
-      featured,
-      results.length
-        ? h("ul", { class: "cards" }, results.map((s) => studioCard(s, { typeLabels: data.studio_types, serviceLabels: data.services })))
-        : h("p", { class: "muted" }, "No featured studios yet."),
-    );
-  } catch (err) {
-    showError(featured, err);
-  } finally {
-    featured.removeAttribute("aria-busy");
-  }
-}
 
 async function loadSpotlight() {
   more.disabled = true;
@@ -48,5 +31,5 @@ async function loadSpotlight() {
 }
 
 more.addEventListener("click", loadSpotlight);
-loadFeatured();
+showFeatured($("#featured"), { typeLabels: data.studio_types, serviceLabels: data.services });
 loadSpotlight();

@@ -199,7 +199,7 @@ const avatarError = $("#avatar-error");
 const avatarRemove = $("#avatar-remove");
 
 function showAvatar() {
-  fill($("#avatar-current"), me.avatar_url ? h("img", { class: "avatar", src: me.avatar_url, alt: "Your current picture" }) : h("div", { class: "avatar avatar-empty", "aria-hidden": "true" }, (me.display_name || me.username).charAt(0).toUpperCase()));
+  fill($("#avatar-current"), me.avatar_url ? h("img", { class: "avatar", src: me.avatar_url, alt: "Your current picture" }) : h("div", { class: "avatar avatar-placeholder", "aria-hidden": "true" }, (me.display_name || me.username).charAt(0).toUpperCase()));
   avatarRemove.hidden = !me.avatar_url;
   renderPreview();
 }

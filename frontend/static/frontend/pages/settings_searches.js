@@ -4,7 +4,7 @@
 
 import "../app.js"; // the header menu, the badges, the socket
 import { api } from "../api.js";
-import { $, fill, formatDateTime, h, label, pageData, showError } from "../dom.js";
+import { $, confirmInSlot, fill, formatDateTime, h, label, pageData, showError } from "../dom.js";
 
 const data = pageData("page-data") || {};
 const list = $("#saved-searches");
@@ -108,33 +108,16 @@ function row(item) {
   }
 
   function confirming() {
-    const slot = $(".row-status", li);
-    fill(
-      slot,
-      `Delete “${item.name}”? `,
-      h(
-        "button",
-        {
-          type: "button",
-          class: "button danger",
-          dataset: { action: "confirm-delete" },
-          onclick: async () => {
-            try {
-              await api(`/api/user/saved-searches/${item.id}`, { method: "DELETE" });
-              li.remove();
-              status.textContent = `Deleted “${item.name}”.`;
-              if (!list.children.length) empty();
-            } catch (err) {
-              showError(slot, err);
-            }
-          },
-        },
-        "Yes, delete",
-      ),
-      " ",
-      h("button", { type: "button", class: "secondary", onclick: () => fill(slot) }, "Keep it"),
-    );
-    $("button", slot).focus();
+    confirmInSlot($(".row-status", li), `Delete “${item.name}”? `, {
+      yes: "Yes, delete",
+      action: "confirm-delete",
+      onConfirm: async () => {
+        await api(`/api/user/saved-searches/${item.id}`, { method: "DELETE" });
+        li.remove();
+        status.textContent = `Deleted “${item.name}”.`;
+        if (!list.children.length) empty();
+      },
+    });
   }
 
   view();

@@ -5,7 +5,7 @@
 import { api } from "../api.js";
 import { me } from "../app.js";
 import { goPremium } from "../premium.js";
-import { $, fill, formatDate, h, label, pageData, showError, stars } from "../dom.js";
+import { $, confirmInSlot, fill, formatDate, h, label, pageData, showError, stars } from "../dom.js";
 import { reportButton } from "../report.js";
 
 const data = pageData("page-data") || {};
@@ -86,6 +86,21 @@ function renderRating(rating) {
   );
 }
 
+/**
+ * The summary and distribution count published reviews only, so after the viewer changes
+ * or withdraws their review (a change sends it back to moderation) or the owner answers,
+ * they are re-read from GET /api/studios/{id} rather than left stale until a reload. If
+ * that read fails, the old figures stay: the change itself has succeeded.
+ */
+async function refreshRating() {
+  try {
+    const fresh = await api(`/api/studios/${encodeURIComponent(id)}`);
+    renderRating(fresh.rating);
+  } catch {
+    // a reload shows the new figures
+  }
+}
+
 function ownerResponse(response) {
   return h("blockquote", { class: "response" }, h("strong", {}, "Response from the owner: "), h("span", { class: "response-text" }, response.content));
 }
@@ -128,27 +143,15 @@ function ownerSlot(r) {
   }
 
   function confirmDeleteReply(status) {
-    fill(
-      status,
-      "Delete your reply? ",
-      h("button", {
-        type: "button",
-        class: "button danger",
-        onclick: async () => {
-          try {
-            await api(url, { method: "DELETE" });
-            current = null;
-            show();
-            $("button", slot)?.focus();
-          } catch (err) {
-            showError(status, err);
-          }
-        },
-      }, "Yes, delete it"),
-      " ",
-      h("button", { type: "button", class: "secondary", onclick: () => fill(status) }, "Keep it"),
-    );
-    $("button", status).focus();
+    confirmInSlot(status, "Delete your reply? ", {
+      onConfirm: async () => {
+        await api(url, { method: "DELETE" });
+        current = null;
+        show();
+        refreshRating();
+        $("button", slot)?.focus();
+      },
+    });
   }
 
   function edit() {
@@ -178,6 +181,7 @@ function ownerSlot(r) {
       try {
         current = await api(url, { method: current ? "PATCH" : "POST", body: { content: text.value } });
         show();
+        refreshRating();
       } catch (err) {
         showError(status, err);
         if (err.code === "already_responded") form.querySelector("button[type=submit]").disabled = true;
@@ -255,34 +259,18 @@ function showMyReview() {
 }
 
 function confirmDelete(slot) {
-  fill(
-    slot,
-    "Delete your review for good? ",
-    h(
-      "button",
-      {
-        type: "button",
-        class: "button danger",
-        dataset: { action: "confirm-delete-review" },
-        onclick: async () => {
-          const gone = myReview.id;
-          try {
-            await api(`/api/reviews/${gone}`, { method: "DELETE" });
-            myReview = null;
-            showMyReview();
-            $(`#review-${gone}`)?.remove();
-            reviewStart.focus();
-          } catch (err) {
-            showError(slot, err);
-          }
-        },
-      },
-      "Yes, delete it",
-    ),
-    " ",
-    h("button", { type: "button", class: "secondary", onclick: () => fill(slot) }, "Keep it"),
-  );
-  $("button", slot).focus();
+  confirmInSlot(slot, "Delete your review for good? ", {
+    action: "confirm-delete-review",
+    onConfirm: async () => {
+      const gone = myReview.id;
+      await api(`/api/reviews/${gone}`, { method: "DELETE" });
+      myReview = null;
+      showMyReview();
+      $(`#review-${gone}`)?.remove();
+      reviewStart.focus();
+      refreshRating();
+    },
+  });
 }
 
 function openForm(existing = null) {
@@ -355,6 +343,7 @@ if (reviewForm) {
       }
       reviewForm.hidden = true;
       showMyReview();
+      refreshRating();
       $(".my-review h3", mine)?.setAttribute("tabindex", "-1");
       $(".my-review h3", mine)?.focus();
     } catch (err) {
