@@ -32,6 +32,19 @@ def pytest_configure(config: pytest.Config) -> None:
     ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_pooled_connections(django_db_setup):
+    """Hand the pool's connections back before the test database is dropped (else: "being
+    accessed by other users" at teardown)."""
+    yield
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        conn.close()
+        if getattr(conn, "pool", None) is not None:
+            conn.close_pool()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Each test starts with an empty cache (the test Redis database is the suite's own)."""
