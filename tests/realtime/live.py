@@ -103,7 +103,7 @@ class Client:
         self.last_event_id = 0
         self.hello: dict | None = None
         self.resuming = False
-        self.dropped_ahead: list[int] = []
+        self.dropped: list[int] = []  # overtaken or replayed again while resuming
 
     async def open(self, *, resume: bool = False) -> Client:
         headers = {} if self.use_token else {"Cookie": f"sessionid={self.key}"}
@@ -134,11 +134,13 @@ class Client:
         elif (
             self.resuming
             and frame["type"] != "message.ack"
-            and frame.get("event_id", 0) > self.last_event_id + 1
+            and "event_id" in frame
+            and frame["event_id"] != self.last_event_id + 1
         ):
             # A live event can overtake the replay on a socket that has not read our
-            # `resume` yet: the protocol's client drops it, the replay brings it in order.
-            self.dropped_ahead.append(frame["event_id"])
+            # `resume` yet: ahead of us it is a gap, and one we took as next comes again in
+            # the replay. The protocol's client drops both; the replay keeps the order.
+            self.dropped.append(frame["event_id"])
             return frame
         if "event_id" in frame and frame["type"] not in ("message.ack",):
             assert frame["event_id"] == self.last_event_id + 1, (frame, self.last_event_id)
