@@ -62,8 +62,8 @@ class OnePageView(PageView):
     context_object_name: str
     not_found = "Not found."
 
-    def find(self, request, **kwargs):
-        raise NotImplementedError
+    def find(self, request, **kwargs):  # each page names its selector
+        raise NotImplementedError(f"{type(self).__name__}.find")
 
     def get(self, request, *args, **kwargs):
         try:
@@ -102,12 +102,11 @@ class SearchPage(PageView):
     def get(self, request, *args, **kwargs):
         if any(name in request.GET for name in LEGACY_ALIASES):
             query = request.GET.copy()
-            for legacy in LEGACY_ALIASES:
+            for legacy, name in LEGACY_ALIASES.items():
                 if legacy in query:
-                    values = query.pop(legacy)
-                    name = legacy_renamed(legacy, "")[0]
+                    values = [legacy_renamed(legacy, value)[1] for value in query.pop(legacy)]
                     if name not in query:
-                        query.setlist(name, [legacy_renamed(legacy, v)[1] for v in values])
+                        query.setlist(name, values)
             return HttpResponsePermanentRedirect(f"{request.path}?{query.urlencode()}")
         return super().get(request, *args, **kwargs)
 

@@ -8,7 +8,6 @@ import re
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -17,6 +16,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from common.errors import ValidationFailed
 from common.services import model_update
+from common.storage import stored_file_url
 
 from ..models import User, UserProfile
 
@@ -124,12 +124,6 @@ def _reencode_avatar(upload: UploadedFile) -> bytes:
     return out.getvalue()
 
 
-def _absolute(url: str) -> str:
-    if url.startswith(("http://", "https://")):
-        return url
-    return settings.SITE_URL + url
-
-
 def _avatar_storage_name(avatar_url: str | None) -> str | None:
     """The storage name of an avatar we stored, or None for any other URL (a legacy
     Cloudinary link, a provider's picture)."""
@@ -139,7 +133,7 @@ def _avatar_storage_name(avatar_url: str | None) -> str | None:
     if not match:
         return None
     name = match.group(0)
-    return name if _absolute(default_storage.url(name)) == avatar_url else None
+    return name if stored_file_url(name) == avatar_url else None
 
 
 def avatar_delete_file_on_commit(*, avatar_url: str | None) -> None:
@@ -165,7 +159,7 @@ def avatar_set(*, user: User, upload: UploadedFile) -> User:
     try:
         with transaction.atomic():
             avatar_delete_file_on_commit(avatar_url=user.avatar_url)
-            user.avatar_url = _absolute(default_storage.url(name))
+            user.avatar_url = stored_file_url(name)
             user.save(update_fields=["avatar_url", "updated_at"])
     except Exception:
         _delete_quietly(name)

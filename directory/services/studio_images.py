@@ -21,6 +21,7 @@ from django.db.models import Max
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from common.errors import Conflict, ValidationFailed
+from common.storage import stored_file_url
 from directory.models import Studio, StudioImage
 
 ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF"})
@@ -82,11 +83,6 @@ def image_reencode(upload, *, max_bytes: int, max_side: int) -> EncodedImage:
     return EncodedImage(buffer.getvalue(), extension, image.width, image.height)
 
 
-def _public_url(name: str) -> str:
-    url = default_storage.url(name)
-    return url if "://" in url else f"{settings.SITE_URL}{url}"
-
-
 def studio_image_add(*, studio: Studio, upload, alt_text: str | None = None) -> StudioImage:
     """Append a photo to the studio's gallery (last in order)."""
     encoded = image_reencode(
@@ -113,7 +109,7 @@ def studio_image_add(*, studio: Studio, upload, alt_text: str | None = None) -> 
             image = StudioImage.objects.create(
                 studio=studio,
                 file=name,
-                image_url=_public_url(name),
+                image_url=stored_file_url(name),
                 alt_text=alt_text or None,
                 sort_order=0 if last is None else last + 1,
             )
