@@ -106,7 +106,7 @@ def main() -> None:
         "tasks in one child, solo in the worker process itself)",
     )
     parser.add_argument(
-        "--worker-conn-max-age", type=int, default=60, help="the worker's DB_CONN_MAX_AGE"
+        "--worker-conn-max-age", type=int, default=60, help="the worker's WORKER_DB_CONN_MAX_AGE"
     )
     args = parser.parse_args()
 
@@ -243,7 +243,12 @@ def main() -> None:
         # The worker (sync, one process) keeps its connection across tasks; Daphne must not
         # (a thread per request under ASGI: persistent connections leak, Django's docs say
         # so, and a run with them ran PostgreSQL out of connections).
-        env={**os.environ, **SERVER_ENV, **env, "DB_CONN_MAX_AGE": str(args.worker_conn_max_age)},
+        env={
+            **os.environ,
+            **SERVER_ENV,
+            **env,
+            "WORKER_DB_CONN_MAX_AGE": str(args.worker_conn_max_age),
+        },
         stdout=subprocess.DEVNULL,
     )
     mine = StripeEvent.objects.filter(stripe_event_id__startswith=f"evt_{rid}_")

@@ -1,11 +1,12 @@
 """Webhook intake (store once, answer at once) and processing (exactly once in effect).
 
 Intake: one INSERT ... ON CONFLICT DO NOTHING on the event id; only a new row enqueues
-`tasks.stripe.process_event` after commit. Processing locks the event row, skips it when
-already PROCESSED or IGNORED, applies it and records PROCESSED in the same transaction as
-the effects, so a worker killed mid-way leaves the event RECEIVED for the redelivered
-task, and a duplicate task finds it done. A failing handler rolls everything back and the
-failure is recorded in a second transaction.
+`tasks.stripe.process_event` after commit. Processing claims the event in one statement
+(locks the row, skips it when already PROCESSED or IGNORED, writes PROCESSED or IGNORED),
+applies it, and commits the claim with the effects, so a worker killed mid-way leaves the
+event as it was (RECEIVED) for the redelivered task, and a duplicate task finds it done.
+A failing handler rolls everything back and the failure is recorded in a second
+transaction.
 """
 
 from __future__ import annotations
@@ -223,23 +224,72 @@ def _event_target(event: StripeEvent) -> tuple[AuditTargetType, str]:
     return AuditTargetType.SUBSCRIPTION, str(sub or event.stripe_event_id)
 
 
+# The claim: lock the event row, skip it when done, and record its outcome in one statement
+# (PROCESSED for a type we handle, IGNORED otherwise), inside the transaction that applies
+# the event. A second worker's claim waits on the row lock and then finds the event done; a
+# worker killed before COMMIT leaves the row as it was. The sub-select returns the row's
+# values before the update, for the admin's audit entry.
+_CLAIM_SQL = (
+    "UPDATE billing_stripe_events AS e SET "
+    "status = CASE WHEN e.type = ANY(%s) THEN %s ELSE %s END, "
+    "error = '', attempts = e.attempts + 1, processed_at = clock_timestamp() "
+    "FROM (SELECT id, status, error, attempts FROM billing_stripe_events "
+    "WHERE id = %s FOR UPDATE) AS old "
+    "WHERE e.id = old.id AND old.status NOT IN (%s, %s) "
+    "RETURNING e.stripe_event_id, e.type, e.payload, e.stripe_created, e.status, "
+    "e.attempts, e.processed_at, old.status, old.error, old.attempts"
+)
+
+
+def _event_claim(event_pk: int) -> tuple[StripeEvent, dict[str, Any]] | None:
+    """Claim an event not yet PROCESSED or IGNORED, its outcome already written (call in the
+    transaction that applies it): (the event as now, its status, error and attempts
+    before), or None when it is done or missing."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CLAIM_SQL,
+            [
+                list(HANDLERS),
+                WebhookEventStatus.PROCESSED,
+                WebhookEventStatus.IGNORED,
+                event_pk,
+                WebhookEventStatus.PROCESSED,
+                WebhookEventStatus.IGNORED,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    event_id, type_, payload, created, status, attempts, processed_at, *old = row
+    event = StripeEvent(
+        pk=event_pk,
+        stripe_event_id=event_id,
+        type=type_,
+        payload=json.loads(payload) if isinstance(payload, str | bytes) else payload,
+        stripe_created=created,
+        status=status,
+        error="",
+        attempts=attempts,
+        processed_at=processed_at,
+    )
+    return event, {"status": old[0], "error": old[1], "attempts": old[2]}
+
+
 def _event_process(*, event_pk: int, actor: Any | None) -> str:
-    """Lock the event, apply it and record PROCESSED in one transaction (no savepoint: the
-    happy path is the hot one). A handler that raises rolls all of it back; the failure is
-    then recorded by `_event_failed` in a transaction of its own."""
+    """Claim the event (its outcome written), apply it and commit, in one transaction (no
+    savepoint: the happy path is the hot one). A handler that raises rolls all of it back;
+    the failure is then recorded by `_event_failed` in a transaction of its own."""
     try:
         with transaction.atomic(durable=True):
-            event = StripeEvent.objects.select_for_update().filter(pk=event_pk).first()
-            if event is None:
-                return "missing"
-            if event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED):
-                return event.status
-            before = {"status": event.status, "error": event.error, "attempts": event.attempts}
+            claimed = _event_claim(event_pk)
+            if claimed is None:
+                done = StripeEvent.objects.filter(pk=event_pk).values_list("status", flat=True)
+                return done.first() or "missing"
+            event, before = claimed
             handler = HANDLERS.get(event.type)
             if handler is not None:
                 handler(event.payload["data"]["object"], event.stripe_created)
-            status = WebhookEventStatus.PROCESSED if handler else WebhookEventStatus.IGNORED
-            _event_record(event, before=before, status=status, error="", actor=actor)
+            _event_audit(event, before=before, actor=actor)
             return event.status
     except Exception as exc:  # recorded on the row, shown in the admin
         logger.warning("stripe event %s failed: %r", event_pk, exc)
@@ -258,18 +308,16 @@ def _event_failed(*, event_pk: int, error: str, actor: Any | None) -> str:
         if event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED):
             return event.status
         before = {"status": event.status, "error": event.error, "attempts": event.attempts}
-        _event_record(
-            event, before=before, status=WebhookEventStatus.FAILED, error=error, actor=actor
-        )
+        event.status, event.error = WebhookEventStatus.FAILED, error
+        event.attempts += 1
+        event.processed_at = timezone.now()
+        event.save(update_fields=["status", "error", "attempts", "processed_at"])
+        _event_audit(event, before=before, actor=actor)
         return event.status
 
 
-def _event_record(
-    event: StripeEvent, *, before: dict[str, Any], status: str, error: str, actor: Any | None
-) -> None:
-    event.status, event.error, event.attempts = status, error, event.attempts + 1
-    event.processed_at = timezone.now()
-    event.save(update_fields=["status", "error", "attempts", "processed_at"])
+def _event_audit(event: StripeEvent, *, before: dict[str, Any], actor: Any | None) -> None:
+    """The admin's reprocess, audited when it changed the event's status."""
     if actor is not None and event.status != before["status"]:
         target_type, target_id = _event_target(event)
         audit_record(

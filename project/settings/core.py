@@ -190,6 +190,8 @@ if DATABASE_URL:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Where no pool is used (Celery workers, or DB_POOL=0): seconds to keep a connection.
     DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", default=0)
+    # Celery workers (sync, one connection per process) keep theirs across tasks.
+    WORKER_DB_CONN_MAX_AGE = env.int("WORKER_DB_CONN_MAX_AGE", default=60)
     if env.bool("DB_POOL", default=True):
         # Under ASGI each request's ORM work runs on a fresh thread, so persistent connections
         # are never reused (and leak); psycopg's pool gets one back at the end of every request.
@@ -272,6 +274,10 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the database connection around every task unless this is
+# set; then it closes every N tasks, and project/celery.py closes as Django does
+# (CONN_MAX_AGE = WORKER_DB_CONN_MAX_AGE, unusable connections at once).
+CELERY_DB_REUSE_MAX = 1000
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -282,9 +282,10 @@ def test_receipt_email_is_ours_when_the_user_turned_payment_emails_off(
 def test_a_renewal_update_costs_few_round_trips(
     fake_stripe, paid, deliver, django_assert_num_queries
 ):
-    """An update of a subscription we have, premium on and kept on: transaction, event
-    lock, row lock (with its studio), event update, commit (5; 9 and 13 before) — no
-    savepoint, no advisory lock, no premium read or write."""
+    """An update of a subscription we have, premium on and kept on: transaction, the
+    event's claim (lock, check and status in one UPDATE), row lock (with its studio),
+    commit (4; 5, 9 and 13 before) — no savepoint, no advisory lock, no premium read or
+    write, no separate read or write of the event."""
     from billing.services import stripe_event_process
 
     studio, session, sub, _ = paid
@@ -296,9 +297,11 @@ def test_a_renewal_update_costs_few_round_trips(
 
     _, event_id = webhook_event_receive(payload=payload.encode(), signature=sign(payload))
     event = StripeEvent.objects.get(stripe_event_id=event_id)
-    with django_assert_num_queries(5) as captured:
+    with django_assert_num_queries(4) as captured:
         assert stripe_event_process(event_pk=event.pk) == "PROCESSED"
     sql = " ".join(q["sql"] for q in captured.captured_queries)
+    assert sql.count("UPDATE billing_stripe_events") == 1  # the claim, and no other write
+    assert 'FROM "billing_stripe_events"' not in sql  # nor a read of the event
     assert "pg_advisory_xact_lock" not in sql
     assert 'UPDATE "directory_studio"' not in sql
     assert _premium(studio)
@@ -339,3 +342,60 @@ def test_without_the_read_hint_every_event_reads_stripe(fake_stripe, paid, deliv
     older = fake_stripe.event("customer.subscription.updated", sub, created=int(time.time()) - 60)
     deliver(older)
     assert len(fake_stripe.calls_to("GET", f"/v1/subscriptions/{sub['id']}")) == 2
+
+
+def test_an_event_our_last_read_covers_is_claim_and_commit(
+    fake_stripe, paid, deliver, django_assert_num_queries
+):
+    """The backlog's common case: the claim (which writes PROCESSED) and the commit."""
+    from billing.services import stripe_event_process, webhook_event_receive
+    from tests.fakes.stripe import sign
+
+    _, session, sub, _ = paid
+    deliver(fake_stripe.event("checkout.session.completed", session))
+    payload = fake_stripe.event("customer.subscription.updated", sub, created=int(time.time()) - 60)
+    _, event_id = webhook_event_receive(payload=payload.encode(), signature=sign(payload))
+    event = StripeEvent.objects.get(stripe_event_id=event_id)
+    reads = len(fake_stripe.calls_to("GET", f"/v1/subscriptions/{sub['id']}"))
+    with django_assert_num_queries(3):
+        assert stripe_event_process(event_pk=event.pk) == "PROCESSED"
+    assert len(fake_stripe.calls_to("GET", f"/v1/subscriptions/{sub['id']}")) == reads
+    event.refresh_from_db()
+    assert (event.status, event.error, event.attempts) == ("PROCESSED", "", 1)
+    assert event.processed_at is not None
+    # Done: a duplicate task is one read of the status, no claim.
+    with django_assert_num_queries(4):  # transaction, claim (no row), status, commit
+        assert stripe_event_process(event_pk=event.pk) == "PROCESSED"
+    event.refresh_from_db()
+    assert event.attempts == 1
+
+
+def test_a_claim_rolled_back_leaves_the_event_as_it_was(fake_stripe, paid, deliver):
+    """The claim writes PROCESSED inside the transaction that applies the event: a crash
+    (here, an exception) before the commit leaves it RECEIVED, attempts unchanged."""
+    from django.db import transaction
+
+    from billing.services import webhook_event_receive
+    from billing.services.webhooks import _event_claim
+    from tests.fakes.stripe import sign
+
+    _, _, sub, _ = paid
+    payload = fake_stripe.event("customer.subscription.created", sub)
+    _, event_id = webhook_event_receive(payload=payload.encode(), signature=sign(payload))
+    pk = StripeEvent.objects.get(stripe_event_id=event_id).pk
+    seen = {}
+
+    def claim_then_crash():
+        with transaction.atomic():
+            seen["claim"] = _event_claim(pk)
+            raise RuntimeError("killed mid-event")
+
+    with pytest.raises(RuntimeError):
+        claim_then_crash()
+    event, before = seen["claim"]
+    assert (event.status, event.attempts, event.stripe_event_id) == ("PROCESSED", 1, event_id)
+    assert event.payload["data"]["object"]["id"] == sub["id"]
+    assert before == {"status": "RECEIVED", "error": "", "attempts": 0}
+    row = StripeEvent.objects.get(pk=pk)
+    assert (row.status, row.attempts, row.processed_at) == ("RECEIVED", 0, None)
+    assert not Subscription.objects.exists()

@@ -4,10 +4,12 @@ reject_on_worker_lost, one transaction per event)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -121,3 +123,101 @@ def test_worker_killed_mid_task_leaves_the_event_for_a_single_effect(
     assert again.json()["duplicate"] is True
     time.sleep(1)
     assert Notification.objects.filter(user=studio.owner, type="PAYMENT_SUCCESS").count() == 1
+
+
+def _sessions_opened() -> int:
+    """PostgreSQL's count of sessions ever established to the test database."""
+    import psycopg
+
+    with psycopg.connect(live_database_url().rsplit("/", 1)[0] + "/postgres") as conn:
+        conn.execute("SELECT pg_stat_clear_snapshot()")
+        row = conn.execute(
+            "SELECT sessions FROM pg_stat_database WHERE datname = %s",
+            [settings.DATABASES["default"]["NAME"]],
+        ).fetchone()
+    return row[0]
+
+
+def test_a_worker_keeps_its_database_connection_across_tasks(fake_stripe, real_worker, client):
+    """Celery's Django fixup closed the connection around every task (a new PostgreSQL
+    session per event); the worker now keeps it (WORKER_DB_CONN_MAX_AGE)."""
+    events = 20
+    payloads = [
+        fake_stripe.event("checkout.session.expired", {"id": f"cs_expired_{i}", "mode": "payment"})
+        for i in range(events)
+    ]
+    # One event first, so the pool's child has connected before counting.
+    first = payloads.pop()
+    client.post(
+        "/api/stripe/webhook",
+        data=first,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=sign(first),
+    )
+    wait_until(
+        lambda: StripeEvent.objects.filter(status=WebhookEventStatus.PROCESSED).exists(),
+        timeout=60,
+        what="the first event\n" + real_worker.output(),
+    )
+    time.sleep(1.5)  # the statistics collector's interval
+    before = _sessions_opened()
+    for payload in payloads:
+        response = client.post(
+            "/api/stripe/webhook",
+            data=payload,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=sign(payload),
+        )
+        assert response.status_code == 200
+    wait_until(
+        lambda: StripeEvent.objects.filter(status=WebhookEventStatus.PROCESSED).count() == events,
+        timeout=60,
+        what="the events\n" + real_worker.output(),
+    )
+    time.sleep(1.5)
+    assert _sessions_opened() - before <= 2, real_worker.output()
+
+
+def test_two_runs_of_one_event_at_once_apply_it_once(fake_stripe, checkout_paid):
+    """Two workers on one event (a redelivered task while the first still runs): the
+    second's claim waits on the first's row lock, then finds the event done."""
+    import threading
+
+    from django.db import connection
+
+    from billing.services import stripe_event_process
+
+    studio, _, _, invoice = checkout_paid()
+    payload = json.loads(fake_stripe.event("invoice.paid", invoice))
+    pk = StripeEvent.objects.create(  # stored as intake does, without enqueueing a task
+        stripe_event_id=payload["id"],
+        type=payload["type"],
+        stripe_created=datetime.fromtimestamp(payload["created"], tz=UTC),
+        payload=payload,
+    ).pk
+    results: dict[str, str] = {}
+
+    def run(name: str) -> None:
+        try:
+            results[name] = stripe_event_process(event_pk=pk)
+        finally:
+            connection.close()
+
+    fake_stripe.hold("/v1/subscriptions/", times=1)
+    first = threading.Thread(target=run, args=("first",))
+    first.start()
+    wait_until(lambda: fake_stripe.held, timeout=30, what="the first run to call Stripe")
+    second = threading.Thread(target=run, args=("second",))
+    second.start()
+    second.join(1.0)
+    assert second.is_alive()  # waiting on the first run's claim
+    fake_stripe.release()
+    first.join(30)
+    second.join(30)
+    assert results == {"first": "PROCESSED", "second": "PROCESSED"}
+    event = StripeEvent.objects.get(pk=pk)
+    assert (event.status, event.attempts) == (WebhookEventStatus.PROCESSED, 1)
+    assert len(fake_stripe.calls_to("GET", "/v1/subscriptions/")) == 1
+    assert Subscription.objects.count() == 1
+    assert Notification.objects.filter(user=studio.owner, type="PAYMENT_SUCCESS").count() == 1
+    assert Studio.objects.get(pk=studio.pk).is_premium
