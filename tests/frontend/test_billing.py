@@ -35,6 +35,7 @@ from tests.frontend.browser import in_thread, sign_in_with_cookie
 from tests.frontend.conftest import Servers
 from tests.frontend.screenshots import shoot
 from tests.frontend.test_accessibility import scan
+from tests.support.processes import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -262,3 +263,46 @@ def test_admin_pending_approvals_and_refunds_screens(billing_server, context_of)
     page.goto(f"{billing_server}/admin/billing/refund/")
     expect(page.locator("#result_list")).to_contain_text(refund.stripe_refund_id)
     _no_serious_violations(page, "billing-admin-refunds", django_admin=True)
+
+
+@pytest.fixture(scope="module")
+def unreachable_server(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A Daphne process whose STRIPE_API_BASE is a closed port: every Stripe call fails to
+    connect (after stripe-python's own retries)."""
+    running = Servers(tmp_path_factory.mktemp("daphne-billing-down"), count=1)
+    running.env.update(
+        STRIPE_API_BASE=f"http://127.0.0.1:{free_port()}",
+        STRIPE_SECRET_KEY=SECRET_KEY,
+        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        STRIPE_PRICE_ID=PRICE_ID,
+        SITE_URL=running.base(0),
+    )
+    try:
+        running.start(0)
+        yield running.base(0)
+    finally:
+        running.stop()
+
+
+def test_billing_page_says_stripe_is_unreachable_without_a_500(unreachable_server, context_of):
+    studio = StudioFactory(name="Quiet Booth")
+    SubscriptionFactory(user=studio.owner, studio=studio)
+    StripeCustomer.objects.create(user=studio.owner, stripe_customer_id="cus_down")
+    page = context_of(studio.owner, unreachable_server)
+    answers: list[tuple[str, int]] = []
+    page.on("response", lambda r: answers.append((urlsplit(r.url).path, r.status)))
+
+    page.goto(f"{unreachable_server}/billing")
+    # Our own rows still show (they are ours, not Stripe's) ...
+    expect(page.locator("#subscriptions tr[data-status='ACTIVE']")).to_contain_text("Quiet Booth")
+    # ... and the invoices, which are Stripe's, say that Stripe could not be reached.
+    status = page.locator("#invoices-status .error")
+    expect(status).to_have_text(
+        "Stripe could not be reached; try again in a moment.", timeout=30_000
+    )
+    expect(page.locator("#invoices")).not_to_have_attribute("aria-busy", "true")
+    expect(page.locator("#invoices tbody tr")).to_have_count(0)
+    expect(page.locator("#no-invoices")).to_be_hidden()
+    assert ("/api/billing/invoices", 502) in answers
+    assert not [a for a in answers if a[1] >= 500 and a != ("/api/billing/invoices", 502)]
+    _no_serious_violations(page, "billing-page-stripe-unreachable")
