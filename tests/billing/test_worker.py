@@ -125,6 +125,15 @@ def test_worker_killed_mid_task_leaves_the_event_for_a_single_effect(
     assert Notification.objects.filter(user=studio.owner, type="PAYMENT_SUCCESS").count() == 1
 
 
+def _post(client, payload: str):
+    return client.post(
+        "/api/stripe/webhook",
+        data=payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=sign(payload),
+    )
+
+
 def _sessions_opened() -> int:
     """PostgreSQL's count of sessions ever established to the test database."""
     import psycopg
@@ -147,13 +156,7 @@ def test_a_worker_keeps_its_database_connection_across_tasks(fake_stripe, real_w
         for i in range(events)
     ]
     # One event first, so the pool's child has connected before counting.
-    first = payloads.pop()
-    client.post(
-        "/api/stripe/webhook",
-        data=first,
-        content_type="application/json",
-        HTTP_STRIPE_SIGNATURE=sign(first),
-    )
+    assert _post(client, payloads.pop()).status_code == 200
     wait_until(
         lambda: StripeEvent.objects.filter(status=WebhookEventStatus.PROCESSED).exists(),
         timeout=60,
@@ -162,13 +165,7 @@ def test_a_worker_keeps_its_database_connection_across_tasks(fake_stripe, real_w
     time.sleep(1.5)  # the statistics collector's interval
     before = _sessions_opened()
     for payload in payloads:
-        response = client.post(
-            "/api/stripe/webhook",
-            data=payload,
-            content_type="application/json",
-            HTTP_STRIPE_SIGNATURE=sign(payload),
-        )
-        assert response.status_code == 200
+        assert _post(client, payload).status_code == 200
     wait_until(
         lambda: StripeEvent.objects.filter(status=WebhookEventStatus.PROCESSED).count() == events,
         timeout=60,

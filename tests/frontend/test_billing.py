@@ -49,12 +49,12 @@ def fake():
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def billing_server(django_db_setup, django_db_blocker, tmp_path_factory, fake):
-    """One Daphne process with the STRIPE_* settings pointing at the fake, SITE_URL at itself."""
-    running = Servers(tmp_path_factory.mktemp("daphne-billing"), count=1)
+def _billing_daphne(tmp_path, api_base: str):
+    """One Daphne process with the STRIPE_* settings, its Stripe at `api_base`, SITE_URL at
+    itself; yields its base URL."""
+    running = Servers(tmp_path, count=1)
     running.env.update(
-        STRIPE_API_BASE=fake.url,
+        STRIPE_API_BASE=api_base,
         STRIPE_SECRET_KEY=SECRET_KEY,
         STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
         STRIPE_PRICE_ID=PRICE_ID,
@@ -65,6 +65,12 @@ def billing_server(django_db_setup, django_db_blocker, tmp_path_factory, fake):
         yield running.base(0)
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="module")
+def billing_server(django_db_setup, django_db_blocker, tmp_path_factory, fake):
+    """Daphne pointed at the fake Stripe."""
+    yield from _billing_daphne(tmp_path_factory.mktemp("daphne-billing"), fake.url)
 
 
 @pytest.fixture
@@ -269,19 +275,8 @@ def test_admin_pending_approvals_and_refunds_screens(billing_server, context_of)
 def unreachable_server(django_db_setup, django_db_blocker, tmp_path_factory):
     """A Daphne process whose STRIPE_API_BASE is a closed port: every Stripe call fails to
     connect (after stripe-python's own retries)."""
-    running = Servers(tmp_path_factory.mktemp("daphne-billing-down"), count=1)
-    running.env.update(
-        STRIPE_API_BASE=f"http://127.0.0.1:{free_port()}",
-        STRIPE_SECRET_KEY=SECRET_KEY,
-        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
-        STRIPE_PRICE_ID=PRICE_ID,
-        SITE_URL=running.base(0),
-    )
-    try:
-        running.start(0)
-        yield running.base(0)
-    finally:
-        running.stop()
+    closed = f"http://127.0.0.1:{free_port()}"
+    yield from _billing_daphne(tmp_path_factory.mktemp("daphne-billing-down"), closed)
 
 
 def test_billing_page_says_stripe_is_unreachable_without_a_500(unreachable_server, context_of):
