@@ -106,6 +106,12 @@ def main() -> None:
         "tasks in one child, solo in the worker process itself)",
     )
     parser.add_argument(
+        "--worker-prefetch",
+        type=int,
+        default=None,
+        help="the worker's --prefetch-multiplier (default: CELERY_WORKER_PREFETCH_MULTIPLIER)",
+    )
+    parser.add_argument(
         "--worker-conn-max-age", type=int, default=60, help="the worker's WORKER_DB_CONN_MAX_AGE"
     )
     args = parser.parse_args()
@@ -238,6 +244,7 @@ def main() -> None:
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
+            *([f"--prefetch-multiplier={args.worker_prefetch}"] if args.worker_prefetch else []),
         ],
         cwd=ROOT,
         # The worker (sync, one process) keeps its connection across tasks; Daphne must not
@@ -271,6 +278,7 @@ def main() -> None:
                 "seconds": round(span, 2),
                 "events_per_s": round((len(times) - 1) / span, 1) if span else None,
                 "worker": f"{args.worker_pool}, concurrency 1",
+                "prefetch_multiplier": args.worker_prefetch or "default",
             }
         ),
         flush=True,
