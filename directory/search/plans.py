@@ -46,6 +46,7 @@ from .parameters import Centre, SearchParams, resolve_centre, rotation_seed
 from .spatial import chord_expression, radius_q
 from .sqlite import fold_case
 from .text import TextQuery, text_filter, text_query, typo_text_query
+from .text_plan import text_plan_applies, text_plan_count, text_plan_rows
 
 
 def search_studios(params: SearchParams, *, day: dt.date | None = None) -> SearchPage:
@@ -69,6 +70,8 @@ def search_studios(params: SearchParams, *, day: dt.date | None = None) -> Searc
         page_rows = city_plan_rows(params, keys, seed, offset)
         total = city_plan_count(params, keys)
         rows = [(sid, chord, total) for sid, chord in page_rows]
+    elif text_plan_applies(params, centre) and (text_page := _text_plan_page(params, seed, offset)):
+        rows, total, estimate = text_page
     else:
         rows, total = _general_plan_page(params, centre, seed, offset)
     return SearchPage(
@@ -174,6 +177,29 @@ def _facet_plan_count(params, centre) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({inner}) h", inner_params)  # noqa: S608
         return int(cursor.fetchone()[0])
+
+
+# --- The text plan (PostgreSQL; directory/search/text_plan.py) -----------------------------
+
+
+def _text_plan_page(params, seed, offset) -> tuple[list[tuple], int, bool] | None:
+    """(the page's rows, the total, whether it is an estimate); None when the stored
+    rotation is not the day's (the general plan answers). The typo retry as the general
+    plan's: only when the words match nothing."""
+    text = text_query(params.q)
+    if text is None:
+        return None
+    fresh, total, estimate = text_plan_count(params, text, seed)
+    if not fresh:
+        return None
+    if total == 0:
+        text = typo_text_query(params.q)
+        if text is None:
+            return [], 0, False
+        _, total, estimate = text_plan_count(params, text, seed)
+    if total == 0 or (not estimate and offset >= total):
+        return [], total, estimate
+    return [(sid, None, total) for sid, _ in text_plan_rows(params, text, offset)], total, estimate
 
 
 # --- The general plan (ORM; PostgreSQL and SQLite) ----------------------------------------
