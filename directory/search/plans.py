@@ -189,17 +189,18 @@ def _text_plan_page(params, seed, offset) -> tuple[list[tuple], int, bool] | Non
     text = text_query(params.q)
     if text is None:
         return None
-    fresh, total, estimate = text_plan_count(params, text, seed)
+    fresh, total, estimate, tsquery = text_plan_count(params, text, seed)
     if not fresh:
         return None
     if total == 0:
         text = typo_text_query(params.q)
         if text is None:
             return [], 0, False
-        _, total, estimate = text_plan_count(params, text, seed)
+        _, total, estimate, tsquery = text_plan_count(params, text, seed)
     if total == 0 or (not estimate and offset >= total):
         return [], total, estimate
-    return [(sid, None, total) for sid, _ in text_plan_rows(params, text, offset)], total, estimate
+    rows = text_plan_rows(params, text, tsquery, offset)
+    return [(sid, None, total) for sid, _ in rows], total, estimate
 
 
 # --- The general plan (ORM; PostgreSQL and SQLite) ----------------------------------------

@@ -65,9 +65,14 @@ def _matches(text: TextQuery) -> tuple[str, list[Any]]:
     return f"search_vector @@ (SELECT {text.tsquery_sql})", list(text.tsquery_params)
 
 
-def text_plan_count(params: SearchParams, text: TextQuery, seed: str) -> tuple[bool, int, bool]:
+def text_plan_count(
+    params: SearchParams, text: TextQuery, seed: str
+) -> tuple[bool, int, bool, str]:
     """(whether the stored rotation is `seed`'s, the number of matches, whether it is an
-    estimate), in one statement: the sample first, the exact count only below the limit."""
+    estimate, the tsquery as text), in one statement: the sample first, the exact count
+    only below the limit. The page's queries then ask the tsquery as a constant, which the
+    planner weighs against its statistics (a common word: walk the tier in its order; a
+    rare one: the GIN) — asked as `(SELECT ...)` it would guess, and take the GIN."""
     match_sql, match_params = _matches(text)
     mask_sql, mask_params = _filters(params)
     where = f"{match_sql}{flags_sql(params)}{mask_sql}"
@@ -75,25 +80,29 @@ def text_plan_count(params: SearchParams, text: TextQuery, seed: str) -> tuple[b
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT r.seed = %s, s.n, CASE WHEN s.n > %s THEN NULL ELSE"  # noqa: S608
-            f" (SELECT count(*) FROM studio_search WHERE {where}) END"
+            f" (SELECT count(*) FROM studio_search WHERE {where}) END,"
+            f" ({text.tsquery_sql})::text"
             " FROM studio_search_rotation r,"
             f" (SELECT count(*) * {TEXT_SAMPLE_STRIDE} AS n FROM studio_search"
             f"  WHERE studio_id %% {TEXT_SAMPLE_STRIDE} = 0 AND {where} OFFSET 0) s",
-            [seed, settings.SEARCH_EXACT_COUNT_LIMIT, *values, *values],
+            [seed, settings.SEARCH_EXACT_COUNT_LIMIT, *values, *match_params, *values],
         )
         row = cursor.fetchone()
     if row is None:  # no rotation row: the migration's, never deleted
-        return False, 0, False
-    fresh, estimate, exact = row
+        return False, 0, False, ""
+    fresh, estimate, exact, tsquery = row
     if exact is None:
-        return bool(fresh), int(estimate), True
-    return bool(fresh), int(exact), False
+        return bool(fresh), int(estimate), True, tsquery
+    return bool(fresh), int(exact), False, tsquery
 
 
-def text_plan_rows(params: SearchParams, text: TextQuery, offset: int) -> list[tuple[int, None]]:
-    """The page's (studio_id, None) rows: each tier in turn until the page is full."""
+def text_plan_rows(
+    params: SearchParams, text: TextQuery, tsquery: str, offset: int
+) -> list[tuple[int, None]]:
+    """The page's (studio_id, None) rows: each tier in turn until the page is full.
+    `tsquery` is the text's, as text_plan_count() returned it."""
     need = offset + params.page_size
-    match_sql, match_params = _matches(text)
+    match_sql, match_params = "search_vector @@ %s::tsquery", [tsquery]
     mask_sql, mask_params = _filters(params)
     where = f"{match_sql}{mask_sql}"
     values = [*match_params, *mask_params]
