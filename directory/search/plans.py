@@ -9,7 +9,7 @@ count query when the page lies past the end, and the data-version read of the ca
 text query whose words match nothing adds its typo retry: one query to the vocabulary,
 then the page (and its count) again with the corrected words.
 
-Three plans answer the same question:
+Five plans answer the same question:
 
 * the tier plan (PostgreSQL, a centre without text or city; directory/search/knn.py):
   each priority tier off its own partial GiST index — by distance nearest first (KNN), so a
@@ -17,6 +17,9 @@ Three plans answer the same question:
 * the city plan (PostgreSQL, a city without a centre or text; directory/search/city.py):
   the city's few exact keys, then each tier off a (city, tier, name) index — by name a
   page reads about its own rows — with an exact index-only count;
+* the text plan (PostgreSQL, text without a centre or city; directory/search/text_plan.py):
+  premium in the day's stored rotation, then each tier in relevance bands or the sort,
+  each off an index until the page is full — with a count estimated past a threshold;
 * the facet plan (PostgreSQL, a centre + types + services, no text or city): one GiST
   scan per (type, service) pair over studio_search_facet, which only holds studios
   that already match, so the work grows with the matches, not with the studios around;
