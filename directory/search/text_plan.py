@@ -15,7 +15,8 @@ until the page is full (migration 0006_search_text_plan):
 
 For a common word the premium tier alone fills pages 1–5. The count is exact up to
 SEARCH_EXACT_COUNT_LIMIT; past it, the matches among a fixed 1-in-TEXT_SAMPLE_STRIDE sample
-(a small GIN of its own) times the stride, marked `count_is_estimate`.
+(studio_search_sample, a small table with its own GIN) times the stride, marked
+`count_is_estimate`.
 
 The stored keys are for one seed at a time (`studio_search_rotation`); on the day after,
 until the beat task has rewritten them, the plan sees the stored seed is not today's and
@@ -36,7 +37,7 @@ from .knn import _filters, _tier_sql, _tiers, flags_sql
 from .parameters import Centre, SearchParams
 from .text import TextQuery
 
-TEXT_SAMPLE_STRIDE = 256  # migration 0006's sample index: studio_id % 256 = 0
+TEXT_SAMPLE_STRIDE = 256  # migration 0007's studio_search_sample: studio_id % 256 = 0
 
 _SORT_SQL = {
     "name": 'name_key COLLATE "C" ASC',
@@ -83,8 +84,8 @@ def text_plan_count(
             f" (SELECT count(*) FROM studio_search WHERE {where}) END,"
             f" ({text.tsquery_sql})::text"
             " FROM studio_search_rotation r,"
-            f" (SELECT count(*) * {TEXT_SAMPLE_STRIDE} AS n FROM studio_search"
-            f"  WHERE studio_id %% {TEXT_SAMPLE_STRIDE} = 0 AND {where} OFFSET 0) s",
+            f" (SELECT count(*) * {TEXT_SAMPLE_STRIDE} AS n FROM studio_search_sample"
+            f"  WHERE {where} OFFSET 0) s",
             [seed, settings.SEARCH_EXACT_COUNT_LIMIT, *values, *match_params, *values],
         )
         row = cursor.fetchone()

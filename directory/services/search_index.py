@@ -22,6 +22,7 @@ DERIVED_TABLES = (
     "studio_search_facet",
     "studio_search_word",
     "studio_search_city",  # migration 0005_search_city_plan: every city key, for the city plan
+    "studio_search_sample",  # migration 0007: the text plan's count sample (row triggers)
 )
 # The tables whose triggers maintain the index (and bump the search data version).
 SOURCE_TABLES = (
@@ -85,6 +86,8 @@ def search_index_rebuild(*, using: str = DEFAULT_DB_ALIAS) -> int:
         for name, _ in indexes:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
         cursor.execute("TRUNCATE studio_search_city")  # afresh, as the vocabulary
+        # TRUNCATE fires no row trigger: the sample is emptied here, refilled by the inserts.
+        cursor.execute("TRUNCATE studio_search_sample")
         cursor.execute("SELECT studio_search_rebuild()")
         listed = int(cursor.fetchone()[0])
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")

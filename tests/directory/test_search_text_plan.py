@@ -17,7 +17,8 @@ from directory.models import Studio, StudioSearch
 from directory.search import text_plan
 from directory.search.parameters import SearchParams, rotation_seed
 from directory.search.plans import search_studios
-from directory.services.search_index import search_rotation_refresh
+from directory.search.text_plan import TEXT_SAMPLE_STRIDE
+from directory.services.search_index import search_index_rebuild, search_rotation_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -135,31 +136,70 @@ def test_a_studio_that_becomes_premium_gets_its_key_from_the_trigger(world):
     assert _keys()[studio.id] == (False, None)
 
 
-def test_the_sample_stride_is_the_migrations_index():
+def _sampled_studios(count: int) -> list[int]:
+    """`count` listed studios named "Sampled Booth n" whose ids are in the 1-in-256 sample."""
+    owner = Studio.objects.first().owner
+    base = (Studio.objects.order_by("-pk").first().pk // 256 + 10) * 256
+    studios = Studio.objects.bulk_create(
+        [
+            Studio(
+                id=base + 256 * i,
+                owner=owner,
+                name=f"Sampled Booth {i}",
+                city="Leeds",
+                status="ACTIVE",
+                is_profile_visible=True,
+                is_premium=i % 3 == 0,
+            )
+            for i in range(count)
+        ]
+    )
+    return [studio.pk for studio in studios]
+
+
+def _sample_rows() -> set[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexdef FROM pg_indexes WHERE indexname = 'studio_search_text_sample_idx'"
+            "SELECT studio_id, is_premium, is_verified, has_images, type_mask, service_mask,"
+            " search_vector::text FROM studio_search_sample"
         )
-        (definition,) = cursor.fetchone()
-    assert f"(studio_id % ({text_plan.TEXT_SAMPLE_STRIDE})::bigint) = 0" in definition
+        return set(cursor.fetchall())
 
 
-@pytest.mark.parametrize("q", ["studio", "sound"])
-def test_count_past_the_limit_is_the_sample_estimate_and_pages_stay_exact(
-    client, world, settings, monkeypatch, q
-):
+def _expected_sample_rows() -> set[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT studio_id, is_premium, is_verified, has_images, type_mask,"  # noqa: S608
+            " service_mask, search_vector::text FROM studio_search"
+            f" WHERE studio_id % {TEXT_SAMPLE_STRIDE} = 0"
+        )
+        return set(cursor.fetchall())
+
+
+def test_the_sample_table_holds_exactly_the_sampled_rows(world):
+    ids = _sampled_studios(4)
+    assert len(_sample_rows()) >= 4
+    assert _sample_rows() == _expected_sample_rows()
+    Studio.objects.filter(pk=ids[0]).update(name="Sampled Kestrel", is_verified=True)
+    Studio.objects.filter(pk=ids[1]).update(is_profile_visible=False)  # unlisted: deleted
+    assert _sample_rows() == _expected_sample_rows()
+    assert ids[1] not in {row[0] for row in _sample_rows()}
+    search_index_rebuild()  # TRUNCATE fires no row trigger: emptied, refilled
+    assert _sample_rows() == _expected_sample_rows()
+    assert len(_sample_rows()) >= 3
+
+
+def test_count_past_the_limit_is_the_sample_estimate_and_pages_stay_exact(client, world, settings):
+    ids = _sampled_studios(8)
     settings.SEARCH_TEXT_PLAN = False
-    expected, _ = _pages(client, {"q": q}, 20)
+    expected, _ = _pages(client, {"q": "sampled booth"}, 3)
     settings.SEARCH_TEXT_PLAN = True
-    # A stride the small world has samples of (the query names it; the index is for 256).
-    monkeypatch.setattr(text_plan, "TEXT_SAMPLE_STRIDE", 3)
-    sampled = sum(1 for sid in expected if sid % 3 == 0)
-    assert sampled > 1
-    settings.SEARCH_EXACT_COUNT_LIMIT = sampled * 3 - 1
-    got, counts = _pages(client, {"q": q}, 20)
+    assert sorted(expected) == sorted(ids)  # only they match; every one is in the sample
+    settings.SEARCH_EXACT_COUNT_LIMIT = 8 * TEXT_SAMPLE_STRIDE - 1
+    got, counts = _pages(client, {"q": "sampled booth"}, 3)
     assert got == expected
-    assert counts == {(sampled * 3, True)}
-    settings.SEARCH_EXACT_COUNT_LIMIT = sampled * 3  # not past it: exact
-    got, counts = _pages(client, {"q": q}, 20)
+    assert counts == {(8 * TEXT_SAMPLE_STRIDE, True)}
+    settings.SEARCH_EXACT_COUNT_LIMIT = 8 * TEXT_SAMPLE_STRIDE  # not past it: exact
+    got, counts = _pages(client, {"q": "sampled booth"}, 3)
     assert got == expected
-    assert counts == {(len(expected), False)}
+    assert counts == {(8, False)}
