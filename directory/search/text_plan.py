@@ -35,7 +35,7 @@ from django.db import connection
 from .city import _like_contains
 from .knn import _filters, _tier_sql, _tiers, flags_sql
 from .parameters import Centre, SearchParams
-from .text import TextQuery
+from .text import TextQuery, _like_prefix
 
 TEXT_SAMPLE_STRIDE = 256  # migration 0007's studio_search_sample: studio_id % 256 = 0
 
@@ -55,11 +55,6 @@ def text_plan_applies(params: SearchParams, centre: Centre | None) -> bool:
         and not params.city
         and (params.effective_sort == "relevance" or params.effective_sort in _SORT_SQL)
     )
-
-
-def _like_prefix(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"{escaped}%"
 
 
 def _matches(text: TextQuery) -> tuple[str, list[Any]]:
