@@ -49,7 +49,12 @@ from .parameters import Centre, SearchParams, resolve_centre, rotation_seed
 from .spatial import chord_expression, radius_q
 from .sqlite import fold_case
 from .text import TextQuery, text_filter, text_query, typo_text_query
-from .text_plan import text_plan_applies, text_plan_count, text_plan_rows
+from .text_plan import (
+    text_plan_applies,
+    text_plan_count,
+    text_plan_rows,
+    text_plan_small_rows,
+)
 
 
 def search_studios(params: SearchParams, *, day: dt.date | None = None) -> SearchPage:
@@ -202,7 +207,10 @@ def _text_plan_page(params, seed, offset) -> tuple[list[tuple], int, bool] | Non
         _, total, estimate, tsquery = text_plan_count(params, text, seed)
     if total == 0 or (not estimate and offset >= total):
         return [], total, estimate
-    rows = text_plan_rows(params, text, tsquery, offset)
+    if not estimate and total <= settings.SEARCH_EXACT_COUNT_LIMIT:  # a few: one statement
+        rows = text_plan_small_rows(params, text, tsquery, offset)
+    else:  # many: tier by tier, each in its order off an index, until the page is full
+        rows = text_plan_rows(params, text, tsquery, offset)
     return [(sid, None, total) for sid, _ in rows], total, estimate
 
 

@@ -144,3 +144,27 @@ def text_plan_rows(
                 )
             ids += [row[0] for row in cursor.fetchall()]
     return [(sid, None) for sid in ids[offset:need]]
+
+
+def text_plan_small_rows(
+    params: SearchParams, text: TextQuery, tsquery: str, offset: int
+) -> list[tuple[int, None]]:
+    """The page when the count was exact and at most SEARCH_EXACT_COUNT_LIMIT: one
+    statement over the GIN's few matches, sorted in the whole order (the stored rotation,
+    the flags, the sort, the id) — instead of a query per tier and relevance band, each of
+    which would scan the GIN again (`priya patel`, 195 matches: 41 ms that way)."""
+    mask_sql, mask_params = _filters(params)
+    if params.effective_sort == "relevance":
+        sort_sql = "CASE WHEN name_key LIKE %s THEN 2 WHEN name_key LIKE %s THEN 1 ELSE 0 END DESC"
+        sort_params = [_like_prefix(text.phrase), _like_contains(text.phrase)]
+    else:
+        sort_sql, sort_params = _SORT_SQL[params.effective_sort], []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT studio_id FROM studio_search"  # noqa: S608
+            f" WHERE search_vector @@ %s::tsquery{flags_sql(params)}{mask_sql}"
+            ' ORDER BY is_premium DESC, rotation_key COLLATE "C" ASC NULLS LAST,'
+            f" is_verified DESC, has_images DESC, {sort_sql}, studio_id LIMIT %s OFFSET %s",
+            [tsquery, *mask_params, *sort_params, params.page_size, offset],
+        )
+        return [(row[0], None) for row in cursor.fetchall()]
