@@ -9,7 +9,7 @@ count query when the page lies past the end, and the data-version read of the ca
 text query whose words match nothing adds its typo retry: one query to the vocabulary,
 then the page (and its count) again with the corrected words.
 
-Three plans answer the same question:
+Five plans answer the same question:
 
 * the tier plan (PostgreSQL, a centre without text or city; directory/search/knn.py):
   each priority tier off its own partial GiST index — by distance nearest first (KNN), so a
@@ -17,6 +17,9 @@ Three plans answer the same question:
 * the city plan (PostgreSQL, a city without a centre or text; directory/search/city.py):
   the city's few exact keys, then each tier off a (city, tier, name) index — by name a
   page reads about its own rows — with an exact index-only count;
+* the text plan (PostgreSQL, text without a centre or city; directory/search/text_plan.py):
+  premium in the day's stored rotation, then each tier in relevance bands or the sort,
+  each off an index until the page is full — with a count estimated past a threshold;
 * the facet plan (PostgreSQL, a centre + types + services, no text or city): one GiST
   scan per (type, service) pair over studio_search_facet, which only holds studios
   that already match, so the work grows with the matches, not with the studios around;
@@ -46,6 +49,12 @@ from .parameters import Centre, SearchParams, resolve_centre, rotation_seed
 from .spatial import chord_expression, radius_q
 from .sqlite import fold_case
 from .text import TextQuery, text_filter, text_query, typo_text_query
+from .text_plan import (
+    text_plan_applies,
+    text_plan_count,
+    text_plan_rows,
+    text_plan_small_rows,
+)
 
 
 def search_studios(params: SearchParams, *, day: dt.date | None = None) -> SearchPage:
@@ -69,6 +78,8 @@ def search_studios(params: SearchParams, *, day: dt.date | None = None) -> Searc
         page_rows = city_plan_rows(params, keys, seed, offset)
         total = city_plan_count(params, keys)
         rows = [(sid, chord, total) for sid, chord in page_rows]
+    elif text_plan_applies(params, centre) and (text_page := _text_plan_page(params, seed, offset)):
+        rows, total, estimate = text_page
     else:
         rows, total = _general_plan_page(params, centre, seed, offset)
     return SearchPage(
@@ -174,6 +185,33 @@ def _facet_plan_count(params, centre) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({inner}) h", inner_params)  # noqa: S608
         return int(cursor.fetchone()[0])
+
+
+# --- The text plan (PostgreSQL; directory/search/text_plan.py) -----------------------------
+
+
+def _text_plan_page(params, seed, offset) -> tuple[list[tuple], int, bool] | None:
+    """(the page's rows, the total, whether it is an estimate); None when the stored
+    rotation is not the day's (the general plan answers). The typo retry as the general
+    plan's: only when the words match nothing."""
+    text = text_query(params.q)
+    if text is None:
+        return None
+    fresh, total, estimate, tsquery = text_plan_count(params, text, seed)
+    if not fresh:
+        return None
+    if total == 0:
+        text = typo_text_query(params.q)
+        if text is None:
+            return [], 0, False
+        _, total, estimate, tsquery = text_plan_count(params, text, seed)
+    if total == 0 or (not estimate and offset >= total):
+        return [], total, estimate
+    if not estimate and total <= settings.SEARCH_EXACT_COUNT_LIMIT:  # a few: one statement
+        rows = text_plan_small_rows(params, text, tsquery, offset)
+    else:  # many: tier by tier, each in its order off an index, until the page is full
+        rows = text_plan_rows(params, text, tsquery, offset)
+    return [(sid, None, total) for sid, _ in rows], total, estimate
 
 
 # --- The general plan (ORM; PostgreSQL and SQLite) ----------------------------------------

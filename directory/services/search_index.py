@@ -9,16 +9,20 @@ restore — calls `search_index_rebuild()` once at the end.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+from directory.search.parameters import rotation_seed
 
 DERIVED_TABLES = (
     "studio_search",
     "studio_search_facet",
     "studio_search_word",
     "studio_search_city",  # migration 0005_search_city_plan: every city key, for the city plan
+    "studio_search_sample",  # migration 0007: the text plan's count sample (row triggers)
 )
 # The tables whose triggers maintain the index (and bump the search data version).
 SOURCE_TABLES = (
@@ -82,6 +86,8 @@ def search_index_rebuild(*, using: str = DEFAULT_DB_ALIAS) -> int:
         for name, _ in indexes:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
         cursor.execute("TRUNCATE studio_search_city")  # afresh, as the vocabulary
+        # TRUNCATE fires no row trigger: the sample is emptied here, refilled by the inserts.
+        cursor.execute("TRUNCATE studio_search_sample")
         cursor.execute("SELECT studio_search_rebuild()")
         listed = int(cursor.fetchone()[0])
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
@@ -105,3 +111,18 @@ def search_index_vacuum(*, using: str = DEFAULT_DB_ALIAS) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM (ANALYZE) {', '.join(DERIVED_TABLES)}")
     return True
+
+
+def search_rotation_refresh(*, day: dt.date | None = None, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Store `day`'s premium rotation (default today, UTC) for the text plan: the seed in
+    studio_search_rotation and every premium row's rotation_key (migration
+    0006_search_text_plan). Returns the rows rewritten — none when the day's seed is already
+    stored, so a rerun costs one statement. The beat task runs it at midnight UTC; until it
+    has, the text plan sees yesterday's seed and leaves text pages to the general plan.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return 0  # embedded mode has no text plan
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute("SELECT studio_search_rotate(%s)", [rotation_seed(day)])
+        return int(cursor.fetchone()[0])

@@ -57,6 +57,10 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 
 SAVED_SEARCH_MAX_PER_USER = env.int("SAVED_SEARCH_MAX_PER_USER", default=25)
 SAVED_SEARCH_ALERT_HOUR = env.int("SAVED_SEARCH_ALERT_HOUR", default=6)
+CELERY_BEAT_SCHEDULE["search-premium-rotation"] = {  # the text plan's stored rotation
+    "task": "tasks.search.rotate_premium_order",
+    "schedule": crontab(hour=0, minute=0),
+}
 CELERY_BEAT_SCHEDULE["saved-search-alerts"] = {
     "task": "tasks.saved_searches.send_saved_search_alerts",
     "schedule": crontab(hour=SAVED_SEARCH_ALERT_HOUR, minute=0),
@@ -70,6 +74,7 @@ SEARCH_KNN_PLAN = env.bool(
     "SEARCH_KNN_PLAN", default=True
 )  # nearest-first, directory/search/knn.py
 SEARCH_CITY_PLAN = env.bool("SEARCH_CITY_PLAN", default=True)  # directory/search/city.py
+SEARCH_TEXT_PLAN = env.bool("SEARCH_TEXT_PLAN", default=True)  # directory/search/text_plan.py
 SEARCH_EXACT_COUNT_LIMIT = env.int("SEARCH_EXACT_COUNT_LIMIT", default=2000)  # then estimated
 SEARCH_ROTATION_SALT = env.str("SEARCH_ROTATION_SALT", default="premium-rotation")
 MAP_MARKER_LIMIT = env.int("MAP_MARKER_LIMIT", default=500)

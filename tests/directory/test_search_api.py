@@ -378,6 +378,10 @@ def test_a_page_costs_at_most_six_queries(
         assert client.get("/api/studios/search?" + query).status_code == 200
     with django_assert_max_num_queries(limit):  # past the end: + a count
         assert client.get("/api/studios/search?" + query + "&page=99").status_code == 200
+    # Text on the text plan: the count, a query per tier reached, the cards, the version.
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/studios/search?q=sound&page_size=100").status_code == 200
+    settings.SEARCH_TEXT_PLAN = False
     with django_assert_max_num_queries(6):
         assert client.get("/api/studios/search?q=sound&page_size=100").status_code == 200
 
