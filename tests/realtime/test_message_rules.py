@@ -9,6 +9,8 @@ ORM write).
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import timedelta
 
 import pytest
@@ -282,6 +284,43 @@ async def test_budget_counter_is_shared_between_sync_and_async_clients(settings)
     assert 1 <= exc.value.retry_after <= 61
     with pytest.raises(RateLimited):
         await sync(message_budget_spend)(user_id=user.pk)
+
+
+async def test_socket_budget_counts_in_the_process_and_reaches_redis_together(settings):
+    """The socket's first send of a window counts in Redis at once; the next ones are
+    counted in the process (exact for that process) and reach Redis in one pipeline
+    FLUSH_DELAY later, where the other doors see them."""
+    from realtime.services import budget
+
+    settings.MESSAGE_SEND_RATE = "6/minute"
+    user = await sync(UserFactory)()
+    if time.time() % 60 > 55:  # the whole test inside one window
+        await asyncio.sleep(60.1 - time.time() % 60)
+    key, _ = budget._key(user.pk, 60, time.time())
+    redis = budget._async_client()
+    for _ in range(3):
+        await message_budget_spend_async(user_id=user.pk)
+    assert int(await redis.get(key)) == 1  # the first, at once; two counted here
+    await asyncio.sleep(budget.FLUSH_DELAY + 0.2)
+    assert int(await redis.get(key)) == 3
+    # Another door spends two: Redis has 5 of 6. This process last heard 3: it lets one
+    # send through (the count it sends back answers 6) and refuses the next, at once.
+    await sync(message_budget_spend)(user_id=user.pk)
+    await sync(message_budget_spend)(user_id=user.pk)
+    await message_budget_spend_async(user_id=user.pk)
+    await asyncio.sleep(budget.FLUSH_DELAY + 0.2)
+    with pytest.raises(RateLimited):
+        await message_budget_spend_async(user_id=user.pk)
+    with pytest.raises(RateLimited):
+        await sync(message_budget_spend)(user_id=user.pk)
+    # One process alone: exact, with no Redis round trip after the first.
+    other = await sync(UserFactory)()
+    for _ in range(6):
+        await message_budget_spend_async(user_id=other.pk)
+    with pytest.raises(RateLimited):
+        await message_budget_spend_async(user_id=other.pk)
+    key, _ = budget._key(other.pk, 60, time.time())
+    assert int(await redis.get(key)) == 6  # the refusal sent the count at once
 
 
 def test_budget_in_embedded_mode_uses_the_django_cache(settings):
