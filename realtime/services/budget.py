@@ -152,11 +152,10 @@ class _Ledger:
         _, window = _rate()
         answers = None
         try:
-            async with _async_client().pipeline(transaction=False) as pipe:
-                for key, _, n in batch:
-                    pipe.incrby(key, n)
-                    pipe.expire(key, window + 1, nx=True)
-                answers = (await pipe.execute())[::2]
+            client = _async_client()
+            answers = await _flush_script(client)(
+                keys=[key for key, _, _ in batch], args=[*(n for _, _, n in batch), window + 1]
+            )
         except (redis.RedisError, OSError) as exc:
             logger.warning("message send budget not counted in Redis: %s", exc)
         for i, (_, entry, n) in enumerate(batch):
@@ -165,6 +164,25 @@ class _Ledger:
                 entry[0] += n
             else:
                 entry[0] = max(entry[0], answers[i])
+
+
+# One command for a whole flush: INCRBY and EXPIRE NX per key, the new counts back.
+FLUSH_LUA = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+    counts[i] = redis.call('INCRBY', key, ARGV[i])
+    redis.call('EXPIRE', key, ARGV[#KEYS + 1], 'NX')
+end
+return counts
+"""
+_scripts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _flush_script(client: aioredis.Redis):
+    script = _scripts.get(client)
+    if script is None:
+        script = _scripts[client] = client.register_script(FLUSH_LUA)
+    return script
 
 
 def _ledger() -> _Ledger:
