@@ -15,7 +15,6 @@ import asyncio
 import json
 import logging
 import time
-from functools import partial
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -28,12 +27,12 @@ from common.errors import DomainError, NotFound, ValidationFailed
 
 from . import close_codes, frames, layers, presence
 from .auth import token_owner
-from .events import user_group
+from .events import push_frames_async, user_group
 from .ordering import OrderedDelivery
 from .ratelimit import FrameBudget, Verdict
 from .selectors.stream import stream_reader
 from .serialization import user_json
-from .services.messages import message_send_async, messages_mark_read, writing_to
+from .services.messages import message_send_async, messages_mark_read
 from .sockets import session_fingerprint
 from .sweeper import IdleSweeper
 
@@ -167,7 +166,6 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             read_page=self._read_page,
             gap_wait=GAP_WAIT,
             spawn=_spawn,
-            pending=partial(writing_to, user.pk),
         )
         await self.send_json(
             {
@@ -279,9 +277,10 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             "client_id": client_id,
             "context": context,
         }
-        # The service rings the receiver before it returns (the send-to-receive time is
-        # what people feel), then this socket gets its ack.
-        result = await message_send_async(**fields)
+        result = await message_send_async(**fields, push=False)
+        if result.created:
+            # Ring the receiver first: the send-to-receive time is what people feel.
+            await push_frames_async(result.frames)
         ack = {
             "type": "message.ack",
             "client_id": client_id,

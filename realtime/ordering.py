@@ -10,13 +10,11 @@
   and committed in order (realtime/events.py), so the gap is always there to read.
 * Live events that arrive during a replay go through the same check afterwards (callers
   hold `lock` around deliver/replay/resync): nothing is lost, doubled or reordered.
-* The gap is not read yet, and the wait starts again (up to `MAX_POSTPONE` times), while
-  the missing doorbell is most likely on its way rather than lost: the gap timer itself
-  fired late (by more than half of `gap_wait`: the event loop is behind), or `pending()`
-  says a send of this process is still writing or pushing this user's events (the
-  database, not the loop, is behind). Under overload every socket reading its gaps was
-  work on top of the backlog (issue 13: 10–16% of a saturated Daphne's time), and it made
-  the backlog grow.
+* When the gap timer itself fires late (by more than half of `gap_wait`), the process's
+  event loop is behind: the doorbells are most likely queued behind that backlog, not
+  lost. The wait then starts again, up to `MAX_POSTPONE` times, instead of reading the
+  table: under overload every socket reading its gaps was work on top of the backlog
+  (issue 13: 16% of a saturated Daphne's time), and it made the backlog grow.
 """
 
 from __future__ import annotations
@@ -39,7 +37,6 @@ class OrderedDelivery:
         read_page: ReadPage,
         gap_wait: float,
         spawn: Callable[[Awaitable[Any]], None],
-        pending: Callable[[], bool] = lambda: False,
     ) -> None:
         self.cursor = cursor
         self.ahead: dict[int, str] = {}  # event id -> frame text, waiting for earlier ids
@@ -48,7 +45,6 @@ class OrderedDelivery:
         self._read_page = read_page
         self._gap_wait = gap_wait
         self._spawn = spawn
-        self._pending = pending
         self._gap_timer: asyncio.TimerHandle | None = None
         self._gap_due_at = 0.0
         self._postponed = 0
@@ -118,9 +114,8 @@ class OrderedDelivery:
         if self.closed or not self.ahead:
             return
         late = asyncio.get_running_loop().time() - self._gap_due_at
-        behind = late > self._gap_wait / 2 or self._pending()
-        if behind and self._postponed < MAX_POSTPONE:
-            self._postponed += 1  # the doorbell is likely on its way
+        if late > self._gap_wait / 2 and self._postponed < MAX_POSTPONE:
+            self._postponed += 1  # the loop is behind: the doorbell is likely queued
             self._arm()
             return
         self._postponed = 0

@@ -18,18 +18,15 @@ is the socket's, the same steps on the event loop without a thread hop. Both run
                        stale, and steps 2–7 run again with a fresh read (the budget is
                        spent once).
 
-Events leave after commit; with `push=False` the caller pushes `result.frames` itself. The
-socket lets the service push (the receiver is rung before the sender's ack), so that
-`writing_to()` covers a send from its write to its push. The unread-message email is
-scheduled once per unread burst; the socket's send enqueues it in the background, after it
-has answered.
+Events leave after commit; with `push=False` the caller pushes `result.frames` itself (the
+socket rings the receiver before it acks). The unread-message email is scheduled once per
+unread burst; the socket's send enqueues it in the background, after it has answered.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from dataclasses import dataclass
 from functools import partial
 from types import SimpleNamespace
@@ -70,14 +67,6 @@ NOT_FOUND_MESSAGE = "No active user with that username."
 STALE_TRIES = 3
 # The socket's background email enqueues, kept referenced until they end.
 _background: set[asyncio.Future] = set()
-# Users with a socket send of this process between its write and its push: their next
-# doorbell is still on its way (OrderedDelivery waits for it instead of reading a gap).
-_writing: Counter[int] = Counter()
-
-
-def writing_to(user_id: int) -> bool:
-    """Whether a socket send of this process is writing or pushing events of this user."""
-    return user_id in _writing
 
 
 @dataclass(frozen=True)
@@ -296,26 +285,18 @@ async def message_send_async(
             client_id=client_id,
             context=checked,
         )
-        people = (sender_party.id, receiver.id)
-        _writing.update(people)
-        try:
-            written = await store.write_async(draft)  # committed, unless stale
-            if written.stale:
-                store.forget(sender_party, receiver)
-                continue
-            if push and written.frames:
-                await push_frames_async(written.frames)
-        finally:
-            _writing.subtract(people)
-            for user_id in people:
-                if _writing[user_id] <= 0:
-                    del _writing[user_id]
+        written = await store.write_async(draft)  # committed, unless stale
+        if written.stale:
+            store.forget(sender_party, receiver)
+            continue
         break
     else:
         raise _too_busy()
     result = _result(draft, written)
     if result is None:
         return await database_sync_to_async(_resent)(written.message_id, written.sender_event_id)
+    if push and written.frames:
+        await push_frames_async(written.frames)
     if written.email_user_id is not None:
         # In the background, off the send's path (the ack and the receiver's doorbell do
         # not wait for Celery), and on a thread of its own: Django's one sync thread is

@@ -189,30 +189,6 @@ async def test_a_late_gap_timer_waits_again_before_reading_the_table():
     assert s.sent == ["e1", "e2"]
 
 
-async def test_a_gap_waits_again_while_a_send_of_this_process_is_writing_that_user():
-    """pending(): a send of this process is still writing or pushing this user's events,
-    so the missing doorbell is on its way: no read until it is done or MAX_POSTPONE."""
-    s = Stream({1: "e1", 2: "e2"})
-    writing = [True]
-    d = OrderedDelivery(
-        cursor=0,
-        send=s.send,
-        read_page=s.read,
-        gap_wait=0.05,
-        spawn=s.spawn,
-        pending=lambda: writing[0],
-    )
-    async with d.lock:
-        await d.deliver(2, "e2")
-    await asyncio.sleep(0.12)
-    assert s.reads == []  # postponed twice
-    writing[0] = False
-    await asyncio.sleep(0.1)
-    await asyncio.gather(*s.tasks)
-    assert s.reads == [(0, 1)]
-    assert s.sent == ["e1", "e2"]
-
-
 async def test_an_ack_replaces_the_stored_copy_during_a_replay():
     s = Stream({1: "stored e1", 2: "stored e2"})
     d = s.delivery()
