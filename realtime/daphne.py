@@ -44,6 +44,7 @@ def configure() -> None:
         _lean_application_queue(server.Server)
     _on_shutdown()
     _forget_handshake(sys.modules["daphne.ws_protocol"].WebSocketProtocol)
+    _write_at_once()
 
 
 def _forget_handshake(protocol_class) -> None:
@@ -100,3 +101,44 @@ def _lean_application_queue(server_class) -> None:
         return input_queue
 
     server_class.create_application = create_application
+
+
+def _write_at_once() -> None:
+    """Send a write on an idle TCP connection at once, as asyncio's transports do.
+
+    Twisted buffers every write and sends it when the reactor next sees the socket
+    writable: per frame an epoll registration, an extra turn of the event loop and a
+    deregistration (on the asyncio reactor, `add_writer`/`remove_writer`), where the
+    socket's buffer almost always had room. Now a write with nothing queued before it is
+    sent straight away; whatever the kernel does not take (and every write behind it)
+    goes through Twisted's buffer as before, so order and back-pressure are unchanged.
+    """
+    from twisted.internet import tcp
+
+    original = tcp.Connection.write
+    if getattr(original, "_sf_at_once", False):
+        return
+
+    def write(self, data: bytes) -> None:
+        if (
+            type(data) is bytes
+            and data
+            and self.connected
+            and not self.disconnecting
+            and not self._writeDisconnected
+            and not self._tempDataBuffer
+            and self.offset >= len(self.dataBuffer)
+        ):
+            try:
+                sent = self.socket.send(data)
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            except OSError:
+                sent = 0  # Twisted's own write meets the error and closes the connection
+            if sent >= len(data):
+                return
+            data = data[sent:]
+        original(self, data)
+
+    write._sf_at_once = True
+    tcp.Connection.write = write

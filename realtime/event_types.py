@@ -15,6 +15,7 @@ is current. This module imports nothing from Django.
 # made (Python 3.11 computes __required_keys__ then).
 import sys
 import types
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal, NotRequired, TypedDict, Union, get_args, get_origin, get_type_hints
@@ -199,59 +200,111 @@ def _is_typeddict(tp: Any) -> bool:
 
 
 def _check(value: Any, tp: Any, path: str) -> None:
+    _checker(tp)(value, path)
+
+
+def _accept(value: Any, path: str) -> None:
+    return None
+
+
+@cache
+def _checker(tp: Any) -> Callable[[Any, str], None]:
+    """A function that checks a value against `tp`, built once per type (every send
+    validates its events: walking the type hints each time cost more than the rest of
+    building them)."""
     if tp is Any:
-        return
+        return _accept
     origin = get_origin(tp)
     if origin is NotRequired:
-        return _check(value, get_args(tp)[0], path)
+        return _checker(get_args(tp)[0])
     if origin in (Union, types.UnionType):
-        for option in get_args(tp):
-            try:
-                return _check(value, option, path)
-            except EventSchemaError:
-                continue
-        raise EventSchemaError(f"{path}: {value!r} matches none of {tp}")
+        options = [_checker(option) for option in get_args(tp)]
+        nullable = type(None) in get_args(tp)
+
+        def check_union(value: Any, path: str) -> None:
+            if value is None and nullable:
+                return
+            for option in options:
+                try:
+                    return option(value, path)
+                except EventSchemaError:
+                    continue
+            raise EventSchemaError(f"{path}: {value!r} matches none of {tp}")
+
+        return check_union
     if origin is Literal:
-        if value not in get_args(tp):
-            raise EventSchemaError(f"{path}: {value!r} is not one of {get_args(tp)}")
-        return None
+        allowed = get_args(tp)
+
+        def check_literal(value: Any, path: str) -> None:
+            if value not in allowed:
+                raise EventSchemaError(f"{path}: {value!r} is not one of {allowed}")
+
+        return check_literal
     if tp is type(None):
-        if value is not None:
-            raise EventSchemaError(f"{path}: expected null, got {value!r}")
-        return None
+
+        def check_none(value: Any, path: str) -> None:
+            if value is not None:
+                raise EventSchemaError(f"{path}: expected null, got {value!r}")
+
+        return check_none
     if origin is list:
-        if not isinstance(value, list):
-            raise EventSchemaError(f"{path}: expected a list, got {type(value).__name__}")
         (item,) = get_args(tp)
-        for i, v in enumerate(value):
-            _check(v, item, f"{path}[{i}]")
-        return None
+        check_item = _checker(item)
+
+        def check_list(value: Any, path: str) -> None:
+            if not isinstance(value, list):
+                raise EventSchemaError(f"{path}: expected a list, got {type(value).__name__}")
+            for i, v in enumerate(value):
+                check_item(v, f"{path}[{i}]")
+
+        return check_list
     if origin is dict or tp is dict:
-        if not isinstance(value, dict):
-            raise EventSchemaError(f"{path}: expected an object, got {type(value).__name__}")
-        return None
+
+        def check_dict(value: Any, path: str) -> None:
+            if not isinstance(value, dict):
+                raise EventSchemaError(f"{path}: expected an object, got {type(value).__name__}")
+
+        return check_dict
     if _is_typeddict(tp):
-        if not isinstance(value, dict):
-            raise EventSchemaError(f"{path}: expected an object, got {type(value).__name__}")
         hints = _hints(tp)
-        missing = tp.__required_keys__ - value.keys()
-        extra = value.keys() - hints.keys()
-        if missing or extra:
-            raise EventSchemaError(
-                f"{path}: missing {sorted(missing)}, unexpected {sorted(extra)} ({tp.__name__})"
-            )
-        for key, v in value.items():
-            _check(v, hints[key], f"{path}.{key}")
-        return None
+        required = frozenset(tp.__required_keys__)
+        known = frozenset(hints)
+        fields = {key: _checker(hint) for key, hint in hints.items()}
+
+        def check_typeddict(value: Any, path: str) -> None:
+            if not isinstance(value, dict):
+                raise EventSchemaError(f"{path}: expected an object, got {type(value).__name__}")
+            keys = value.keys()
+            missing = required - keys
+            extra = keys - known
+            if missing or extra:
+                raise EventSchemaError(
+                    f"{path}: missing {sorted(missing)}, unexpected {sorted(extra)} ({tp.__name__})"
+                )
+            for key, v in value.items():
+                fields[key](v, f"{path}.{key}")
+
+        return check_typeddict
     if tp is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
+
+        def ok(value: Any) -> bool:
+            return isinstance(value, int) and not isinstance(value, bool)
+
     elif tp is float:
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
+
+        def ok(value: Any) -> bool:
+            return isinstance(value, int | float) and not isinstance(value, bool)
+
     else:
-        ok = isinstance(value, tp)
-    if not ok:
-        raise EventSchemaError(f"{path}: expected {tp.__name__}, got {value!r}")
-    return None
+
+        def ok(value: Any) -> bool:
+            return isinstance(value, tp)
+
+    def check_type(value: Any, path: str) -> None:
+        if not ok(value):
+            raise EventSchemaError(f"{path}: expected {tp.__name__}, got {value!r}")
+
+    return check_type
 
 
 def validate_event(payload: Any) -> Any:
@@ -260,7 +313,7 @@ def validate_event(payload: Any) -> Any:
     schema = EVENT_SCHEMAS.get(kind)
     if schema is None:
         raise EventSchemaError(f"unregistered event type {kind!r}")
-    _check(payload, schema, kind)
+    _checker(schema)(payload, kind)
     return payload
 
 

@@ -15,7 +15,9 @@ def iso(value: datetime | None) -> str | None:
     """UTC, microseconds always present, `Z` suffix: identical to the SQL `to_char` form."""
     if value is None:
         return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat with microseconds always written is strftime's "%Y-%m-%dT%H:%M:%S.%fZ",
+    # several times faster (every send formats two).
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def user_json(user: Any) -> dict[str, Any]:

@@ -1,8 +1,12 @@
 """Where `message_send` reads the two people and writes the message: one interface, two stores.
 
 * `PostgresStore` (services mode): the write is one call of `realtime_message_send()`
-  (realtime/sqlfunctions/message_send.v1.sql), in the caller's transaction (REST) or in
+  (realtime/sqlfunctions/message_send.v2.sql), in the caller's transaction (REST) or in
   autocommit on the event loop through psycopg's async pool (the socket, no thread hop).
+  The socket's reads of the two people come from a per-process cache (`PartyCache`): the
+  write itself checks that both rows are still the versions the rules were checked
+  against, and answers `stale` (nothing written) when one changed, so a send costs one
+  database round trip, not two, and a suspension still stops the very next send.
 * `OrmStore` (embedded mode, SQLite): the same write with the ORM and `event_batch`.
 
 Both take a `Draft` whose rules are already checked and whose JSON is already built
@@ -47,10 +51,11 @@ PARTY_FIELDS = (
     "suspension_reason",
 )
 
-# The sender (by id) and the receiver (by name, through the upper(username) unique index).
+# The sender (by id) and the receiver (by name, through the upper(username) unique index),
+# each with its row version (xmin: any update of the row changes it).
 PARTIES_SQL = """
 SELECT id, username, display_name, avatar_url, is_active, email_verified, suspended_until,
-       is_suspended_indefinitely, suspension_reason
+       is_suspended_indefinitely, suspension_reason, xmin::text::bigint
 FROM users
 WHERE id = %(sender)s OR upper(username) = upper(%(to)s)
 """
@@ -60,7 +65,8 @@ SELECT status, message_id, sender_event_id, frames, email_user_id
 FROM realtime_message_send(
     %(sender)s, %(receiver)s, %(subject)s, %(content)s, %(client_id)s, %(context)s::jsonb,
     %(created_at)s, %(message_event)s::jsonb, %(notification_event)s::jsonb,
-    %(count_event)s::jsonb, %(coalesce_key)s, %(email_delay)s
+    %(count_event)s::jsonb, %(coalesce_key)s, %(email_delay)s, %(sender_version)s,
+    %(receiver_version)s
 )
 """
 
@@ -79,6 +85,7 @@ class Party:
     suspended_until: datetime | None
     is_suspended_indefinitely: bool
     suspension_reason: str
+    version: int | None = None  # the row's xmin on PostgreSQL (what the write re-checks)
     is_authenticated: bool = True
 
     @property
@@ -117,6 +124,12 @@ class Written:
     sender_event_id: int
     frames: tuple[Frame, ...]
     email_user_id: int | None  # set when this send started an unread burst: email later
+    # True: a user's row changed since the parties were read; nothing was written, read
+    # them again, check the rules again and write again.
+    stale: bool = False
+
+
+STALE = Written(False, 0, 0, (), None, stale=True)
 
 
 def parties_from_rows(rows: list[tuple], *, sender_id: int, to: str) -> tuple[Party | None, ...]:
@@ -126,12 +139,54 @@ def parties_from_rows(rows: list[tuple], *, sender_id: int, to: str) -> tuple[Pa
     return sender, receiver
 
 
+class PartyCache:
+    """The users this process's sockets sent from or to lately, as last read.
+
+    Only a shortcut: the write re-checks each row's version (PostgresStore), and a stale
+    answer makes the caller `forget` both and read them fresh. Misses (an unknown name)
+    are not kept. Bounded: emptied past `limit` entries.
+    """
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self.limit = limit
+        self._by_id: dict[int, Party] = {}
+        self._id_by_name: dict[str, int] = {}
+
+    def get(self, *, sender_id: int, to: str) -> tuple[Party, Party] | None:
+        sender = self._by_id.get(sender_id)
+        receiver_id = self._id_by_name.get(to.upper())
+        receiver = self._by_id.get(receiver_id) if receiver_id is not None else None
+        if sender is None or receiver is None:
+            return None
+        return sender, receiver
+
+    def put(self, *parties: Party | None) -> None:
+        if len(self._by_id) > self.limit:
+            self._by_id.clear()
+            self._id_by_name.clear()
+        for party in parties:
+            if party is not None and party.version is not None:
+                self._by_id[party.id] = party
+                self._id_by_name[party.username.upper()] = party.id
+
+    def forget(self, *parties: Party | None) -> None:
+        for party in parties:
+            if party is not None:
+                self._by_id.pop(party.id, None)
+                self._id_by_name.pop(party.username.upper(), None)
+
+
 class MessageStore(Protocol):
     def parties(self, *, sender_id: int, to: str) -> tuple[Party | None, Party | None]: ...
 
-    async def parties_async(
-        self, *, sender_id: int, to: str
-    ) -> tuple[Party | None, Party | None]: ...
+    async def parties_async(self, *, sender_id: int, to: str) -> tuple[Party | None, Party | None]:
+        """Read both (and keep them in the process's cache, where there is one)."""
+
+    def cached_parties(self, *, sender_id: int, to: str) -> tuple[Party, Party] | None:
+        """Both from the process's cache, or None: no I/O (the write re-checks them)."""
+
+    def forget(self, *parties: Party | None) -> None:
+        """Drop these users from the cache (a write answered stale, a rule refused)."""
 
     def write(self, draft: Draft) -> Written:
         """Write inside the caller's transaction."""
@@ -153,6 +208,12 @@ class OrmStore:
 
     async def parties_async(self, *, sender_id: int, to: str) -> tuple[Party | None, Party | None]:
         return await database_sync_to_async(self.parties)(sender_id=sender_id, to=to)
+
+    def cached_parties(self, *, sender_id: int, to: str) -> tuple[Party, Party] | None:
+        return None
+
+    def forget(self, *parties: Party | None) -> None:
+        return None
 
     def write(self, draft: Draft) -> Written:
         sender, receiver = draft.sender, draft.receiver
@@ -212,9 +273,25 @@ class PostgresStore(OrmStore):
     """Services mode: the write is one database call; the socket's reads and write run on
     the event loop through the async pool (realtime/db.py)."""
 
+    def __init__(self) -> None:
+        self.cache = PartyCache()
+
+    def parties(self, *, sender_id: int, to: str) -> tuple[Party | None, Party | None]:
+        with connection.cursor() as cursor:
+            cursor.execute(PARTIES_SQL, {"sender": sender_id, "to": to})
+            return parties_from_rows(cursor.fetchall(), sender_id=sender_id, to=to)
+
     async def parties_async(self, *, sender_id: int, to: str) -> tuple[Party | None, Party | None]:
         rows = await db.fetchall(PARTIES_SQL, {"sender": sender_id, "to": to})
-        return parties_from_rows(rows, sender_id=sender_id, to=to)
+        sender, receiver = parties_from_rows(rows, sender_id=sender_id, to=to)
+        self.cache.put(sender, receiver)
+        return sender, receiver
+
+    def cached_parties(self, *, sender_id: int, to: str) -> tuple[Party, Party] | None:
+        return self.cache.get(sender_id=sender_id, to=to)
+
+    def forget(self, *parties: Party | None) -> None:
+        self.cache.forget(*parties)
 
     def write(self, draft: Draft) -> Written:
         with connection.cursor() as cursor:
@@ -239,11 +316,15 @@ def _params(draft: Draft) -> dict[str, Any]:
         "count_event": json.dumps(draft.count_event),
         "coalesce_key": draft.coalesce_key,
         "email_delay": draft.email_delay,
+        "sender_version": draft.sender.version,
+        "receiver_version": draft.receiver.version,
     }
 
 
 def _written(row: tuple) -> Written:
     status, message_id, sender_event_id, frames, email_user_id = row
+    if status == "stale":
+        return STALE
     if isinstance(frames, str):
         frames = json.loads(frames)
     return Written(

@@ -4,7 +4,8 @@
 is the socket's, the same steps on the event loop without a thread hop. Both run:
 
 1. `_check_fields`     the frame's or form's fields (no I/O);
-2. store.parties       the sender and the receiver, read fresh in one query;
+2. store.parties       the sender and the receiver in one query (the socket: from the
+                       process's cache when it has them);
 3. `_check_parties`    who may send to whom: a verified, unsuspended sender; an active,
                        unsuspended receiver (else the same 404 as an unknown name, so a
                        suspension does not leak); not to yourself;
@@ -12,21 +13,26 @@ is the socket's, the same steps on the event loop without a thread hop. Both run
 5. the send budget     one per user across doors (services/budget.py);
 6. `_draft`            every JSON object the events carry, built once (realtime/serialization.py);
 7. store.write         the write (services/message_store.py: one SQL call on PostgreSQL,
-                       the ORM in embedded mode).
+                       the ORM in embedded mode). On PostgreSQL it writes only if both
+                       users' rows are still the versions step 2 read; else it answers
+                       stale, and steps 2–7 run again with a fresh read (the budget is
+                       spent once).
 
 Events leave after commit; with `push=False` the caller pushes `result.frames` itself (the
 socket rings the receiver before it acks). The unread-message email is scheduled once per
-unread burst.
+unread burst; the socket's send enqueues it in the background, after it has answered.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from functools import partial
 from types import SimpleNamespace
 from typing import Any, Literal
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -34,7 +40,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.auth import ensure_can_write_content
-from common.errors import NotAuthenticated, NotFound, ValidationFailed
+from common.errors import Conflict, DomainError, NotAuthenticated, NotFound, ValidationFailed
 from common.jobs import enqueue_now, enqueue_on_commit_with_options
 
 from .. import events
@@ -57,6 +63,10 @@ LIMITS: dict[str, dict[str, tuple[int, int]]] = {
     "contact": {"content": (10, 2000), "subject": (5, 200)},
 }
 NOT_FOUND_MESSAGE = "No active user with that username."
+# A write answered stale this many times in a row (a user's row changing under every try).
+STALE_TRIES = 3
+# The socket's background email enqueues, kept referenced until they end.
+_background: set[asyncio.Future] = set()
 
 
 @dataclass(frozen=True)
@@ -191,29 +201,41 @@ def message_send(
         sender=sender, to=to, content=content, subject=subject, client_id=client_id, rules=rules
     )
     store = message_store()
-    sender_party, receiver = store.parties(sender_id=sender.pk, to=to)
-    receiver = _check_parties(sender_party, receiver)
-    context = message_context_clean(receiver_id=receiver.id, context=context)
-    message_budget_spend(user_id=sender_party.id)
-    draft = _draft(
-        sender=sender_party,
-        receiver=receiver,
-        content=content,
-        subject=subject,
-        client_id=client_id,
-        context=context,
-    )
-    with transaction.atomic(durable=True):
-        written = store.write(draft)
-        if push and written.frames:
-            transaction.on_commit(partial(events.push_frames, list(written.frames)))
-        if written.email_user_id is not None:
-            enqueue_on_commit_with_options(
-                EMAIL_TASK,
-                args=(written.email_user_id,),
-                countdown=settings.REALTIME_UNREAD_EMAIL_DELAY,
-            )
-    return _result(draft, written) or _resent(written.message_id, written.sender_event_id)
+    spent = False
+    for _ in range(STALE_TRIES):
+        sender_party, receiver = store.parties(sender_id=sender.pk, to=to)
+        receiver = _check_parties(sender_party, receiver)
+        checked = message_context_clean(receiver_id=receiver.id, context=context)
+        if not spent:
+            message_budget_spend(user_id=sender_party.id)
+            spent = True
+        draft = _draft(
+            sender=sender_party,
+            receiver=receiver,
+            content=content,
+            subject=subject,
+            client_id=client_id,
+            context=checked,
+        )
+        with transaction.atomic(durable=True):
+            written = store.write(draft)
+            if written.stale:
+                continue
+            if push and written.frames:
+                transaction.on_commit(partial(events.push_frames, list(written.frames)))
+            if written.email_user_id is not None:
+                enqueue_on_commit_with_options(
+                    EMAIL_TASK,
+                    args=(written.email_user_id,),
+                    countdown=settings.REALTIME_UNREAD_EMAIL_DELAY,
+                    ignore_result=True,
+                )
+        return _result(draft, written) or _resent(written.message_id, written.sender_event_id)
+    raise _too_busy()
+
+
+def _too_busy() -> Conflict:
+    return Conflict("A user changed while the message was sent; send it again.", code="conflict")
 
 
 async def message_send_async(
@@ -227,39 +249,75 @@ async def message_send_async(
     push: bool = True,
 ) -> SendResult:
     """The socket's `message.send`: the same steps; on PostgreSQL no thread hop unless a
-    context is attached or the send is a resend."""
+    context is attached or the send is a resend, and the parties come from the process's
+    cache (the write re-checks their versions)."""
     _check_fields(
         sender=sender, to=to, content=content, subject=subject, client_id=client_id, rules="chat"
     )
     store = message_store()
-    sender_party, receiver = await store.parties_async(sender_id=sender.pk, to=to)
-    receiver = _check_parties(sender_party, receiver)
-    if context is not None:
-        context = await database_sync_to_async(message_context_clean)(
-            receiver_id=receiver.id, context=context
+    spent = False
+    for attempt in range(STALE_TRIES):
+        cached = store.cached_parties(sender_id=sender.pk, to=to) if attempt == 0 else None
+        if cached is None:
+            sender_party, receiver = await store.parties_async(sender_id=sender.pk, to=to)
+        else:
+            sender_party, receiver = cached
+        try:
+            receiver = _check_parties(sender_party, receiver)
+        except DomainError:
+            if cached is None:
+                raise
+            store.forget(*cached)  # a refusal always comes from a fresh read
+            continue
+        checked = context
+        if context is not None:
+            checked = await database_sync_to_async(message_context_clean)(
+                receiver_id=receiver.id, context=context
+            )
+        if not spent:
+            await message_budget_spend_async(user_id=sender_party.id)
+            spent = True
+        draft = _draft(
+            sender=sender_party,
+            receiver=receiver,
+            content=content,
+            subject=subject,
+            client_id=client_id,
+            context=checked,
         )
-    await message_budget_spend_async(user_id=sender_party.id)
-    draft = _draft(
-        sender=sender_party,
-        receiver=receiver,
-        content=content,
-        subject=subject,
-        client_id=client_id,
-        context=context,
-    )
-    written = await store.write_async(draft)  # committed
+        written = await store.write_async(draft)  # committed, unless stale
+        if written.stale:
+            store.forget(sender_party, receiver)
+            continue
+        break
+    else:
+        raise _too_busy()
     result = _result(draft, written)
     if result is None:
         return await database_sync_to_async(_resent)(written.message_id, written.sender_event_id)
     if push and written.frames:
         await push_frames_async(written.frames)
     if written.email_user_id is not None:
-        await database_sync_to_async(enqueue_now)(
-            EMAIL_TASK,
-            args=(written.email_user_id,),
-            countdown=settings.REALTIME_UNREAD_EMAIL_DELAY,
+        # In the background, off the send's path (the ack and the receiver's doorbell do
+        # not wait for Celery), and on a thread of its own: Django's one sync thread is
+        # what every socket's ORM work queues on.
+        task = asyncio.ensure_future(
+            sync_to_async(enqueue_now, thread_sensitive=False)(
+                EMAIL_TASK,
+                args=(written.email_user_id,),
+                countdown=settings.REALTIME_UNREAD_EMAIL_DELAY,
+                ignore_result=True,
+            )
         )
+        _background.add(task)
+        task.add_done_callback(_email_enqueued)
     return result
+
+
+def _email_enqueued(task: asyncio.Future) -> None:
+    _background.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        logger.warning("unread-message email not enqueued: %s", task.exception())
 
 
 def messages_mark_read(

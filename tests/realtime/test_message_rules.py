@@ -9,6 +9,8 @@ ORM write).
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import timedelta
 
 import pytest
@@ -123,6 +125,105 @@ async def test_socket_send_refused_once_the_sender_is_suspended_on_an_open_socke
     await sock.close()
 
 
+# The socket keeps the two people of a send per process (message_store.PartyCache); the
+# write checks their rows' versions, so a change after the first send is seen by the next.
+User = get_user_model()
+
+
+async def _first_send_then(change, *, to_after=None, expect=("error", "suspended")):
+    sender, receiver = await sync(UserFactory)(), await sync(UserFactory)()
+    sock, _ = await open_socket(cookie_user=sender)
+    answer = await socket_send(sock, to=receiver.username, client_id="first")
+    assert answer["type"] == "message.ack"  # both users now cached in this process
+    await sync(change)(sender, receiver)
+    answer = await socket_send(sock, to=to_after or receiver.username, client_id="second")
+    assert (answer["type"], answer.get("code")) == expect, answer
+    await sock.close()
+    return sender, receiver
+
+
+async def test_socket_send_refused_after_a_cached_send_once_the_sender_is_suspended():
+    def suspend(sender, receiver):
+        User.objects.filter(pk=sender.pk).update(is_suspended_indefinitely=True)
+
+    await _first_send_then(suspend)
+    assert await sync(stored)() == 1
+
+
+async def test_socket_send_refused_after_a_cached_send_once_the_sender_is_unverified():
+    def unverify(sender, receiver):
+        User.objects.filter(pk=sender.pk).update(email_verified=False)
+
+    await _first_send_then(unverify, expect=("error", "email_unverified"))
+    assert await sync(stored)() == 1
+
+
+@pytest.mark.parametrize("change", ["suspended", "deactivated", "deleted"])
+async def test_socket_send_refused_after_a_cached_send_once_the_receiver_is_gone(change):
+    def act(sender, receiver):
+        qs = User.objects.filter(pk=receiver.pk)
+        if change == "suspended":
+            qs.update(suspended_until=timezone.now() + timedelta(days=1))
+        elif change == "deactivated":
+            qs.update(is_active=False)
+        else:
+            Message.objects.filter(receiver_id=receiver.pk).delete()
+            receiver.delete()
+
+    await _first_send_then(act, expect=("error", "not_found"))
+    assert await sync(stored)() == (0 if change == "deleted" else 1)
+
+
+async def test_socket_send_to_a_cached_name_follows_a_rename():
+    """The name a send names is read again once its user was renamed: the old name now
+    belongs to someone else, who gets the message."""
+    newcomer = await sync(UserFactory)()
+
+    def rename(sender, receiver):
+        old = receiver.username
+        User.objects.filter(pk=receiver.pk).update(username=f"{old}-renamed")
+        User.objects.filter(pk=newcomer.pk).update(username=old)
+
+    sender, _receiver = await _first_send_then(rename, expect=("message.ack", None))
+    second = await sync(Message.objects.get)(sender=sender, client_id="second")
+    assert second.receiver_id == newcomer.pk
+
+
+async def test_socket_send_carries_a_new_display_name_after_a_cached_send():
+    sender, receiver = await sync(UserFactory)(), await sync(UserFactory)()
+    sock, _ = await open_socket(cookie_user=sender)
+    assert (await socket_send(sock, to=receiver.username, client_id="a"))["type"] == "message.ack"
+    await sync(User.objects.filter(pk=sender.pk).update)(display_name="Renamed Person")
+    answer = await socket_send(sock, to=receiver.username, client_id="b")
+    assert answer["message"]["sender"]["display_name"] == "Renamed Person"
+    await sock.close()
+
+
+async def test_the_write_refuses_parties_of_an_older_row_version():
+    """realtime_message_send() writes nothing and answers stale when a row changed since
+    the parties were read (the check the socket's cache relies on)."""
+    from realtime.services.message_store import PostgresStore
+    from realtime.services.messages import _draft
+
+    sender, receiver = await sync(UserFactory)(), await sync(UserFactory)()
+    store = PostgresStore()
+    s, r = await store.parties_async(sender_id=sender.pk, to=receiver.username)
+    assert s.version is not None
+    assert r.version is not None
+    await sync(User.objects.filter(pk=receiver.pk).update)(display_name="Changed")
+    draft = _draft(sender=s, receiver=r, content="hi", subject=None, client_id="x", context=None)
+    written = await store.write_async(draft)
+    assert written.stale
+    assert not written.created
+    assert await sync(stored)() == 0
+    s, r = await store.parties_async(sender_id=sender.pk, to=receiver.username)
+    draft = _draft(sender=s, receiver=r, content="hi", subject=None, client_id="x", context=None)
+    written = await store.write_async(draft)
+    assert written.created
+    assert not written.stale
+    assert await sync(stored)() == 1
+
+
 async def test_socket_send_allowed_once_the_sender_verifies_on_an_open_socket():
     sender = await sync(UserFactory)(unverified=True)
     receiver = await sync(UserFactory)()
@@ -183,6 +284,43 @@ async def test_budget_counter_is_shared_between_sync_and_async_clients(settings)
     assert 1 <= exc.value.retry_after <= 61
     with pytest.raises(RateLimited):
         await sync(message_budget_spend)(user_id=user.pk)
+
+
+async def test_socket_budget_counts_in_the_process_and_reaches_redis_together(settings):
+    """The socket's first send of a window counts in Redis at once; the next ones are
+    counted in the process (exact for that process) and reach Redis in one pipeline
+    FLUSH_DELAY later, where the other doors see them."""
+    from realtime.services import budget
+
+    settings.MESSAGE_SEND_RATE = "6/minute"
+    user = await sync(UserFactory)()
+    if time.time() % 60 > 55:  # the whole test inside one window
+        await asyncio.sleep(60.1 - time.time() % 60)
+    key, _ = budget._key(user.pk, 60, time.time())
+    redis = budget._async_client()
+    for _ in range(3):
+        await message_budget_spend_async(user_id=user.pk)
+    assert int(await redis.get(key)) == 1  # the first, at once; two counted here
+    await asyncio.sleep(budget.FLUSH_DELAY + 0.2)
+    assert int(await redis.get(key)) == 3
+    # Another door spends two: Redis has 5 of 6. This process last heard 3: it lets one
+    # send through (the count it sends back answers 6) and refuses the next, at once.
+    await sync(message_budget_spend)(user_id=user.pk)
+    await sync(message_budget_spend)(user_id=user.pk)
+    await message_budget_spend_async(user_id=user.pk)
+    await asyncio.sleep(budget.FLUSH_DELAY + 0.2)
+    with pytest.raises(RateLimited):
+        await message_budget_spend_async(user_id=user.pk)
+    with pytest.raises(RateLimited):
+        await sync(message_budget_spend)(user_id=user.pk)
+    # One process alone: exact, with no Redis round trip after the first.
+    other = await sync(UserFactory)()
+    for _ in range(6):
+        await message_budget_spend_async(user_id=other.pk)
+    with pytest.raises(RateLimited):
+        await message_budget_spend_async(user_id=other.pk)
+    key, _ = budget._key(other.pk, 60, time.time())
+    assert int(await redis.get(key)) == 6  # the refusal sent the count at once
 
 
 def test_budget_in_embedded_mode_uses_the_django_cache(settings):

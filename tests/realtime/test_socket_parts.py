@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import pytest
 
@@ -152,6 +153,40 @@ async def test_a_lost_doorbell_is_read_from_the_table_after_the_gap_wait():
     await asyncio.gather(*s.tasks)
     assert s.sent == ["e1", "e2", "e3", "e4"]  # in pages of two
     assert s.reads == [(0, 3), (2, 3)]
+
+
+async def test_a_late_gap_timer_waits_again_before_reading_the_table():
+    """The timer fired late: the event loop is behind, the doorbell is probably queued
+    behind the backlog. It waits again (no read) and the queued doorbell fills the gap;
+    a doorbell still missing after MAX_POSTPONE late timers is read from the table."""
+    from realtime.ordering import MAX_POSTPONE
+
+    s = Stream({1: "e1", 2: "e2"})
+    d = s.delivery(gap_wait=0.05)
+    async with d.lock:
+        await d.deliver(2, "e2")
+    time.sleep(0.1)  # the loop is busy: the timer fires 0.05 s late
+    await asyncio.sleep(0.01)
+    assert s.reads == []
+    async with d.lock:
+        await d.deliver(1, "e1")  # the queued doorbell
+    assert s.sent == ["e1", "e2"]
+    await asyncio.sleep(0.1)
+    assert s.reads == []
+
+    s = Stream({1: "e1", 2: "e2"})
+    d = s.delivery(gap_wait=0.05)
+    async with d.lock:
+        await d.deliver(2, "e2")
+    for _ in range(MAX_POSTPONE):
+        time.sleep(0.1)
+        await asyncio.sleep(0.01)
+    assert s.reads == []
+    time.sleep(0.1)
+    await asyncio.sleep(0.01)
+    await asyncio.gather(*s.tasks)
+    assert s.reads == [(0, 1)]
+    assert s.sent == ["e1", "e2"]
 
 
 async def test_an_ack_replaces_the_stored_copy_during_a_replay():
