@@ -328,15 +328,16 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             raise ValidationFailed(fields={"last_event_id": ["Must be an event id (>= 0)."]})
         reader, delivery = stream_reader(), self._delivery
         async with delivery.lock:
-            head, first_after = await reader.resume_state(self.user.pk, after)
+            # One statement: the head and the first page after `after`.
+            head, page = await reader.resume_page(self.user.pk, after)
             if after > head:
                 await self._resync(head, "ahead")
                 return
-            if after < head and first_after != after + 1:
+            if after < head and (not page or page[0][0] != after + 1):
                 await self._resync(head, "expired")
                 return
             delivery.cursor = after
-            await delivery.replay(after, head)
+            await delivery.replay(after, head, first=page)
             await self.send_json({"type": "resumed", "last_event_id": delivery.cursor})
 
     async def _resync(self, head: int, reason: str) -> None:
