@@ -19,6 +19,7 @@ from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
@@ -128,7 +129,10 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if self.user is not None:
             await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
             await presence.presence_remove(self.user.pk, self.channel_name)
-        await super().websocket_disconnect(message)
+        # Not super(): channels' handler ends with aclose_old_connections(), a thread hop
+        # per closed socket for ORM connections this consumer never uses on its thread
+        # (as in `dispatch` above). No `groups`, no `disconnect` hook here.
+        raise StopConsumer()
 
     async def close_with(self, code: int) -> None:
         """Close once, with a code Daphne accepts; from then on the socket is silent."""
