@@ -168,8 +168,7 @@ def _cookie(scope: dict, name: str) -> str | None:
 
 
 class SocketAuthMiddleware:
-    """Sets scope["session_cookie"] (the session key to check, or None) and an
-    AnonymousUser until the consumer has checked it with `resolve`."""
+    """Sets scope["user"] (a user or AnonymousUser) and scope["session_key"]."""
 
     def __init__(self, inner) -> None:
         self.inner = inner
@@ -178,14 +177,12 @@ class SocketAuthMiddleware:
     async def __call__(self, scope, receive, send):
         if not db.enabled():
             return await self.fallback(scope, receive, send)
-        # The cookie only: the consumer resolves it right after accepting the handshake
-        # (RealtimeConsumer.websocket_connect). Daphne cancels a handshake not accepted
-        # within 5 s; in a reconnect storm thousands of connects queue for the pool, and
-        # a lookup made here got them cancelled and retried, the retries queueing again.
+        key = _cookie(scope, settings.SESSION_COOKIE_NAME)
+        user = await resolve(key) if key else None
         # In place, not a copy: Daphne made this scope for this one connection, and a copy
         # would stay referenced by this frame for as long as the socket is open.
-        scope["user"] = AnonymousUser()
-        scope["session_cookie"] = _cookie(scope, settings.SESSION_COOKIE_NAME)
+        scope["user"], scope["session_key"] = user or AnonymousUser(), key if user else None
+        del key, user
         return await self.inner(scope, receive, send)
 
 

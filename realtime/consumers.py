@@ -27,7 +27,7 @@ from common.auth import session_user_id, user_is_suspended
 from common.errors import DomainError, NotFound, ValidationFailed
 
 from . import close_codes, frames, layers, presence
-from .auth import resolve, token_owner
+from .auth import token_owner
 from .events import push_frames_async, user_group
 from .ordering import OrderedDelivery
 from .ratelimit import FrameBudget, Verdict
@@ -103,14 +103,12 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             now=now,
         )
         registry.add(self)
-        if "session_cookie" in self.scope:  # realtime.auth.SocketAuthMiddleware
-            # Checked after the handshake is accepted, not before it (realtime/auth.py).
-            key = self.scope.pop("session_cookie")
-            user = await resolve(key) if key else None
-        else:  # channels' AuthMiddlewareStack (embedded mode)
-            user = self.scope.get("user")
-            key = getattr(self.scope.get("session"), "session_key", None)
+        user = self.scope.get("user")
         if user is not None and user.is_authenticated:
+            if "session_key" in self.scope:  # realtime.auth.SocketAuthMiddleware
+                key = self.scope["session_key"]
+            else:  # channels' AuthMiddlewareStack (embedded mode)
+                key = getattr(self.scope.get("session"), "session_key", None)
             await self._start(user, key)
         else:
             self._auth_timer = asyncio.get_running_loop().call_later(
