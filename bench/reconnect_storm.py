@@ -3,12 +3,21 @@
 N authenticated sockets (cookie session, `hello` received, a ping every 25 s) spread over
 K Daphne processes, from G load-generator processes. A small steady sender keeps
 messages flowing to random clients through the `message_send` service. Then every Daphne
-is restarted as a deploy does it (SIGTERM, start again on the same port); each client
-reconnects with jittered exponential backoff and sends `resume` with the last event id it
-saw. The figure is the time from the SIGTERM until every client has its `resumed` frame
-(live again and caught up). Every event id a client receives is checked: an id at or
-below the last one seen is a duplicate, a jump over the next one is a loss; at the end
-each client's last id must equal its stream's head in PostgreSQL.
+is replaced as a deploy does it. By default (`--deploy overlap`, what docs/deployment.md
+describes) the new processes start first, on the same listening sockets (each slot's
+socket is made once by this script and handed to every generation of its Daphne, as
+systemd socket activation does; a proxy switching its upstream to new ports does the
+same), and only once they accept does each old process get SIGTERM: it stops accepting,
+then closes its sockets. `--deploy stop-start` is the naive restart: SIGTERM, wait for
+the exit, start again on the same port. Each client reconnects with jittered backoff and
+sends `resume` with the last event id it saw.
+
+Figures, from the SIGTERM: every client live again (its new `hello`), and every client
+caught up (its `resumed`). Every event id a client receives is checked: an id at or below
+the last one seen is a duplicate, a jump over the next one is a loss. At the end, once
+the sender has stopped, every client resumes once more on its open socket (pub/sub
+doorbells ring at most once; resume is the safety net): what that replays is counted,
+and each client's last id must then equal its stream's head in PostgreSQL.
 
     flock /tmp/sf-bench.lock .venv/bin/python bench/reconnect_storm.py --clients 10000
 
@@ -19,12 +28,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing as mp
 import os
 import random
 import resource
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -60,36 +71,58 @@ def raise_fd_limit() -> int:
 
 
 class Daphne:
-    """One Daphne process on a fixed port, restartable like a deploy restarts it."""
+    """One slot: a port, and the Daphne process (of the current generation) serving it.
 
-    def __init__(self, env: dict) -> None:
-        self.port = free_port()
+    With `shared=True` the listening socket is made here once and every generation of
+    the slot's Daphne adopts it (`--fd`): connections that arrive while a process boots
+    or stops wait in the backlog instead of being refused.
+    """
+
+    def __init__(self, env: dict, *, shared: bool) -> None:
         self.env = env
+        self.sock: socket.socket | None = None
+        if shared:
+            self.sock = socket.socket()
+            self.sock.bind(("127.0.0.1", 0))
+            self.sock.listen(4096)  # a deep backlog: thousands of handshakes at once
+            self.port = self.sock.getsockname()[1]
+        else:
+            self.port = free_port()
         self.proc: subprocess.Popen | None = None
+        self.probe_port = self.port
+        self.started_at = 0.0
+        self.ready_s = 0.0
 
     def start(self) -> None:
-        # A deep accept backlog: thousands of handshakes arrive within a second.
-        endpoint = f"tcp:port={self.port}:interface=127.0.0.1:backlog=4096"
+        endpoints: list[str] = []
+        fds: tuple[int, ...] = ()
+        if self.sock is not None:
+            fds = (self.sock.fileno(),)
+            # Beside the shared socket, a private port that says when this process
+            # accepts (probing the shared one could reach the old process).
+            self.probe_port = free_port()
+            endpoints += ["-e", f"fd:fileno={self.sock.fileno()}"]
+            endpoints += ["-e", f"tcp:port={self.probe_port}:interface=127.0.0.1"]
+        else:
+            # A deep accept backlog: thousands of handshakes arrive within a second.
+            self.probe_port = self.port
+            endpoints += ["-e", f"tcp:port={self.port}:interface=127.0.0.1:backlog=4096"]
+        self.started_at = time.monotonic()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-e", endpoint, "project.asgi:application"],
+            [sys.executable, "-m", "daphne", *endpoints, "project.asgi:application"],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
+            pass_fds=fds,
         )
 
     def ready(self) -> None:
-        wait_port(self.port, self.proc)
+        wait_port(self.probe_port, self.proc)
+        self.ready_s = time.monotonic() - self.started_at
 
     def terminate(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-
-    def wait_exit(self, timeout: float = 30) -> None:
-        try:
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 # --- The load generator (its own processes) ------------------------------------------------
@@ -109,7 +142,12 @@ async def _clients(jobs: list[tuple[str, int]], shared: dict, args: dict, result
             "gaps": 0,
             "resyncs": 0,
             "reconnects": 0,
+            "live": False,
             "resumed": False,
+            "ws": None,
+            "final_sent": False,
+            "final_done": False,
+            "final_events": 0,
         }
         out.append(state)
         attempt = 0
@@ -139,19 +177,37 @@ async def _clients(jobs: list[tuple[str, int]], shared: dict, args: dict, result
             try:
                 if state["last"] is None:
                     state["last"] = hello["last_event_id"]
-                    with shared["connected"].get_lock():
-                        shared["connected"].value += 1
+                    _count(shared, "connected")
                 else:
                     state["reconnects"] += 1
+                    if not state["live"]:
+                        state["live"] = True  # counted once per client
+                        _count(shared, "live")
                     await ws.send(json.dumps({"type": "resume", "last_event_id": state["last"]}))
+                state["ws"] = ws
                 await _read(ws, state, shared, stop)
             except Exception:  # noqa: S110 - the server went away: reconnect
                 pass
             finally:
+                state["ws"] = None
                 await ws.close()
 
+    async def final_resume() -> None:
+        """Once the sender has stopped: every client resumes once more on its socket."""
+        for state in out:
+            ws = state["ws"]
+            if ws is None:
+                continue  # reconnecting: its own resume comes with the reconnect
+            state["final_sent"] = True
+            with contextlib.suppress(Exception):
+                await ws.send(json.dumps({"type": "resume", "last_event_id": state["last"]}))
+
     async def watch() -> None:
+        final = False
         while not shared["stop"].is_set():
+            if not final and shared["final"].is_set():
+                final = True
+                await final_resume()
             await asyncio.sleep(0.2)
         stop.set()
 
@@ -169,8 +225,15 @@ async def _clients(jobs: list[tuple[str, int]], shared: dict, args: dict, result
             "gaps": sum(s["gaps"] for s in out),
             "resyncs": sum(s["resyncs"] for s in out),
             "reconnects": sum(s["reconnects"] for s in out),
+            "final_events": sum(s["final_events"] for s in out),
+            "final_done": sum(s["final_done"] for s in out),
         }
     )
+
+
+def _count(shared: dict, name: str) -> None:
+    with shared[name].get_lock():
+        shared[name].value += 1
 
 
 async def _read(ws, state: dict, shared: dict, stop: asyncio.Event) -> None:
@@ -191,11 +254,16 @@ async def _read(ws, state: dict, shared: dict, stop: asyncio.Event) -> None:
                 if event_id != state["last"] + 1:
                     state["gaps"] += 1
                 state["last"] = event_id
+                if state["final_sent"]:
+                    state["final_events"] += 1  # a doorbell that had not rung
         kind = frame.get("type")
-        if kind == "resumed" and not state["resumed"]:
-            state["resumed"] = True  # counted once per client
-            with shared["resumed"].get_lock():
-                shared["resumed"].value += 1
+        if kind == "resumed":
+            if not state["resumed"]:
+                state["resumed"] = True  # counted once per client
+                _count(shared, "resumed")
+            elif state["final_sent"] and not state["final_done"]:
+                state["final_done"] = True
+                _count(shared, "final_done")
         elif kind == "resync_required":
             state["resyncs"] += 1
 
@@ -246,6 +314,23 @@ def stream_heads(user_ids: list[int]) -> dict[int, int]:
     )
 
 
+def _cpu(procs) -> float:
+    total = 0.0
+    for pid in procs:
+        with contextlib.suppress(OSError):
+            total += cpu_seconds(pid)
+    return total
+
+
+def _wait_for(value, target: int, since: float, timeout: float) -> float | None:
+    """Seconds from `since` until the shared counter reaches `target` (None: timed out)."""
+    while value.value < target:
+        if time.monotonic() - since > timeout:
+            return None
+        time.sleep(0.02)
+    return time.monotonic() - since
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=10_000)
@@ -255,10 +340,21 @@ def main() -> None:
     parser.add_argument("--jitter", type=float, default=3.0, help="first reconnect within (s)")
     parser.add_argument("--in-flight", type=int, default=200, help="handshakes per generator")
     parser.add_argument("--flow", type=float, default=3.0, help="seconds of messages first")
+    parser.add_argument(
+        "--deploy",
+        choices=("overlap", "stop-start"),
+        default="overlap",
+        help="overlap: new processes accept on the same sockets before the old ones get "
+        "SIGTERM (docs/deployment.md); stop-start: SIGTERM, exit, start again",
+    )
     parser.add_argument("--timeout", type=float, default=180.0)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "reconnect_storm.json"))
     args = parser.parse_args()
     fd_limit = raise_fd_limit()
+    rid = run_id()
+    # The steady sender (this process) rings the servers' doorbells: the same channel
+    # prefix for both, or no doorbell reaches a socket and only `resume` delivers.
+    os.environ["CHANNEL_LAYER_PREFIX"] = f"sf.storm.{rid}"
     setup_django()
     migrate()
 
@@ -266,20 +362,28 @@ def main() -> None:
     keys = sessions_for(users)
     user_of_key = {k: u.pk for k, u in zip(keys, users, strict=True)}
     senders = bench_users(20, prefix="stormsender")
-    rid = run_id()
-    env = {**os.environ, **SERVER_ENV, "CHANNEL_LAYER_PREFIX": f"sf.storm.{rid}"}
-    servers = [Daphne(env) for _ in range(args.servers)]
+    env = {**os.environ, **SERVER_ENV}
+    overlap = args.deploy == "overlap"
+    servers = [Daphne(env, shared=overlap) for _ in range(args.servers)]
     for s in servers:
         s.start()
-    for s in servers:
-        s.ready()
+    try:
+        for s in servers:
+            s.ready()
+    except Exception:
+        for s in servers:
+            s.terminate()
+        raise
     time.sleep(1.0)
-    cpu_idle = sum(cpu_seconds(s.proc.pid) for s in servers)
+    cpu_idle = _cpu(s.proc.pid for s in servers)
 
     ctx = mp.get_context("spawn")
     shared = {
         "connected": ctx.Value("i", 0),
+        "live": ctx.Value("i", 0),
         "resumed": ctx.Value("i", 0),
+        "final_done": ctx.Value("i", 0),
+        "final": ctx.Event(),
         "stop": ctx.Event(),
     }
     results = ctx.Queue()
@@ -295,14 +399,13 @@ def main() -> None:
     stop_sending = threading.Event()
     sender = None
     result: dict = {}
+    old: list[subprocess.Popen] = []
     try:
         started = time.monotonic()
-        while shared["connected"].value < args.clients:
-            if time.monotonic() - started > args.timeout:
-                raise SystemExit(f"only {shared['connected'].value} clients connected")
-            time.sleep(0.2)
+        if _wait_for(shared["connected"], args.clients, started, args.timeout) is None:
+            raise SystemExit(f"only {shared['connected'].value} clients connected")
         open_s = time.monotonic() - started
-        open_cpu = sum(cpu_seconds(s.proc.pid) for s in servers) - cpu_idle
+        open_cpu = _cpu(s.proc.pid for s in servers) - cpu_idle
         rss = [rss_kib(s.proc.pid) for s in servers]
         print(f"{args.clients} open in {open_s:.1f} s; Daphne RSS {rss} KiB", flush=True)
 
@@ -313,33 +416,55 @@ def main() -> None:
         sender.start()
         time.sleep(args.flow)
 
-        uptime_before = Path("/proc/loadavg").read_text().split()[:3]
+        old = [s.proc for s in servers]
+        boot_s = None
+        if overlap:
+            # The new generation boots beside the old one, on the same sockets.
+            for s in servers:
+                s.start()
+            for s in servers:
+                s.ready()
+            boot_s = max(s.ready_s for s in servers)
+            print(f"new processes accepting after {boot_s:.1f} s of boot", flush=True)
+        loadavg_restart = Path("/proc/loadavg").read_text().split()[:3]
+        gen_cpu0 = _cpu(p.pid for p in procs)
         restart_at = time.monotonic()
-        for s in servers:
-            s.terminate()
-        for s in servers:
-            s.wait_exit()
-        down_s = time.monotonic() - restart_at
-        for s in servers:
-            s.start()
-        for s in servers:
-            s.ready()
-        listening_s = time.monotonic() - restart_at
-        boot_cpu = sum(cpu_seconds(s.proc.pid) for s in servers)
-        print(f"restarted: old ones gone in {down_s:.1f} s, listening at {listening_s:.1f} s")
-        while shared["resumed"].value < args.clients:
-            if time.monotonic() - restart_at > args.timeout:
-                break
-            time.sleep(0.05)
-        all_back_s = time.monotonic() - restart_at
-        resume_cpu = sum(cpu_seconds(s.proc.pid) for s in servers) - boot_cpu
+        for proc in old:
+            proc.send_signal(signal.SIGTERM)
+        if overlap:
+            new_cpu0 = _cpu(s.proc.pid for s in servers)
+            listening_s = 0.0
+        else:
+            for proc in old:
+                _wait_exit(proc)
+            for s in servers:
+                s.start()
+            for s in servers:
+                s.ready()
+            listening_s = time.monotonic() - restart_at
+            boot_s = max(s.ready_s for s in servers)
+            new_cpu0 = _cpu(s.proc.pid for s in servers)
+        live_s = _wait_for(shared["live"], args.clients, restart_at, args.timeout)
+        back_s = _wait_for(shared["resumed"], args.clients, restart_at, args.timeout)
+        resume_cpu = _cpu(s.proc.pid for s in servers) - new_cpu0
+        gen_cpu = _cpu(p.pid for p in procs) - gen_cpu0
+        for proc in old:
+            _wait_exit(proc)
+        down_s = time.monotonic() - restart_at  # an upper bound once the storm is over
         resumed = shared["resumed"].value
-        print(f"{resumed} of {args.clients} resumed at {all_back_s:.2f} s after the SIGTERM")
+        print(
+            f"all live at {live_s} s, {resumed} of {args.clients} caught up at {back_s} s "
+            "after the SIGTERM",
+            flush=True,
+        )
 
         time.sleep(args.flow)  # messages keep flowing to the resumed clients
         stop_sending.set()
         sender.join()
-        time.sleep(2.0)  # the last events arrive
+        time.sleep(2.0)  # the last doorbells ring
+        final_at = time.monotonic()
+        shared["final"].set()
+        final_s = _wait_for(shared["final_done"], args.clients, final_at, 60)
         shared["stop"].set()
         parts = [results.get(timeout=60) for _ in procs]
         for p in procs:
@@ -351,33 +476,40 @@ def main() -> None:
             for k, last in lasts.items()
             if last is None or last < heads.get(user_of_key[k], 0)
         ]
-        behind = len(missing)
         result = {
             "clients": args.clients,
             "servers": args.servers,
             "generators": args.generators,
+            "deploy": args.deploy,
             "fd_limit": fd_limit,
             "open_seconds": round(open_s, 1),
             "opens_per_s": round(args.clients / open_s, 1),
             "daphne_rss_kib_open": rss,
             # Server CPU per socket: what bounds the rate on a machine of one's own.
             "daphne_cpu_us_per_open": round(open_cpu / args.clients * 1e6),
-            "daphne_cpu_us_per_reconnect_and_resume": round(resume_cpu / max(resumed, 1) * 1e6),
-            "old_processes_gone_s": round(down_s, 2),
+            "new_processes_boot_s": round(boot_s, 2),
             "listening_again_s": round(listening_s, 2),
-            "all_resumed_s": round(all_back_s, 2) if resumed >= args.clients else None,
-            "resumed": resumed,
-            "reconnect_after_listening_s": round(all_back_s - listening_s, 2),
+            "old_processes_gone_s": round(down_s, 2),
+            "all_live_s": round(live_s, 2) if live_s is not None else None,
+            "all_caught_up_s": round(back_s, 2) if back_s is not None else None,
+            "caught_up": resumed,
+            "daphne_cpu_us_per_reconnect_and_resume": round(resume_cpu / max(resumed, 1) * 1e6),
+            # The clients share the cores: their CPU is the rest of the storm's bill.
+            "generator_cpu_us_per_reconnect_and_resume": round(gen_cpu / max(resumed, 1) * 1e6),
             "messages_sent": sent["ok"],
             "messages_failed": sent["failed"],
             "send_error": sent["last_error"],
             "duplicated_events": sum(p["dups"] for p in parts),
             "gaps": sum(p["gaps"] for p in parts),
             "resyncs": sum(p["resyncs"] for p in parts),
-            "clients_behind_their_stream_head": behind,
-            "events_missing": sum(missing),
             "reconnects": sum(p["reconnects"] for p in parts),
-            "loadavg_at_restart": uptime_before,
+            "final_resume_done": sum(p["final_done"] for p in parts),
+            "final_resume_s": round(final_s, 2) if final_s is not None else None,
+            # Events the final resume replayed: doorbells that had not rung (at most once).
+            "events_replayed_by_final_resume": sum(p["final_events"] for p in parts),
+            "clients_behind_their_stream_head": len(missing),
+            "events_missing": sum(missing),
+            "loadavg_at_restart": loadavg_restart,
             "loadavg_end": Path("/proc/loadavg").read_text().split()[:3],
         }
     finally:
@@ -387,13 +519,24 @@ def main() -> None:
             p.join(5)
             if p.is_alive():
                 p.kill()
+        for proc in old:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
         for s in servers:
             s.terminate()
-        for s in servers:
-            s.wait_exit()
+        for proc in [*old, *(s.proc for s in servers)]:
+            _wait_exit(proc)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
+
+
+def _wait_exit(proc: subprocess.Popen, timeout: float = 30) -> None:
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 if __name__ == "__main__":

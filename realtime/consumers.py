@@ -19,6 +19,7 @@ from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
@@ -128,7 +129,10 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if self.user is not None:
             await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
             await presence.presence_remove(self.user.pk, self.channel_name)
-        await super().websocket_disconnect(message)
+        # Not super(): channels' handler ends with aclose_old_connections(), a thread hop
+        # per closed socket for ORM connections this consumer never uses on its thread
+        # (as in `dispatch` above). No `groups`, no `disconnect` hook here.
+        raise StopConsumer()
 
     async def close_with(self, code: int) -> None:
         """Close once, with a code Daphne accepts; from then on the socket is silent."""
@@ -328,15 +332,16 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             raise ValidationFailed(fields={"last_event_id": ["Must be an event id (>= 0)."]})
         reader, delivery = stream_reader(), self._delivery
         async with delivery.lock:
-            head, first_after = await reader.resume_state(self.user.pk, after)
+            # One statement: the head and the first page after `after`.
+            head, page = await reader.resume_page(self.user.pk, after)
             if after > head:
                 await self._resync(head, "ahead")
                 return
-            if after < head and first_after != after + 1:
+            if after < head and (not page or page[0][0] != after + 1):
                 await self._resync(head, "expired")
                 return
             delivery.cursor = after
-            await delivery.replay(after, head)
+            await delivery.replay(after, head, first=page)
             await self.send_json({"type": "resumed", "last_event_id": delivery.cursor})
 
     async def _resync(self, head: int, reason: str) -> None:

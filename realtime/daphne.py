@@ -1,5 +1,6 @@
 """Three things Daphne has no option for: a close frame for an over-cap frame, a lighter
-application queue per connection, and a hook before it stops.
+application queue per connection, and a hook before it stops (stop accepting, let go of
+presence).
 
 Daphne caps a WebSocket message at `--websocket_max_message_size` (1 MiB by default);
 autobahn enforces the cap before the application sees the frame. With autobahn's default
@@ -42,9 +43,38 @@ def configure() -> None:
     server = sys.modules.get("daphne.server")
     if server is not None:
         _lean_application_queue(server.Server)
+        _remember_ports(server.Server)
     _on_shutdown()
     _forget_handshake(sys.modules["daphne.ws_protocol"].WebSocketProtocol)
     _write_at_once()
+    _lazy_debug_formatting()
+
+
+class _Pretty:
+    """pprint.pformat(obj), made only if a log line is ever written."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj) -> None:
+        self.obj = obj
+
+    def __str__(self) -> str:
+        import pprint
+
+        return pprint.pformat(self.obj)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def _lazy_debug_formatting() -> None:
+    """autobahn pretty-prints its whole option set for a debug line on every connection
+    (`WebSocketProtocol._connectionMade`), whether or not debug logging is on: about 5%
+    of Daphne's CPU per reconnect in the storm profile (docs/benchmarks.md). Its
+    `pformat` becomes lazy; the text is made only if the line is logged."""
+    protocol = sys.modules.get("autobahn.websocket.protocol")
+    if protocol is not None and protocol.pformat is not _Pretty:
+        protocol.pformat = _Pretty
 
 
 def _forget_handshake(protocol_class) -> None:
@@ -65,9 +95,17 @@ def _forget_handshake(protocol_class) -> None:
     protocol_class.onOpen = onOpen
 
 
+_ports: list = []  # the ports this process listens on (Daphne keeps only Deferreds)
+
+
 def _on_shutdown() -> None:
-    """Before Daphne cancels every application instance on SIGTERM: presence and the
-    channel layer let go of this process's sockets at once (consumers.process_stopping)."""
+    """Before Daphne cancels every application instance on SIGTERM: stop accepting, then
+    presence and the channel layer let go of this process's sockets at once
+    (consumers.process_stopping).
+
+    Accepting stops first: in a deploy the new processes already listen (on the same
+    socket, handed over as systemd socket activation does, or behind the proxy), and a
+    client whose socket this process is about to close must not reconnect to it again."""
     import asyncio
 
     from twisted.internet import defer, reactor
@@ -75,9 +113,21 @@ def _on_shutdown() -> None:
     def before_shutdown():
         from .consumers import process_stopping
 
+        while _ports:
+            _ports.pop().stopListening()
         return defer.Deferred.fromFuture(asyncio.ensure_future(process_stopping()))
 
     reactor.addSystemEventTrigger("before", "shutdown", before_shutdown)
+
+
+def _remember_ports(server_class) -> None:
+    original = server_class.listen_success
+
+    def listen_success(self, port):
+        _ports.append(port)
+        return original(self, port)
+
+    server_class.listen_success = listen_success
 
 
 def _lean_application_queue(server_class) -> None:

@@ -91,12 +91,28 @@ class _LeanLoopLayer(RedisPubSubLoopLayer):
             message = await queue.get()
         except (asyncio.CancelledError, TimeoutError, GeneratorExit):
             if self.channels.pop(channel, None) is not None and not stopping:
-                try:
-                    await self._get_shard(channel).unsubscribe(channel)
-                except BaseException:
-                    logger.exception("Unexpected exception while cleaning-up channel:")
+                # In a task of its own: awaited here, the UNSUBSCRIBE (queued behind the
+                # shard's lock) was itself cancelled whenever Daphne killed a slow
+                # instance, and each one logged a traceback. In a reconnect storm that
+                # logging took a quarter of Daphne's CPU (docs/benchmarks.md, "Issue 13").
+                _unsubscribe_later(self._get_shard(channel), channel)
             raise
         return self.channel_layer.deserialize(message)
+
+
+_cleanups: set[asyncio.Future] = set()
+
+
+def _unsubscribe_later(shard: Any, channel: str) -> None:
+    task = asyncio.ensure_future(shard.unsubscribe(channel))
+    _cleanups.add(task)
+    task.add_done_callback(_unsubscribed)
+
+
+def _unsubscribed(task: asyncio.Future) -> None:
+    _cleanups.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        logger.warning("could not unsubscribe a closed socket's channel: %s", task.exception())
 
 
 class PubSubChannelLayer(RedisPubSubChannelLayer):

@@ -61,10 +61,15 @@ class OrderedDelivery:
             self.ahead[event_id] = text
         await self._flush()
 
-    async def replay(self, after: int, upto: int) -> None:
-        """Send stored events (after, upto] in order; cursor follows. Call under `lock`."""
+    async def replay(
+        self, after: int, upto: int, *, first: list[tuple[int, str]] | None = None
+    ) -> None:
+        """Send stored events (after, upto] in order; cursor follows. Call under `lock`.
+
+        `first`: the first page, already read (with the stream head, by `resume`)."""
         while after < upto:
-            rows = await self._read_page(after, upto)
+            rows = first if first is not None else await self._read_page(after, upto)
+            first = None
             if not rows:
                 break
             for event_id, text in rows:

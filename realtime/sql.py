@@ -39,6 +39,21 @@ SELECT
     (SELECT min(event_id) FROM realtime_events WHERE user_id = %(user)s AND event_id > %(after)s)
 """
 
+# resume, in one trip: where the stream stands and the first page of what follows `after`
+# (an empty page while `after` < head means the next event was deleted: resync).
+RESUME_PAGE = """
+SELECT s.last_event_id, e.event_id, e.frame
+FROM realtime_event_streams s
+LEFT JOIN LATERAL (
+    SELECT event_id, (payload || jsonb_build_object('event_id', event_id))::text AS frame
+    FROM realtime_events
+    WHERE user_id = s.user_id AND event_id > %(after)s AND event_id <= s.last_event_id
+    ORDER BY event_id
+    LIMIT %(limit)s
+) e ON true
+WHERE s.user_id = %(user)s
+"""
+
 FIRST_AFTER = """
 SELECT min(event_id) FROM realtime_events WHERE user_id = %(user)s AND event_id > %(after)s
 """

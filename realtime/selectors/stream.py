@@ -34,6 +34,10 @@ class StreamReader(Protocol):
     async def resume_state(self, user_id: int, after: int) -> tuple[int, int | None]:
         """(stream_head, first_after(after)) in one read: what `resume` decides on."""
 
+    async def resume_page(self, user_id: int, after: int) -> tuple[int, list[tuple[int, str]]]:
+        """(stream_head, events_page(after, head)) in one read: a `resume` that is not
+        behind by more than a page is one statement."""
+
     async def active_user_id(self, username: str) -> int | None:
         """The id of the active user with this username (case-insensitive)."""
 
@@ -65,6 +69,13 @@ class SqlStreamReader:
     async def resume_state(self, user_id: int, after: int) -> tuple[int, int | None]:
         return await db.fetchone(sql.RESUME_STATE, {"user": user_id, "after": after})
 
+    async def resume_page(self, user_id: int, after: int) -> tuple[int, list[tuple[int, str]]]:
+        params = {"user": user_id, "after": after, "limit": REPLAY_PAGE}
+        rows = await db.fetchall(sql.RESUME_PAGE, params)
+        if not rows:  # no stream row yet
+            return 0, []
+        return rows[0][0], [(i, text) for _, i, text in rows if i is not None]
+
     async def active_user_id(self, username: str) -> int | None:
         row = await db.fetchone(sql.ACTIVE_USER_ID, {"username": username})
         return row[0] if row else None
@@ -85,6 +96,9 @@ class OrmStreamReader:
 
     async def resume_state(self, user_id: int, after: int) -> tuple[int, int | None]:
         return await database_sync_to_async(_resume_state)(user_id, after)
+
+    async def resume_page(self, user_id: int, after: int) -> tuple[int, list[tuple[int, str]]]:
+        return await database_sync_to_async(_resume_page)(user_id, after)
 
     async def active_user_id(self, username: str) -> int | None:
         return await database_sync_to_async(_active_user_id)(username)
@@ -136,6 +150,11 @@ def _first_after(user_id: int, after: int) -> int | None:
 
 def _resume_state(user_id: int, after: int) -> tuple[int, int | None]:
     return _stream_head(user_id), _first_after(user_id, after)
+
+
+def _resume_page(user_id: int, after: int) -> tuple[int, list[tuple[int, str]]]:
+    head = _stream_head(user_id)
+    return head, _events_page(user_id, after, head) if after < head else []
 
 
 def _active_user_id(username: str) -> int | None:

@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import tempfile
 import time
 import uuid
@@ -64,7 +65,18 @@ class Redis:
 
 
 class Daphne:
-    def __init__(self, *, redis_url: str, prefix: str, extra_env: dict | None = None) -> None:
+    """A Daphne process on a port of its own, or (`sock`) adopting a listening socket that
+    several generations share, as a rolling deploy hands it over (docs/deployment.md);
+    then `port` is a private one that tells when this process accepts."""
+
+    def __init__(
+        self,
+        *,
+        redis_url: str,
+        prefix: str,
+        extra_env: dict | None = None,
+        sock: socket.socket | None = None,
+    ) -> None:
         self.port = free_port()
         env = service_env(
             DATABASE_URL=live_database_url(),
@@ -74,8 +86,12 @@ class Daphne:
             LOG_LEVEL="WARNING",
             **(extra_env or {}),
         )
+        command, fds = daphne_command(self.port), ()
+        if sock is not None:
+            fds = (sock.fileno(),)
+            command[-1:-1] = ["-e", f"fd:fileno={sock.fileno()}"]
         self.proc = Process(
-            daphne_command(self.port), env=env, log=_log_dir() / f"daphne-{self.port}.log"
+            command, env=env, log=_log_dir() / f"daphne-{self.port}.log", pass_fds=fds
         )
 
     def ready(self, timeout: float = 30.0) -> Daphne:

@@ -207,6 +207,54 @@ async def test_redis_restart_delivery_recovers(people):
         redis.kill()
 
 
+async def test_a_rolling_deploy_on_one_socket_replays_exactly_the_missed_events_once(people):
+    # The deploy of docs/deployment.md: the new process adopts the same listening socket
+    # and accepts before the old one gets SIGTERM; the old one stops accepting first, so
+    # the reconnect lands on the new one, and `resume` brings exactly what was missed.
+    import socket
+
+    from django.conf import settings
+
+    prefix = unique_prefix()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    port = listener.getsockname()[1]
+    old = Daphne(redis_url=settings.REDIS_URL, prefix=prefix, sock=listener).ready()
+    new = None
+    (_a, ka), (_b, kb) = people
+    try:
+        alice = await Client(port, ka).open()
+        bob = await Client(port, kb).open()
+        await alice.send({"type": "message.send", "to": "bob", "content": "m0", "client_id": "c0"})
+        await bob.recv_until(lambda f: f["type"] == "message.new")
+        new = Daphne(redis_url=settings.REDIS_URL, prefix=prefix, sock=listener).ready()
+        old.stop()  # SIGTERM: both sockets close
+        assert not old.proc.alive()
+        await alice.open()  # on the same port: only the new process accepts now
+        for i in range(1, 4):
+            await alice.send(
+                {"type": "message.send", "to": "bob", "content": f"m{i}", "client_id": f"c{i}"}
+            )
+            await alice.recv_until(lambda f: f["type"] == "message.ack")
+        await bob.open(resume=True)
+        resumed = await bob.recv_until(lambda f: f["type"] == "resumed")
+        assert [m["content"] for m in bob.messages()] == ["m0", "m1", "m2", "m3"]
+        assert resumed["last_event_id"] == bob.last_event_id
+        await alice.send({"type": "message.send", "to": "bob", "content": "live", "client_id": "l"})
+        assert (await bob.recv_until(lambda f: f["type"] == "message.new"))["message"][
+            "content"
+        ] == "live"
+        assert [m["content"] for m in bob.messages()] == ["m0", "m1", "m2", "m3", "live"]
+        await alice.close()
+        await bob.close()
+    finally:
+        old.stop()
+        if new is not None:
+            new.stop()
+        listener.close()
+
+
 async def test_a_sigtermed_daphne_leaves_none_of_its_sockets_online(people):
     # A deploy's SIGTERM cancels every consumer without websocket_disconnect; the process
     # takes its sockets out of presence first (realtime/daphne.py), instead of leaving

@@ -103,6 +103,34 @@ async def test_an_app_token_takes_the_same_path_and_ends_with_its_session():
     assert await sock.close_code() == 4401
 
 
+async def test_a_suspended_user_reconnecting_with_a_warm_cache_is_closed_4403():
+    # After a deploy every client reconnects at once; a user suspended meanwhile must get
+    # the documented 4403 (docs/realtime-protocol.md), whatever the session cache holds.
+    from datetime import timedelta
+
+    from channels.testing import WebsocketCommunicator
+    from django.utils import timezone
+
+    from project.asgi import application
+
+    from .conftest import HOST, ORIGIN
+
+    user = await sync(UserFactory)()
+    key = await sync(session_key_for)(user)
+    sock = await _cookie_socket(key)
+    assert (await sock.recv())["type"] == "hello"
+    await sock.close()
+    assert key in auth._decoded
+    until = timezone.now() + timedelta(days=1)
+    await sync(type(user).objects.filter(pk=user.pk).update)(suspended_until=until)
+    comm = WebsocketCommunicator(
+        application, "/ws/", headers=[ORIGIN, HOST, (b"cookie", f"sessionid={key}".encode())]
+    )
+    connected, _ = await comm.connect(timeout=5)
+    assert connected
+    assert await comm.receive_output(timeout=5) == {"type": "websocket.close", "code": 4403}
+
+
 async def test_a_deactivated_user_is_refused_with_a_warm_cache():
     user = await sync(UserFactory)()
     key = await sync(session_key_for)(user)

@@ -33,6 +33,8 @@ async def test_sql_and_orm_readers_agree(users):
         assert await reader.first_after(b.pk, head) is None
         assert await reader.resume_state(b.pk, 1) == (head, 2)
         assert await reader.resume_state(b.pk, head) == (head, None)
+        assert await reader.resume_page(b.pk, 1) == (head, await reader.events_page(b.pk, 1, head))
+        assert await reader.resume_page(b.pk, head) == (head, [])
         assert await reader.active_user_id(b.username.upper()) == b.pk
         assert await reader.active_user_id("nobody") is None
     by_sql, by_orm = await sql.events_page(b.pk, 1, 3), await orm.events_page(b.pk, 1, 3)
@@ -43,6 +45,7 @@ async def test_sql_and_orm_readers_agree(users):
     stranger = await database_sync_to_async(UserFactory)()  # no stream row yet
     for reader in (sql, orm):
         assert await reader.resume_state(stranger.pk, 0) == (0, None)
+        assert await reader.resume_page(stranger.pk, 0) == (0, [])
 
 
 def test_the_backend_is_chosen_once():

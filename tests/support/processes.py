@@ -138,11 +138,24 @@ def _answers(url: str) -> bool:
 class Process:
     """A child process whose output is kept in a file, shown when a test fails."""
 
-    def __init__(self, args: list[str], *, env: dict[str, str], log: Path, cwd: Path = ROOT):
+    def __init__(
+        self,
+        args: list[str],
+        *,
+        env: dict[str, str],
+        log: Path,
+        cwd: Path = ROOT,
+        pass_fds: tuple[int, ...] = (),
+    ):
         self.log = log
         self._log_file = open(log, "wb")  # noqa: SIM115 - closed in stop()
         self.popen = subprocess.Popen(
-            args, cwd=cwd, env=env, stdout=self._log_file, stderr=subprocess.STDOUT
+            args,
+            cwd=cwd,
+            env=env,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            pass_fds=pass_fds,
         )
 
     def output(self) -> str:
