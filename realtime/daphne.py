@@ -1,6 +1,7 @@
-"""Three things Daphne has no option for: a close frame for an over-cap frame, a lighter
-application queue per connection, and a hook before it stops (stop accepting, let go of
-presence).
+"""What Daphne has no option for: a close frame for an over-cap frame, a lighter
+application queue per connection, a hook before it stops (stop accepting, let go of
+presence), writes sent at once on an idle connection, and autobahn's per-connection debug
+text made only when it is logged.
 
 Daphne caps a WebSocket message at `--websocket_max_message_size` (1 MiB by default);
 autobahn enforces the cap before the application sees the frame. With autobahn's default
