@@ -253,6 +253,16 @@ def _drains(worker: Process) -> list[str]:
     ]
 
 
+def _wait_drains(worker: Process, counts: list[int]) -> None:
+    """The worker logs finished drains, which took these numbers of events."""
+    expected = [str(n) for n in counts]
+    wait_until(
+        lambda: [d.rstrip().rsplit(" ", 1)[-1] for d in _drains(worker)] == expected,
+        timeout=30,
+        what=f"drains of {counts} events",
+    )
+
+
 def _done() -> int:
     return StripeEvent.objects.filter(status=WebhookEventStatus.PROCESSED).count()
 
@@ -263,9 +273,7 @@ def test_a_burst_of_events_is_applied_once_by_one_drain(fake_stripe, start_worke
         assert _post(client, payload).status_code == 200
     worker = start_worker()  # the burst waits for it: one drain was queued, not forty tasks
     wait_until(lambda: _done() == events, timeout=60, what="the events\n" + worker.output())
-    time.sleep(1)
-    (drain,) = _drains(worker)
-    assert drain.rstrip().endswith(f": {events}"), drain
+    _wait_drains(worker, [events])
     assert set(StripeEvent.objects.values_list("attempts", flat=True)) == {1}
 
 
@@ -313,9 +321,36 @@ def test_a_failing_event_does_not_stop_the_drain(fake_stripe, start_worker, clie
     failed = StripeEvent.objects.get(status=WebhookEventStatus.FAILED)
     assert (failed.type, failed.attempts) == ("customer.subscription.created", 1)
     assert "sub_missing" in failed.error
-    time.sleep(1)
-    (drain,) = _drains(worker)
-    assert drain.rstrip().endswith(": 7"), drain
+    _wait_drains(worker, [7])
+
+
+def test_a_transient_failure_in_a_drain_is_retried_by_the_event_task(
+    fake_stripe, start_worker, client
+):
+    """As before the drain: the event is FAILED, then `process_event` retries it."""
+    studio = StudioFactory()
+    customer = fake_stripe.customer_create(email=studio.owner.email)
+    meta = {"user_id": str(studio.owner_id), "studio_id": str(studio.pk)}
+    sub = fake_stripe.subscription_create(customer=customer["id"], metadata=meta)
+    payloads = [
+        *_expired(fake_stripe, 2),
+        fake_stripe.event("customer.subscription.created", sub),
+        *_expired(fake_stripe, 2, start=2),
+    ]
+    for payload in payloads:
+        assert _post(client, payload).status_code == 200
+    fake_stripe.fail("/v1/subscriptions/", times=3)  # one read fails, retries included
+    worker = start_worker()
+    wait_until(lambda: _done() == 5, timeout=60, what="the events\n" + worker.output())
+    event = StripeEvent.objects.get(type="customer.subscription.created")
+    assert (event.status, event.error, event.attempts) == ("PROCESSED", "", 2)
+    assert Subscription.objects.count() == 1
+    # The drain went on past it; the event's own task applied it later.
+    retried = event.processed_at
+    later = StripeEvent.objects.exclude(pk=event.pk).filter(pk__gt=event.pk)
+    assert all(e.processed_at < retried for e in later)
+    assert all(e.attempts == 1 for e in StripeEvent.objects.exclude(pk=event.pk))
+    assert "tasks.stripe.process_event[" in worker.output()
 
 
 def test_two_drains_at_once_apply_each_event_once(fake_stripe, checkout_paid):
