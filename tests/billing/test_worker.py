@@ -395,3 +395,28 @@ def test_two_drains_at_once_apply_each_event_once(fake_stripe, checkout_paid):
     assert _done() == 6
     assert set(StripeEvent.objects.values_list("attempts", flat=True)) == {1}
     assert Notification.objects.filter(user=studio.owner, type="PAYMENT_SUCCESS").count() == 1
+
+
+def test_the_sweeper_drains_events_received_over_a_minute_ago(fake_stripe):
+    """The beat's safety net (a lost flag or drain): RECEIVED over a minute ago → a drain
+    (eager here: it runs at once); a fresh RECEIVED event is left to its own drain."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from billing.services.webhooks import stripe_events_stuck_drain
+
+    payload = json.loads(_expired(fake_stripe, 1)[0])
+    event = StripeEvent.objects.create(
+        stripe_event_id=payload["id"],
+        type=payload["type"],
+        stripe_created=datetime.fromtimestamp(payload["created"], tz=UTC),
+        payload=payload,
+    )
+    assert stripe_events_stuck_drain() is False
+    assert StripeEvent.objects.get().status == WebhookEventStatus.RECEIVED
+    StripeEvent.objects.filter(pk=event.pk).update(
+        received_at=timezone.now() - timedelta(seconds=61)
+    )
+    assert stripe_events_stuck_drain() is True
+    assert StripeEvent.objects.get().status == WebhookEventStatus.PROCESSED
