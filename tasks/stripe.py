@@ -5,7 +5,15 @@ from __future__ import annotations
 from celery import shared_task
 
 from billing.services import stripe_event_process
-from billing.services.webhooks import TransientStripeError
+from billing.services.webhooks import (
+    TransientStripeError,
+    stripe_events_drain,
+    stripe_events_stuck_drain,
+)
+
+# One drain's budget: then it re-enqueues itself if events remain (other tasks get a turn).
+DRAIN_MAX_EVENTS = 1000
+DRAIN_MAX_SECONDS = 20.0
 
 
 @shared_task(
@@ -26,3 +34,27 @@ from billing.services.webhooks import TransientStripeError
 def process_event(event_pk: int) -> str:
     """Idempotent: a done event is skipped; a killed run leaves it to the redelivery."""
     return stripe_event_process(event_pk=event_pk)
+
+
+@shared_task(
+    name="tasks.stripe.drain_events",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    soft_time_limit=DRAIN_MAX_SECONDS + 60,
+    time_limit=DRAIN_MAX_SECONDS + 90,
+)
+def drain_events() -> int:
+    """RECEIVED events, each in its own transaction, until none is left or the budget is
+    spent (then again, as a new task). Killed mid-way: the uncommitted event stays RECEIVED
+    and the redelivered drain takes it."""
+    taken, more = stripe_events_drain(max_events=DRAIN_MAX_EVENTS, max_seconds=DRAIN_MAX_SECONDS)
+    if more:
+        drain_events.delay()
+    return taken
+
+
+@shared_task(name="tasks.stripe.drain_stuck_events", ignore_result=True, time_limit=60)
+def drain_stuck_events() -> bool:
+    """Every minute (beat): a drain when RECEIVED events are older than a minute."""
+    return stripe_events_stuck_drain()

@@ -1,7 +1,10 @@
 """Webhook intake (store once, answer at once) and processing (exactly once in effect).
 
-Intake: one INSERT ... ON CONFLICT DO NOTHING on the event id; only a new row enqueues
-`tasks.stripe.process_event` after commit. Processing claims the event in one statement
+Intake: one INSERT ... ON CONFLICT DO NOTHING on the event id; only a new row asks, after
+commit, for a drain (`tasks.stripe.drain_events`), enqueued only when none is pending (a
+short-lived Redis flag, SET NX, cleared by the drain as it starts). A drain takes RECEIVED
+events one at a time (FOR UPDATE SKIP LOCKED, each in its own transaction) and applies
+each as `tasks.stripe.process_event` does for one. Processing claims the event in one statement
 (locks the row, skips it when already PROCESSED or IGNORED, writes PROCESSED or IGNORED),
 applies it, and commits the claim with the effects, so a worker killed mid-way leaves the
 event as it was (RECEIVED) for the redelivered task, and a duplicate task finds it done.
@@ -13,17 +16,20 @@ from __future__ import annotations
 
 import json
 import logging
+import random
+import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import stripe
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
 from common.errors import ValidationFailed
-from common.jobs import enqueue_on_commit
+from common.jobs import enqueue_now, enqueue_on_commit_with_options
 from moderation.models import AuditTargetType
 from moderation.services import audit_record
 
@@ -40,6 +46,11 @@ from .subscriptions import (
 logger = logging.getLogger(__name__)
 
 PROCESS_TASK = "tasks.stripe.process_event"
+DRAIN_TASK = "tasks.stripe.drain_events"
+# Set while a drain is queued and not yet started; its TTL bounds a lost flag (the sweeper
+# covers the rest: RECEIVED events older than a minute get a drain).
+DRAIN_FLAG = "billing:stripe-drain-pending"
+DRAIN_FLAG_TTL = 30
 
 
 class BadSignature(ValidationFailed):
@@ -85,8 +96,16 @@ def webhook_event_receive(*, payload: bytes, signature: str | None) -> tuple[boo
         )
         row = cursor.fetchone()
     if row is not None:
-        enqueue_on_commit(PROCESS_TASK, row[0])
+        transaction.on_commit(stripe_events_drain_request)
     return row is not None, event_id
+
+
+def stripe_events_drain_request() -> bool:
+    """Enqueue a drain unless one is already queued and not started; whether it did."""
+    if not cache.add(DRAIN_FLAG, 1, timeout=DRAIN_FLAG_TTL):
+        return False
+    enqueue_now(DRAIN_TASK)
+    return True
 
 
 # --- processing ------------------------------------------------------------------------
@@ -207,6 +226,10 @@ HANDLERS: dict[str, Callable[[dict[str, Any], datetime], None]] = {
 class TransientStripeError(Exception):
     """Stripe was unreachable: the event stays FAILED and the task retries it."""
 
+    def __init__(self, message: str = "", *, event_pk: int | None = None) -> None:
+        super().__init__(message)
+        self.event_pk = event_pk
+
 
 def stripe_event_process(*, event_pk: int) -> str:
     """Apply one stored event, once in effect; its resulting status."""
@@ -275,30 +298,88 @@ def _event_claim(event_pk: int) -> tuple[StripeEvent, dict[str, Any]] | None:
     return event, {"status": old[0], "error": old[1], "attempts": old[2]}
 
 
+_NEXT_RECEIVED_SQL = (
+    "SELECT id FROM billing_stripe_events WHERE status = %s "
+    "ORDER BY received_at LIMIT 1 FOR UPDATE SKIP LOCKED"
+)
+
+
+def stripe_events_drain(*, max_events: int, max_seconds: float) -> tuple[int, bool]:
+    """Apply RECEIVED events one at a time, each in its own transaction, until none is left
+    or a budget is spent: (events taken, whether the budget ended it). Rows another drain
+    holds are skipped, never waited on. A failing event is recorded FAILED (as for one
+    event's task) and the drain goes on; a transient failure is retried by a
+    `process_event` task, as that task's own first retry."""
+    cache.delete(DRAIN_FLAG)  # an event stored from now on asks for the next drain
+    deadline = time.monotonic() + max_seconds
+    taken = 0
+    while taken < max_events and time.monotonic() < deadline:
+        try:
+            event_pk, _ = _event_process_next()
+        except TransientStripeError as exc:
+            event_pk = exc.event_pk
+            enqueue_on_commit_with_options(
+                PROCESS_TASK, args=(event_pk,), countdown=random.uniform(0, 5), retries=1
+            )
+        if event_pk is None:
+            return taken, False
+        taken += 1
+    return taken, True
+
+
+def stripe_events_stuck_drain(*, older_than_seconds: int = 60) -> bool:
+    """The safety net: a drain for RECEIVED events older than a minute (a lost flag or
+    task); whether one was asked for."""
+    since = timezone.now() - timedelta(seconds=older_than_seconds)
+    stuck = StripeEvent.objects.filter(status=WebhookEventStatus.RECEIVED, received_at__lt=since)
+    if not stuck.exists():
+        return False
+    enqueue_now(DRAIN_TASK)
+    return True
+
+
+def _event_process_next() -> tuple[int | None, str]:
+    """The next RECEIVED event nobody holds, processed: (its pk, its status), or None."""
+    return _event_apply(event_pk=None, actor=None)
+
+
 def _event_process(*, event_pk: int, actor: Any | None) -> str:
+    return _event_apply(event_pk=event_pk, actor=actor)[1]
+
+
+def _event_apply(*, event_pk: int | None, actor: Any | None) -> tuple[int | None, str]:
     """Claim the event (its outcome written), apply it and commit, in one transaction (no
     savepoint: the happy path is the hot one). A handler that raises rolls all of it back;
-    the failure is then recorded by `_event_failed` in a transaction of its own."""
+    the failure is then recorded by `_event_failed` in a transaction of its own. Without
+    `event_pk`, the next RECEIVED event no other transaction holds (None when there is
+    none)."""
     try:
         with transaction.atomic(durable=True):
+            if event_pk is None:
+                with connection.cursor() as cursor:
+                    cursor.execute(_NEXT_RECEIVED_SQL, [WebhookEventStatus.RECEIVED])
+                    row = cursor.fetchone()
+                if row is None:
+                    return None, "empty"
+                event_pk = row[0]
             claimed = _event_claim(event_pk)
             if claimed is None:
                 done = StripeEvent.objects.filter(pk=event_pk).values_list("status", flat=True)
-                return done.first() or "missing"
+                return event_pk, done.first() or "missing"
             event, before = claimed
             handler = HANDLERS.get(event.type)
             if handler is not None:
                 handler(event.payload["data"]["object"], event.stripe_created)
             _event_audit(event, before=before, actor=actor)
-            return event.status
+            return event_pk, event.status
     except Exception as exc:  # recorded on the row, shown in the admin
         logger.warning("stripe event %s failed: %r", event_pk, exc)
         cause = exc.__cause__
         transient = is_transient(exc) or (cause is not None and is_transient(cause))
         status = _event_failed(event_pk=event_pk, error=repr(exc)[:2000], actor=actor)
         if transient and status == WebhookEventStatus.FAILED:
-            raise TransientStripeError(str(exc)) from exc
-        return status
+            raise TransientStripeError(str(exc), event_pk=event_pk) from exc
+        return event_pk, status
 
 
 def _event_failed(*, event_pk: int, error: str, actor: Any | None) -> str:

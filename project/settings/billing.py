@@ -30,5 +30,11 @@ CELERY_BEAT_SCHEDULE["billing-premium-sweep"] = {
     "task": "tasks.billing_schedules.sweep_premium",
     "schedule": crontab(hour=BILLING_DAILY_HOUR, minute=15),
 }
+# The safety net behind the webhook drain (docs/billing.md): RECEIVED events older than a
+# minute get a drain.
+CELERY_BEAT_SCHEDULE["billing-stripe-stuck-events"] = {
+    "task": "tasks.stripe.drain_stuck_events",
+    "schedule": 60.0,
+}
 if not DEBUG and STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
     _config_error("STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set.")

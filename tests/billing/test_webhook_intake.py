@@ -132,18 +132,18 @@ def test_no_csrf_no_session_needed(fake_stripe, post_event, django_user_model):
 
 @pytest.mark.django_db(transaction=True)
 def test_duplicate_delivery_concurrent_stores_once(fake_stripe, settings):
-    """Eight threads post the same event at once: one row, one enqueue, all 2xx."""
+    """Eight threads post the same event at once: one row, one drain enqueued, all 2xx."""
     from celery import current_app
     from django.test import Client
 
     from common.jobs import _load_task_modules
 
     _load_task_modules()
-    task = current_app.tasks["tasks.stripe.process_event"]
+    task = current_app.tasks["tasks.stripe.drain_events"]
     enqueued = []
-    original = task.delay
+    original = task.apply_async
 
-    task.delay = lambda *a, **k: enqueued.append(a)  # count the enqueues, run none
+    task.apply_async = lambda *a, **k: enqueued.append(a)  # count the enqueues, run none
     try:
         payload = _payload("evt_race")
         header = sign(payload)
@@ -167,7 +167,7 @@ def test_duplicate_delivery_concurrent_stores_once(fake_stripe, settings):
         for t in threads:
             t.join()
     finally:
-        task.delay = original
+        task.apply_async = original
     assert statuses == [200] * 8
     assert StripeEvent.objects.filter(stripe_event_id="evt_race").count() == 1
     assert len(enqueued) == 1

@@ -89,6 +89,7 @@ class FakeStripe:
     key_locks: dict[str, threading.Lock] = field(default_factory=dict)
     held: list[threading.Event] = field(default_factory=list)  # requests waiting in hold()
     _hold: tuple[str, int] | None = None
+    _fail: tuple[str, int] | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     clock: int = field(default_factory=lambda: int(time.time()))
@@ -321,6 +322,19 @@ class FakeStripe:
         with self.lock:
             self._hold = (path_prefix, times)
 
+    def fail(self, path_prefix: str, times: int = 1) -> None:
+        """The next `times` requests to `path_prefix` get a 500 (Stripe's own error, which
+        stripe-python retries twice itself: three make one call fail)."""
+        with self.lock:
+            self._fail = (path_prefix, times)
+
+    def _maybe_fail(self, path: str) -> None:
+        with self.lock:
+            if not self._fail or not path.startswith(self._fail[0]) or self._fail[1] <= 0:
+                return
+            self._fail = (self._fail[0], self._fail[1] - 1)
+        raise StripeError(500, "An error occurred with our API.", type="api_error")
+
     def release(self) -> None:
         with self.lock:
             self._hold = None
@@ -549,6 +563,7 @@ def _handler_for(fake: FakeStripe):
                     raise StripeError(
                         401, "Invalid API Key provided.", type="invalid_request_error"
                     )
+                fake._maybe_fail(parts.path)
                 status, answer = fake.handle(method, parts.path, params, key)
             except StripeError as exc:
                 status, answer = exc.status, exc.body
