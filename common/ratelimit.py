@@ -13,27 +13,20 @@ from __future__ import annotations
 
 import secrets
 import time
-from functools import cache
 
 from django.conf import settings
+
+from .redis_client import redis_client
 
 
 class SlotUnavailable(Exception):
     """No slot within max_wait: the caller should retry later (a task retries with backoff)."""
 
 
-@cache
-def _redis():
-    import redis
-
-    # One client (and connection pool) per process; redis-py resets the pool after fork.
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=5)
-
-
 def _try_acquire(key: str, interval: float) -> float:
     """0 when the slot is ours, else the seconds until it may open."""
     if settings.REDIS_URL:
-        client = _redis()
+        client = redis_client()
         if client.set(key, secrets.token_hex(8), nx=True, px=max(1, int(interval * 1000))):
             return 0.0
         remaining_ms = client.pttl(key)
