@@ -22,6 +22,10 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/studio_finder
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
+# pytest-xdist processes for `make test` (each with its own test database and Redis db:
+# tests/support/xdist_worker.py); the suite mostly waits on processes and sockets, so more
+# workers than cores pays. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 4
 
 EMBEDDED := env -u DATABASE_URL -u REDIS_URL SITE_URL=$(SITE_URL)
 TESTENV := env DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
@@ -64,7 +68,7 @@ check-migrations: $(STAMP)
 	$(TESTENV) $(PY) manage.py makemigrations --check --dry-run
 
 test: $(STAMP) services-up browser-up lint check-migrations  ## the whole suite on real PostgreSQL and Redis
-	$(TESTENV) $(PY) -m pytest $(PYTEST_ARGS)
+	$(TESTENV) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 services: $(STAMP)  ## services mode: Daphne + Celery worker + beat on PostgreSQL and Redis
 	@DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) scripts/ensure-services.sh

@@ -26,14 +26,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from schemathesis import checks
+from schemathesis import GenerationMode, checks
 
 from tests.factories import StudioFactory, UserFactory
 from tests.fakes.stripe import fake_stripe  # noqa: F401 - the fixture, for billing
 from tests.utils import session_token_for
 
 # Bounded so CI stays fast: cases per operation, each sent as all six roles.
-EXAMPLES = 3
+EXAMPLES = 5
 # No 5xx, and every response as the schema says (status, content type, body, headers).
 # Not positive_data_acceptance: OpenAPI cannot state our cross-field rules (lat with lng,
 # a radius only with a centre), so some schema-valid requests are rightly a documented 400.
@@ -224,7 +224,28 @@ def _run(case, headers: dict[str, str]) -> None:
         assert set(response.json()["error"]) == {"code", "message", "fields"}
 
 
-@schema.parametrize()
+# One pytest item per operation, parametrized by its label: plain pytest parametrization, so
+# pytest-xdist workers collect the same items (schemathesis's own `schema.parametrize()`
+# collector collected a single, always-passing item under `-n 2`).
+OPERATIONS = {
+    operation.label: operation
+    for operation in (result.ok() for result in schema.get_all_operations())
+}
+MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
+
+
+def test_the_fuzz_covers_every_operation(openapi):
+    operations = {
+        f"{method.upper()} {path}"
+        for path, methods in openapi["paths"].items()
+        for method in methods
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+    assert len(OPERATIONS) > 50
+    assert set(OPERATIONS) == operations
+
+
+@pytest.mark.parametrize("label", sorted(OPERATIONS))
 @pytest.mark.django_db
 @hypothesis_settings(
     max_examples=EXAMPLES,
@@ -232,9 +253,13 @@ def _run(case, headers: dict[str, str]) -> None:
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-def test_fuzz_as_each_role(case, role_headers):
-    """Each generated case is sent once as every role (so an operation whose inputs
-    allow a single case still meets all six), as generated or poisoned in turn."""
+@given(data=st.data())
+def test_fuzz_as_each_role(label, role_headers, data):
+    """Each generated case (schema-valid or not) is sent once as every role (so an
+    operation whose inputs allow a single case still meets all six), as generated or
+    poisoned in turn."""
+    operation = OPERATIONS[label]
+    case = data.draw(st.one_of([operation.as_strategy(generation_mode=mode) for mode in MODES]))
     assert list(role_headers) == ROLES
     for headers in role_headers.values():
         _run(case, headers)
