@@ -43,6 +43,36 @@ def _close_pooled_connections(django_db_setup):
         conn.close()
         if getattr(conn, "pool", None) is not None:
             conn.close_pool()
+    _end_stray_sessions(connections["default"].settings_dict)
+
+
+def _end_stray_sessions(db: dict) -> None:
+    """End what still holds the test database: a killed Daphne's or worker's backend that
+    PostgreSQL has not reaped yet, or another event loop's pool."""
+    import psycopg
+
+    with psycopg.connect(
+        dbname="postgres",
+        user=db.get("USER") or "postgres",
+        password=db.get("PASSWORD") or None,
+        host=db.get("HOST") or "127.0.0.1",
+        port=db.get("PORT") or 5432,
+        autocommit=True,
+    ) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [db["NAME"]],
+        )
+        deadline = time.monotonic() + 10
+        while (
+            time.monotonic() < deadline
+            and admin.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [db["NAME"]],
+            ).fetchone()[0]
+        ):
+            time.sleep(0.05)
 
 
 @pytest.fixture(autouse=True)
