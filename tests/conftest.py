@@ -68,7 +68,8 @@ def _end_stray_sessions(db: dict) -> None:
         while (
             time.monotonic() < deadline
             and admin.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
                 [db["NAME"]],
             ).fetchone()[0]
         ):
