@@ -269,28 +269,32 @@ def _event_target(event: StripeEvent) -> tuple[AuditTargetType, str]:
 
 # The claim: lock the event row, skip it when done, and record its outcome in one statement
 # (PROCESSED for a type we handle, IGNORED otherwise), inside the transaction that applies
-# the event. A second worker's claim waits on the row lock and then finds the event done; a
-# worker killed before COMMIT leaves the row as it was. The sub-select returns the row's
+# the event. A second worker's claim waits on the row lock and then finds the event done (a
+# drain's skips the row instead: another run has it); a worker killed before COMMIT leaves
+# the row as it was. The sub-select returns the row's
 # values before the update, for the admin's audit entry.
 _CLAIM_SQL = (
     "UPDATE billing_stripe_events AS e SET "
     "status = CASE WHEN e.type = ANY(%s) THEN %s ELSE %s END, "
     "error = '', attempts = e.attempts + 1, open_runs = 0, processed_at = clock_timestamp() "
     "FROM (SELECT id, status, error, attempts FROM billing_stripe_events "
-    "WHERE id = %s FOR UPDATE) AS old "
+    "WHERE id = %s FOR UPDATE{skip}) AS old "
     "WHERE e.id = old.id AND old.status NOT IN (%s, %s) "
     "RETURNING e.stripe_event_id, e.type, e.payload, e.stripe_created, e.status, "
     "e.attempts, e.processed_at, old.status, old.error, old.attempts"
 )
 
 
-def _event_claim(event_pk: int) -> tuple[StripeEvent, dict[str, Any]] | None:
+def _event_claim(
+    event_pk: int, *, skip_locked: bool = False
+) -> tuple[StripeEvent, dict[str, Any]] | None:
     """Claim an event not yet PROCESSED or IGNORED, its outcome already written (call in the
     transaction that applies it): (the event as now, its status, error and attempts
-    before), or None when it is done or missing."""
+    before), or None when it is done or missing (or, with `skip_locked`, held by another
+    run: a drain goes on instead of waiting)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            _CLAIM_SQL,
+            _CLAIM_SQL.format(skip=" SKIP LOCKED" if skip_locked else ""),
             [
                 list(HANDLERS),
                 WebhookEventStatus.PROCESSED,
@@ -438,6 +442,10 @@ def _event_apply(
             return None, "empty"
         done = StripeEvent.objects.filter(pk=event_pk).values_list("status", flat=True)
         return event_pk, done.first() or "missing"
+    # A drain's take commits before its claim locks the row: another drain may take the
+    # same event in between (its open run is then closed by whichever claim applies it);
+    # its claim skips the row instead of waiting, as the take would have.
+    drain = event_pk is None
     event_pk, stripe_event_id, abandoned, runs = taken
     if abandoned:
         logger.error(
@@ -450,7 +458,7 @@ def _event_apply(
         return event_pk, WebhookEventStatus.FAILED
     try:
         with transaction.atomic(durable=True):
-            claimed = _event_claim(event_pk)
+            claimed = _event_claim(event_pk, skip_locked=drain)
             if claimed is None:
                 done = StripeEvent.objects.filter(pk=event_pk).values_list("status", flat=True)
                 return event_pk, done.first() or "missing"

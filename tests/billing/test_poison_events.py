@@ -23,6 +23,7 @@ from billing.services import stripe_event_process, stripe_event_reprocess
 from billing.services.webhooks import HANDLERS, TransientStripeError, stripe_events_drain
 from moderation.models import AuditLogEntry
 from tests.factories import UserFactory
+from tests.support.processes import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -210,3 +211,62 @@ def test_the_limit_is_a_setting(fake_stripe, settings):
     event.refresh_from_db()
     assert event.status == WebhookEventStatus.FAILED
     assert event.error.startswith("abandoned after 1 run that never finished")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_drain_whose_event_another_run_claimed_after_the_take_skips_it(fake_stripe, monkeypatch):
+    """A drain's take commits before its claim locks the row, so another run may lock the
+    event in between: the drain's claim skips it (SKIP LOCKED, as the take) instead of
+    waiting, and that other run applies it, its open run closed."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from billing.services import webhooks
+
+    event = _expired(fake_stripe, "cs_contended")
+    locked, release = threading.Event(), threading.Event()
+    real_take = webhooks._event_take
+    others: list[threading.Thread] = []
+
+    def other_run(pk: int) -> None:
+        try:
+            with transaction.atomic():
+                assert webhooks._event_claim(pk) is not None
+                locked.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    def take_then_another_run_claims(**kw):
+        taken = real_take(**kw)
+        if taken is not None:
+            others.append(threading.Thread(target=other_run, args=(taken[0],)))
+            others[-1].start()
+            assert locked.wait(30)
+        return taken
+
+    monkeypatch.setattr(webhooks, "_event_take", take_then_another_run_claims)
+    results = {}
+
+    def drain() -> None:
+        try:
+            results["drain"] = _drain()
+        finally:
+            connection.close()
+
+    drainer = threading.Thread(target=drain)
+    drainer.start()
+    drainer.join(10)
+    assert not drainer.is_alive()  # it did not wait on the other run's lock
+    assert results["drain"] == (1, False)
+    assert StripeEvent.objects.get(pk=event.pk).open_runs == 1  # the drain's take
+    release.set()
+    wait_until(
+        lambda: StripeEvent.objects.get(pk=event.pk).status == WebhookEventStatus.PROCESSED,
+        timeout=30,
+        what="the other run's commit",
+    )
+    others[0].join(30)
+    event.refresh_from_db()
+    assert (event.status, event.attempts, event.open_runs) == ("PROCESSED", 1, 0)
