@@ -269,10 +269,10 @@ def _event_target(event: StripeEvent) -> tuple[AuditTargetType, str]:
 
 # The claim: lock the event row, skip it when done, and record its outcome in one statement
 # (PROCESSED for a type we handle, IGNORED otherwise), inside the transaction that applies
-# the event. A second worker's claim waits on the row lock and then finds the event done (a
-# drain's skips the row instead: another run has it); a worker killed before COMMIT leaves
-# the row as it was. The sub-select returns the row's
-# values before the update, for the admin's audit entry.
+# the event, and closes its open runs (`open_runs = 0`). A second worker's claim waits on
+# the row lock and then finds the event done (a drain's skips the row instead: another run
+# has it); a worker killed before COMMIT leaves the row as it was. The sub-select returns
+# the row's values before the update, for the admin's audit entry.
 _CLAIM_SQL = (
     "UPDATE billing_stripe_events AS e SET "
     "status = CASE WHEN e.type = ANY(%s) THEN %s ELSE %s END, "
