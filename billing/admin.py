@@ -125,7 +125,12 @@ class RefundAdmin(LegacyRowAdmin):
         return [f.name for f in self.model._meta.concrete_fields]
 
 
-@admin.action(description="Reprocess (the same service as the worker; done events are skipped)")
+@admin.action(
+    description=(
+        "Reprocess (the same service as the worker; done events are skipped, an abandoned "
+        "poison event is applied once)"
+    )
+)
 def reprocess_events(modeladmin, request, queryset):
     counts: dict[str, int] = {}
     for event in queryset.order_by("stripe_created", "pk"):
@@ -137,7 +142,15 @@ def reprocess_events(modeladmin, request, queryset):
 
 @admin.register(StripeEvent)
 class StripeEventAdmin(admin.ModelAdmin):
-    list_display = ("stripe_event_id", "type", "status", "attempts", "stripe_created", "error")
+    list_display = (
+        "stripe_event_id",
+        "type",
+        "status",
+        "attempts",
+        "open_runs",
+        "stripe_created",
+        "error",
+    )
     list_filter = ("status", "type")
     search_fields = ("=stripe_event_id", "type")
     date_hierarchy = "received_at"

@@ -214,6 +214,10 @@ class StripeEvent(models.Model):
     )
     error = models.TextField(blank=True, default="", db_default="")
     attempts = models.PositiveIntegerField(default=0, db_default=0)
+    # Runs opened (committed before applying) and not finished: the apply's transaction
+    # sets it back to 0; a worker that died applying the event leaves it counted, and at
+    # STRIPE_EVENT_MAX_LOST_RUNS the event is abandoned FAILED instead of applied again.
+    open_runs = models.PositiveSmallIntegerField(default=0, db_default=0)
     received_at = models.DateTimeField(auto_now_add=True, db_default=Now())
     processed_at = models.DateTimeField(null=True, blank=True)
 

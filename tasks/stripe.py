@@ -32,7 +32,8 @@ DRAIN_MAX_SECONDS = 20.0
     time_limit=90,
 )
 def process_event(event_pk: int) -> str:
-    """Idempotent: a done event is skipped; a killed run leaves it to the redelivery."""
+    """Idempotent: a done event is skipped; a killed run leaves it to the redelivery (until
+    STRIPE_EVENT_MAX_LOST_RUNS runs of it died: then it is abandoned FAILED)."""
     return stripe_event_process(event_pk=event_pk)
 
 
@@ -47,7 +48,8 @@ def process_event(event_pk: int) -> str:
 def drain_events() -> int:
     """RECEIVED events, each in its own transaction, until none is left or the budget is
     spent (then again, as a new task). Killed mid-way: the uncommitted event stays RECEIVED
-    and the redelivered drain takes it."""
+    and the redelivered drain takes it (or abandons it FAILED, a poison event, once
+    STRIPE_EVENT_MAX_LOST_RUNS runs of it died)."""
     taken, more = stripe_events_drain(max_events=DRAIN_MAX_EVENTS, max_seconds=DRAIN_MAX_SECONDS)
     if more:
         drain_events.delay()

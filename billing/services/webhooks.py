@@ -4,12 +4,14 @@ Intake: one INSERT ... ON CONFLICT DO NOTHING on the event id; only a new row as
 commit, for a drain (`tasks.stripe.drain_events`), enqueued only when none is pending (a
 short-lived Redis flag, SET NX, cleared by the drain as it starts). A drain takes RECEIVED
 events one at a time (FOR UPDATE SKIP LOCKED, each in its own transaction) and applies
-each as `tasks.stripe.process_event` does for one. Processing claims the event in one statement
-(locks the row, skips it when already PROCESSED or IGNORED, writes PROCESSED or IGNORED),
-applies it, and commits the claim with the effects, so a worker killed mid-way leaves the
-event as it was (RECEIVED) for the redelivered task, and a duplicate task finds it done.
-A failing handler rolls everything back and the failure is recorded in a second
-transaction.
+each as `tasks.stripe.process_event` does for one. Processing first takes the event in a
+statement that commits at once and counts a run as open (`open_runs`); then it claims the
+event in one statement (locks the row, skips it when already PROCESSED or IGNORED, writes
+PROCESSED or IGNORED and closes the runs), applies it, and commits the claim with the
+effects, so a worker killed mid-way leaves the event as it was (RECEIVED, one more open
+run) for the redelivered task, and a duplicate task finds it done. A failing handler rolls
+everything back and the failure is recorded in a second transaction. An event whose runs
+died `STRIPE_EVENT_MAX_LOST_RUNS` times (a poison event) is abandoned FAILED by the take.
 """
 
 from __future__ import annotations
@@ -249,8 +251,9 @@ class TransientStripeError(Exception):
 
 
 def stripe_event_process(*, event_pk: int) -> str:
-    """Apply one stored event, once in effect; its resulting status."""
-    return _event_process(event_pk=event_pk, actor=None)
+    """Apply one stored event, once in effect; its resulting status (FAILED without applying
+    it when `STRIPE_EVENT_MAX_LOST_RUNS` runs of it died unfinished)."""
+    return _event_apply(event_pk=event_pk, actor=None, always=False)[1]
 
 
 def _event_target(event: StripeEvent) -> tuple[AuditTargetType, str]:
@@ -266,28 +269,32 @@ def _event_target(event: StripeEvent) -> tuple[AuditTargetType, str]:
 
 # The claim: lock the event row, skip it when done, and record its outcome in one statement
 # (PROCESSED for a type we handle, IGNORED otherwise), inside the transaction that applies
-# the event. A second worker's claim waits on the row lock and then finds the event done; a
-# worker killed before COMMIT leaves the row as it was. The sub-select returns the row's
-# values before the update, for the admin's audit entry.
+# the event, and closes its open runs (`open_runs = 0`). A second worker's claim waits on
+# the row lock and then finds the event done (a drain's skips the row instead: another run
+# has it); a worker killed before COMMIT leaves the row as it was. The sub-select returns
+# the row's values before the update, for the admin's audit entry.
 _CLAIM_SQL = (
     "UPDATE billing_stripe_events AS e SET "
     "status = CASE WHEN e.type = ANY(%s) THEN %s ELSE %s END, "
-    "error = '', attempts = e.attempts + 1, processed_at = clock_timestamp() "
+    "error = '', attempts = e.attempts + 1, open_runs = 0, processed_at = clock_timestamp() "
     "FROM (SELECT id, status, error, attempts FROM billing_stripe_events "
-    "WHERE id = %s FOR UPDATE) AS old "
+    "WHERE id = %s FOR UPDATE{skip}) AS old "
     "WHERE e.id = old.id AND old.status NOT IN (%s, %s) "
     "RETURNING e.stripe_event_id, e.type, e.payload, e.stripe_created, e.status, "
     "e.attempts, e.processed_at, old.status, old.error, old.attempts"
 )
 
 
-def _event_claim(event_pk: int) -> tuple[StripeEvent, dict[str, Any]] | None:
+def _event_claim(
+    event_pk: int, *, skip_locked: bool = False
+) -> tuple[StripeEvent, dict[str, Any]] | None:
     """Claim an event not yet PROCESSED or IGNORED, its outcome already written (call in the
     transaction that applies it): (the event as now, its status, error and attempts
-    before), or None when it is done or missing."""
+    before), or None when it is done or missing (or, with `skip_locked`, held by another
+    run: a drain goes on instead of waiting)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            _CLAIM_SQL,
+            _CLAIM_SQL.format(skip=" SKIP LOCKED" if skip_locked else ""),
             [
                 list(HANDLERS),
                 WebhookEventStatus.PROCESSED,
@@ -315,10 +322,70 @@ def _event_claim(event_pk: int) -> tuple[StripeEvent, dict[str, Any]] | None:
     return event, {"status": old[0], "error": old[1], "attempts": old[2]}
 
 
-_NEXT_RECEIVED_SQL = (
-    "SELECT id FROM billing_stripe_events WHERE status = %s "
+# The take: before the apply, one statement on its own (autocommit: its own transaction,
+# committed when it returns) opens a run (`open_runs + 1`), so a worker that dies applying
+# the event (OOM, segfault, SIGKILL) leaves the run counted; the apply's claim, or the
+# recorded failure, sets it back to 0. An event whose open runs already reached the limit
+# is not applied again: the same statement marks it FAILED (a poison event). Its commit
+# need not wait for the WAL flush (synchronous_commit off for this transaction only: a
+# PostgreSQL crash could forget one open run, never an effect; the apply's own commit
+# flushes it anyway). `old` picks the row and says what it had: the next RECEIVED event no
+# other transaction holds (a drain), one event not yet done (a task), or one event whose
+# count starts again at this run (the admin's reprocess, which always applies).
+_TAKE_SQL = (
+    "UPDATE billing_stripe_events AS e SET "
+    "open_runs = CASE WHEN old.abandon THEN old.runs ELSE old.runs + 1 END, "
+    "status = CASE WHEN old.abandon THEN %(failed)s ELSE e.status END, "
+    "error = CASE WHEN old.abandon THEN 'abandoned after ' || old.runs || "
+    "CASE WHEN old.runs = 1 THEN ' run' ELSE ' runs' END || "
+    "' that never finished (the worker died applying it)' ELSE e.error END, "
+    "attempts = CASE WHEN old.abandon THEN e.attempts + 1 ELSE e.attempts END, "
+    "processed_at = CASE WHEN old.abandon THEN clock_timestamp() ELSE e.processed_at END "
+    "FROM ({old}) AS old WHERE e.id = old.id "
+    "RETURNING e.id, e.stripe_event_id, old.abandon, old.runs, "
+    "set_config('synchronous_commit', 'off', true)"
+)
+_TAKE_NEXT = (
+    "SELECT id, open_runs AS runs, open_runs >= %(limit)s AS abandon "
+    "FROM billing_stripe_events WHERE status = %(received)s "
     "ORDER BY received_at LIMIT 1 FOR UPDATE SKIP LOCKED"
 )
+_TAKE_ONE = (
+    "SELECT id, open_runs AS runs, open_runs >= %(limit)s AS abandon "
+    "FROM billing_stripe_events WHERE id = %(pk)s AND status NOT IN (%(processed)s, %(ignored)s) "
+    "FOR UPDATE"
+)
+_TAKE_AGAIN = (
+    "SELECT id, 0 AS runs, FALSE AS abandon "
+    "FROM billing_stripe_events WHERE id = %(pk)s AND status NOT IN (%(processed)s, %(ignored)s) "
+    "FOR UPDATE"
+)
+
+
+def _event_take(*, event_pk: int | None, always: bool) -> tuple[int, str, bool, int] | None:
+    """Open a run of an event, committed before anything else: (its pk, its Stripe id,
+    whether it was abandoned instead, the runs that never finished before this one), or
+    None when there is nothing to take (no RECEIVED event free; this one done or missing).
+    Without `event_pk`, the next RECEIVED event; `always` (the admin's reprocess): the count
+    starts again and the event is never abandoned. Call outside any transaction."""
+    if event_pk is None:
+        sql = _TAKE_SQL.format(old=_TAKE_NEXT)
+    else:
+        sql = _TAKE_SQL.format(old=_TAKE_AGAIN if always else _TAKE_ONE)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "failed": WebhookEventStatus.FAILED,
+                "limit": settings.STRIPE_EVENT_MAX_LOST_RUNS,
+                "received": WebhookEventStatus.RECEIVED,
+                "processed": WebhookEventStatus.PROCESSED,
+                "ignored": WebhookEventStatus.IGNORED,
+                "pk": event_pk,
+            },
+        )
+        row = cursor.fetchone()
+    return None if row is None else (row[0], row[1], row[2], row[3])
 
 
 def stripe_events_drain(*, max_events: int, max_seconds: float) -> tuple[int, bool]:
@@ -357,29 +424,41 @@ def stripe_events_stuck_drain(*, older_than_seconds: int = 60) -> bool:
 
 def _event_process_next() -> tuple[int | None, str]:
     """The next RECEIVED event nobody holds, processed: (its pk, its status), or None."""
-    return _event_apply(event_pk=None, actor=None)
+    return _event_apply(event_pk=None, actor=None, always=False)
 
 
-def _event_process(*, event_pk: int, actor: Any | None) -> str:
-    return _event_apply(event_pk=event_pk, actor=actor)[1]
-
-
-def _event_apply(*, event_pk: int | None, actor: Any | None) -> tuple[int | None, str]:
-    """Claim the event (its outcome written), apply it and commit, in one transaction (no
-    savepoint: the happy path is the hot one). A handler that raises rolls all of it back;
-    the failure is then recorded by `_event_failed` in a transaction of its own. Without
-    `event_pk`, the next RECEIVED event no other transaction holds (None when there is
-    none)."""
+def _event_apply(
+    *, event_pk: int | None, actor: Any | None, always: bool
+) -> tuple[int | None, str]:
+    """Take the event (a run opened and committed; a poison event abandoned FAILED there),
+    then claim it (its outcome written, its open runs closed), apply it and commit, in one
+    transaction (no savepoint: the happy path is the hot one). A handler that raises rolls
+    all of it back; the failure is then recorded by `_event_failed` in a transaction of its
+    own. Without `event_pk`, the next RECEIVED event no other transaction holds (None when
+    there is none)."""
+    taken = _event_take(event_pk=event_pk, always=always)
+    if taken is None:
+        if event_pk is None:
+            return None, "empty"
+        done = StripeEvent.objects.filter(pk=event_pk).values_list("status", flat=True)
+        return event_pk, done.first() or "missing"
+    # A drain's take commits before its claim locks the row: another drain may take the
+    # same event in between (its open run is then closed by whichever claim applies it);
+    # its claim skips the row instead of waiting, as the take would have.
+    drain = event_pk is None
+    event_pk, stripe_event_id, abandoned, runs = taken
+    if abandoned:
+        logger.error(
+            "stripe event %s (%s) abandoned FAILED after %s runs that never finished "
+            "(the worker died applying it); the admin's Reprocess applies it",
+            stripe_event_id,
+            event_pk,
+            runs,
+        )
+        return event_pk, WebhookEventStatus.FAILED
     try:
         with transaction.atomic(durable=True):
-            if event_pk is None:
-                with connection.cursor() as cursor:
-                    cursor.execute(_NEXT_RECEIVED_SQL, [WebhookEventStatus.RECEIVED])
-                    row = cursor.fetchone()
-                if row is None:
-                    return None, "empty"
-                event_pk = row[0]
-            claimed = _event_claim(event_pk)
+            claimed = _event_claim(event_pk, skip_locked=drain)
             if claimed is None:
                 done = StripeEvent.objects.filter(pk=event_pk).values_list("status", flat=True)
                 return event_pk, done.first() or "missing"
@@ -408,8 +487,9 @@ def _event_failed(*, event_pk: int, error: str, actor: Any | None) -> str:
         before = {"status": event.status, "error": event.error, "attempts": event.attempts}
         event.status, event.error = WebhookEventStatus.FAILED, error
         event.attempts += 1
+        event.open_runs = 0  # this run finished: it failed
         event.processed_at = timezone.now()
-        event.save(update_fields=["status", "error", "attempts", "processed_at"])
+        event.save(update_fields=["status", "error", "attempts", "open_runs", "processed_at"])
         _event_audit(event, before=before, actor=actor)
         return event.status
 
@@ -430,9 +510,10 @@ def _event_audit(event: StripeEvent, *, before: dict[str, Any], actor: Any | Non
 
 
 def stripe_event_reprocess(*, event_pk: int, actor: Any | None = None) -> str:
-    """The admin's "reprocess": a FAILED (or stuck RECEIVED) event goes through again.
+    """The admin's "reprocess": a FAILED (or stuck RECEIVED) event goes through again, once,
+    even one abandoned as a poison event: its count of open runs starts again at this run.
 
     When it changes the event's status, the admin's action is audited in the same
     transaction; a no-op (already done, or failing the same way) leaves no entry.
     """
-    return _event_process(event_pk=event_pk, actor=actor)
+    return _event_apply(event_pk=event_pk, actor=actor, always=True)[1]

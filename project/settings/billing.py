@@ -20,6 +20,12 @@ STRIPE_WEBHOOK_TOLERANCE = 300  # seconds a signed webhook stays valid
 BILLING_REQUIRE_APPROVAL = env.bool("BILLING_REQUIRE_APPROVAL", default=False)
 # A PAST_DUE subscription keeps premium this many days after its period started.
 BILLING_PAST_DUE_GRACE_DAYS = env.int("BILLING_PAST_DUE_GRACE_DAYS", default=14)
+# A webhook event whose apply was opened this many times and never finished (the worker
+# died applying it: OOM, segfault, SIGKILL) is abandoned FAILED instead of redelivered
+# forever; the admin's "Reprocess" still applies it (docs/billing.md, "Poison events").
+STRIPE_EVENT_MAX_LOST_RUNS = env.int("STRIPE_EVENT_MAX_LOST_RUNS", default=3)
+if not 1 <= STRIPE_EVENT_MAX_LOST_RUNS <= 1000:
+    _config_error("STRIPE_EVENT_MAX_LOST_RUNS must be between 1 and 1000.")
 BILLING_REMINDER_DAYS = (14, 3)
 BILLING_DAILY_HOUR = env.int("BILLING_DAILY_HOUR", default=5)
 CELERY_BEAT_SCHEDULE["billing-expiry-reminders"] = {

@@ -282,10 +282,12 @@ def test_receipt_email_is_ours_when_the_user_turned_payment_emails_off(
 def test_a_renewal_update_costs_few_round_trips(
     fake_stripe, paid, deliver, django_assert_num_queries
 ):
-    """An update of a subscription we have, premium on and kept on: transaction, the
-    event's claim (lock, check and status in one UPDATE), row lock (with its studio),
-    commit (4; 5, 9 and 13 before) — no savepoint, no advisory lock, no premium read or
-    write, no separate read or write of the event."""
+    """An update of a subscription we have, premium on and kept on: the take (a run
+    opened, committed on its own before the apply, so a worker killed mid-apply leaves it
+    counted: docs/billing.md, "Poison events"), then the transaction, the event's claim
+    (lock, check, status and the runs closed in one UPDATE), row lock (with its studio),
+    commit (5; 4 before the take, 5, 9 and 13 before that) — no savepoint, no advisory
+    lock, no premium read or write, no separate read of the event."""
     from billing.services import stripe_event_process
 
     studio, session, sub, _ = paid
@@ -297,10 +299,11 @@ def test_a_renewal_update_costs_few_round_trips(
 
     _, event_id = webhook_event_receive(payload=payload.encode(), signature=sign(payload))
     event = StripeEvent.objects.get(stripe_event_id=event_id)
-    with django_assert_num_queries(4) as captured:
+    with django_assert_num_queries(5) as captured:
         assert stripe_event_process(event_pk=event.pk) == "PROCESSED"
     sql = " ".join(q["sql"] for q in captured.captured_queries)
-    assert sql.count("UPDATE billing_stripe_events") == 1  # the claim, and no other write
+    assert sql.count("UPDATE billing_stripe_events") == 2  # the take, the claim; no other
+    assert "open_runs = 0" in captured.captured_queries[2]["sql"]  # the claim closes the run
     assert 'FROM "billing_stripe_events"' not in sql  # nor a read of the event
     assert "pg_advisory_xact_lock" not in sql
     assert 'UPDATE "directory_studio"' not in sql
@@ -347,7 +350,8 @@ def test_without_the_read_hint_every_event_reads_stripe(fake_stripe, paid, deliv
 def test_an_event_our_last_read_covers_is_claim_and_commit(
     fake_stripe, paid, deliver, django_assert_num_queries
 ):
-    """The backlog's common case: the claim (which writes PROCESSED) and the commit."""
+    """The backlog's common case: the take (a run opened, committed on its own), the claim
+    (which writes PROCESSED and closes the run) and the commit."""
     from billing.services import stripe_event_process, webhook_event_receive
     from tests.fakes.stripe import sign
 
@@ -357,14 +361,15 @@ def test_an_event_our_last_read_covers_is_claim_and_commit(
     _, event_id = webhook_event_receive(payload=payload.encode(), signature=sign(payload))
     event = StripeEvent.objects.get(stripe_event_id=event_id)
     reads = len(fake_stripe.calls_to("GET", f"/v1/subscriptions/{sub['id']}"))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert stripe_event_process(event_pk=event.pk) == "PROCESSED"
     assert len(fake_stripe.calls_to("GET", f"/v1/subscriptions/{sub['id']}")) == reads
     event.refresh_from_db()
-    assert (event.status, event.error, event.attempts) == ("PROCESSED", "", 1)
+    assert (event.status, event.error, event.attempts, event.open_runs) == ("PROCESSED", "", 1, 0)
     assert event.processed_at is not None
-    # Done: a duplicate task is one read of the status, no claim.
-    with django_assert_num_queries(4):  # transaction, claim (no row), status, commit
+    # Done: a duplicate task is the take (no row: nothing opened) and a read of the status,
+    # no transaction and no claim.
+    with django_assert_num_queries(2):
         assert stripe_event_process(event_pk=event.pk) == "PROCESSED"
     event.refresh_from_db()
     assert event.attempts == 1

@@ -35,14 +35,15 @@ def _children(pid: int) -> list[int]:
 
 @pytest.fixture
 def start_worker(fake_stripe, tmp_path):
-    """Start a real worker (prefork, one child) when called; stopped after the test. Tasks
-    enqueued before the call wait in the broker."""
+    """Start a real worker (prefork, one child) when called, with extra environment
+    variables if given; stopped after the test. Tasks enqueued before the call wait in the
+    broker."""
     from celery import current_app
 
     current_app.conf.task_always_eager = False  # this test's tasks go to the broker
     started: list[Process] = []
 
-    def start() -> Process:
+    def start(**extra_env: str) -> Process:
         env = service_env(
             DATABASE_URL=live_database_url(),
             REDIS_URL=settings.REDIS_URL,
@@ -52,6 +53,7 @@ def start_worker(fake_stripe, tmp_path):
             STRIPE_PRICE_ID=PRICE_ID,
             EMAIL_URL="consolemail://",
             LOG_LEVEL="WARNING",
+            **extra_env,
         )
         proc = Process(
             [
@@ -420,3 +422,57 @@ def test_the_sweeper_drains_events_received_over_a_minute_ago(fake_stripe):
     )
     assert stripe_events_stuck_drain() is True
     assert StripeEvent.objects.get().status == WebhookEventStatus.PROCESSED
+
+
+def test_a_poison_event_that_kills_the_worker_is_abandoned(fake_stripe, start_worker, client):
+    """An event whose apply kills the worker every time (here: Stripe never answers and
+    the child is SIGKILLed each time it waits) is redelivered only until
+    STRIPE_EVENT_MAX_LOST_RUNS runs of it died; then the drain marks it FAILED and goes on
+    with the next event. The admin's Reprocess applies it once."""
+    from billing.services import stripe_event_reprocess
+
+    studio = StudioFactory()
+    customer = fake_stripe.customer_create(email=studio.owner.email)
+    meta = {"user_id": str(studio.owner_id), "studio_id": str(studio.pk)}
+    sub = fake_stripe.subscription_create(customer=customer["id"], metadata=meta)
+    invoice = fake_stripe.pay_invoice(sub["id"])
+    for payload in [fake_stripe.event("invoice.paid", invoice), *_expired(fake_stripe, 1)]:
+        assert _post(client, payload).status_code == 200
+    poison = StripeEvent.objects.get(type="invoice.paid")
+    fake_stripe.hold("/v1/subscriptions/", times=100)  # every read of it hangs
+    worker = start_worker(STRIPE_EVENT_MAX_LOST_RUNS="2")
+    killed = []
+    for run in (1, 2):
+        wait_until(
+            lambda run=run: len(fake_stripe.held) == run,
+            timeout=90,
+            what=f"run {run} to call Stripe\n" + worker.output(),
+        )
+        (child,) = _children(worker.popen.pid)
+        os.kill(child, signal.SIGKILL)
+        killed.append(child)
+        poison.refresh_from_db()
+        assert (poison.status, poison.open_runs) == (WebhookEventStatus.RECEIVED, run)
+    # The third drain (redelivered after the second death) abandons it and goes on.
+    wait_until(
+        lambda: _done() == 1,
+        timeout=90,
+        what="the redelivered drain past the poison event\n" + worker.output(),
+    )
+    poison.refresh_from_db()
+    assert (poison.status, poison.open_runs, poison.attempts) == ("FAILED", 2, 1)
+    assert poison.error == (
+        "abandoned after 2 runs that never finished (the worker died applying it)"
+    )
+    assert len(fake_stripe.held) == 2  # Stripe was not asked a third time
+    assert not set(killed) & set(_children(worker.popen.pid))
+    assert "abandoned" in worker.output()
+    assert not Subscription.objects.exists()
+
+    # Once Stripe answers again, the admin's Reprocess applies it.
+    fake_stripe.release()
+    assert stripe_event_reprocess(event_pk=poison.pk) == WebhookEventStatus.PROCESSED
+    poison.refresh_from_db()
+    assert (poison.status, poison.error, poison.open_runs) == ("PROCESSED", "", 0)
+    assert Studio.objects.get(pk=studio.pk).is_premium
+    assert Notification.objects.filter(user=studio.owner, type="PAYMENT_SUCCESS").count() == 1
