@@ -233,6 +233,12 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if self.user is None:
             await self._error("not_authenticated", "Authenticate first.", ref=ref)
             return
+        if kind in self.QUEUEING_FRAMES:
+            _spawn(self._handle(handler, frame, kind, ref))
+        else:
+            await self._handle(handler, frame, kind, ref)
+
+    async def _handle(self, handler: Any, frame: dict, kind: str, ref: str | None) -> None:
         try:
             await handler(self, frame)
         except db.Busy as exc:
@@ -366,11 +372,18 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
                 return
             delivery.cursor = after
             await delivery.replay(after, head, first=page)
-            await self.send_json({"type": "resumed", "last_event_id": delivery.cursor})
+            await self._send_json_open({"type": "resumed", "last_event_id": delivery.cursor})
 
     async def _resync(self, head: int, reason: str) -> None:
         self._delivery.skip_to(head)
-        await self.send_json({"type": "resync_required", "last_event_id": head, "reason": reason})
+        await self._send_json_open(
+            {"type": "resync_required", "last_event_id": head, "reason": reason}
+        )
+
+    async def _send_json_open(self, body: dict) -> None:
+        """Send unless closing (a queued `resume` may finish after the socket closed)."""
+        if not self._closed:
+            await self.send_json(body)
 
     FRAME_HANDLERS = {
         "message.send": _message_send,
@@ -378,6 +391,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         "message.read": _message_read,
         "resume": _resume,
     }
+    # Frames that may queue for the database for long (a `resume` page waits up to
+    # db.RESUME_WAIT in a reconnect storm): handled beside the socket's receive loop, so
+    # `ping` is still answered and the idle clock still runs meanwhile. Ordering holds:
+    # a resume holds `delivery.lock`, which every delivery (an ack, a live event) takes.
+    QUEUEING_FRAMES = frozenset({"resume"})
 
     async def _user_id(self, username: Any) -> int:
         if not isinstance(username, str) or not username or len(username) > 150:

@@ -92,6 +92,10 @@ async def test_a_resume_queues_up_to_resume_wait_and_then_succeeds(
         await sb.send({"type": "resume", "last_event_id": 0})
         await _until_waiting(1)
         await asyncio.sleep(0.3)  # three times POOL_WAIT
+        # The queued resume does not stop the socket: ping is answered meanwhile (a
+        # browser drops a socket whose pong is 10 s late).
+        await sb.send({"type": "ping"})
+        assert await sb.recv() == {"type": "pong"}
     replayed = []
     while (frame := await sb.recv())["type"] != "resumed":
         replayed.append(frame["event_id"])
