@@ -104,8 +104,9 @@ async def close_pool() -> None:
 
 @asynccontextmanager
 async def connection(timeout: float | None = None) -> AsyncIterator[AsyncConnection]:
-    """A pooled connection, waited for at most `timeout` seconds (POOL_WAIT); Busy if
-    none came in time or too many callers are already waiting."""
+    """A pooled connection, waited for at most `timeout` seconds (None: POOL_WAIT, read at
+    each call); Busy if none came in time or too many callers are already waiting.
+    fetchone, fetchall and execute take the same `timeout`."""
     pool = await get_pool()
     try:
         async with pool.connection(timeout=POOL_WAIT if timeout is None else timeout) as conn:
