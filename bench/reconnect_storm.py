@@ -10,7 +10,11 @@ systemd socket activation does; a proxy switching its upstream to new ports does
 same), and only once they accept does each old process get SIGTERM: it stops accepting,
 then closes its sockets. `--deploy stop-start` is the naive restart: SIGTERM, wait for
 the exit, start again on the same port. Each client reconnects with jittered backoff and
-sends `resume` with the last event id it saw.
+sends `resume` with the last event id it saw. A `resume` the server answers `busy` (its
+database queue is full: docs/realtime-protocol.md, "Overload") is sent again after
+`retry_after` seconds plus up to half again, as the browser client does; meanwhile an event
+ahead of the client's last id is left to that replay (not counted as a gap). A 4503 close
+is a failed connect like any other: reconnect with backoff.
 
 Figures, from the SIGTERM: every client live again (its new `hello`), and every client
 caught up (its `resumed`). Every event id a client receives is checked: an id at or below
@@ -148,6 +152,9 @@ async def _clients(jobs: list[tuple[str, int]], shared: dict, args: dict, result
             "final_sent": False,
             "final_done": False,
             "final_events": 0,
+            "busy": 0,  # `busy` answers to a resume
+            "busy_wait": False,  # a resume refused as busy, not yet answered
+            "retry": None,  # the task that sends it again
         }
         out.append(state)
         attempt = 0
@@ -227,6 +234,7 @@ async def _clients(jobs: list[tuple[str, int]], shared: dict, args: dict, result
             "reconnects": sum(s["reconnects"] for s in out),
             "final_events": sum(s["final_events"] for s in out),
             "final_done": sum(s["final_done"] for s in out),
+            "busy": sum(s["busy"] for s in out),
         }
     )
 
@@ -250,6 +258,8 @@ async def _read(ws, state: dict, shared: dict, stop: asyncio.Event) -> None:
         if isinstance(event_id, int):
             if event_id <= state["last"]:
                 state["dups"] += 1
+            elif state["busy_wait"] and event_id != state["last"] + 1:
+                pass  # ahead of a resume sent again after `busy`: its replay brings it
             else:
                 if event_id != state["last"] + 1:
                     state["gaps"] += 1
@@ -257,7 +267,14 @@ async def _read(ws, state: dict, shared: dict, stop: asyncio.Event) -> None:
                 if state["final_sent"]:
                     state["final_events"] += 1  # a doorbell that had not rung
         kind = frame.get("type")
-        if kind == "resumed":
+        if kind in ("resumed", "resync_required"):
+            state["busy_wait"] = False
+        if kind == "error" and frame.get("code") == "busy" and frame.get("frame") == "resume":
+            state["busy"] += 1
+            state["busy_wait"] = True
+            delay = float(frame.get("retry_after") or 2) * (1 + random.random() / 2)
+            state["retry"] = asyncio.ensure_future(_resume_later(ws, state, delay))
+        elif kind == "resumed":
             if not state["resumed"]:
                 state["resumed"] = True  # counted once per client
                 _count(shared, "resumed")
@@ -266,6 +283,13 @@ async def _read(ws, state: dict, shared: dict, stop: asyncio.Event) -> None:
                 _count(shared, "final_done")
         elif kind == "resync_required":
             state["resyncs"] += 1
+
+
+async def _resume_later(ws, state: dict, delay: float) -> None:
+    """Send `resume` again, from the last id seen by then (the socket may be gone)."""
+    await asyncio.sleep(delay)
+    with contextlib.suppress(Exception):
+        await ws.send(json.dumps({"type": "resume", "last_event_id": state["last"]}))
 
 
 def generator(jobs, shared, args, results) -> None:
@@ -502,6 +526,8 @@ def main() -> None:
             "duplicated_events": sum(p["dups"] for p in parts),
             "gaps": sum(p["gaps"] for p in parts),
             "resyncs": sum(p["resyncs"] for p in parts),
+            # `busy` answers to a resume (each sent again after retry_after).
+            "busy_resumes": sum(p["busy"] for p in parts),
             "reconnects": sum(p["reconnects"] for p in parts),
             "final_resume_done": sum(p["final_done"] for p in parts),
             "final_resume_s": round(final_s, 2) if final_s is not None else None,

@@ -16,6 +16,11 @@ process to ~135 new sockets a second. Here, in services mode:
 - the cache entry is dropped when the session row is deleted (realtime/sockets.py) and
   expires after AUTH_CACHE_TTL seconds anyway.
 
+Overload (issue 13): when the pool has no connection for the lookup within its wait, or
+its queue is full (realtime/db.py, Busy), the handshake is accepted and closed at once
+with 4503 (close_codes.BUSY), so the client backs off and retries, instead of an HTTP 500
+that it sees as a bare 1006.
+
 A cold key costs one more statement (the session row, decoded by Django's own session
 store). Anything unusual (a backend that is not a ModelBackend, a hash that only matches
 a fallback SECRET_KEY and must be rotated in the session) goes the old, synchronous way.
@@ -44,7 +49,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser
 from django.utils.crypto import constant_time_compare
 
-from . import db
+from . import close_codes, db
 
 AUTH_CACHE_TTL = 300.0
 AUTH_CACHE_MAX = 50_000
@@ -178,12 +183,27 @@ class SocketAuthMiddleware:
         if not db.enabled():
             return await self.fallback(scope, receive, send)
         key = _cookie(scope, settings.SESSION_COOKIE_NAME)
-        user = await resolve(key) if key else None
+        try:
+            user = await resolve(key) if key else None
+        except db.Busy:
+            return await _close_busy(receive, send)
         # In place, not a copy: Daphne made this scope for this one connection, and a copy
         # would stay referenced by this frame for as long as the socket is open.
         scope["user"], scope["session_key"] = user or AnonymousUser(), key if user else None
         del key, user
         return await self.inner(scope, receive, send)
+
+
+async def _close_busy(receive, send) -> None:
+    """Accept the handshake and close it with 4503 at once: a refused handshake reaches a
+    browser as 1006 without a reason, a close code tells it to back off and retry."""
+    message = await receive()
+    if message["type"] != "websocket.connect":
+        return
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.close", "code": close_codes.BUSY})
+    while message["type"] != "websocket.disconnect":
+        message = await receive()
 
 
 async def token_owner(token: str) -> tuple[Any, str] | None:

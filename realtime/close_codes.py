@@ -13,6 +13,7 @@ SUSPENDED = 4403
 IDLE = 4408
 TOO_BIG = 4413
 RATE_LIMITED = 4429
+BUSY = 4503
 
 # code -> when it is sent; the protocol document's table lists the same rows.
 MEANINGS: dict[int, str] = {
@@ -25,6 +26,10 @@ MEANINGS: dict[int, str] = {
     IDLE: "silent for longer than the idle timeout",
     TOO_BIG: "a frame larger than REALTIME_MAX_FRAME_BYTES (64 KiB)",
     RATE_LIMITED: "kept sending after `rate_limited` (about 50 more frames without a pause)",
+    BUSY: (
+        "the server is overloaded while the socket opens: no database connection for the "
+        "sign-in lookup or the initial state within the wait (realtime/db.py, Busy)"
+    ),
 }
 
 

@@ -15,6 +15,7 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Awaitable
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -26,7 +27,7 @@ from django.conf import settings
 from common.auth import session_user_id, user_is_suspended
 from common.errors import DomainError, NotFound, ValidationFailed
 
-from . import close_codes, frames, layers, presence
+from . import close_codes, db, frames, layers, presence
 from .auth import token_owner
 from .events import push_frames_async, user_group
 from .ordering import OrderedDelivery
@@ -109,7 +110,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
                 key = self.scope["session_key"]
             else:  # channels' AuthMiddlewareStack (embedded mode)
                 key = getattr(self.scope.get("session"), "session_key", None)
-            await self._start(user, key)
+            await self._starting(self._start(user, key))
         else:
             self._auth_timer = asyncio.get_running_loop().call_later(
                 settings.REALTIME_AUTH_TIMEOUT, self._auth_timeout
@@ -144,6 +145,13 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             self._delivery.close()
         await self.close(close_codes.sendable(code))
 
+    async def _starting(self, step: Awaitable[None]) -> None:
+        """Run a step of opening the socket; the database too busy for it closes 4503."""
+        try:
+            await step
+        except db.Busy:
+            await self.close_with(close_codes.BUSY)
+
     async def _start(self, user: Any, session_key: str | None) -> None:
         if not user.is_active:
             await self.close_with(close_codes.UNAUTHENTICATED)
@@ -160,10 +168,17 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         # Subscribe first, then read the baseline (Zulip's register-then-fetch): an event
         # committed in between is either <= baseline (dropped) or queued for delivery.
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
-        _, (last_event_id, unread_messages, unread_notifications) = await asyncio.gather(
+        # Both finish before a failure of either is raised (a Busy hello must not leave a
+        # presence write behind the disconnect's removal).
+        presence_done, state = await asyncio.gather(
             presence.presence_set([(user.pk, self.channel_name)]),
             stream_reader().hello_state(user.pk),
+            return_exceptions=True,
         )
+        for result in (presence_done, state):
+            if isinstance(result, BaseException):
+                raise result
+        last_event_id, unread_messages, unread_notifications = state
         self._delivery = OrderedDelivery(
             cursor=last_event_id,
             send=self._send_text,
@@ -218,8 +233,20 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if self.user is None:
             await self._error("not_authenticated", "Authenticate first.", ref=ref)
             return
+        if kind in self.QUEUEING_FRAMES:
+            _spawn(self._handle(handler, frame, kind, ref))
+        else:
+            await self._handle(handler, frame, kind, ref)
+
+    async def _handle(self, handler: Any, frame: dict, kind: str, ref: str | None) -> None:
         try:
             await handler(self, frame)
+        except db.Busy as exc:
+            # Overload, not an error of the frame: the client sends it again after
+            # retry_after seconds (docs/realtime-protocol.md, "Errors"); the socket stays.
+            await self._error(
+                exc.code, exc.message, ref=ref, retry_after=exc.retry_after, frame=kind
+            )
         except DomainError as exc:
             await self._error(exc.code, exc.message, ref=ref, fields=exc.fields)
         except Exception:
@@ -260,6 +287,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(token, str) or not token or len(token) > 512:
             await self.close_with(close_codes.UNAUTHENTICATED)
             return
+        await self._starting(self._token_start(token))
+
+    async def _token_start(self, token: str) -> None:
         found = await token_owner(token)
         if found is None:
             await self.close_with(close_codes.UNAUTHENTICATED)
@@ -342,11 +372,18 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
                 return
             delivery.cursor = after
             await delivery.replay(after, head, first=page)
-            await self.send_json({"type": "resumed", "last_event_id": delivery.cursor})
+            await self._send_json_open({"type": "resumed", "last_event_id": delivery.cursor})
 
     async def _resync(self, head: int, reason: str) -> None:
         self._delivery.skip_to(head)
-        await self.send_json({"type": "resync_required", "last_event_id": head, "reason": reason})
+        await self._send_json_open(
+            {"type": "resync_required", "last_event_id": head, "reason": reason}
+        )
+
+    async def _send_json_open(self, body: dict) -> None:
+        """Send unless closing (a queued `resume` may finish after the socket closed)."""
+        if not self._closed:
+            await self.send_json(body)
 
     FRAME_HANDLERS = {
         "message.send": _message_send,
@@ -354,6 +391,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         "message.read": _message_read,
         "resume": _resume,
     }
+    # Frames that may queue for the database for long (a `resume` page waits up to
+    # db.RESUME_WAIT in a reconnect storm): handled beside the socket's receive loop, so
+    # `ping` is still answered and the idle clock still runs meanwhile. Ordering holds:
+    # a resume holds `delivery.lock`, which every delivery (an ack, a live event) takes.
+    QUEUEING_FRAMES = frozenset({"resume"})
 
     async def _user_id(self, username: Any) -> int:
         if not isinstance(username, str) or not username or len(username) > 150:

@@ -15,6 +15,9 @@
   lost. The wait then starts again, up to `MAX_POSTPONE` times, instead of reading the
   table: under overload every socket reading its gaps was work on top of the backlog
   (issue 13: 16% of a saturated Daphne's time), and it made the backlog grow.
+* When the gap read itself finds the database too busy (realtime/db.py, Busy: no pooled
+  connection within the wait, or the queue for one full), the timer is armed again and
+  the read retried `gap_wait` later; the events wait in `ahead` meanwhile.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+from .db import Busy
 
 Send = Callable[[str], Awaitable[None]]
 ReadPage = Callable[[int, int], Awaitable[list[tuple[int, str]]]]
@@ -130,4 +135,9 @@ class OrderedDelivery:
         """A doorbell was lost: read the missing events from the table."""
         async with self.lock:
             if self.ahead and not self.closed:
-                await self.replay(self.cursor, min(self.ahead) - 1)
+                try:
+                    await self.replay(self.cursor, min(self.ahead) - 1)
+                except Busy:
+                    # Overloaded: try again later (what was read before it went out).
+                    if self._gap_timer is None and not self.closed:
+                        self._arm()

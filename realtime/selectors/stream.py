@@ -71,7 +71,9 @@ class SqlStreamReader:
 
     async def resume_page(self, user_id: int, after: int) -> tuple[int, list[tuple[int, str]]]:
         params = {"user": user_id, "after": after, "limit": REPLAY_PAGE}
-        rows = await db.fetchall(sql.RESUME_PAGE, params)
+        # The reconnect storm's main work: it queues for longer than other statements
+        # (db.RESUME_WAIT), and db.Busy reaches the client as a `busy` error frame.
+        rows = await db.fetchall(sql.RESUME_PAGE, params, timeout=db.RESUME_WAIT)
         if not rows:  # no stream row yet
             return 0, []
         return rows[0][0], [(i, text) for _, i, text in rows if i is not None]

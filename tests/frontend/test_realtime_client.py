@@ -333,6 +333,7 @@ CLOSE_ACTIONS = {
     4413: "drop",  # a frame over REALTIME_MAX_FRAME_BYTES: drop it, reconnect
     1009: "drop",  # the same from Daphne's own cap
     4429: "slow",  # flooding: reconnect only after floodBackoffMs
+    4503: "retry",  # overloaded while opening (a reconnect storm): the usual backoff
     4000: "retry",  # our own close (dead link, resync)
     1000: "retry",
     1006: "retry",  # the network went away
@@ -425,8 +426,9 @@ def test_a_message_over_the_frame_limit_is_refused_without_sending_it(js):
         # Half to all of floodBackoffMs (30 s), past the 10 s rate-limit window; random() = 0.5.
         (4429, 22_500),
         (4408, 375),  # idle: the usual backoff, attempt 0 of 500 ms
+        (4503, 375),  # busy: the same
     ],
-    ids=["flood-waits-longer", "idle-retries"],
+    ids=["flood-waits-longer", "idle-retries", "busy-retries"],
 )
 def test_how_long_a_close_waits_before_reconnecting(js, code, wait_ms):
     js.evaluate("window.t = harness.make(); t.sock().push(harness.hello(0))")
@@ -439,3 +441,87 @@ def test_how_long_a_close_waits_before_reconnecting(js, code, wait_ms):
     assert js.evaluate("t.sockets.length") == 1
     js.clock.run_for(2)
     assert js.evaluate("t.sockets.length") == 2
+
+
+BUSY = {
+    "type": "error",
+    "code": "busy",
+    "message": "The server is busy; retry shortly.",
+    "ref": None,
+    "retry_after": 2,
+}
+
+
+def test_a_busy_resume_is_sent_again_after_retry_after_on_the_same_socket(js):
+    js.evaluate(
+        """busy => {
+        const t = window.t = harness.make({stored: {"sf.rt.last_event_id.7": "10"}});
+        t.sock().push(harness.hello(13));
+        t.sock().push({...busy, frame: "resume"});
+        t.sock().push(harness.message(14, 104));  // live, ahead: the resend covers the gap
+    }""",
+        BUSY,
+    )
+    assert js.evaluate("t.sock().frames('resume').length") == 1
+    # retry_after 2 s plus up to half again of jitter; random() = 0.5 → 2.5 s
+    js.clock.run_for(2499)
+    assert js.evaluate("t.sock().frames('resume').length") == 1
+    js.clock.run_for(2)
+    state = js.evaluate("""() => {
+        const sock = t.sock();
+        for (const [e, id] of [[11, 101], [12, 102], [13, 103], [14, 104]]) {
+            sock.push(harness.message(e, id));
+        }
+        sock.push({type: "resumed", last_event_id: 14});
+        return {resumes: sock.frames("resume"), sockets: t.sockets.length,
+                status: t.client.status, cursor: t.client.cursor,
+                ids: t.seen("message.new").map(f => f.message.id),
+                errors: t.seen("error").map(f => f.code)};
+    }""")
+    assert state == {
+        "resumes": [{"type": "resume", "last_event_id": 10}] * 2,
+        "sockets": 1,  # no reconnect: the socket stayed open
+        "status": "open",
+        "cursor": 14,
+        "ids": [101, 102, 103, 104],
+        "errors": ["busy"],
+    }
+    js.clock.run_for(10_000)
+    assert js.evaluate("t.sock().frames('resume').length") == 2  # and no more
+
+
+def test_a_busy_resume_timer_is_cleared_when_the_socket_closes(js):
+    js.evaluate(
+        """busy => {
+        const t = window.t = harness.make({stored: {"sf.rt.last_event_id.7": "10"}});
+        t.sock().push(harness.hello(13));
+        t.sock().push({...busy, frame: "resume"});
+        t.sock().serverClose(1006);
+    }""",
+        BUSY,
+    )
+    js.clock.run_for(3000)  # past the busy wait; the reconnect came at 750 ms
+    assert js.evaluate("[t.sockets.length, t.sockets[0].frames('resume').length]") == [2, 1]
+    assert js.evaluate("t.sock().sent") == []  # nothing before the new socket's hello
+
+
+def test_a_busy_send_stays_pending_and_is_sent_again_after_retry_after(js):
+    js.evaluate(
+        """busy => {
+        const t = window.t = harness.make();
+        t.sock().push(harness.hello(0));
+        window.sendResult = null;
+        t.client.sendMessage({to: "alice", content: "hi", clientId: "c-1"})
+            .then(m => { window.sendResult = m; }, e => { window.sendResult = e.code; });
+        t.sock().push({...busy, ref: "c-1", frame: "message.send"});
+    }""",
+        BUSY,
+    )
+    assert js.evaluate("[t.client.pendingSends().length, window.sendResult]") == [1, None]
+    js.clock.run_for(2501)
+    sent = js.evaluate("t.sock().frames('message.send').map(f => f.client_id)")
+    assert sent == ["c-1", "c-1"]
+    js.evaluate("""() => t.sock().push({type: "message.ack", client_id: "c-1", event_id: 1,
+        message: {id: 9, from: "bob", to: "alice", content: "hi", client_id: "c-1"}})""")
+    js.clock.run_for(1)
+    assert js.evaluate("[t.client.pendingSends().length, window.sendResult.id]") == [0, 9]

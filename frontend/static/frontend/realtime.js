@@ -12,6 +12,9 @@
 //   loads its state over REST and then opens the socket resumes from before that load
 //   and misses nothing committed in between (pages dedupe what they already show);
 // - `resync_required`: the gap is older than the server keeps; pages reload over REST;
+// - `busy` (the server's database queue is full, a reconnect storm): the refused `resume`
+//   or `message.send` goes out again after `retry_after` seconds (plus up to half again,
+//   so a storm's clients do not come back all at once); 4503 reconnects with backoff;
 // - message sends with a client_id, resent after a reconnect until acknowledged (the
 //   server stores a client_id once, so a resend never doubles a message);
 // - typing: "start" at most every typingStartEveryMs while typing, "stop" on send, blur
@@ -41,6 +44,7 @@ export const DEFAULTS = Object.freeze({
   typingStartEveryMs: 3000,
   typingIdleStopMs: 5000,
   typingExpireMs: 10000,
+  busyRetryMs: 2000, // after a `busy` error frame without retry_after (the server sends 2 s)
   storageKeyPrefix: "sf.rt.last_event_id.",
 });
 
@@ -50,6 +54,7 @@ const CLOSE_SUSPENDED = 4403;
 const CLOSE_IDLE = 4408;
 const CLOSE_TOO_BIG = 4413;
 const CLOSE_RATE_LIMITED = 4429;
+const CLOSE_BUSY = 4503; // overloaded while the socket opened
 const CLOSE_TRANSPORT_TOO_BIG = 1009; // Daphne's own cap (1 MiB), before the application
 const CLOSE_CLIENT_RETRY = 4000; // our own close: dead connection or resync
 
@@ -60,7 +65,8 @@ const CLOSE_CLIENT_RETRY = 4000; // our own close: dead connection or resync
  *   not answered on that socket is rejected, so a resend cannot close the next socket too;
  *   then reconnect as usual;
  * - "slow": flooding (4429): reconnect only after floodBackoffMs (half to all of it);
- * - "retry": anything else (4408 idle, network loss, a restart): exponential backoff.
+ * - "retry": anything else (4408 idle, 4503 busy, network loss, a restart): exponential
+ *   backoff.
  */
 export function closeAction(code) {
   switch (code) {
@@ -73,6 +79,7 @@ export function closeAction(code) {
     case CLOSE_RATE_LIMITED:
       return "slow";
     case CLOSE_IDLE:
+    case CLOSE_BUSY:
     default:
       return "retry";
   }
@@ -124,9 +131,10 @@ export class RealtimeClient {
     this.resumeAgain = false;
     this.attempts = 0;
     this.stopped = true;
-    this.timers = { reconnect: null, ping: null, pong: null };
+    this.timers = { reconnect: null, ping: null, pong: null, resume: null, resend: null };
     this.pending = new Map(); // client_id -> {frame, resolve, reject}
     this.unanswered = []; // client_ids sent on the current socket, not yet acked or refused
+    this.busySends = new Set(); // client_ids the server answered `busy`: resent after retry_after
     this.readQueue = new Map(); // username -> up_to_id, sent once the socket is ready
     this.typingOut = new Map(); // username -> {lastStart, idle}
     this.typingIn = new Map(); // username -> expiry timer
@@ -218,8 +226,11 @@ export class RealtimeClient {
     this.ws = null;
     this.ready = false;
     this.resuming = false;
-    clearTimeout(this.timers.ping);
-    clearTimeout(this.timers.pong);
+    for (const key of ["ping", "pong", "resume", "resend"]) {
+      clearTimeout(this.timers[key]);
+      this.timers[key] = null;
+    }
+    this.busySends.clear(); // the hello of the next socket resends every pending send
     const action = closeAction(code);
     if (action === "stop") {
       // The session ended (signed out elsewhere, or suspended): retrying cannot help.
@@ -442,11 +453,40 @@ export class RealtimeClient {
   _error(frame) {
     if (frame.ref) this._answered(frame.ref);
     const waiting = frame.ref ? this.pending.get(frame.ref) : null;
-    if (waiting && frame.code !== "rate_limited") {
+    if (waiting && frame.code !== "rate_limited" && frame.code !== "busy") {
       this.pending.delete(frame.ref);
       waiting.reject(new ApiError(frame.code, frame.message, frame.fields || null));
     }
+    if (frame.code === "busy") this._busy(frame, waiting ? frame.ref : null);
     this.emit("error", frame);
+  }
+
+  /** The server had no database connection for a frame in time: send it again later. */
+  _busy(frame, clientId) {
+    const seconds = Number(frame.retry_after);
+    const base = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : this.options.busyRetryMs;
+    const delay = Math.round(base * (1 + this.random() / 2));
+    if (frame.frame === "resume") {
+      // Still resuming meanwhile: a gap seen now is covered by the resend.
+      clearTimeout(this.timers.resume);
+      this.timers.resume = setTimeout(() => {
+        this.timers.resume = null;
+        if (this.ready && this.resuming) this._resume();
+      }, delay);
+    } else if (clientId !== null) {
+      this.busySends.add(clientId);
+      if (this.timers.resend) return; // one resend for all sends answered busy meanwhile
+      this.timers.resend = setTimeout(() => {
+        this.timers.resend = null;
+        const ids = [...this.busySends];
+        this.busySends.clear();
+        if (!this.ready) return;
+        for (const id of ids) {
+          const waiting = this.pending.get(id);
+          if (waiting) this._send(waiting.frame);
+        }
+      }, delay);
+    }
   }
 
   _countUnread(frame) {
