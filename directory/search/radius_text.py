@@ -79,23 +79,35 @@ def radius_text_plan_page(
     params: SearchParams, centre: Centre, seed: str, offset: int
 ) -> tuple[list[tuple[int, float | None, int]], int, bool] | None:
     """(the page's (studio_id, chord, total) rows, the total, whether it is an estimate);
-    None when `q` has no word (the general plan answers: nothing)."""
+    None when `q` has no word (the general plan answers: nothing). The typo retry as the
+    general plan's: only when the words match nothing."""
     text = text_query(params.q)
     if text is None:
         return None
-    total, estimate, tsquery = radius_text_count(params, centre, text)
-    if total == 0:
+    page = _page(params, centre, text, seed, offset)
+    if page[1] == 0:
         text = typo_text_query(params.q)
         if text is None:
             return [], 0, False
-        total, estimate, tsquery = radius_text_count(params, centre, text)
-    if total == 0 or (not estimate and offset >= total):
-        return [], total, estimate
-    if not estimate and total <= settings.SEARCH_EXACT_COUNT_LIMIT:
-        rows = radius_text_small_rows(params, centre, text, tsquery, seed, offset)
-    else:
+        page = _page(params, centre, text, seed, offset)
+    return page
+
+
+def _page(
+    params: SearchParams, centre: Centre, text: TextQuery, seed: str, offset: int
+) -> tuple[list[tuple[int, float | None, int]], int, bool]:
+    sampled, tsquery = radius_text_sample(params, centre, text)
+    if sampled > settings.SEARCH_EXACT_COUNT_LIMIT:  # many: tier by tier, the count estimated
         rows = radius_text_rows(params, centre, text, tsquery, seed, offset)
-    return [(sid, chord, total) for sid, chord in rows], total, estimate
+        return [(sid, chord, sampled) for sid, chord in rows], sampled, True
+    # Few: one statement, the exact count riding on the page's rows.
+    rows = radius_text_small_rows(params, centre, text, tsquery, seed, offset)
+    if rows:
+        return rows, rows[0][2], False
+    if offset == 0:
+        return [], 0, False
+    # Past the end: the window count had no row to ride on.
+    return [], radius_text_exact_count(params, centre, tsquery), False
 
 
 def _parts(
@@ -113,40 +125,45 @@ def _parts(
     ]
 
 
-def radius_text_count(
-    params: SearchParams, centre: Centre, text: TextQuery
-) -> tuple[int, bool, str]:
-    """(the number of matches, whether it is an estimate, the tsquery as text), in one
-    statement: the sample first, the exact count only when the sample stays within the
-    limit."""
+def radius_text_sample(params: SearchParams, centre: Centre, text: TextQuery) -> tuple[int, str]:
+    """(the matches among the 1-in-SAMPLE_STRIDE sample of located studios — and all the
+    centre's city's studios without coordinates — times the stride; the tsquery as text,
+    for the page's statements to ask as a constant)."""
     mask_sql, mask_params = _filters(params)
     parts = _parts(
         centre,
         (f"search_vector @@ (SELECT {text.tsquery_sql})", list(text.tsquery_params)),
         (f"{flags_sql(params)}{mask_sql}", mask_params),
     )
-
-    def count(sample: bool) -> str:
-        stride = f" AND studio_id %% {SAMPLE_STRIDE} = 0" if sample else ""
-        return " + ".join(
-            f"(SELECT count(*) FROM studio_search WHERE {sql}{stride})"  # noqa: S608
-            for sql, _ in parts
-        )
-
-    values = [value for _, part_values in parts for value in part_values]
+    located_sql, located_values = parts[0]
+    sql = (
+        f"(SELECT count(*) FROM studio_search WHERE {located_sql}"  # noqa: S608
+        f" AND studio_id %% {SAMPLE_STRIDE} = 0) * {SAMPLE_STRIDE}"
+    )
+    values = list(located_values)
+    for fallback_sql, fallback_values in parts[1:]:
+        sql += f" + (SELECT count(*) FROM studio_search WHERE {fallback_sql})"  # noqa: S608
+        values += fallback_values
     with connection.cursor() as cursor:
-        # OFFSET 0 keeps the sample a subquery run once; the exact count runs only when
-        # the CASE needs it.
-        cursor.execute(
-            f"SELECT s.n, CASE WHEN s.n > %s THEN NULL ELSE {count(sample=False)} END,"  # noqa: S608
-            f" ({text.tsquery_sql})::text"
-            f" FROM (SELECT ({count(sample=True)}) * {SAMPLE_STRIDE} AS n OFFSET 0) s",
-            [settings.SEARCH_EXACT_COUNT_LIMIT, *values, *text.tsquery_params, *values],
-        )
-        estimate, exact, tsquery = cursor.fetchone()
-    if exact is None:
-        return int(estimate), True, tsquery
-    return int(exact), False, tsquery
+        cursor.execute(f"SELECT {sql}, ({text.tsquery_sql})::text", [*values, *text.tsquery_params])
+        sampled, tsquery = cursor.fetchone()
+    return int(sampled), tsquery
+
+
+def radius_text_exact_count(params: SearchParams, centre: Centre, tsquery: str) -> int:
+    mask_sql, mask_params = _filters(params)
+    parts = _parts(
+        centre,
+        ("search_vector @@ %s::tsquery", [tsquery]),
+        (f"{flags_sql(params)}{mask_sql}", mask_params),
+    )
+    sql = " + ".join(
+        f"(SELECT count(*) FROM studio_search WHERE {where})"  # noqa: S608
+        for where, _ in parts
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", [value for _, values in parts for value in values])
+        return int(cursor.fetchone()[0])
 
 
 def _matches(
@@ -173,9 +190,9 @@ def _matches(
 
 def radius_text_small_rows(
     params: SearchParams, centre: Centre, text: TextQuery, tsquery: str, seed: str, offset: int
-) -> list[tuple[int, float | None]]:
-    """The page when the count was exact and within the limit: one statement over the
-    few matches, sorted in the whole order."""
+) -> list[tuple[int, float | None, int]]:
+    """The page's (studio_id, chord, total) rows when the sample found few matches: one
+    statement over them all, sorted in the whole order, counted by a window."""
     mask_sql, mask_params = _filters(params)
     selects = _matches(
         params, centre, text, tsquery, (f"{flags_sql(params)}{mask_sql}", mask_params)
@@ -184,7 +201,7 @@ def radius_text_small_rows(
     values = [value for _, select_values in selects for value in select_values]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT studio_id, chord FROM ({union}) t"  # noqa: S608
+            f"SELECT studio_id, chord, COUNT(*) OVER () FROM ({union}) t"  # noqa: S608
             " ORDER BY is_premium DESC,"
             ' CASE WHEN is_premium THEN md5(studio_id::text || %s) END COLLATE "C" ASC'
             " NULLS LAST, is_verified DESC, has_images DESC,"

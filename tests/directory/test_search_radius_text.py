@@ -115,7 +115,7 @@ def _page(params: SearchParams, plan: bool, settings, day: dt.date | None = None
 
 def _compare(params: SearchParams, settings, pages, day: dt.date | None = None) -> int:
     """Pages `pages` of both plans: the same rows; the same count when the plan's is exact
-    (an estimate: a multiple of the stride). Returns the general plan's count."""
+    (an estimate: past the limit). Returns the general plan's count."""
     count = 0
     for page in pages:
         query = replace(params, page=page)
@@ -124,7 +124,7 @@ def _compare(params: SearchParams, settings, pages, day: dt.date | None = None) 
         assert got == expected, (query, page)
         assert expected_estimate is False
         if estimate:
-            assert got_count % SAMPLE_STRIDE == 0, query
+            assert got_count > settings.SEARCH_EXACT_COUNT_LIMIT, query
         else:
             assert got_count == count, query
     settings.SEARCH_RADIUS_TEXT_PLAN = True
@@ -220,16 +220,22 @@ def test_a_typo_is_retried_and_nothing_found_is_empty(clusters, settings):
 
 
 def test_the_count_past_the_limit_is_the_sample_estimate(clusters, settings):
+    """The located matches in the 1-in-16 sample times 16, plus the matches without
+    coordinates in the centre's city (few: counted exactly); pages stay exact."""
     lat, lng = CITIES["London"]
-    params = SearchParams(q="owen", lat=lat, lng=lng, radius=100, page_size=50)
-    _, exact, _ = _page(params, False, settings)
-    settings.SEARCH_EXACT_COUNT_LIMIT = 0
-    _, count, estimate = _page(params, True, settings)
-    assert estimate is True  # the fixed seed puts sampled studios around London
-    assert count > 0
-    assert count % SAMPLE_STRIDE == 0
-    settings.SEARCH_EXACT_COUNT_LIMIT = count  # not past it: exact
-    assert _page(params, True, settings)[1:] == (exact, False)
+    params = SearchParams(q="owen", lat=lat, lng=lng, radius=100, page_size=500)
+    assert resolve_centre(params).fallback_city_key == "london"
+    expected, exact, _ = _page(params, False, settings)
+    assert len(expected) == exact
+    located = [sid for sid, miles in expected if miles is not None]
+    sampled = sum(1 for sid in located if sid % SAMPLE_STRIDE == 0)
+    assert sampled > 0  # the fixed seed puts sampled studios around London
+    assert len(located) < exact  # and studios without coordinates in London
+    estimate = sampled * SAMPLE_STRIDE + exact - len(located)
+    settings.SEARCH_EXACT_COUNT_LIMIT = estimate - 1
+    assert _page(params, True, settings) == (expected, estimate, True)
+    settings.SEARCH_EXACT_COUNT_LIMIT = estimate  # not past it: exact
+    assert _page(params, True, settings) == (expected, exact, False)
 
 
 def test_the_plan_applies_to_text_with_a_centre_and_no_city(settings):
@@ -252,23 +258,26 @@ def test_the_plan_applies_to_text_with_a_centre_and_no_city(settings):
 
 
 def test_a_page_costs_a_bounded_number_of_queries(client, clusters, settings):
-    """The count, a query per tier reached (at most five) or the one statement, the cards;
-    a corrected typo adds the vocabulary and the count again."""
+    """Few matches: the sample, the one statement (with its window count), the cards; past
+    the end the count. Many: the sample, a query per tier reached (at most five), the
+    cards. A corrected typo adds the vocabulary and the page again."""
     lat, lng = CITIES["London"]
     base = {"lat": lat, "lng": lng, "radius": 100, "page_size": 5}
-    for limit in (2000, 0):
+    for limit, bounds in ((2000, (3, 4, 3, 6)), (0, (7, 7, 7, 10))):
         settings.SEARCH_EXACT_COUNT_LIMIT = limit
-        for query, most in (
-            ({"q": "booth", "sort": "distance"}, 7),
-            ({"q": "booth", "page": 40}, 7),
-            ({"q": "owen", "sort": "name", "page": 3}, 7),
-            ({"q": "nightingle"}, 9),
+        for query, most in zip(
+            (
+                {"q": "booth", "sort": "distance"},
+                {"q": "booth", "page": 400},
+                {"q": "owen", "sort": "name", "page": 3},
+                {"q": "nightingle"},
+            ),
+            bounds,
+            strict=True,
         ):
             with CaptureQueriesContext(connection) as queries:
                 response = client.get("/api/studios/search?" + urlencode({**base, **query}))
             assert response.status_code == 200
             sql = [q["sql"] for q in queries.captured_queries]
-            assert any("@@" in s and "AS n OFFSET 0" in s for s in sql), "the plan counted"
+            assert any("@@" in s and f"% {SAMPLE_STRIDE} = 0" in s for s in sql), "sampled"
             assert len(sql) <= most, (query, len(sql))
-            if limit:  # few matches: one statement, no tier by tier
-                assert len(sql) <= most - 4
