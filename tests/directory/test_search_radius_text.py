@@ -9,12 +9,14 @@ import datetime as dt
 import math
 import random
 from dataclasses import replace
+from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from directory.models import Studio
 from directory.search.knn import SAMPLE_STRIDE
 from directory.search.parameters import SearchParams, resolve_centre
 from directory.search.plans import search_studios
@@ -194,6 +196,42 @@ def test_studios_without_coordinates_in_the_centres_city_are_listed(clusters, se
         settings.SEARCH_EXACT_COUNT_LIMIT = walk_limit
         _compare(params, settings, [1, 2])
         _compare(replace(params, sort="relevance"), settings, [1, 2])
+
+
+def test_a_page_boundary_among_studios_at_the_same_distance(clusters, settings):
+    """Eight studios of one tier on one point: nearest first off the GiST, the page cuts
+    them by id, at every boundary, as the general plan does."""
+    owner = Studio.objects.first().owner
+    lat, lng = destination(*CITIES["Leeds"], 3, 2.0)
+    Studio.objects.bulk_create(
+        [
+            Studio(
+                owner=owner,
+                name=f"Tied Booth {i}",
+                city="Leeds",
+                latitude=Decimal(str(round(lat, 8))),
+                longitude=Decimal(str(round(lng, 8))),
+                status="ACTIVE",
+                is_profile_visible=True,
+            )
+            for i in range(8)
+        ]
+    )
+    settings.SEARCH_EXACT_COUNT_LIMIT = 0  # tier by tier
+    centre = destination(*CITIES["Leeds"], 1, 4.0)
+    for page_size in (1, 3, 5):
+        params = SearchParams(
+            q="booth",
+            lat=centre[0],
+            lng=centre[1],
+            radius=25,
+            sort="distance",
+            premium=False,
+            verified=False,
+            has_images=False,
+            page_size=page_size,
+        )
+        _compare(params, settings, range(1, 30 // page_size + 2))
 
 
 def test_the_premium_rotation_of_any_day_is_the_general_plans(clusters, settings):
