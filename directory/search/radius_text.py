@@ -113,15 +113,26 @@ def _page(
 def _parts(
     centre: Centre, match: tuple[str, list[Any]], tail: tuple[str, list[Any]]
 ) -> list[tuple[str, list[Any]]]:
-    """(WHERE, params) of the located matches, and of those without coordinates in the
-    centre's city when the centre has one; `tail` (SQL, params) after the match."""
+    """(FROM … WHERE, params) of the located matches, and of those without coordinates in
+    the centre's city when the centre has one; `tail` (SQL, params) after the match. The
+    latter are read off the city's index and only then tested against the text (OFFSET 0
+    keeps the planner from intersecting them with the GIN's every match of a common word:
+    the city's studios without coordinates are few)."""
     (match_sql, match_params), (tail_sql, tail_params) = match, tail
-    where = [_within(centre)]
+    within_sql, within_params = _within(centre)
+    parts = [(f"studio_search WHERE {within_sql}", within_params)]
     if centre.fallback_city_key:
-        where.append(_fallback(centre))
+        fallback_sql, fallback_params = _fallback(centre)
+        parts.append(
+            (
+                f"(SELECT * FROM studio_search WHERE {fallback_sql} OFFSET 0) studio_search"  # noqa: S608
+                " WHERE true",
+                fallback_params,
+            )
+        )
     return [
         (f"{sql} AND {match_sql}{tail_sql}", [*values, *match_params, *tail_params])
-        for sql, values in where
+        for sql, values in parts
     ]
 
 
@@ -137,12 +148,12 @@ def radius_text_sample(params: SearchParams, centre: Centre, text: TextQuery) ->
     )
     located_sql, located_values = parts[0]
     sql = (
-        f"(SELECT count(*) FROM studio_search WHERE {located_sql}"  # noqa: S608
+        f"(SELECT count(*) FROM {located_sql}"  # noqa: S608
         f" AND studio_id %% {SAMPLE_STRIDE} = 0) * {SAMPLE_STRIDE}"
     )
     values = list(located_values)
     for fallback_sql, fallback_values in parts[1:]:
-        sql += f" + (SELECT count(*) FROM studio_search WHERE {fallback_sql})"  # noqa: S608
+        sql += f" + (SELECT count(*) FROM {fallback_sql})"  # noqa: S608
         values += fallback_values
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {sql}, ({text.tsquery_sql})::text", [*values, *text.tsquery_params])
@@ -158,7 +169,7 @@ def radius_text_exact_count(params: SearchParams, centre: Centre, tsquery: str) 
         (f"{flags_sql(params)}{mask_sql}", mask_params),
     )
     sql = " + ".join(
-        f"(SELECT count(*) FROM studio_search WHERE {where})"  # noqa: S608
+        f"(SELECT count(*) FROM {where})"  # noqa: S608
         for where, _ in parts
     )
     with connection.cursor() as cursor:
@@ -181,7 +192,7 @@ def _matches(
         selects.append(
             (
                 f"SELECT studio_id, {chord} AS chord, {_BAND} AS band, {_KEYS},"  # noqa: S608
-                f" is_premium, is_verified, has_images FROM studio_search WHERE {where}",
+                f" is_premium, is_verified, has_images FROM {where}",
                 [*([centre.lat, centre.lng] if located else []), *band_params, *values],
             )
         )
