@@ -1,27 +1,26 @@
 """The radius + text plan (PostgreSQL): text around a centre, no city, in any sort.
 
 The general plan answers `q` with a centre by intersecting the GIN's matches with the
-earth box (a `BitmapAnd`), counting them all exactly and sorting every one of them before
-it cuts a page. Here the count comes first and decides how the page is read:
+earth box (a `BitmapAnd`), counting them all and sorting every one of them before it cuts
+a page. Here a sample count comes first and decides how the page is read:
 
-* few matches (the count exact and at most SEARCH_EXACT_COUNT_LIMIT): one statement, the
-  GIN's matches in the box sorted in the whole order (the rotation, the flags, the sort,
-  the id) — what the general plan does, without its window count;
+* few matches (the sample's estimate at most SEARCH_EXACT_COUNT_LIMIT): one statement,
+  the GIN's matches in the box sorted in the whole order (the rotation, the flags, the
+  sort, the id) and counted by a window — the general plan's work, on few rows; exact;
 * many: tier by tier, as the tier plan (directory/search/knn.py), each tier off its own
   partial GiST index and only until the page is full — premium by the day's rotation
   over the tier's matches in the circle; by distance each other tier's nearest studios
-  straight off its index (KNN inside the earth box), the text checked per row, so a
-  common word costs about a page of rows; by relevance, name, newest or rating one top-N
-  sort of the tier's matches in the circle.
+  off its index (KNN inside the earth box), the text checked per row, so a common word
+  costs about a page of rows; by relevance, name, newest or rating one top-N sort of the
+  tier's matches in the circle. The count is the sample's estimate, `count_is_estimate`.
 
-The tsquery is asked as a constant (the count statement returns it, as in
-directory/search/text_plan.py), so the planner weighs the word against the `tsvector`
-statistics: a common word walks the tier's GiST, a rare one takes the GIN.
-
-The count: the matches among the 1-in-SAMPLE_STRIDE sample of located studios (its own
-partial GiST, migration 0004) times the stride; past SEARCH_EXACT_COUNT_LIMIT that is the
-answer, marked `count_is_estimate`; otherwise the exact count, in the same statement. The
-typo retry is the general plan's: only when the words match nothing at all.
+The sample: the matches among the 1-in-SAMPLE_STRIDE sample of located studios (the tier
+plan's partial GiST, migration 0004) times the stride, plus the centre's city's studios
+without coordinates that match (few: counted exactly). The same statement returns the
+tsquery as text, which the page's statements ask as a constant (as directory/search/
+text_plan.py does), so the planner weighs the word against the `tsvector` statistics: a
+common word walks the GiST, a rare one takes the GIN. The typo retry is the general
+plan's: only when the words match nothing at all.
 
 Type and service filters are supported (the masks are in every tier index); the flags pick
 the tiers. Studios without coordinates in the centre's city follow each tier's located
