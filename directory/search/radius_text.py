@@ -161,6 +161,7 @@ def radius_text_sample(params: SearchParams, centre: Centre, text: TextQuery) ->
 
 
 def radius_text_exact_count(params: SearchParams, centre: Centre, tsquery: str) -> int:
+    """The exact number of matches: a page past the end, whose window count had no row."""
     mask_sql, mask_params = _filters(params)
     parts = _parts(
         centre,
@@ -177,7 +178,7 @@ def radius_text_exact_count(params: SearchParams, centre: Centre, tsquery: str) 
 
 
 def _matches(
-    params: SearchParams, centre: Centre, text: TextQuery, tsquery: str, tail: tuple[str, list]
+    centre: Centre, text: TextQuery, tsquery: str, tail: tuple[str, list]
 ) -> list[tuple[str, list[Any]]]:
     """The SELECTs of every match — located, then (with the centre's city) without
     coordinates — with the columns the orders read: id, chord, band, the sort keys, the
@@ -204,9 +205,7 @@ def radius_text_small_rows(
     """The page's (studio_id, chord, total) rows when the sample found few matches: one
     statement over them all, sorted in the whole order, counted by a window."""
     mask_sql, mask_params = _filters(params)
-    selects = _matches(
-        params, centre, text, tsquery, (f"{flags_sql(params)}{mask_sql}", mask_params)
-    )
+    selects = _matches(centre, text, tsquery, (f"{flags_sql(params)}{mask_sql}", mask_params))
     union = " UNION ALL ".join(sql for sql, _ in selects)
     values = [value for _, select_values in selects for value in select_values]
     with connection.cursor() as cursor:
@@ -233,9 +232,7 @@ def radius_text_rows(
             if len(rows) >= need:
                 break
             left = need - len(rows)
-            selects = _matches(
-                params, centre, text, tsquery, (f"{_tier_sql(tier)}{mask_sql}", mask_params)
-            )
+            selects = _matches(centre, text, tsquery, (f"{_tier_sql(tier)}{mask_sql}", mask_params))
             if tier[0]:  # premium: the day's rotation over the tier's matches
                 order, order_params = 'md5(studio_id::text || %s) COLLATE "C"', [seed]
             else:
