@@ -158,14 +158,20 @@ def test_random_queries_give_the_general_plans_pages(clusters, settings, walk):
     """60 seeded queries around the clusters: pages 1–4 and the last two (one past the
     end), with the plan reading few matches in one statement or tier by tier."""
     settings.SEARCH_EXACT_COUNT_LIMIT = 0 if walk else 2000
-    matched = 0
+    matched = walked = 0
     for params in _random_queries(60):
         assert radius_text_plan_applies(params, resolve_centre(params))
         count = _compare(params, settings, range(1, 5))
         last = max(1, math.ceil(count / params.page_size))
         _compare(params, settings, [last, last + 1])
         matched += count > 0
+        walked += _page(params, True, settings)[2]  # an estimate: read tier by tier
+    settings.SEARCH_RADIUS_TEXT_PLAN = True
     assert matched > 30  # most queries find something
+    if walk:  # a match in the sample: past a limit of 0
+        assert walked >= 3, walked  # 7–11 of the 60, as the ids fall (not reset per test)
+    else:
+        assert walked == 0
 
 
 @pytest.mark.parametrize("walk", [False, True], ids=["one-statement", "tier-walk"])
