@@ -9,7 +9,7 @@ count query when the page lies past the end, and the data-version read of the ca
 text query whose words match nothing adds its typo retry: one query to the vocabulary,
 then the page (and its count) again with the corrected words.
 
-Five plans answer the same question:
+Six plans answer the same question:
 
 * the tier plan (PostgreSQL, a centre without text or city; directory/search/knn.py):
   each priority tier off its own partial GiST index — by distance nearest first (KNN), so a
@@ -20,6 +20,10 @@ Five plans answer the same question:
 * the text plan (PostgreSQL, text without a centre or city; directory/search/text_plan.py):
   premium in the day's stored rotation, then each tier in relevance bands or the sort,
   each off an index until the page is full — with a count estimated past a threshold;
+* the radius + text plan (PostgreSQL, text with a centre, no city;
+  directory/search/radius_text.py): the count first; few matches sorted in one statement,
+  many read tier by tier — by distance each tier's nearest off its GiST, the text checked
+  per row — with a count estimated past a threshold;
 * the facet plan (PostgreSQL, a centre + types + services, no text or city): one GiST
   scan per (type, service) pair over studio_search_facet, which only holds studios
   that already match, so the work grows with the matches, not with the studios around;
@@ -46,6 +50,7 @@ from .cards import SearchPage, studio_cards
 from .city import city_keys, city_plan_applies, city_plan_count, city_plan_rows
 from .knn import knn_plan_applies, knn_plan_count, knn_plan_rows
 from .parameters import Centre, SearchParams, resolve_centre, rotation_seed
+from .radius_text import radius_text_plan_applies, radius_text_plan_page
 from .spatial import chord_expression, radius_q
 from .sqlite import fold_case
 from .text import TextQuery, text_filter, text_query, typo_text_query
@@ -80,6 +85,10 @@ def search_studios(params: SearchParams, *, day: dt.date | None = None) -> Searc
         rows = [(sid, chord, total) for sid, chord in page_rows]
     elif text_plan_applies(params, centre) and (text_page := _text_plan_page(params, seed, offset)):
         rows, total, estimate = text_page
+    elif radius_text_plan_applies(params, centre) and (
+        radius_page := radius_text_plan_page(params, centre, seed, offset)
+    ):
+        rows, total, estimate = radius_page
     else:
         rows, total = _general_plan_page(params, centre, seed, offset)
     return SearchPage(

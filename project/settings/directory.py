@@ -75,6 +75,9 @@ SEARCH_KNN_PLAN = env.bool(
 )  # nearest-first, directory/search/knn.py
 SEARCH_CITY_PLAN = env.bool("SEARCH_CITY_PLAN", default=True)  # directory/search/city.py
 SEARCH_TEXT_PLAN = env.bool("SEARCH_TEXT_PLAN", default=True)  # directory/search/text_plan.py
+SEARCH_RADIUS_TEXT_PLAN = env.bool(
+    "SEARCH_RADIUS_TEXT_PLAN", default=True
+)  # text + centre, directory/search/radius_text.py
 SEARCH_EXACT_COUNT_LIMIT = env.int("SEARCH_EXACT_COUNT_LIMIT", default=2000)  # then estimated
 SEARCH_ROTATION_SALT = env.str("SEARCH_ROTATION_SALT", default="premium-rotation")
 MAP_MARKER_LIMIT = env.int("MAP_MARKER_LIMIT", default=500)

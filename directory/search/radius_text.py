@@ -1,0 +1,258 @@
+"""The radius + text plan (PostgreSQL): text around a centre, no city, in any sort.
+
+The general plan answers `q` with a centre by intersecting the GIN's matches with the
+earth box (a `BitmapAnd`), counting them all and sorting every one of them before it cuts
+a page. Here a sample count comes first and decides how the page is read:
+
+* few matches (the sample's estimate at most SEARCH_EXACT_COUNT_LIMIT): one statement,
+  the GIN's matches in the box sorted in the whole order (the rotation, the flags, the
+  sort, the id) and counted by a window — the general plan's work, on few rows; exact;
+* many: tier by tier, as the tier plan (directory/search/knn.py), each tier off its own
+  partial GiST index and only until the page is full — premium by the day's rotation
+  over the tier's matches in the circle; by distance each other tier's nearest studios
+  off its index (KNN inside the earth box), the text checked per row, so a common word
+  costs about a page of rows; by relevance, name, newest or rating one top-N sort of the
+  tier's matches in the circle. The count is the sample's estimate, `count_is_estimate`.
+
+The sample: the matches among the 1-in-SAMPLE_STRIDE sample of located studios (the tier
+plan's partial GiST, migration 0004) times the stride, plus the centre's city's studios
+without coordinates that match (few: counted exactly). The same statement returns the
+tsquery as text, which the page's statements ask as a constant (as directory/search/
+text_plan.py does), so the planner weighs the word against the `tsvector` statistics: a
+common word walks the GiST, a rare one takes the GIN. The typo retry is the general
+plan's: only when the words match nothing at all.
+
+Type and service filters are supported (the masks are in every tier index); the flags pick
+the tiers. Studios without coordinates in the centre's city follow each tier's located
+ones by distance and take their place by the key in the other sorts, as in the other plans.
+Tests compare the plan with the general plan on the same data
+(tests/directory/test_search_radius_text.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+from .city import _like_contains
+from .knn import (
+    _CENTRE,
+    _EARTH,
+    SAMPLE_STRIDE,
+    _fallback,
+    _filters,
+    _tier_sql,
+    _tiers,
+    _within,
+    flags_sql,
+)
+from .parameters import Centre, SearchParams
+from .text import TextQuery, _like_prefix, text_query, typo_text_query
+
+# Within a tier (after premium's rotation): the sort's key, then the studio id.
+_SORT_SQL = {
+    "distance": "chord ASC NULLS LAST",
+    "relevance": "band DESC",
+    "name": 'name_key COLLATE "C" ASC',
+    "newest": "studio_created_at DESC",
+    "rating": "rating_avg DESC NULLS LAST, review_count DESC",
+}
+_BAND = "CASE WHEN name_key LIKE %s THEN 2 WHEN name_key LIKE %s THEN 1 ELSE 0 END"
+_KEYS = "name_key, studio_created_at, rating_avg, review_count"
+
+
+def radius_text_plan_applies(params: SearchParams, centre: Centre | None) -> bool:
+    return (
+        connection.vendor == "postgresql"
+        and settings.SEARCH_RADIUS_TEXT_PLAN
+        and centre is not None
+        and bool(params.q)
+        and not params.city
+        and params.effective_sort in _SORT_SQL
+    )
+
+
+def radius_text_plan_page(
+    params: SearchParams, centre: Centre, seed: str, offset: int
+) -> tuple[list[tuple[int, float | None, int]], int, bool] | None:
+    """(the page's (studio_id, chord, total) rows, the total, whether it is an estimate);
+    None when `q` has no word (the general plan answers: nothing). The typo retry as the
+    general plan's: only when the words match nothing."""
+    text = text_query(params.q)
+    if text is None:
+        return None
+    page = _page(params, centre, text, seed, offset)
+    if page[1] == 0:
+        text = typo_text_query(params.q)
+        if text is None:
+            return [], 0, False
+        page = _page(params, centre, text, seed, offset)
+    return page
+
+
+def _page(
+    params: SearchParams, centre: Centre, text: TextQuery, seed: str, offset: int
+) -> tuple[list[tuple[int, float | None, int]], int, bool]:
+    sampled, tsquery = radius_text_sample(params, centre, text)
+    if sampled > settings.SEARCH_EXACT_COUNT_LIMIT:  # many: tier by tier, the count estimated
+        rows = radius_text_rows(params, centre, text, tsquery, seed, offset)
+        return [(sid, chord, sampled) for sid, chord in rows], sampled, True
+    # Few: one statement, the exact count riding on the page's rows.
+    rows = radius_text_small_rows(params, centre, text, tsquery, seed, offset)
+    if rows:
+        return rows, rows[0][2], False
+    if offset == 0:
+        return [], 0, False
+    # Past the end: the window count had no row to ride on.
+    return [], radius_text_exact_count(params, centre, tsquery), False
+
+
+def _parts(
+    centre: Centre, match: tuple[str, list[Any]], tail: tuple[str, list[Any]]
+) -> list[tuple[str, list[Any]]]:
+    """(FROM … WHERE, params) of the located matches, and of those without coordinates in
+    the centre's city when the centre has one; `tail` (SQL, params) after the match. The
+    latter are read off the city's index and only then tested against the text (OFFSET 0
+    keeps the planner from intersecting them with the GIN's every match of a common word:
+    the city's studios without coordinates are few)."""
+    (match_sql, match_params), (tail_sql, tail_params) = match, tail
+    within_sql, within_params = _within(centre)
+    parts = [(f"studio_search WHERE {within_sql}", within_params)]
+    if centre.fallback_city_key:
+        fallback_sql, fallback_params = _fallback(centre)
+        parts.append(
+            (
+                f"(SELECT * FROM studio_search WHERE {fallback_sql} OFFSET 0) studio_search"  # noqa: S608
+                " WHERE true",
+                fallback_params,
+            )
+        )
+    return [
+        (f"{sql} AND {match_sql}{tail_sql}", [*values, *match_params, *tail_params])
+        for sql, values in parts
+    ]
+
+
+def radius_text_sample(params: SearchParams, centre: Centre, text: TextQuery) -> tuple[int, str]:
+    """(the matches among the 1-in-SAMPLE_STRIDE sample of located studios — and all the
+    centre's city's studios without coordinates — times the stride; the tsquery as text,
+    for the page's statements to ask as a constant)."""
+    mask_sql, mask_params = _filters(params)
+    parts = _parts(
+        centre,
+        (f"search_vector @@ (SELECT {text.tsquery_sql})", list(text.tsquery_params)),
+        (f"{flags_sql(params)}{mask_sql}", mask_params),
+    )
+    located_sql, located_values = parts[0]
+    sql = (
+        f"(SELECT count(*) FROM {located_sql}"  # noqa: S608
+        f" AND studio_id %% {SAMPLE_STRIDE} = 0) * {SAMPLE_STRIDE}"
+    )
+    values = list(located_values)
+    for fallback_sql, fallback_values in parts[1:]:
+        sql += f" + (SELECT count(*) FROM {fallback_sql})"  # noqa: S608
+        values += fallback_values
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}, ({text.tsquery_sql})::text", [*values, *text.tsquery_params])
+        sampled, tsquery = cursor.fetchone()
+    return int(sampled), tsquery
+
+
+def radius_text_exact_count(params: SearchParams, centre: Centre, tsquery: str) -> int:
+    """The exact number of matches: a page past the end, whose window count had no row."""
+    mask_sql, mask_params = _filters(params)
+    parts = _parts(
+        centre,
+        ("search_vector @@ %s::tsquery", [tsquery]),
+        (f"{flags_sql(params)}{mask_sql}", mask_params),
+    )
+    sql = " + ".join(
+        f"(SELECT count(*) FROM {where})"  # noqa: S608
+        for where, _ in parts
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", [value for _, values in parts for value in values])
+        return int(cursor.fetchone()[0])
+
+
+def _matches(
+    centre: Centre, text: TextQuery, tsquery: str, tail: tuple[str, list]
+) -> list[tuple[str, list[Any]]]:
+    """The SELECTs of every match — located, then (with the centre's city) without
+    coordinates — with the columns the orders read: id, chord, band, the sort keys, the
+    flags. The tsquery a constant (the planner weighs it: GIN or the GiST)."""
+    parts = _parts(centre, ("search_vector @@ %s::tsquery", [tsquery]), tail)
+    band_params = [_like_prefix(text.phrase), _like_contains(text.phrase)]
+    selects = []
+    for i, (where, values) in enumerate(parts):
+        located = i == 0
+        chord = f"cube_distance({_CENTRE}, {_EARTH})" if located else "NULL::float8"
+        selects.append(
+            (
+                f"SELECT studio_id, {chord} AS chord, {_BAND} AS band, {_KEYS},"  # noqa: S608
+                f" is_premium, is_verified, has_images FROM {where}",
+                [*([centre.lat, centre.lng] if located else []), *band_params, *values],
+            )
+        )
+    return selects
+
+
+def radius_text_small_rows(
+    params: SearchParams, centre: Centre, text: TextQuery, tsquery: str, seed: str, offset: int
+) -> list[tuple[int, float | None, int]]:
+    """The page's (studio_id, chord, total) rows when the sample found few matches: one
+    statement over them all, sorted in the whole order, counted by a window."""
+    mask_sql, mask_params = _filters(params)
+    selects = _matches(centre, text, tsquery, (f"{flags_sql(params)}{mask_sql}", mask_params))
+    union = " UNION ALL ".join(sql for sql, _ in selects)
+    values = [value for _, select_values in selects for value in select_values]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT studio_id, chord, COUNT(*) OVER () FROM ({union}) t"  # noqa: S608
+            " ORDER BY is_premium DESC,"
+            ' CASE WHEN is_premium THEN md5(studio_id::text || %s) END COLLATE "C" ASC'
+            " NULLS LAST, is_verified DESC, has_images DESC,"
+            f" {_SORT_SQL[params.effective_sort]}, studio_id LIMIT %s OFFSET %s",
+            [*values, seed, params.page_size, offset],
+        )
+        return list(cursor.fetchall())
+
+
+def radius_text_rows(
+    params: SearchParams, centre: Centre, text: TextQuery, tsquery: str, seed: str, offset: int
+) -> list[tuple[int, float | None]]:
+    """The page's (studio_id, chord) rows: each tier in turn until the page is full."""
+    need = offset + params.page_size
+    mask_sql, mask_params = _filters(params)
+    rows: list[tuple[int, float | None]] = []
+    with connection.cursor() as cursor:
+        for tier in _tiers(params):
+            if len(rows) >= need:
+                break
+            left = need - len(rows)
+            selects = _matches(centre, text, tsquery, (f"{_tier_sql(tier)}{mask_sql}", mask_params))
+            if tier[0]:  # premium: the day's rotation over the tier's matches
+                order, order_params = 'md5(studio_id::text || %s) COLLATE "C"', [seed]
+            else:
+                order, order_params = _SORT_SQL[params.effective_sort], []
+            if not tier[0] and params.effective_sort == "distance":
+                # Nearest first off the tier's GiST (KNN), the text checked per row; then
+                # the tier's studios without coordinates in the centre's city.
+                (located_sql, located_values), *fallback = selects
+                sql = f"({located_sql} ORDER BY {_EARTH} <-> {_CENTRE}, studio_id LIMIT %s)"
+                values = [*located_values, centre.lat, centre.lng, left]
+                for fallback_sql, fallback_values in fallback:
+                    sql += f" UNION ALL ({fallback_sql} ORDER BY studio_id LIMIT %s)"
+                    values += [*fallback_values, left]
+            else:
+                sql = " UNION ALL ".join(select_sql for select_sql, _ in selects)
+                values = [value for _, select_values in selects for value in select_values]
+            cursor.execute(
+                f"SELECT studio_id, chord FROM ({sql}) t"  # noqa: S608
+                f" ORDER BY {order}, studio_id LIMIT %s",
+                [*values, *order_params, left],
+            )
+            rows += cursor.fetchall()
+    return rows[offset:need]

@@ -1,0 +1,327 @@
+"""The radius + text plan (directory/search/radius_text.py) against the general plan on the
+same data: the same studios, distances and order on every page, the same count when it is
+exact, for every sort, with and without flags — both through the one statement (few
+matches) and tier by tier (a limit of 0: every count is past it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from dataclasses import replace
+from decimal import Decimal
+from urllib.parse import urlencode
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from directory.models import Studio
+from directory.search.knn import SAMPLE_STRIDE
+from directory.search.parameters import SearchParams, resolve_centre
+from directory.search.plans import search_studios
+from directory.search.radius_text import radius_text_plan_applies
+from tests.directory.search_data import CITIES, SERVICES, TYPES, build, destination
+
+pytestmark = pytest.mark.django_db
+
+CLUSTERS = ("London", "Leeds", "New York City")
+# Name words: `booth` in most names (common), `kestrel` and `nightingale` in few (rare);
+# every studio's text has its owner's name, `owen`.
+COMMON, RARE = ("booth", "sound", "voice"), ("kestrel", "nightingale", "marlin")
+
+
+@pytest.fixture(autouse=True)
+def _offline(search_offline):
+    """No page cache, no geocoder (tests/directory/conftest.py)."""
+
+
+def _spec(seed: int = 14, per_cluster: int = 90) -> list[dict]:
+    """Studios clustered within ~60 miles of each city (some sharing a point, some without
+    coordinates), names built so that a phrase starts a name, is inside one, or neither."""
+    rnd = random.Random(seed)
+    studios = []
+    for city in CLUSTERS:
+        lat, lng = CITIES[city]
+        shared = destination(lat, lng, 5, 1.0)  # several studios on one point: distance ties
+        for i in range(per_cluster):
+            if rnd.random() < 0.08:
+                plat, plng = shared
+            else:
+                plat, plng = destination(
+                    lat, lng, 60 * math.sqrt(rnd.random()), rnd.uniform(0, 2 * math.pi)
+                )
+            words = [w for w in COMMON if rnd.random() < 0.7] + [
+                w for w in RARE if rnd.random() < 0.06
+            ]
+            rnd.shuffle(words)
+            no_coords = rnd.random() < 0.1
+            studios.append(
+                {
+                    "name": f"{' '.join(words[:2]).title()} {city} {i:03d} {' '.join(words[2:])}",
+                    "city": city,
+                    "lat": None if no_coords else round(plat, 8),
+                    "lng": None if no_coords else round(plng, 8),
+                    "types": rnd.sample(TYPES, rnd.choice([0, 1, 2])),
+                    "services": rnd.sample(SERVICES, rnd.choice([0, 1, 2])),
+                    "premium": rnd.random() < 0.2,
+                    "verified": rnd.random() < 0.35,
+                    "images": rnd.choice([0, 0, 1]),
+                    "ratings": [rnd.randint(1, 5) for _ in range(rnd.choice([0, 1, 2]))],
+                    "days_old": rnd.randint(0, 400),
+                    "status": "ACTIVE" if rnd.random() < 0.95 else "DRAFT",
+                    "visible": True,
+                }
+            )
+    return studios
+
+
+@pytest.fixture
+def clusters(db) -> dict[str, int]:
+    return build(_spec())
+
+
+FLAGS = [
+    {},
+    {"premium": True},
+    {"premium": False},
+    {"verified": True},
+    {"has_images": False, "verified": False},
+    {"studio_types": ("HOME",)},
+    {"services": ("ISDN", "ZOOM")},
+]
+TEXTS = [
+    "booth",
+    "Booth Sound",
+    "sound",
+    "owen",
+    "kestrel",
+    "nightingale",
+    "nightingle",  # a typo: the vocabulary's retry
+    "voi",  # a prefix
+    "marlin booth",
+    "xqzzyq",  # nothing at all, not even a typo
+    "leeds",
+]
+
+
+def _page(params: SearchParams, plan: bool, settings, day: dt.date | None = None):
+    settings.SEARCH_RADIUS_TEXT_PLAN = plan
+    page = search_studios(params, day=day)
+    return (
+        [(card.id, card.distance_mi) for card in page.results],
+        page.count,
+        page.count_is_estimate,
+    )
+
+
+def _compare(params: SearchParams, settings, pages, day: dt.date | None = None) -> int:
+    """Pages `pages` of both plans: the same rows; the same count when the plan's is exact
+    (an estimate: past the limit). Returns the general plan's count."""
+    count = 0
+    for page in pages:
+        query = replace(params, page=page)
+        got, got_count, estimate = _page(query, True, settings, day)
+        expected, count, expected_estimate = _page(query, False, settings, day)
+        assert got == expected, (query, page)
+        assert expected_estimate is False
+        if estimate:
+            assert got_count > settings.SEARCH_EXACT_COUNT_LIMIT, query
+        else:
+            assert got_count == count, query
+    settings.SEARCH_RADIUS_TEXT_PLAN = True
+    return count
+
+
+def _random_queries(n: int, seed: int = 2026) -> list[SearchParams]:
+    rnd = random.Random(seed)
+    queries = []
+    for _ in range(n):
+        city = rnd.choice(CLUSTERS)
+        lat, lng = destination(*CITIES[city], rnd.uniform(0, 30), rnd.uniform(0, 2 * math.pi))
+        queries.append(
+            SearchParams(
+                q=rnd.choice(TEXTS),
+                lat=round(lat, 5),
+                lng=round(lng, 5),
+                radius=rnd.choice([5, 10, 25, 50, 100]),
+                sort=rnd.choice([None, "relevance", "distance", "name", "newest", "rating"]),
+                page_size=rnd.choice([3, 7, 20, 50]),
+                **rnd.choice(FLAGS),
+            )
+        )
+    return queries
+
+
+@pytest.mark.parametrize("walk", [False, True], ids=["one-statement", "tier-walk"])
+def test_random_queries_give_the_general_plans_pages(clusters, settings, walk):
+    """60 seeded queries around the clusters: pages 1–4 and the last two (one past the
+    end), with the plan reading few matches in one statement or tier by tier."""
+    settings.SEARCH_EXACT_COUNT_LIMIT = 0 if walk else 2000
+    matched = walked = 0
+    for params in _random_queries(60):
+        assert radius_text_plan_applies(params, resolve_centre(params))
+        count = _compare(params, settings, range(1, 5))
+        last = max(1, math.ceil(count / params.page_size))
+        _compare(params, settings, [last, last + 1])
+        matched += count > 0
+        walked += _page(params, True, settings)[2]  # an estimate: read tier by tier
+    settings.SEARCH_RADIUS_TEXT_PLAN = True
+    assert matched > 30  # most queries find something
+    if walk:  # a match in the sample: past a limit of 0
+        assert walked >= 3, walked  # 7–11 of the 60, as the ids fall (not reset per test)
+    else:
+        assert walked == 0
+
+
+@pytest.mark.parametrize("walk", [False, True], ids=["one-statement", "tier-walk"])
+@pytest.mark.parametrize("sort", ["relevance", "distance", "name", "newest", "rating"])
+def test_every_page_of_a_big_circle_in_each_sort_and_filter(clusters, settings, sort, walk):
+    """Around London (its studios without coordinates included), every page of 20."""
+    settings.SEARCH_EXACT_COUNT_LIMIT = 0 if walk else 2000
+    lat, lng = CITIES["London"]
+    for q in ("booth", "sound voice", "kestrel"):
+        for flags in FLAGS:
+            params = SearchParams(
+                q=q, lat=lat, lng=lng, radius=100, sort=sort, page_size=20, **flags
+            )
+            count = _compare(params, settings, [1])
+            _compare(params, settings, range(2, count // 20 + 3))
+
+
+def test_studios_without_coordinates_in_the_centres_city_are_listed(clusters, settings):
+    lat, lng = CITIES["Leeds"]
+    params = SearchParams(q="owen", lat=lat, lng=lng, radius=10, sort="distance", page_size=100)
+    assert resolve_centre(params).fallback_city_key == "leeds"
+    settings.SEARCH_RADIUS_TEXT_PLAN = True
+    page = search_studios(params)
+    distances = [card.distance_mi for card in page.results]
+    assert None in distances
+    assert distances[-1] is None  # after the located ones
+    for walk_limit in (2000, 0):
+        settings.SEARCH_EXACT_COUNT_LIMIT = walk_limit
+        _compare(params, settings, [1, 2])
+        _compare(replace(params, sort="relevance"), settings, [1, 2])
+
+
+def test_a_page_boundary_among_studios_at_the_same_distance(clusters, settings):
+    """Eight studios of one tier on one point: nearest first off the GiST, the page cuts
+    them by id, at every boundary, as the general plan does."""
+    owner = Studio.objects.first().owner
+    lat, lng = destination(*CITIES["Leeds"], 3, 2.0)
+    Studio.objects.bulk_create(
+        [
+            Studio(
+                owner=owner,
+                name=f"Tied Booth {i}",
+                city="Leeds",
+                latitude=Decimal(str(round(lat, 8))),
+                longitude=Decimal(str(round(lng, 8))),
+                status="ACTIVE",
+                is_profile_visible=True,
+            )
+            for i in range(8)
+        ]
+    )
+    settings.SEARCH_EXACT_COUNT_LIMIT = 0  # tier by tier
+    centre = destination(*CITIES["Leeds"], 1, 4.0)
+    for page_size in (1, 3, 5):
+        params = SearchParams(
+            q="booth",
+            lat=centre[0],
+            lng=centre[1],
+            radius=25,
+            sort="distance",
+            premium=False,
+            verified=False,
+            has_images=False,
+            page_size=page_size,
+        )
+        _compare(params, settings, range(1, 30 // page_size + 2))
+
+
+def test_the_premium_rotation_of_any_day_is_the_general_plans(clusters, settings):
+    lat, lng = CITIES["New York City"]
+    today = dt.date.today()
+    firsts = set()
+    for walk_limit in (2000, 0):
+        settings.SEARCH_EXACT_COUNT_LIMIT = walk_limit
+        for days in range(4):
+            day = today + dt.timedelta(days=days)
+            params = SearchParams(q="owen", lat=lat, lng=lng, radius=100, premium=True)
+            _compare(params, settings, [1, 2], day=day)
+            firsts.add(_page(params, True, settings, day)[0][0][0])
+    assert len(firsts) > 1  # the days' orders differ
+
+
+def test_a_typo_is_retried_and_nothing_found_is_empty(clusters, settings):
+    lat, lng = CITIES["London"]
+    typo = SearchParams(q="nightingle", lat=lat, lng=lng, radius=100)
+    assert _compare(typo, settings, [1]) > 0
+    assert _compare(SearchParams(q="xqzzyq", lat=lat, lng=lng, radius=100), settings, [1, 2]) == 0
+    # No word at all: the general plan answers (nothing).
+    assert _compare(SearchParams(q="!!", lat=lat, lng=lng, radius=100), settings, [1]) == 0
+
+
+def test_the_count_past_the_limit_is_the_sample_estimate(clusters, settings):
+    """The located matches in the 1-in-16 sample times 16, plus the matches without
+    coordinates in the centre's city (few: counted exactly); pages stay exact."""
+    lat, lng = CITIES["London"]
+    params = SearchParams(q="owen", lat=lat, lng=lng, radius=100, page_size=500)
+    assert resolve_centre(params).fallback_city_key == "london"
+    expected, exact, _ = _page(params, False, settings)
+    assert len(expected) == exact
+    located = [sid for sid, miles in expected if miles is not None]
+    sampled = sum(1 for sid in located if sid % SAMPLE_STRIDE == 0)
+    assert sampled > 0  # the fixed seed puts sampled studios around London
+    assert len(located) < exact  # and studios without coordinates in London
+    estimate = sampled * SAMPLE_STRIDE + exact - len(located)
+    settings.SEARCH_EXACT_COUNT_LIMIT = estimate - 1
+    assert _page(params, True, settings) == (expected, estimate, True)
+    settings.SEARCH_EXACT_COUNT_LIMIT = estimate  # not past it: exact
+    assert _page(params, True, settings) == (expected, exact, False)
+
+
+def test_the_plan_applies_to_text_with_a_centre_and_no_city(settings):
+    lat, lng = CITIES["London"]
+    for params, applies in [
+        (SearchParams(q="booth", lat=lat, lng=lng), True),
+        (SearchParams(q="booth", lat=lat, lng=lng, sort="distance"), True),
+        (
+            SearchParams(q="booth", lat=lat, lng=lng, studio_types=("HOME",), services=("ISDN",)),
+            True,
+        ),
+        (SearchParams(q="booth", lat=lat, lng=lng, city="london"), False),
+        (SearchParams(lat=lat, lng=lng), False),
+        (SearchParams(q="booth"), False),
+    ]:
+        assert radius_text_plan_applies(params, resolve_centre(params)) is applies, params
+    settings.SEARCH_RADIUS_TEXT_PLAN = False
+    params = SearchParams(q="booth", lat=lat, lng=lng)
+    assert radius_text_plan_applies(params, resolve_centre(params)) is False
+
+
+def test_a_page_costs_a_bounded_number_of_queries(client, clusters, settings):
+    """Few matches: the sample, the one statement (with its window count), the cards; past
+    the end the count. Many: the sample, a query per tier reached (at most five), the
+    cards. A corrected typo adds the vocabulary and the page again."""
+    lat, lng = CITIES["London"]
+    base = {"lat": lat, "lng": lng, "radius": 100, "page_size": 5}
+    for limit, bounds in ((2000, (3, 4, 3, 6)), (0, (7, 7, 7, 10))):
+        settings.SEARCH_EXACT_COUNT_LIMIT = limit
+        for query, most in zip(
+            (
+                {"q": "booth", "sort": "distance"},
+                {"q": "booth", "page": 400},
+                {"q": "owen", "sort": "name", "page": 3},
+                {"q": "nightingle"},
+            ),
+            bounds,
+            strict=True,
+        ):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get("/api/studios/search?" + urlencode({**base, **query}))
+            assert response.status_code == 200
+            sql = [q["sql"] for q in queries.captured_queries]
+            assert any("@@" in s and f"% {SAMPLE_STRIDE} = 0" in s for s in sql), "sampled"
+            assert len(sql) <= most, (query, len(sql))
