@@ -370,7 +370,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             if after < head and (not page or page[0][0] != after + 1):
                 await self._resync(head, "expired")
                 return
-            delivery.start_resume(after)
+            delivery.cursor = after
             await delivery.replay(after, head, first=page)
             await self._send_json_open({"type": "resumed", "last_event_id": delivery.cursor})
 

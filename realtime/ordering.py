@@ -10,8 +10,6 @@
   and committed in order (realtime/events.py), so the gap is always there to read.
 * Live events that arrive during a replay go through the same check afterwards (callers
   hold `lock` around deliver/replay/resync): nothing is lost, doubled or reordered.
-  A `resume` from at or past hello's id replays only what this socket has not sent yet
-  (`start_resume`).
 * When the gap timer itself fires late (by more than half of `gap_wait`), the process's
   event loop is behind: the doorbells are most likely queued behind that backlog, not
   lost. The wait then starts again, up to `MAX_POSTPONE` times, instead of reading the
@@ -46,7 +44,6 @@ class OrderedDelivery:
         spawn: Callable[[Awaitable[Any]], None],
     ) -> None:
         self.cursor = cursor
-        self.baseline = cursor  # hello's last_event_id: this socket sent nothing up to it
         self.ahead: dict[int, str] = {}  # event id -> frame text, waiting for earlier ids
         self.lock = asyncio.Lock()
         self._send = send
@@ -87,16 +84,6 @@ class OrderedDelivery:
                     self.cursor = event_id
             after = rows[-1][0]
         await self._flush()
-
-    def start_resume(self, after: int) -> None:
-        """Where a `resume` from the client's `after` replays from. Call under `lock`.
-
-        Behind hello's baseline the client dropped what this socket sent since (gaps to
-        it), so everything after `after` goes again. At or past the baseline it took what
-        this socket sent in order: only later events are due, none twice (a client that
-        resumes on every reconnect, caught up or not, would otherwise get each live event
-        that overtook its `resume` twice)."""
-        self.cursor = after if after < self.baseline else max(after, self.cursor)
 
     def skip_to(self, head: int) -> None:
         """Resync: the client reloads over REST; continue from `head`. Call under `lock`."""

@@ -407,26 +407,6 @@ async def test_resume_replays_missed_events_in_order_then_resumed(users):
     await sb.close()
 
 
-async def test_a_resume_from_hello_after_a_live_event_sends_nothing_twice(users):
-    """A client that resumes from hello's id gets none of what the socket already sent."""
-    a, b, _ = users
-    await sync(message_send)(sender=a, to=b.username, content="before", client_id="k0")
-    sb, hello = await open_socket(cookie_user=b)
-    base = hello["last_event_id"]
-    await sync(message_send)(sender=a, to=b.username, content="live", client_id="k1")
-    live = await sb.recv()
-    assert (live["type"], live["event_id"]) == ("message.new", base + 1)
-    await sb.send({"type": "resume", "last_event_id": base})
-    assert await sb.recv() == {"type": "resumed", "last_event_id": base + 1}
-    # Behind hello's id the client dropped the live ones: everything after it comes again.
-    await sb.send({"type": "resume", "last_event_id": base - 1})
-    again = []
-    while (f := await sb.recv())["type"] != "resumed":
-        again.append(f["event_id"])
-    assert again == [base, base + 1]
-    await sb.close()
-
-
 async def test_live_events_during_replay_are_not_lost_doubled_or_reordered(users):
     a, b, _ = users
     for i in range(30):
