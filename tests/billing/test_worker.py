@@ -306,7 +306,13 @@ def test_a_drain_killed_mid_way_leaves_the_rest_to_the_redelivered_drain(
     assert set(StripeEvent.objects.values_list("attempts", flat=True)) == {1}
     assert Subscription.objects.count() == 1
     assert Notification.objects.filter(user=studio.owner, type="PAYMENT_SUCCESS").count() == 1
-    assert len(fake_stripe.calls_to("GET", "/v1/subscriptions/")) == 2
+    # The killed drain's request is recorded once its handler leaves the hold: after the
+    # release, in the fake's own thread.
+    wait_until(
+        lambda: len(fake_stripe.calls_to("GET", "/v1/subscriptions/")) == 2,
+        timeout=10,
+        what="the held request to be recorded",
+    )
 
 
 def test_a_failing_event_does_not_stop_the_drain(fake_stripe, start_worker, client):
