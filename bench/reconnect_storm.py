@@ -12,13 +12,16 @@ then closes its sockets. `--deploy stop-start` is the naive restart: SIGTERM, wa
 the exit, start again on the same port. Each client reconnects with jittered backoff and
 sends `resume` with the last event id it saw. A `resume` the server answers `busy` (its
 database queue is full: docs/realtime-protocol.md, "Overload") is sent again after
-`retry_after` seconds plus up to half again, as the browser client does; meanwhile an event
-ahead of the client's last id is left to that replay (not counted as a gap). A 4503 close
-is a failed connect like any other: reconnect with backoff.
+`retry_after` seconds plus up to half again, as the browser client does. A 4503 close is a
+failed connect like any other: reconnect with backoff.
 
 Figures, from the SIGTERM: every client live again (its new `hello`), and every client
 caught up (its `resumed`). Every event id a client receives is checked: an id at or below
-the last one seen is a duplicate, a jump over the next one is a loss. At the end, once
+the last one seen is a duplicate, a jump over the next one is a loss — except while the
+client's `resume` is unanswered, when a live event may overtake the replay (the socket
+delivers from `hello`'s id until it reads the `resume`): the protocol's client drops such
+an event, ahead of it or already seen, since the replay brings it in order
+(docs/realtime-protocol.md, "resume"); those are counted apart, as `overtaken`. At the end, once
 the sender has stopped, every client resumes once more on its open socket (pub/sub
 doorbells ring at most once; resume is the safety net): what that replays is counted,
 and each client's last id must then equal its stream's head in PostgreSQL.
@@ -153,7 +156,8 @@ async def _clients(jobs: list[tuple[str, int]], shared: dict, args: dict, result
             "final_done": False,
             "final_events": 0,
             "busy": 0,  # `busy` answers to a resume
-            "busy_wait": False,  # a resume refused as busy, not yet answered
+            "resuming": False,  # a resume sent and not yet answered (busy: sent again)
+            "overtaken": 0,  # live events dropped while resuming (the replay brings them)
             "retry": None,  # the task that sends it again
         }
         out.append(state)
@@ -190,6 +194,7 @@ async def _clients(jobs: list[tuple[str, int]], shared: dict, args: dict, result
                     if not state["live"]:
                         state["live"] = True  # counted once per client
                         _count(shared, "live")
+                    state["resuming"] = True
                     await ws.send(json.dumps({"type": "resume", "last_event_id": state["last"]}))
                 state["ws"] = ws
                 await _read(ws, state, shared, stop)
@@ -206,6 +211,7 @@ async def _clients(jobs: list[tuple[str, int]], shared: dict, args: dict, result
             if ws is None:
                 continue  # reconnecting: its own resume comes with the reconnect
             state["final_sent"] = True
+            state["resuming"] = True
             with contextlib.suppress(Exception):
                 await ws.send(json.dumps({"type": "resume", "last_event_id": state["last"]}))
 
@@ -229,6 +235,7 @@ async def _clients(jobs: list[tuple[str, int]], shared: dict, args: dict, result
         {
             "lasts": [(key, s["last"]) for (key, _), s in zip(jobs, out, strict=False)],
             "dups": sum(s["dups"] for s in out),
+            "overtaken": sum(s["overtaken"] for s in out),
             "gaps": sum(s["gaps"] for s in out),
             "resyncs": sum(s["resyncs"] for s in out),
             "reconnects": sum(s["reconnects"] for s in out),
@@ -256,10 +263,10 @@ async def _read(ws, state: dict, shared: dict, stop: asyncio.Event) -> None:
         frame = json.loads(raw)
         event_id = frame.get("event_id")
         if isinstance(event_id, int):
-            if event_id <= state["last"]:
+            if state["resuming"] and event_id != state["last"] + 1:
+                state["overtaken"] += 1  # dropped: the replay brings it in order
+            elif event_id <= state["last"]:
                 state["dups"] += 1
-            elif state["busy_wait"] and event_id != state["last"] + 1:
-                pass  # ahead of a resume sent again after `busy`: its replay brings it
             else:
                 if event_id != state["last"] + 1:
                     state["gaps"] += 1
@@ -268,10 +275,10 @@ async def _read(ws, state: dict, shared: dict, stop: asyncio.Event) -> None:
                     state["final_events"] += 1  # a doorbell that had not rung
         kind = frame.get("type")
         if kind in ("resumed", "resync_required"):
-            state["busy_wait"] = False
+            state["resuming"] = False
         if kind == "error" and frame.get("code") == "busy" and frame.get("frame") == "resume":
             state["busy"] += 1
-            state["busy_wait"] = True
+            state["resuming"] = True
             delay = float(frame.get("retry_after") or 2) * (1 + random.random() / 2)
             state["retry"] = asyncio.ensure_future(_resume_later(ws, state, delay))
         elif kind == "resumed":
@@ -524,6 +531,9 @@ def main() -> None:
             "messages_failed": sent["failed"],
             "send_error": sent["last_error"],
             "duplicated_events": sum(p["dups"] for p in parts),
+            # Live events that overtook a client's unanswered resume, dropped as the
+            # protocol's client does (its replay brought each again, in order).
+            "overtaken_while_resuming": sum(p["overtaken"] for p in parts),
             "gaps": sum(p["gaps"] for p in parts),
             "resyncs": sum(p["resyncs"] for p in parts),
             # `busy` answers to a resume (each sent again after retry_after).
