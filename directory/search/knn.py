@@ -135,6 +135,18 @@ def _fallback(centre: Centre) -> tuple[str, list[Any]]:
     return "latitude IS NULL AND city_key = %s", [centre.fallback_city_key]
 
 
+def _fallback_rows(centre: Centre) -> tuple[str, list[Any]]:
+    """The centre's city's studios without coordinates as a FROM item, read off their city
+    index alone (OFFSET 0 keeps it a subquery): left to itself the planner ANDed that
+    index with a tier's whole B-tree — London's premium tier at a million studios, a
+    48,766-row bitmap for 35 rows: 2.6 ms of the page's 4.2."""
+    fallback_sql, fallback_params = _fallback(centre)
+    return (
+        f"(SELECT * FROM studio_search WHERE {fallback_sql} OFFSET 0) AS fallback",  # noqa: S608
+        fallback_params,
+    )
+
+
 def located_keys(located: str) -> str:
     """The located rows' select with the sort columns (all in the tier indexes)."""
     return located.replace(" AS chord FROM", f" AS chord, {_SORT_COLUMNS} FROM", 1)
@@ -161,10 +173,10 @@ def knn_plan_rows(
             if tier[0]:  # premium: the day's rotation over the whole tier, fallback included
                 sql, values = located, located_params
                 if centre.fallback_city_key:
-                    fallback_sql, fallback_params = _fallback(centre)
+                    fallback_from, fallback_params = _fallback_rows(centre)
                     sql += (
-                        " UNION ALL SELECT studio_id, NULL FROM studio_search"  # noqa: S608
-                        f" WHERE {fallback_sql}{tier_sql}{mask_sql}"
+                        " UNION ALL SELECT studio_id, NULL"  # noqa: S608
+                        f" FROM {fallback_from} WHERE TRUE{tier_sql}{mask_sql}"
                     )
                     values = [*values, *fallback_params, *mask_params]
                 cursor.execute(
@@ -177,10 +189,10 @@ def knn_plan_rows(
             if _SORT_SQL[params.effective_sort]:  # one top-N sort over the tier's matches
                 sql, values = f"{located_keys(located)}", located_params
                 if centre.fallback_city_key:
-                    fallback_sql, fallback_params = _fallback(centre)
+                    fallback_from, fallback_params = _fallback_rows(centre)
                     sql += (
                         f" UNION ALL SELECT studio_id, NULL, {_SORT_COLUMNS}"  # noqa: S608
-                        f" FROM studio_search WHERE {fallback_sql}{tier_sql}{mask_sql}"
+                        f" FROM {fallback_from} WHERE TRUE{tier_sql}{mask_sql}"
                     )
                     values = [*values, *fallback_params, *mask_params]
                 cursor.execute(
@@ -195,10 +207,11 @@ def knn_plan_rows(
             sql = f"({located} ORDER BY {_EARTH} <-> {_CENTRE}, studio_id LIMIT %s)"
             values = [*located_params, centre.lat, centre.lng, need - len(rows)]
             if centre.fallback_city_key:
-                fallback_sql, fallback_params = _fallback(centre)
+                fallback_from, fallback_params = _fallback_rows(centre)
                 sql += (
-                    " UNION ALL (SELECT studio_id, NULL FROM studio_search"  # noqa: S608
-                    f" WHERE {fallback_sql}{tier_sql}{mask_sql} ORDER BY studio_id LIMIT %s)"
+                    " UNION ALL (SELECT studio_id, NULL"  # noqa: S608
+                    f" FROM {fallback_from} WHERE TRUE{tier_sql}{mask_sql}"
+                    " ORDER BY studio_id LIMIT %s)"
                 )
                 values += [*fallback_params, *mask_params, need - len(rows)]
             cursor.execute(
