@@ -18,6 +18,11 @@ from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 realtime_daphne.configure()  # a frame over Daphne's cap gets a close frame, not a drop
 
+from directory.selectors.places import warm_gazetteer_in_background  # noqa: E402
+
+# The place gazetteer builds beside the start, not in the first search (1.6 s).
+warm_gazetteer_in_background()
+
 application = ProtocolTypeRouter(
     {
         # Stripe's webhook beside Django's middleware stack, several posts at once per

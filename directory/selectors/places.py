@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import math
 import re
+import threading
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
 
 from django.conf import settings
 
@@ -152,9 +152,27 @@ class Gazetteer:
         return best
 
 
-@cache
+_gazetteer: Gazetteer | None = None
+_gazetteer_lock = threading.Lock()
+
+
 def gazetteer() -> Gazetteer:
-    return Gazetteer()
+    """The process's gazetteer, built once (1.6 s of CPU: 388,000 names normalised)."""
+    global _gazetteer
+    if _gazetteer is None:
+        with _gazetteer_lock:  # one build, however many requests arrive during it
+            if _gazetteer is None:
+                _gazetteer = Gazetteer()
+    return _gazetteer
+
+
+def warm_gazetteer_in_background() -> threading.Thread:
+    """Build the gazetteer beside a server's start, so its first search does not pay for
+    it (a radius search needs it for the centre's city: 1.6 s on the first request of
+    each Daphne process otherwise). A request that comes sooner waits for the same build."""
+    thread = threading.Thread(target=gazetteer, name="gazetteer-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def nearest_city_name(lat: float, lng: float, max_miles: float) -> str | None:

@@ -4,11 +4,16 @@ protocol, so geopy really runs), cached either way."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.conf import settings
 
 from directory.selectors.places import nearest_city_name, resolve_place
 
@@ -145,3 +150,46 @@ def test_a_geocoder_outage_is_503_and_not_cached(client, nominatim):
 )
 def test_nearest_city_for_a_bare_centre(lat, lng, name):
     assert nearest_city_name(lat, lng, 25) == name
+
+
+def test_requests_during_the_gazetteer_build_wait_for_that_one_build(monkeypatch):
+    from directory.selectors import places
+
+    built = []
+
+    class SlowGazetteer:
+        def __init__(self):
+            time.sleep(0.2)
+            built.append(self)
+
+    monkeypatch.setattr(places, "Gazetteer", SlowGazetteer)
+    monkeypatch.setattr(places, "_gazetteer", None)
+    warm = places.warm_gazetteer_in_background()
+    got = []
+    callers = [threading.Thread(target=lambda: got.append(places.gazetteer())) for _ in range(4)]
+    for caller in callers:
+        caller.start()
+    for thread in (warm, *callers):
+        thread.join(5)
+    assert len(built) == 1
+    assert got == built * 4
+
+
+def test_a_server_process_builds_the_gazetteer_at_start_not_in_its_first_search():
+    """project.asgi (what Daphne loads) starts the build; no request is made here."""
+    script = (
+        "import threading, project.asgi\n"
+        "from directory.selectors import places\n"
+        "for t in threading.enumerate():\n"
+        "    if t.name == 'gazetteer-warm-up': t.join(60)\n"
+        "print(places._gazetteer is not None)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings"},
+    )
+    assert done.stdout.strip().splitlines()[-1:] == ["True"], done.stderr[-2000:]
