@@ -129,6 +129,18 @@ def wait_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
     raise TimeoutError(f"nothing listens on {port}")
 
 
+def wait_warm(port: int, timeout: float = 60) -> None:
+    """Wait out what our server builds as it starts (the place gazetteer, project/asgi.py),
+    as a deploy's readiness check would: a radius search waits for that build. Another app
+    answers it at once (404)."""
+    import urllib.error
+    import urllib.request
+
+    url = f"http://127.0.0.1:{port}/api/studios/search?lat=51.5&lng=-0.1&radius=5"
+    with contextlib.suppress(urllib.error.HTTPError):
+        urllib.request.urlopen(url, timeout=timeout).close()
+
+
 class Server:
     """One Daphne process (ours or the baseline)."""
 
@@ -146,6 +158,7 @@ class Server:
 
     def ready(self) -> Server:
         wait_port(self.port, self.proc)
+        wait_warm(self.port)
         return self
 
     def rss_kib(self) -> int:

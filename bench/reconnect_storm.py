@@ -64,6 +64,7 @@ from bench.common import (
     sessions_for,
     setup_django,
     wait_port,
+    wait_warm,
 )
 
 PING_EVERY = 25.0
@@ -125,6 +126,7 @@ class Daphne:
 
     def ready(self) -> None:
         wait_port(self.probe_port, self.proc)
+        wait_warm(self.probe_port)
         self.ready_s = time.monotonic() - self.started_at
 
     def terminate(self) -> None:
