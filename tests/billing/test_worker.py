@@ -127,7 +127,7 @@ def test_worker_killed_mid_task_leaves_the_event_for_a_single_effect(
     assert Subscription.objects.count() == 1
     assert Studio.objects.get(pk=studio.pk).is_premium
     assert Notification.objects.filter(user=studio.owner, type="PAYMENT_SUCCESS").count() == 1
-    assert len(fake_stripe.calls_to("GET", "/v1/subscriptions/")) == 2
+    _wait_for_subscription_reads(fake_stripe, 2)  # the killed run's one included
 
     # A duplicate delivery afterwards, through the same worker: still one effect.
     again = client.post(
@@ -139,6 +139,16 @@ def test_worker_killed_mid_task_leaves_the_event_for_a_single_effect(
     assert again.json()["duplicate"] is True
     time.sleep(1)
     assert Notification.objects.filter(user=studio.owner, type="PAYMENT_SUCCESS").count() == 1
+
+
+def _wait_for_subscription_reads(fake_stripe, count: int) -> None:
+    """The fake records a held request once its handler leaves the hold: after the
+    release, in the fake's own thread — so wait for it rather than assert at once."""
+    wait_until(
+        lambda: len(fake_stripe.calls_to("GET", "/v1/subscriptions/")) == count,
+        timeout=10,
+        what=f"{count} subscription reads recorded",
+    )
 
 
 def _post(client, payload: str):
@@ -306,13 +316,7 @@ def test_a_drain_killed_mid_way_leaves_the_rest_to_the_redelivered_drain(
     assert set(StripeEvent.objects.values_list("attempts", flat=True)) == {1}
     assert Subscription.objects.count() == 1
     assert Notification.objects.filter(user=studio.owner, type="PAYMENT_SUCCESS").count() == 1
-    # The killed drain's request is recorded once its handler leaves the hold: after the
-    # release, in the fake's own thread.
-    wait_until(
-        lambda: len(fake_stripe.calls_to("GET", "/v1/subscriptions/")) == 2,
-        timeout=10,
-        what="the held request to be recorded",
-    )
+    _wait_for_subscription_reads(fake_stripe, 2)  # the killed drain's one included
 
 
 def test_a_failing_event_does_not_stop_the_drain(fake_stripe, start_worker, client):
