@@ -350,16 +350,13 @@ _TAKE_NEXT = (
     "FROM billing_stripe_events WHERE status = %(received)s "
     "ORDER BY received_at LIMIT 1 FOR UPDATE SKIP LOCKED"
 )
-_TAKE_ONE = (
-    "SELECT id, open_runs AS runs, open_runs >= %(limit)s AS abandon "
+_TAKE_BY_PK = (
+    "SELECT id, {runs} AS runs, {abandon} AS abandon "
     "FROM billing_stripe_events WHERE id = %(pk)s AND status NOT IN (%(processed)s, %(ignored)s) "
     "FOR UPDATE"
 )
-_TAKE_AGAIN = (
-    "SELECT id, 0 AS runs, FALSE AS abandon "
-    "FROM billing_stripe_events WHERE id = %(pk)s AND status NOT IN (%(processed)s, %(ignored)s) "
-    "FOR UPDATE"
-)
+_TAKE_ONE = _TAKE_BY_PK.format(runs="open_runs", abandon="open_runs >= %(limit)s")
+_TAKE_AGAIN = _TAKE_BY_PK.format(runs="0", abandon="FALSE")
 
 
 def _event_take(*, event_pk: int | None, always: bool) -> tuple[int, str, bool, int] | None:
@@ -427,6 +424,12 @@ def _event_process_next() -> tuple[int | None, str]:
     return _event_apply(event_pk=None, actor=None, always=False)
 
 
+def _event_status(event_pk: int) -> str:
+    """What an event nobody could take or claim now is: done, held or "missing"."""
+    status = StripeEvent.objects.filter(pk=event_pk).values_list("status", flat=True).first()
+    return status or "missing"
+
+
 def _event_apply(
     *, event_pk: int | None, actor: Any | None, always: bool
 ) -> tuple[int | None, str]:
@@ -440,8 +443,7 @@ def _event_apply(
     if taken is None:
         if event_pk is None:
             return None, "empty"
-        done = StripeEvent.objects.filter(pk=event_pk).values_list("status", flat=True)
-        return event_pk, done.first() or "missing"
+        return event_pk, _event_status(event_pk)
     # A drain's take commits before its claim locks the row: another drain may take the
     # same event in between (its open run is then closed by whichever claim applies it);
     # its claim skips the row instead of waiting, as the take would have.
@@ -460,8 +462,7 @@ def _event_apply(
         with transaction.atomic(durable=True):
             claimed = _event_claim(event_pk, skip_locked=drain)
             if claimed is None:
-                done = StripeEvent.objects.filter(pk=event_pk).values_list("status", flat=True)
-                return event_pk, done.first() or "missing"
+                return event_pk, _event_status(event_pk)
             event, before = claimed
             handler = HANDLERS.get(event.type)
             if handler is not None:

@@ -40,27 +40,27 @@ from .city import _like_contains
 from .knn import (
     _CENTRE,
     _EARTH,
+    _SORT_COLUMNS,
     SAMPLE_STRIDE,
-    _fallback,
+    _fallback_rows,
     _filters,
     _tier_sql,
     _tiers,
     _within,
     flags_sql,
 )
+from .knn import _SORT_SQL as _KNN_SORT_SQL
 from .parameters import Centre, SearchParams
 from .text import TextQuery, _like_prefix, text_query, typo_text_query
 
-# Within a tier (after premium's rotation): the sort's key, then the studio id.
+# Within a tier (after premium's rotation): the sort's key, then the studio id — the tier
+# plan's, with distance as a sort key (not only off the index) and relevance's band.
 _SORT_SQL = {
+    **_KNN_SORT_SQL,
     "distance": "chord ASC NULLS LAST",
     "relevance": "band DESC",
-    "name": 'name_key COLLATE "C" ASC',
-    "newest": "studio_created_at DESC",
-    "rating": "rating_avg DESC NULLS LAST, review_count DESC",
 }
 _BAND = "CASE WHEN name_key LIKE %s THEN 2 WHEN name_key LIKE %s THEN 1 ELSE 0 END"
-_KEYS = "name_key, studio_created_at, rating_avg, review_count"
 
 
 def radius_text_plan_applies(params: SearchParams, centre: Centre | None) -> bool:
@@ -114,21 +114,15 @@ def _parts(
 ) -> list[tuple[str, list[Any]]]:
     """(FROM … WHERE, params) of the located matches, and of those without coordinates in
     the centre's city when the centre has one; `tail` (SQL, params) after the match. The
-    latter are read off the city's index and only then tested against the text (OFFSET 0
-    keeps the planner from intersecting them with the GIN's every match of a common word:
-    the city's studios without coordinates are few)."""
+    latter are read off the city's index alone (knn._fallback_rows) and only then tested
+    against the text: the planner would otherwise intersect them with the GIN's every
+    match of a common word, and the city's studios without coordinates are few."""
     (match_sql, match_params), (tail_sql, tail_params) = match, tail
     within_sql, within_params = _within(centre)
     parts = [(f"studio_search WHERE {within_sql}", within_params)]
     if centre.fallback_city_key:
-        fallback_sql, fallback_params = _fallback(centre)
-        parts.append(
-            (
-                f"(SELECT * FROM studio_search WHERE {fallback_sql} OFFSET 0) studio_search"  # noqa: S608
-                " WHERE true",
-                fallback_params,
-            )
-        )
+        fallback_from, fallback_params = _fallback_rows(centre)
+        parts.append((f"{fallback_from} WHERE true", fallback_params))
     return [
         (f"{sql} AND {match_sql}{tail_sql}", [*values, *match_params, *tail_params])
         for sql, values in parts
@@ -191,7 +185,7 @@ def _matches(
         chord = f"cube_distance({_CENTRE}, {_EARTH})" if located else "NULL::float8"
         selects.append(
             (
-                f"SELECT studio_id, {chord} AS chord, {_BAND} AS band, {_KEYS},"  # noqa: S608
+                f"SELECT studio_id, {chord} AS chord, {_BAND} AS band, {_SORT_COLUMNS},"  # noqa: S608
                 f" is_premium, is_verified, has_images FROM {where}",
                 [*([centre.lat, centre.lng] if located else []), *band_params, *values],
             )

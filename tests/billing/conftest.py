@@ -91,3 +91,17 @@ def bought(fake_stripe, checkout_paid, deliver):  # noqa: F811 - the fixture imp
         return studio, Subscription.objects.get(stripe_subscription_id=sub["id"]), sub
 
     return buy
+
+
+@pytest.fixture
+def admin_reprocess(client):
+    """The Django admin's "Reprocess" action on one event, as the logged-in user."""
+
+    def reprocess(event_pk: int) -> None:
+        response = client.post(
+            "/admin/billing/stripeevent/",
+            {"action": "reprocess_events", "_selected_action": [event_pk]},
+        )
+        assert response.status_code == 302
+
+    return reprocess

@@ -154,6 +154,7 @@ def test_admin_reprocess_is_audited_only_when_it_changes_the_event(
     bought,
     deliver,
     client,
+    admin_reprocess,
 ):
     _, _, remote = bought()
     snapshot = fake_stripe.get(remote["id"])
@@ -164,18 +165,11 @@ def test_admin_reprocess_is_audited_only_when_it_changes_the_event(
     admin = UserFactory(admin=True)
     client.force_login(admin)
 
-    def reprocess():
-        response = client.post(
-            "/admin/billing/stripeevent/",
-            {"action": "reprocess_events", "_selected_action": [event.pk]},
-        )
-        assert response.status_code == 302
-
-    reprocess()  # still failing the same way: nothing changed, nothing audited
+    admin_reprocess(event.pk)  # still failing the same way: nothing changed, nothing audited
     assert not _entries("stripe_event.reprocess")
     fake_stripe.objects[remote["id"]] = snapshot
-    reprocess()
-    reprocess()  # already PROCESSED: skipped, not audited again
+    admin_reprocess(event.pk)
+    admin_reprocess(event.pk)  # already PROCESSED: skipped, not audited again
     [entry] = _entries("stripe_event.reprocess")
     assert (entry.actor_id, entry.target_type, entry.target_id) == (
         admin.pk,

@@ -170,7 +170,7 @@ def test_runs_that_die_mid_apply_stay_counted_until_the_event_is_abandoned(
 
 
 def test_the_admin_reprocess_applies_an_abandoned_event_once(
-    fake_stripe, checkout_paid, limit_3, client
+    fake_stripe, checkout_paid, limit_3, client, admin_reprocess
 ):
     studio, _, sub, _ = checkout_paid()
     event = _store(fake_stripe.event("customer.subscription.created", sub), open_runs=3)
@@ -178,18 +178,11 @@ def test_the_admin_reprocess_applies_an_abandoned_event_once(
     admin = UserFactory(admin=True)
     client.force_login(admin)
 
-    def reprocess():
-        response = client.post(
-            "/admin/billing/stripeevent/",
-            {"action": "reprocess_events", "_selected_action": [event.pk]},
-        )
-        assert response.status_code == 302
-
-    reprocess()
+    admin_reprocess(event.pk)
     event.refresh_from_db()
     assert (event.status, event.error, event.open_runs) == ("PROCESSED", "", 0)
     assert Subscription.objects.get().studio_id == studio.pk
-    reprocess()  # done: skipped
+    admin_reprocess(event.pk)  # done: skipped
     assert len(fake_stripe.calls_to("GET", "/v1/subscriptions/")) == 1
     [entry] = AuditLogEntry.objects.filter(action="stripe_event.reprocess")
     assert entry.actor_id == admin.pk
