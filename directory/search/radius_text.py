@@ -22,6 +22,15 @@ text_plan.py does), so the planner weighs the word against the `tsvector` statis
 common word walks the GiST, a rare one takes the GIN. The typo retry is the general
 plan's: only when the words match nothing at all.
 
+Around a centre whose circle fits in few map cells (MAX_CELLS of 0.25°: a radius of up to
+about 60 miles), the located matches come off the cell GIN (migration 0008): every lexeme
+of a studio is indexed prefixed with its cell, and the tsquery is asked once per cell of
+the circle — work about the circle's matches, not the studios around it nor the word's
+matches anywhere. The sample asks the same index's 1-in-SAMPLE_STRIDE copy. A wider
+circle, or a query with a negated word (which a per-cell query cannot narrow), takes the
+earth box ANDed with the GIN as before. Either way the exact text and distance tests run
+on each row.
+
 Type and service filters are supported (the masks are in every tier index); the flags pick
 the tiers. Studios without coordinates in the centre's city follow each tier's located
 ones by distance and take their place by the key in the other sorts, as in the other plans.
@@ -31,11 +40,14 @@ Tests compare the plan with the general plan on the same data
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 
+from ..geo import cap_boxes
 from .city import _like_contains
 from .knn import (
     _CENTRE,
@@ -61,6 +73,34 @@ _SORT_SQL = {
     "relevance": "band DESC",
 }
 _BAND = "CASE WHEN name_key LIKE %s THEN 2 WHEN name_key LIKE %s THEN 1 ELSE 0 END"
+
+CELLS_PER_DEGREE = 4  # migration 0008's studio_search_cell_vector(): 0.25° cells
+# Past this many cells the circle's box and the GIN are cheaper than a scan per cell
+# (about 25 µs each at a million studios).
+MAX_CELLS = 128
+_CELL_VECTOR = "studio_search_cell_vector(latitude, longitude, search_vector)"
+# websearch_to_tsquery's `-word`: a negation matches studios with none of a cell's
+# lexemes, so a per-cell query narrows nothing.
+_NEGATION = re.compile(r"(?:^|\s)-")
+
+
+def circle_cells(params: SearchParams, centre: Centre) -> list[str] | None:
+    """The 0.25° cells (as migration 0008 names them) that cover the circle, or None when
+    they are more than MAX_CELLS, or the query negates a word."""
+    if _NEGATION.search(params.q):
+        return None
+    cells: list[str] = []
+    for box in cap_boxes(centre.lat, centre.lng, centre.radius_mi):
+        rows = range(
+            math.floor(box.south * CELLS_PER_DEGREE), math.floor(box.north * CELLS_PER_DEGREE) + 1
+        )
+        cols = range(
+            math.floor(box.west * CELLS_PER_DEGREE), math.floor(box.east * CELLS_PER_DEGREE) + 1
+        )
+        if len(cells) + len(rows) * len(cols) > MAX_CELLS:
+            return None
+        cells += [f"{row}/{col}" for row in rows for col in cols]
+    return cells
 
 
 def radius_text_plan_applies(params: SearchParams, centre: Centre | None) -> bool:
@@ -95,50 +135,84 @@ def radius_text_plan_page(
 def _page(
     params: SearchParams, centre: Centre, text: TextQuery, seed: str, offset: int
 ) -> tuple[list[tuple[int, float | None, int]], int, bool]:
-    sampled, tsquery = radius_text_sample(params, centre, text)
+    sampled, tsquery, cells = radius_text_sample(params, centre, text)
     if sampled > settings.SEARCH_EXACT_COUNT_LIMIT:  # many: tier by tier, the count estimated
         rows = radius_text_rows(params, centre, text, tsquery, seed, offset)
         return [(sid, chord, sampled) for sid, chord in rows], sampled, True
     # Few: one statement, the exact count riding on the page's rows.
-    rows = radius_text_small_rows(params, centre, text, tsquery, seed, offset)
+    rows = radius_text_small_rows(params, centre, text, tsquery, cells, seed, offset)
     if rows:
         return rows, rows[0][2], False
     if offset == 0:
         return [], 0, False
     # Past the end: the window count had no row to ride on.
-    return [], radius_text_exact_count(params, centre, tsquery), False
+    return [], radius_text_exact_count(params, centre, tsquery, cells), False
+
+
+# The tsquery of a statement's located part: (SQL of the tsquery, params), and — on the
+# cell path — (SQL of the per-cell tsquery array, params).
+Operand = tuple[str, list[Any]]
 
 
 def _parts(
-    centre: Centre, match: tuple[str, list[Any]], tail: tuple[str, list[Any]]
+    centre: Centre, query: Operand, tail: Operand, cells: Operand | None = None
 ) -> list[tuple[str, list[Any]]]:
     """(FROM … WHERE, params) of the located matches, and of those without coordinates in
     the centre's city when the centre has one; `tail` (SQL, params) after the match. The
     latter are read off the city's index alone (knn._fallback_rows) and only then tested
     against the text: the planner would otherwise intersect them with the GIN's every
-    match of a common word, and the city's studios without coordinates are few."""
-    (match_sql, match_params), (tail_sql, tail_params) = match, tail
-    within_sql, within_params = _within(centre)
-    parts = [(f"studio_search WHERE {within_sql}", within_params)]
+    match of a common word, and the city's studios without coordinates are few.
+
+    With `cells` (the SQL and params of the cell condition: `_cell_match()`), the located
+    matches come off the cell GIN (migration 0008), then pass the exact distance test."""
+    (query_sql, query_params), (tail_sql, tail_params) = query, tail
+    if cells is None:
+        within_sql, within_params = _within(centre)
+        located = (
+            f"studio_search WHERE {within_sql} AND search_vector @@ {query_sql}",
+            [*within_params, *query_params],
+        )
+    else:
+        cells_sql, cells_params = cells
+        located = (
+            "studio_search WHERE latitude IS NOT NULL"
+            f" AND cube_distance({_CENTRE}, {_EARTH}) <= %s AND {cells_sql}",
+            [centre.lat, centre.lng, centre.chord, *cells_params],
+        )
+    parts = [located]
     if centre.fallback_city_key:
         fallback_from, fallback_params = _fallback_rows(centre)
-        parts.append((f"{fallback_from} WHERE true", fallback_params))
-    return [
-        (f"{sql} AND {match_sql}{tail_sql}", [*values, *match_params, *tail_params])
-        for sql, values in parts
-    ]
+        parts.append(
+            (
+                f"{fallback_from} WHERE search_vector @@ {query_sql}",
+                [*fallback_params, *query_params],
+            )
+        )
+    return [(f"{sql}{tail_sql}", [*values, *tail_params]) for sql, values in parts]
 
 
-def radius_text_sample(params: SearchParams, centre: Centre, text: TextQuery) -> tuple[int, str]:
+def radius_text_sample(
+    params: SearchParams, centre: Centre, text: TextQuery
+) -> tuple[int, str, list[str] | None]:
     """(the matches among the 1-in-SAMPLE_STRIDE sample of located studios — and all the
     centre's city's studios without coordinates — times the stride; the tsquery as text,
-    for the page's statements to ask as a constant)."""
+    for the page's statements to ask as a constant; on the cell path the per-cell
+    tsqueries as text, likewise, else None)."""
     mask_sql, mask_params = _filters(params)
-    parts = _parts(
-        centre,
-        (f"search_vector @@ (SELECT {text.tsquery_sql})", list(text.tsquery_params)),
-        (f"{flags_sql(params)}{mask_sql}", mask_params),
-    )
+    tail = (f"{flags_sql(params)}{mask_sql}", mask_params)
+    cells = circle_cells(params, centre)
+    if cells is None:
+        parts = _parts(centre, (f"(SELECT {text.tsquery_sql})", list(text.tsquery_params)), tail)
+        source = f"(SELECT ({text.tsquery_sql}) AS q, NULL::tsquery[] AS cq) x"
+        source_values = list(text.tsquery_params)
+    else:
+        parts = _parts(centre, ("x.q", []), tail, _cell_match("x.cq", [], ("x.q", [])))
+        # The tsquery made once (its prefix reads the vocabulary), then one per cell.
+        source = (
+            "(SELECT q, studio_search_cell_queries(q, %s::text[]) AS cq"  # noqa: S608
+            f" FROM (SELECT {text.tsquery_sql} AS q) t OFFSET 0) x"
+        )
+        source_values = [cells, *text.tsquery_params]
     located_sql, located_values = parts[0]
     sql = (
         f"(SELECT count(*) FROM {located_sql}"  # noqa: S608
@@ -149,18 +223,53 @@ def radius_text_sample(params: SearchParams, centre: Centre, text: TextQuery) ->
         sql += f" + (SELECT count(*) FROM {fallback_sql})"  # noqa: S608
         values += fallback_values
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {sql}, ({text.tsquery_sql})::text", [*values, *text.tsquery_params])
-        sampled, tsquery = cursor.fetchone()
-    return int(sampled), tsquery
+        cursor.execute(
+            f"SELECT {sql}, x.q::text, x.cq::text[] FROM {source}",  # noqa: S608
+            [*values, *source_values],
+        )
+        sampled, tsquery, cell_queries = cursor.fetchone()
+    return int(sampled), tsquery, cell_queries
 
 
-def radius_text_exact_count(params: SearchParams, centre: Centre, tsquery: str) -> int:
+# A tsquery's text once its lexemes are taken out: what is left are its operators. With
+# only `&`, `|` and prefixes (`:*`), a per-cell query matches exactly the studios of the
+# cell that the whole query matches; phrases (`<->`) and weights need the positions and
+# weights that the cell vector drops, and a negation matches in every other cell, so
+# those are tested again on the row.
+_LEXEME = re.compile(r"'(?:[^']|'')*'")
+_EXACT_OPERATORS = re.compile(r"[\s&|()]|:\*")
+
+
+def _cell_match(cells_sql: str, cells_params: list[Any], recheck: Operand | None) -> Operand:
+    """The located studios' cell condition, and `recheck`'s text test (a tsquery operand)
+    as `ts_match_vq()`, which no index answers: the planner does not AND the word's every
+    match in again."""
+    sql, params = f"{_CELL_VECTOR} @@ ANY({cells_sql})", list(cells_params)
+    if recheck is not None:
+        sql += f" AND ts_match_vq(search_vector, {recheck[0]})"
+        params += recheck[1]
+    return sql, params
+
+
+def _cells_operand(cell_queries: list[str] | None, tsquery: str) -> Operand | None:
+    if cell_queries is None:
+        return None
+    exact = not _EXACT_OPERATORS.sub("", _LEXEME.sub("", tsquery))
+    return _cell_match(
+        "%s::tsquery[]", [cell_queries], None if exact else ("%s::tsquery", [tsquery])
+    )
+
+
+def radius_text_exact_count(
+    params: SearchParams, centre: Centre, tsquery: str, cell_queries: list[str] | None
+) -> int:
     """The exact number of matches: a page past the end, whose window count had no row."""
     mask_sql, mask_params = _filters(params)
     parts = _parts(
         centre,
-        ("search_vector @@ %s::tsquery", [tsquery]),
+        ("%s::tsquery", [tsquery]),
         (f"{flags_sql(params)}{mask_sql}", mask_params),
+        _cells_operand(cell_queries, tsquery),
     )
     sql = " + ".join(
         f"(SELECT count(*) FROM {where})"  # noqa: S608
@@ -172,12 +281,12 @@ def radius_text_exact_count(params: SearchParams, centre: Centre, tsquery: str) 
 
 
 def _matches(
-    centre: Centre, text: TextQuery, tsquery: str, tail: tuple[str, list]
+    centre: Centre, text: TextQuery, tsquery: str, tail: Operand, cells: Operand | None = None
 ) -> list[tuple[str, list[Any]]]:
     """The SELECTs of every match — located, then (with the centre's city) without
     coordinates — with the columns the orders read: id, chord, band, the sort keys, the
     flags. The tsquery a constant (the planner weighs it: GIN or the GiST)."""
-    parts = _parts(centre, ("search_vector @@ %s::tsquery", [tsquery]), tail)
+    parts = _parts(centre, ("%s::tsquery", [tsquery]), tail, cells)
     band_params = [_like_prefix(text.phrase), _like_contains(text.phrase)]
     selects = []
     for i, (where, values) in enumerate(parts):
@@ -194,12 +303,24 @@ def _matches(
 
 
 def radius_text_small_rows(
-    params: SearchParams, centre: Centre, text: TextQuery, tsquery: str, seed: str, offset: int
+    params: SearchParams,
+    centre: Centre,
+    text: TextQuery,
+    tsquery: str,
+    cell_queries: list[str] | None,
+    seed: str,
+    offset: int,
 ) -> list[tuple[int, float | None, int]]:
     """The page's (studio_id, chord, total) rows when the sample found few matches: one
     statement over them all, sorted in the whole order, counted by a window."""
     mask_sql, mask_params = _filters(params)
-    selects = _matches(centre, text, tsquery, (f"{flags_sql(params)}{mask_sql}", mask_params))
+    selects = _matches(
+        centre,
+        text,
+        tsquery,
+        (f"{flags_sql(params)}{mask_sql}", mask_params),
+        _cells_operand(cell_queries, tsquery),
+    )
     union = " UNION ALL ".join(sql for sql, _ in selects)
     values = [value for _, select_values in selects for value in select_values]
     with connection.cursor() as cursor:

@@ -188,6 +188,14 @@ USE_TZ = True
 if DATABASE_URL:
     DATABASES = {"default": env.db_url("DATABASE_URL")}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # Every query here is small: no JIT — where the planner overestimates rows (a
+        # prefix word asked per map cell: directory/search/radius_text.py) it compiled the
+        # statement first, 12 ms of a 13 ms search at a million studios — and no parallel
+        # workers, whose start cost 15 ms of a 25 ms facet search (docs/deployment.md).
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "options", "-c jit=off -c max_parallel_workers_per_gather=0"
+        )
     # Where no pool is used (Celery workers, or DB_POOL=0): seconds to keep a connection.
     DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", default=0)
     # Celery workers (sync, one connection per process) keep theirs across tasks.

@@ -18,9 +18,14 @@ from django.test.utils import CaptureQueriesContext
 
 from directory.models import Studio
 from directory.search.knn import SAMPLE_STRIDE
-from directory.search.parameters import SearchParams, resolve_centre
+from directory.search.parameters import Centre, SearchParams, resolve_centre
 from directory.search.plans import search_studios
-from directory.search.radius_text import radius_text_plan_applies
+from directory.search.radius_text import (
+    CELLS_PER_DEGREE,
+    MAX_CELLS,
+    circle_cells,
+    radius_text_plan_applies,
+)
 from tests.directory.search_data import CITIES, SERVICES, TYPES, build, destination
 
 pytestmark = pytest.mark.django_db
@@ -36,12 +41,12 @@ def _offline(search_offline):
     """No page cache, no geocoder (tests/directory/conftest.py)."""
 
 
-def _spec(seed: int = 14, per_cluster: int = 90) -> list[dict]:
+def _spec(seed: int = 14, per_cluster: int = 90, clusters=CLUSTERS) -> list[dict]:
     """Studios clustered within ~60 miles of each city (some sharing a point, some without
     coordinates), names built so that a phrase starts a name, is inside one, or neither."""
     rnd = random.Random(seed)
     studios = []
-    for city in CLUSTERS:
+    for city in clusters:
         lat, lng = CITIES[city]
         shared = destination(lat, lng, 5, 1.0)  # several studios on one point: distance ties
         for i in range(per_cluster):
@@ -325,3 +330,102 @@ def test_a_page_costs_a_bounded_number_of_queries(client, clusters, settings):
             sql = [q["sql"] for q in queries.captured_queries]
             assert any("@@" in s and f"% {SAMPLE_STRIDE} = 0" in s for s in sql), "sampled"
             assert len(sql) <= most, (query, len(sql))
+
+
+# --- The cell index (migration 0008): circles of at most MAX_CELLS 0.25° cells -----------
+
+
+def _cell(lat: float, lng: float) -> str:
+    """The cell migration 0008's studio_search_cell_vector() puts a point in."""
+    return f"{math.floor(lat * CELLS_PER_DEGREE)}/{math.floor(lng * CELLS_PER_DEGREE)}"
+
+
+@pytest.mark.parametrize(
+    "place", ["London", "Taveuni", "Labasa", "Sydney", "Longyearbyen", "Tromsø"]
+)
+def test_the_cells_hold_every_point_of_the_circle(place):
+    """Points all over the circle, its rim included, across the antimeridian (Taveuni) and
+    far north: each in a listed cell. Wider circles are more than MAX_CELLS: no cells."""
+    rnd = random.Random(place)
+    lat, lng = CITIES[place]
+    listed = 0
+    for miles in (1, 5, 12, 25, 40, 60, 100, 500):
+        cells = circle_cells(SearchParams(q="booth"), Centre(lat, lng, miles, None))
+        if cells is None:
+            assert miles >= 40, (place, miles)  # only wide circles, or the far north
+            continue
+        listed += 1
+        assert len(cells) <= MAX_CELLS
+        for i in range(400):
+            reach = miles * (0.99999 if i % 4 == 0 else math.sqrt(rnd.random()))
+            point = destination(lat, lng, reach, rnd.uniform(0, 2 * math.pi))
+            assert _cell(*point) in cells, (place, miles, point)
+    assert listed >= 4
+
+
+def test_no_cells_for_a_negated_word():
+    """`-word` matches studios without any lexeme of a cell: a cell query narrows nothing."""
+    centre = Centre(*CITIES["London"], 10, None)
+    assert circle_cells(SearchParams(q="booth -sound"), centre) is None
+    assert circle_cells(SearchParams(q="-sound"), centre) is None
+    assert circle_cells(SearchParams(q="booth-sound"), centre)  # a phrase, not a negation
+
+
+@pytest.fixture
+def far_clusters(db) -> dict[str, int]:
+    """Studios across the antimeridian (Taveuni, -179.95°) and at 78° north."""
+    return build(_spec(seed=21, per_cluster=70, clusters=("Taveuni", "Longyearbyen")))
+
+
+def _asks_the_cell_index(params: SearchParams, settings) -> bool:
+    settings.SEARCH_RADIUS_TEXT_PLAN = True
+    with CaptureQueriesContext(connection) as queries:
+        search_studios(params)
+    return any("studio_search_cell_vector" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.parametrize("place", ["Taveuni", "Longyearbyen"])
+def test_small_circles_off_the_cell_index_give_the_general_plans_pages(
+    far_clusters, settings, place
+):
+    """Across the antimeridian and far north, small circles ask the cell index, wide ones
+    the earth box; both give the general plan's pages, in every sort."""
+    lat, lng = CITIES[place]
+    used = set()
+    for radius in (5, 20, 40, 60, 100):
+        for q in ("booth", "owen", "kestrel", "voi"):
+            for sort in ("relevance", "distance", "name"):
+                params = SearchParams(q=q, lat=lat, lng=lng, radius=radius, sort=sort, page_size=7)
+                used.add(_asks_the_cell_index(params, settings))
+                count = _compare(params, settings, [1, 2])
+                _compare(params, settings, range(3, count // 7 + 3))
+    assert used == {True, False}
+
+
+def test_phrases_and_negations_give_the_general_plans_pages(clusters, settings):
+    """A phrase (`booth-sound`, `"sound booth"`) asks the cell index and tests each row
+    again (the cell vector has no positions); a negation takes the earth box."""
+    lat, lng = CITIES["London"]
+    for q, cells in (
+        ("booth-sound", True),
+        ('"booth sound"', True),
+        ("booth -sound", False),
+        ("sound booth", True),
+    ):
+        params = SearchParams(q=q, lat=lat, lng=lng, radius=30, page_size=10)
+        assert _asks_the_cell_index(params, settings) is cells, q
+        assert _compare(params, settings, [1, 2, 3]) > 0, q
+
+
+def test_the_cell_index_follows_a_studio_that_moves(clusters, settings):
+    """An expression index: a studio moved to another cell is found in the new one only."""
+    lat, lng = CITIES["Leeds"]
+    params = SearchParams(q="kestrel", lat=lat, lng=lng, radius=10, page_size=100)
+    assert _asks_the_cell_index(params, settings)
+    before = {card.id for card in search_studios(params).results}
+    studio = Studio.objects.filter(name__icontains="kestrel").exclude(id__in=before).first()
+    assert studio is not None
+    studio.latitude, studio.longitude = Decimal(str(round(lat, 6))), Decimal(str(round(lng, 6)))
+    studio.save()
+    assert studio.id in {card.id for card in search_studios(params).results}
+    _compare(params, settings, [1])
