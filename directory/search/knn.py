@@ -50,6 +50,30 @@ _SORT_SQL = {
 }
 _SORT_COLUMNS = "name_key, studio_created_at, rating_avg, review_count"
 _CENTRE = "ll_to_earth(%s, %s)"
+# ll_to_earth()'s coordinates (earthdistance's own SQL body), one axis each.
+_AXES = (
+    "earth()*cos(radians({lat}))*cos(radians({lng}))",
+    "earth()*cos(radians({lat}))*sin(radians({lng}))",
+    "earth()*sin(radians({lat}))",
+)
+
+
+def chord_sql(lat: str = "latitude", lng: str = "longitude") -> str:
+    """`cube_distance(ll_to_earth(%s, %s), ll_to_earth(lat, lng))` as the same float
+    operations, bit for bit — ll_to_earth's body per axis, then cube_distance's sum of the
+    squared differences in axis order and its square root — without building two cubes
+    and checking the `earth` domain (three CHECKs, one a cube_distance) for every row:
+    about six times cheaper per row. For filters and output only; index conditions keep
+    ll_to_earth (the GiST indexes' expression). Params: `chord_params()`."""
+    terms = []
+    for axis, template in enumerate(_AXES, start=1):
+        difference = f"(cube_ll_coord({_CENTRE}, {axis}) - {template.format(lat=lat, lng=lng)})"
+        terms.append(f"{difference} * {difference}")
+    return f"sqrt({' + '.join(terms)})"
+
+
+def chord_params(centre: Centre) -> list[float]:
+    return [centre.lat, centre.lng] * 2 * len(_AXES)
 
 
 def knn_plan_applies(params: SearchParams, centre: Centre | None) -> bool:
@@ -126,8 +150,8 @@ def _tiers(params: SearchParams) -> list[tuple[bool, bool | None, bool | None]]:
 def _within(centre: Centre) -> tuple[str, list[Any]]:
     return (
         f"latitude IS NOT NULL AND cube_enlarge({_CENTRE}, %s, 3) @> {_EARTH}"
-        f" AND cube_distance({_CENTRE}, {_EARTH}) <= %s",
-        [centre.lat, centre.lng, centre.chord, centre.lat, centre.lng, centre.chord],
+        f" AND {chord_sql()} <= %s",
+        [centre.lat, centre.lng, centre.chord, *chord_params(centre), centre.chord],
     )
 
 
@@ -166,10 +190,10 @@ def knn_plan_rows(
                 break
             tier_sql = _tier_sql(tier)
             located = (
-                f"SELECT studio_id, cube_distance({_CENTRE}, {_EARTH}) AS chord"  # noqa: S608
+                f"SELECT studio_id, {chord_sql()} AS chord"  # noqa: S608
                 f" FROM studio_search WHERE {within_sql}{tier_sql}{mask_sql}"
             )
-            located_params = [centre.lat, centre.lng, *within_params, *mask_params]
+            located_params = [*chord_params(centre), *within_params, *mask_params]
             if tier[0]:  # premium: the day's rotation over the whole tier, fallback included
                 sql, values = located, located_params
                 if centre.fallback_city_key:

@@ -48,7 +48,7 @@ from ..models import StudioSearch
 from . import bits as search_bits
 from .cards import SearchPage, studio_cards
 from .city import city_keys, city_plan_applies, city_plan_count, city_plan_rows
-from .knn import knn_plan_applies, knn_plan_count, knn_plan_rows
+from .knn import chord_params, chord_sql, knn_plan_applies, knn_plan_count, knn_plan_rows
 from .parameters import Centre, SearchParams, resolve_centre, rotation_seed
 from .radius_text import radius_text_plan_applies, radius_text_plan_page
 from .spatial import chord_expression, radius_q
@@ -139,13 +139,13 @@ def _facet_plan_sql(
     for facet in search_bits.facets(params.studio_types, params.services):
         branches.append(
             "SELECT f.studio_id, f.is_premium, f.is_verified, f.has_images,"  # noqa: S608
-            " cube_distance(ll_to_earth(%s, %s), ll_to_earth(f.latitude, f.longitude)) AS chord"
+            f" {chord_sql('f.latitude', 'f.longitude')} AS chord"
             " FROM studio_search_facet f"
             " WHERE f.facet = %s::smallint"
             " AND cube_enlarge(ll_to_earth(%s, %s), %s, 3) @> ll_to_earth(f.latitude, f.longitude)"
             f" {flag_sql.replace('AND ', 'AND f.')}"
         )
-        branch_params += [centre.lat, centre.lng, facet, centre.lat, centre.lng, centre.chord]
+        branch_params += [*chord_params(centre), facet, centre.lat, centre.lng, centre.chord]
         branch_params += flag_params
     hits = " UNION ALL ".join(branches)
     distinct = "DISTINCT " if len(branches) > 1 else ""

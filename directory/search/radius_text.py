@@ -59,6 +59,8 @@ from .knn import (
     _tier_sql,
     _tiers,
     _within,
+    chord_params,
+    chord_sql,
     flags_sql,
 )
 from .knn import _SORT_SQL as _KNN_SORT_SQL
@@ -175,9 +177,8 @@ def _parts(
     else:
         cells_sql, cells_params = cells
         located = (
-            "studio_search WHERE latitude IS NOT NULL"
-            f" AND cube_distance({_CENTRE}, {_EARTH}) <= %s AND {cells_sql}",
-            [centre.lat, centre.lng, centre.chord, *cells_params],
+            f"studio_search WHERE latitude IS NOT NULL AND {chord_sql()} <= %s AND {cells_sql}",
+            [*chord_params(centre), centre.chord, *cells_params],
         )
     parts = [located]
     if centre.fallback_city_key:
@@ -291,12 +292,12 @@ def _matches(
     selects = []
     for i, (where, values) in enumerate(parts):
         located = i == 0
-        chord = f"cube_distance({_CENTRE}, {_EARTH})" if located else "NULL::float8"
+        chord = chord_sql() if located else "NULL::float8"
         selects.append(
             (
                 f"SELECT studio_id, {chord} AS chord, {_BAND} AS band, {_SORT_COLUMNS},"  # noqa: S608
                 f" is_premium, is_verified, has_images FROM {where}",
-                [*([centre.lat, centre.lng] if located else []), *band_params, *values],
+                [*(chord_params(centre) if located else []), *band_params, *values],
             )
         )
     return selects
