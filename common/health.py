@@ -20,9 +20,24 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+# How long the readiness probe waits for a database connection. The pool's own wait
+# (DB_POOL_TIMEOUT, 10 s) is for requests; a probe that waited that long on a database
+# that is down would be killed by the orchestrator's probe timeout before answering 503.
+READYZ_DATABASE_WAIT = 2.0
+
+
 def _check_database() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    pool = connection.pool if connection.vendor == "postgresql" else None
+    if pool is None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return
+    pool.open()  # a no-op once open; Django opens it with the first query
+    conn = pool.getconn(timeout=READYZ_DATABASE_WAIT)
+    try:
+        conn.execute("SELECT 1")
+    finally:
+        pool.putconn(conn)
 
 
 def _check_redis() -> None:

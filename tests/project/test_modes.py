@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 
 import pytest
 
-from tests.support.processes import PYTHON, ROOT, daphne, http_get, redis_server, service_env
+from tests.support.processes import (
+    PYTHON,
+    ROOT,
+    daphne,
+    free_port,
+    http_get,
+    redis_server,
+    service_env,
+)
 
 
 def test_embedded_mode_serves_healthz_and_the_admin_login(tmp_path):
@@ -46,6 +55,19 @@ def test_services_mode_is_ready_on_postgres_and_redis(tmp_path):
             "database": {"status": "ok"},
             "redis": {"status": "ok"},
         }
+
+
+def test_readyz_is_503_at_once_when_the_database_is_unreachable(tmp_path):
+    """The pool would wait DB_POOL_TIMEOUT (10 s) for a connection; the probe waits
+    READYZ_DATABASE_WAIT (2 s) and names the database."""
+    nobody = f"postgres://postgres@127.0.0.1:{free_port()}/studio_finder"
+    with daphne(env=service_env(DATABASE_URL=nobody), tmp_path=tmp_path) as (_, base):
+        started = time.monotonic()
+        status, body, _ = http_get(f"{base}/readyz")
+        waited = time.monotonic() - started
+    assert status == 503, body
+    assert json.loads(body)["down"] == ["database"]
+    assert 1.5 < waited < 6, waited
 
 
 @pytest.mark.django_db
