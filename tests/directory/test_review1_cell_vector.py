@@ -16,7 +16,7 @@ from tests.factories import StudioFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("length", [2040, 2047])
+@pytest.mark.parametrize("length", [2041, 2047])
 def test_a_located_studio_with_a_long_word_can_be_saved(length):
     studio = StudioFactory(
         latitude=Decimal("51.5"),
