@@ -1,0 +1,27 @@
+"""Review of 0142a87: circle_cells()'s `(?:^|\s)-` misses negations that
+websearch_to_tsquery() reads after `(` or `|` — `(-sound)` is `!'sound'`. On the cell
+path each per-cell query then contains `!'<cell>/sound'`, which every located studio in
+every cell matches: the GIN returns the whole table (759,023 rows, 26 s at a million
+studios around London, 60 mi) before the distance test."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from directory.search.parameters import Centre, SearchParams
+from directory.search.radius_text import circle_cells
+from directory.search.text import text_query
+from tests.directory.search_data import CITIES
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("q", ["(-sound)", "booth (-sound", "booth|-sound", "booth,(-sound)"])
+def test_no_cells_for_a_negation_websearch_reads(q):
+    text = text_query(q)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ({text.tsquery_sql})::text", text.tsquery_params)
+        assert "!" in cursor.fetchone()[0]  # PostgreSQL reads a negation
+    centre = Centre(*CITIES["London"], 10, None)
+    assert circle_cells(SearchParams(q=q), centre) is None
