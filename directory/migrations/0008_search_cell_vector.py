@@ -17,6 +17,16 @@ from django.db import migrations
 
 CELLS_PER_DEGREE = 4  # directory.search.radius_text.CELLS_PER_DEGREE, frozen here
 SAMPLE_STRIDE = 16  # directory.search.knn.SAMPLE_STRIDE, frozen here
+# A lexeme may be 2,047 bytes: with its cell before it, too long for a tsvector. Both
+# sides keep a lexeme's first 500 characters (at most 2,000 bytes), so a longer word
+# matches every word it shares them with, and the plan tests such rows again
+# (directory.search.radius_text.LEXEME_CHARS).
+LEXEME_CHARS = 500
+# A quoted lexeme of a tsquery's text, its first LEXEME_CHARS characters captured: an
+# escaped quote ('') or backslash (\\) is one character; a bound is at most 255.
+_CHARACTER = r"(?:''|\\\\|[^'\\])"
+_FIRST_HALF = f"{_CHARACTER}{{0,{LEXEME_CHARS // 2}}}"
+LEXEME_RE = f"'({_FIRST_HALF}{_FIRST_HALF}){_CHARACTER}*'"
 
 PG_SQL = f"""
 CREATE OR REPLACE FUNCTION studio_search_cell_vector(lat double precision,
@@ -24,14 +34,15 @@ CREATE OR REPLACE FUNCTION studio_search_cell_vector(lat double precision,
 RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL RESTRICTED AS $fn$
     SELECT array_to_tsvector(ARRAY(
         SELECT floor(lat * {CELLS_PER_DEGREE})::int::text || '/'
-               || floor(lng * {CELLS_PER_DEGREE})::int::text || '/' || u.lexeme
+               || floor(lng * {CELLS_PER_DEGREE})::int::text || '/'
+               || left(u.lexeme, {LEXEME_CHARS})
           FROM unnest(v) AS u))
 $fn$;
 
 CREATE OR REPLACE FUNCTION studio_search_cell_queries(q tsquery, cells text[])
 RETURNS tsquery[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
     SELECT ARRAY(
-        SELECT regexp_replace(q::text, '''((?:[^'']|'''')*)''', '''' || c || '/\\1''', 'g')::tsquery
+        SELECT regexp_replace(q::text, $re${LEXEME_RE}$re$, '''' || c || '/\\1''', 'g')::tsquery
           FROM unnest(cells) AS c)
 $fn$;
 

@@ -77,13 +77,17 @@ _SORT_SQL = {
 _BAND = "CASE WHEN name_key LIKE %s THEN 2 WHEN name_key LIKE %s THEN 1 ELSE 0 END"
 
 CELLS_PER_DEGREE = 4  # migration 0008's studio_search_cell_vector(): 0.25° cells
+# Migration 0008 keeps a lexeme's first 500 characters: a query word that long matches
+# every word it shares them with, so its rows are tested again.
+LEXEME_CHARS = 500
 # Past this many cells the circle's box and the GIN are cheaper than a scan per cell
 # (about 25 µs each at a million studios).
 MAX_CELLS = 128
 _CELL_VECTOR = "studio_search_cell_vector(latitude, longitude, search_vector)"
-# websearch_to_tsquery's `-word`: a negation matches studios with none of a cell's
-# lexemes, so a per-cell query narrows nothing.
-_NEGATION = re.compile(r"(?:^|\s)-")
+# websearch_to_tsquery's `-word` (after a space, a bracket, `|`, …; not inside a word,
+# where it joins a phrase): a negation matches studios with none of a cell's lexemes, so
+# a per-cell query narrows nothing.
+_NEGATION = re.compile(r"(?<!\w)-")
 
 
 def circle_cells(params: SearchParams, centre: Centre) -> list[str] | None:
@@ -233,10 +237,10 @@ def radius_text_sample(
 
 
 # A tsquery's text once its lexemes are taken out: what is left are its operators. With
-# only `&`, `|` and prefixes (`:*`), a per-cell query matches exactly the studios of the
-# cell that the whole query matches; phrases (`<->`) and weights need the positions and
-# weights that the cell vector drops, and a negation matches in every other cell, so
-# those are tested again on the row.
+# only `&`, `|` and prefixes (`:*`), and no lexeme of LEXEME_CHARS, a per-cell query
+# matches exactly the studios of the cell that the whole query matches; phrases (`<->`)
+# and weights need the positions and weights that the cell vector drops, and a negation
+# matches in every other cell, so those are tested again on the row.
 _LEXEME = re.compile(r"'(?:[^']|'')*'")
 _EXACT_OPERATORS = re.compile(r"[\s&|()]|:\*")
 
@@ -255,7 +259,9 @@ def _cell_match(cells_sql: str, cells_params: list[Any], recheck: Operand | None
 def _cells_operand(cell_queries: list[str] | None, tsquery: str) -> Operand | None:
     if cell_queries is None:
         return None
-    exact = not _EXACT_OPERATORS.sub("", _LEXEME.sub("", tsquery))
+    exact = not _EXACT_OPERATORS.sub("", _LEXEME.sub("", tsquery)) and all(
+        len(lexeme) - 2 < LEXEME_CHARS for lexeme in _LEXEME.findall(tsquery)
+    )
     return _cell_match(
         "%s::tsquery[]", [cell_queries], None if exact else ("%s::tsquery", [tsquery])
     )

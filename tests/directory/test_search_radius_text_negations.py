@@ -1,8 +1,8 @@
-"""Review of 0142a87: circle_cells()'s `(?:^|\s)-` misses negations that
-websearch_to_tsquery() reads after `(` or `|` — `(-sound)` is `!'sound'`. On the cell
-path each per-cell query then contains `!'<cell>/sound'`, which every located studio in
-every cell matches: the GIN returns the whole table (759,023 rows, 26 s at a million
-studios around London, 60 mi) before the distance test."""
+"""Negations take the earth box, not the cell index: websearch_to_tsquery() reads `-word`
+after a space, a bracket or `|` — `(-sound)` is `!'sound'` — and a per-cell query with
+`!'<cell>/sound'` matches every located studio of every cell (759,023 rows, 26 s at a
+million studios around London within 60 miles, before the distance test; found in
+review)."""
 
 from __future__ import annotations
 
