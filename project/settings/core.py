@@ -193,9 +193,11 @@ if DATABASE_URL:
         # prefix word asked per map cell: directory/search/radius_text.py) it compiled the
         # statement first, 12 ms of a 13 ms search at a million studios — and no parallel
         # workers, whose start cost 15 ms of a 25 ms facet search (docs/deployment.md).
-        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-            "options", "-c jit=off -c max_parallel_workers_per_gather=0"
-        )
+        # First, so that an `?options=` of DATABASE_URL (later `-c` wins) can change them.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = " ".join(
+            ["-c jit=off -c max_parallel_workers_per_gather=0", options.get("options", "")]
+        ).strip()
     # Where no pool is used (Celery workers, or DB_POOL=0): seconds to keep a connection.
     DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", default=0)
     # Celery workers (sync, one connection per process) keep theirs across tasks.

@@ -1,6 +1,5 @@
-"""Review of 0142a87/85f6f40: `jit=off` and `max_parallel_workers_per_gather=0` are set
-with OPTIONS.setdefault("options", ...), so a DATABASE_URL that already carries
-`?options=` (say a statement_timeout) silently loses both."""
+"""`jit=off` and `max_parallel_workers_per_gather=0` stay on a DATABASE_URL that carries
+its own `?options=` (say a statement_timeout), which come after them."""
 
 from __future__ import annotations
 
