@@ -141,6 +141,13 @@ class _Ledger:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def drain(self) -> None:
+        """Every count of this loop in Redis: send the unsent ones and wait for the flushes
+        already under way (a timer's flush may have taken them and not yet been written)."""
+        await self.flush()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
     async def flush(self) -> None:
         """Send every count not yet sent, in one pipeline."""
         batch = [(key, entry, entry[1]) for key, entry in self.entries.items() if entry[1]]
@@ -207,7 +214,7 @@ async def message_budget_spend_async(*, user_id: int) -> None:
     entry = ledger.entries.get(key)
     if entry is not None:
         if ledger.used(entry) >= limit:
-            await ledger.flush()  # the other doors see the spent budget now
+            await ledger.drain()  # the other doors see the spent budget now
             raise _refuse(limit, window, left)
         ledger.count(entry)
         return
