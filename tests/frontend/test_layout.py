@@ -290,6 +290,11 @@ def test_phone_studio_gallery_scrolls(browser, servers, page_errors):
         images = page.locator(".gallery img")
         expect(images).to_have_count(4)
         expect(page.locator(".gallery img.img-broken")).to_have_count(4)
+        # Each broken image then loads the placeholder: until it has, its width is 0.
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.gallery img')]"
+            ".every(img => img.complete && img.naturalWidth > 0)"
+        )
         widths = [images.nth(i).bounding_box()["width"] for i in range(4)]
         assert all(w > 250 for w in widths), widths  # not four thin columns
         gallery = page.locator(".gallery")
