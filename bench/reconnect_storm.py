@@ -10,7 +10,9 @@ systemd socket activation does; a proxy switching its upstream to new ports does
 same), and only once they accept does each old process get SIGTERM: it stops accepting,
 then closes its sockets. `--deploy stop-start` is the naive restart: SIGTERM, wait for
 the exit, start again on the same port. Each client reconnects with jittered backoff and
-sends `resume` with the last event id it saw. A `resume` the server answers `busy` (its
+names the last event id it saw in the socket's URL (`/ws/?last_event_id=N`): the server
+replays from it after `hello` (`resume_from`) as a `resume` frame would; a server that does
+not (no `resume_from` in `hello`) gets a `resume` frame. A `resume` answered `busy` (its
 database queue is full: docs/realtime-protocol.md, "Overload") is sent again after
 `retry_after` seconds plus up to half again, as the browser client does. A 4503 close is a
 failed connect like any other: reconnect with backoff.
@@ -25,6 +27,12 @@ an event, ahead of it or already seen, since the replay brings it in order
 the sender has stopped, every client resumes once more on its open socket (pub/sub
 doorbells ring at most once; resume is the safety net): what that replays is counted,
 and each client's last id must then equal its stream's head in PostgreSQL.
+
+Statements per reconnect: PostgreSQL's committed + rolled-back transactions in the bench
+database (each of the socket's statements is one, autocommit) from the SIGTERM until all
+caught up plus a second (the statistics reach pg_stat_database within about a second),
+less the steady sender's rate measured over the flow before the deploy, per caught-up
+client. An estimate: failed handshakes, `busy` retries and the new pools' own SETs count.
 
     flock /tmp/sf-bench.lock .venv/bin/python bench/reconnect_storm.py --clients 10000
 
@@ -172,9 +180,11 @@ async def _clients(jobs: list[tuple[str, int]], shared: dict, args: dict, result
                 await asyncio.sleep(random.uniform(0, cap))
             first = False
             try:
+                # A reconnect names its last event id: hello's statement reads the replay.
+                query = "" if state["last"] is None else f"?last_event_id={state['last']}"
                 async with sem:
                     ws = await connect(
-                        f"ws://127.0.0.1:{port}/ws/",
+                        f"ws://127.0.0.1:{port}/ws/{query}",
                         origin=f"http://127.0.0.1:{port}",
                         additional_headers={"Cookie": f"sessionid={key}"},
                         open_timeout=30,
@@ -197,7 +207,10 @@ async def _clients(jobs: list[tuple[str, int]], shared: dict, args: dict, result
                         state["live"] = True  # counted once per client
                         _count(shared, "live")
                     state["resuming"] = True
-                    await ws.send(json.dumps({"type": "resume", "last_event_id": state["last"]}))
+                    if hello.get("resume_from") != state["last"]:  # not taken from the URL
+                        await ws.send(
+                            json.dumps({"type": "resume", "last_event_id": state["last"]})
+                        )
                 state["ws"] = ws
                 await _read(ws, state, shared, stop)
             except Exception:  # noqa: S110 - the server went away: reconnect
@@ -347,6 +360,19 @@ def stream_heads(user_ids: list[int]) -> dict[int, int]:
     )
 
 
+def _transactions() -> int:
+    """Transactions of the bench database so far (pg_stat_database; lags up to ~1 s)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_stat_clear_snapshot()")
+        cur.execute(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database "
+            "WHERE datname = current_database()"
+        )
+        return cur.fetchone()[0]
+
+
 def _cpu(procs) -> float:
     total = 0.0
     for pid in procs:
@@ -447,7 +473,9 @@ def main() -> None:
             args=(senders, [u.username for u in users], args.rate, stop_sending, sent),
         )
         sender.start()
-        time.sleep(args.flow)
+        time.sleep(1.0)  # the sender's first transactions reach the statistics
+        flow_x0, flow_t0 = _transactions(), time.monotonic()
+        time.sleep(max(args.flow - 1.0, 1.0))
 
         old = [s.proc for s in servers]
         boot_s = None
@@ -461,7 +489,9 @@ def main() -> None:
             print(f"new processes accepting after {boot_s:.1f} s of boot", flush=True)
         loadavg_restart = Path("/proc/loadavg").read_text().split()[:3]
         gen_cpu0 = _cpu(p.pid for p in procs)
+        storm_x0 = _transactions()
         restart_at = time.monotonic()
+        sender_rate = (storm_x0 - flow_x0) / (restart_at - flow_t0)
         for proc in old:
             proc.send_signal(signal.SIGTERM)
         if overlap:
@@ -484,6 +514,9 @@ def main() -> None:
         for proc in old:
             _wait_exit(proc)
         down_s = time.monotonic() - restart_at  # an upper bound once the storm is over
+        # The storm's last statements reach the statistics within about a second.
+        time.sleep(max(0.0, restart_at + (back_s or 0.0) + 1.2 - time.monotonic()))
+        storm_x = _transactions() - storm_x0 - sender_rate * (time.monotonic() - restart_at)
         resumed = shared["resumed"].value
         print(
             f"all live at {live_s} s, {resumed} of {args.clients} caught up at {back_s} s "
@@ -527,6 +560,9 @@ def main() -> None:
             "all_caught_up_s": round(back_s, 2) if back_s is not None else None,
             "caught_up": resumed,
             "daphne_cpu_us_per_reconnect_and_resume": round(resume_cpu / max(resumed, 1) * 1e6),
+            # Estimated from pg_stat_database (see the module's docstring).
+            "statements_per_reconnect": round(storm_x / max(resumed, 1), 2),
+            "sender_transactions_per_s": round(sender_rate, 1),
             # The clients share the cores: their CPU is the rest of the storm's bill.
             "generator_cpu_us_per_reconnect_and_resume": round(gen_cpu / max(resumed, 1) * 1e6),
             "messages_sent": sent["ok"],
