@@ -28,11 +28,15 @@ the sender has stopped, every client resumes once more on its open socket (pub/s
 doorbells ring at most once; resume is the safety net): what that replays is counted,
 and each client's last id must then equal its stream's head in PostgreSQL.
 
-Statements per reconnect: PostgreSQL's committed + rolled-back transactions in the bench
-database (each of the socket's statements is one, autocommit) from the SIGTERM until all
-caught up plus a second (the statistics reach pg_stat_database within about a second),
-less the steady sender's rate measured over the flow before the deploy, per caught-up
-client. An estimate: failed handshakes, `busy` retries and the new pools' own SETs count.
+Statements per reconnect, from PostgreSQL's statistics (a backend's counts reach pg_stat_*
+up to 10 s late, PGSTAT_IDLE_INTERVAL: read 11 s after the new processes' boot and after
+all caught up, so the opens' and the boot's statements do not land in the storm's): the bench
+database's committed + rolled-back transactions (each of the socket's statements is one,
+autocommit) over the storm, less the steady sender's (its transactions per message, taken
+over the flow before the new processes boot, times the messages it sent meanwhile), per caught-up
+client — an estimate: failed handshakes and the new pools' own SETs count too; and,
+exactly, the index scans of `django_session` per caught-up client (only the sign-in
+statements read it: the session row, and the user joined with the live session).
 
     flock /tmp/sf-bench.lock .venv/bin/python bench/reconnect_storm.py --clients 10000
 
@@ -76,6 +80,7 @@ from bench.common import (
 )
 
 PING_EVERY = 25.0
+STATS_LAG = 11.0  # seconds for every backend's counts to reach pg_stat_* (PG: at most 10)
 
 
 def raise_fd_limit() -> int:
@@ -360,17 +365,20 @@ def stream_heads(user_ids: list[int]) -> dict[int, int]:
     )
 
 
-def _transactions() -> int:
-    """Transactions of the bench database so far (pg_stat_database; lags up to ~1 s)."""
+def _pg_counts() -> tuple[int, int]:
+    """(transactions of the bench database, index + sequential scans of django_session) so
+    far, from pg_stat_* (which lag up to ~1 s)."""
     from django.db import connection
 
     with connection.cursor() as cur:
         cur.execute("SELECT pg_stat_clear_snapshot()")
         cur.execute(
-            "SELECT xact_commit + xact_rollback FROM pg_stat_database "
-            "WHERE datname = current_database()"
+            "SELECT (SELECT xact_commit + xact_rollback FROM pg_stat_database"
+            "        WHERE datname = current_database()),"
+            "       (SELECT coalesce(idx_scan, 0) + seq_scan FROM pg_stat_user_tables"
+            "        WHERE relname = 'django_session')"
         )
-        return cur.fetchone()[0]
+        return cur.fetchone()
 
 
 def _cpu(procs) -> float:
@@ -474,9 +482,11 @@ def main() -> None:
         )
         sender.start()
         time.sleep(1.0)  # the sender's first transactions reach the statistics
-        flow_x0, flow_t0 = _transactions(), time.monotonic()
+        flow_x0, flow_m0 = _pg_counts()[0], sent["ok"]
         time.sleep(max(args.flow - 1.0, 1.0))
 
+        # The sender's own transactions per message, over the flow (before any boot).
+        per_message = (_pg_counts()[0] - flow_x0) / max(sent["ok"] - flow_m0, 1)
         old = [s.proc for s in servers]
         boot_s = None
         if overlap:
@@ -487,11 +497,12 @@ def main() -> None:
                 s.ready()
             boot_s = max(s.ready_s for s in servers)
             print(f"new processes accepting after {boot_s:.1f} s of boot", flush=True)
+            # The boot's statements reach the statistics first (see the docstring).
+            time.sleep(STATS_LAG)
         loadavg_restart = Path("/proc/loadavg").read_text().split()[:3]
         gen_cpu0 = _cpu(p.pid for p in procs)
-        storm_x0 = _transactions()
+        (storm_x0, storm_s0), storm_m0 = _pg_counts(), sent["ok"]
         restart_at = time.monotonic()
-        sender_rate = (storm_x0 - flow_x0) / (restart_at - flow_t0)
         for proc in old:
             proc.send_signal(signal.SIGTERM)
         if overlap:
@@ -514,9 +525,10 @@ def main() -> None:
         for proc in old:
             _wait_exit(proc)
         down_s = time.monotonic() - restart_at  # an upper bound once the storm is over
-        # The storm's last statements reach the statistics within about a second.
-        time.sleep(max(0.0, restart_at + (back_s or 0.0) + 1.2 - time.monotonic()))
-        storm_x = _transactions() - storm_x0 - sender_rate * (time.monotonic() - restart_at)
+        # The storm's last statements reach the statistics (see the docstring).
+        time.sleep(max(0.0, restart_at + (back_s or 0.0) + STATS_LAG - time.monotonic()))
+        storm_x, storm_s = _pg_counts()
+        storm_x -= storm_x0 + per_message * (sent["ok"] - storm_m0)
         resumed = shared["resumed"].value
         print(
             f"all live at {live_s} s, {resumed} of {args.clients} caught up at {back_s} s "
@@ -562,7 +574,8 @@ def main() -> None:
             "daphne_cpu_us_per_reconnect_and_resume": round(resume_cpu / max(resumed, 1) * 1e6),
             # Estimated from pg_stat_database (see the module's docstring).
             "statements_per_reconnect": round(storm_x / max(resumed, 1), 2),
-            "sender_transactions_per_s": round(sender_rate, 1),
+            "sender_transactions_per_message": round(per_message, 2),
+            "session_scans_per_reconnect": round((storm_s - storm_s0) / max(resumed, 1), 2),
             # The clients share the cores: their CPU is the rest of the storm's bill.
             "generator_cpu_us_per_reconnect_and_resume": round(gen_cpu / max(resumed, 1) * 1e6),
             "messages_sent": sent["ok"],
