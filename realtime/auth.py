@@ -69,10 +69,13 @@ logger = logging.getLogger(__name__)
 AUTH_CACHE_TTL = 300.0
 AUTH_CACHE_MAX = 50_000
 # Seconds a shared-cache batch may take before its callers read the session row instead.
-# Not shorter: in a reconnect storm the event loop itself runs seconds behind, and 0.5 s
-# timed out healthy batches (the bench's storm at 2,000 clients), pausing the cache.
-SHARED_TIMEOUT = 2.0
-SHARED_RETRY_AFTER = 5.0  # seconds the shared cache is left alone after a failure
+# Not shorter: in a reconnect storm on a loaded machine the event loop itself runs seconds
+# behind, and 0.5 s, then 2 s, timed out healthy batches (bench/reconnect_storm.py at
+# 2,000 clients, load 1.4 and 7). A Redis that hangs hangs the channel layer too.
+SHARED_TIMEOUT = 3.0
+# Seconds the shared cache is left alone after a failure: short, since a timeout may have
+# been the loop's lag, not Redis (and every cold connect meanwhile reads the session row).
+SHARED_RETRY_AFTER = 1.0
 
 # session key -> (user id, backend path, session auth hash, cached at)
 _decoded: dict[str, tuple[int, str, str, float]] = {}
@@ -224,9 +227,8 @@ def _shared_drop(session_key: str) -> None:
 def _sync_client(url: str):
     import redis
 
-    return redis.Redis.from_url(
-        url, socket_timeout=SHARED_TIMEOUT, socket_connect_timeout=SHARED_TIMEOUT
-    )
+    # Short: it runs in the request (or task) that ended the session.
+    return redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
 
 
 def forget_session(session_key: str) -> None:
