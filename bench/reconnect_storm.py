@@ -10,7 +10,9 @@ systemd socket activation does; a proxy switching its upstream to new ports does
 same), and only once they accept does each old process get SIGTERM: it stops accepting,
 then closes its sockets. `--deploy stop-start` is the naive restart: SIGTERM, wait for
 the exit, start again on the same port. Each client reconnects with jittered backoff and
-sends `resume` with the last event id it saw. A `resume` the server answers `busy` (its
+names the last event id it saw in the socket's URL (`/ws/?last_event_id=N`): the server
+replays from it after `hello` (`resume_from`) as a `resume` frame would; a server that does
+not (no `resume_from` in `hello`) gets a `resume` frame. A `resume` answered `busy` (its
 database queue is full: docs/realtime-protocol.md, "Overload") is sent again after
 `retry_after` seconds plus up to half again, as the browser client does. A 4503 close is a
 failed connect like any other: reconnect with backoff.
@@ -25,6 +27,16 @@ an event, ahead of it or already seen, since the replay brings it in order
 the sender has stopped, every client resumes once more on its open socket (pub/sub
 doorbells ring at most once; resume is the safety net): what that replays is counted,
 and each client's last id must then equal its stream's head in PostgreSQL.
+
+Statements per reconnect, from PostgreSQL's statistics (a backend's counts reach pg_stat_*
+up to 10 s late, PGSTAT_IDLE_INTERVAL: read 11 s after the new processes' boot and after
+all caught up, so the opens' and the boot's statements do not land in the storm's): the bench
+database's committed + rolled-back transactions (each of the socket's statements is one,
+autocommit) over the storm, less the steady sender's (its transactions per message, taken
+over the flow before the new processes boot, times the messages it sent meanwhile), per caught-up
+client — an estimate: failed handshakes and the new pools' own SETs count too; and,
+exactly, the index scans of `django_session` per caught-up client (only the sign-in
+statements read it: the session row, and the user joined with the live session).
 
     flock /tmp/sf-bench.lock .venv/bin/python bench/reconnect_storm.py --clients 10000
 
@@ -68,6 +80,7 @@ from bench.common import (
 )
 
 PING_EVERY = 25.0
+STATS_LAG = 11.0  # seconds for every backend's counts to reach pg_stat_* (PG: at most 10)
 
 
 def raise_fd_limit() -> int:
@@ -172,9 +185,11 @@ async def _clients(jobs: list[tuple[str, int]], shared: dict, args: dict, result
                 await asyncio.sleep(random.uniform(0, cap))
             first = False
             try:
+                # A reconnect names its last event id: hello's statement reads the replay.
+                query = "" if state["last"] is None else f"?last_event_id={state['last']}"
                 async with sem:
                     ws = await connect(
-                        f"ws://127.0.0.1:{port}/ws/",
+                        f"ws://127.0.0.1:{port}/ws/{query}",
                         origin=f"http://127.0.0.1:{port}",
                         additional_headers={"Cookie": f"sessionid={key}"},
                         open_timeout=30,
@@ -197,7 +212,10 @@ async def _clients(jobs: list[tuple[str, int]], shared: dict, args: dict, result
                         state["live"] = True  # counted once per client
                         _count(shared, "live")
                     state["resuming"] = True
-                    await ws.send(json.dumps({"type": "resume", "last_event_id": state["last"]}))
+                    if hello.get("resume_from") != state["last"]:  # not taken from the URL
+                        await ws.send(
+                            json.dumps({"type": "resume", "last_event_id": state["last"]})
+                        )
                 state["ws"] = ws
                 await _read(ws, state, shared, stop)
             except Exception:  # noqa: S110 - the server went away: reconnect
@@ -347,6 +365,22 @@ def stream_heads(user_ids: list[int]) -> dict[int, int]:
     )
 
 
+def _pg_counts() -> tuple[int, int]:
+    """(transactions of the bench database, index + sequential scans of django_session) so
+    far, from pg_stat_* (which lag up to ~1 s)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_stat_clear_snapshot()")
+        cur.execute(
+            "SELECT (SELECT xact_commit + xact_rollback FROM pg_stat_database"
+            "        WHERE datname = current_database()),"
+            "       (SELECT coalesce(idx_scan, 0) + seq_scan FROM pg_stat_user_tables"
+            "        WHERE relname = 'django_session')"
+        )
+        return cur.fetchone()
+
+
 def _cpu(procs) -> float:
     total = 0.0
     for pid in procs:
@@ -447,8 +481,12 @@ def main() -> None:
             args=(senders, [u.username for u in users], args.rate, stop_sending, sent),
         )
         sender.start()
-        time.sleep(args.flow)
+        time.sleep(1.0)  # the sender's first transactions reach the statistics
+        flow_x0, flow_m0 = _pg_counts()[0], sent["ok"]
+        time.sleep(max(args.flow - 1.0, 1.0))
 
+        # The sender's own transactions per message, over the flow (before any boot).
+        per_message = (_pg_counts()[0] - flow_x0) / max(sent["ok"] - flow_m0, 1)
         old = [s.proc for s in servers]
         boot_s = None
         if overlap:
@@ -459,8 +497,11 @@ def main() -> None:
                 s.ready()
             boot_s = max(s.ready_s for s in servers)
             print(f"new processes accepting after {boot_s:.1f} s of boot", flush=True)
+            # The boot's statements reach the statistics first (see the docstring).
+            time.sleep(STATS_LAG)
         loadavg_restart = Path("/proc/loadavg").read_text().split()[:3]
         gen_cpu0 = _cpu(p.pid for p in procs)
+        (storm_x0, storm_s0), storm_m0 = _pg_counts(), sent["ok"]
         restart_at = time.monotonic()
         for proc in old:
             proc.send_signal(signal.SIGTERM)
@@ -484,6 +525,10 @@ def main() -> None:
         for proc in old:
             _wait_exit(proc)
         down_s = time.monotonic() - restart_at  # an upper bound once the storm is over
+        # The storm's last statements reach the statistics (see the docstring).
+        time.sleep(max(0.0, restart_at + (back_s or 0.0) + STATS_LAG - time.monotonic()))
+        storm_x, storm_s = _pg_counts()
+        storm_x -= storm_x0 + per_message * (sent["ok"] - storm_m0)
         resumed = shared["resumed"].value
         print(
             f"all live at {live_s} s, {resumed} of {args.clients} caught up at {back_s} s "
@@ -527,6 +572,10 @@ def main() -> None:
             "all_caught_up_s": round(back_s, 2) if back_s is not None else None,
             "caught_up": resumed,
             "daphne_cpu_us_per_reconnect_and_resume": round(resume_cpu / max(resumed, 1) * 1e6),
+            # Estimated from pg_stat_database (see the module's docstring).
+            "statements_per_reconnect": round(storm_x / max(resumed, 1), 2),
+            "sender_transactions_per_message": round(per_message, 2),
+            "session_scans_per_reconnect": round((storm_s - storm_s0) / max(resumed, 1), 2),
             # The clients share the cores: their CPU is the rest of the storm's bill.
             "generator_cpu_us_per_reconnect_and_resume": round(gen_cpu / max(resumed, 1) * 1e6),
             "messages_sent": sent["ok"],

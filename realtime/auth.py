@@ -14,15 +14,24 @@ process to ~135 new sockets a second. Here, in services mode:
   get_user` does, so a deleted/expired session or a changed password refuses the socket
   whatever the cache holds;
 - the cache entry is dropped when the session row is deleted (realtime/sockets.py) and
-  expires after AUTH_CACHE_TTL seconds anyway.
+  expires after AUTH_CACHE_TTL seconds anyway;
+- the same triple is shared between processes through Redis (issue 13: after a deploy
+  every new process starts with an empty local cache, and every reconnect paid the session
+  statement): keyed by a SHA-256 of the session key, never the key itself, signed with
+  SECRET_KEY (an entry written by anything else is ignored), written when a process
+  decodes a key, expiring after AUTH_CACHE_TTL, deleted with the local entry. It only
+  saves the session row's read: the one statement below still checks that the row exists
+  and is unexpired and that the hash matches, so a stale entry admits nobody. Redis
+  failing (down, slow) costs the session statement, never a refused socket; after a
+  failure the shared cache is not asked for SHARED_RETRY_AFTER seconds.
 
 Overload (issue 13): when the pool has no connection for the lookup within its wait, or
 its queue is full (realtime/db.py, Busy), the handshake is accepted and closed at once
 with 4503 (close_codes.BUSY), so the client backs off and retries, instead of an HTTP 500
 that it sees as a bare 1006.
 
-A cold key costs one more statement (the session row, decoded by Django's own session
-store). Anything unusual (a backend that is not a ModelBackend, a hash that only matches
+A key cold in both caches costs one more statement (the session row, decoded by Django's
+own session store). Anything unusual (a backend that is not a ModelBackend, a hash that only matches
 a fallback SECRET_KEY and must be rotated in the session) goes the old, synchronous way.
 Embedded mode (SQLite) keeps channels' AuthMiddlewareStack.
 """
@@ -31,7 +40,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
+import json
+import logging
 import time
+import weakref
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -47,12 +60,22 @@ from django.contrib.auth import (
 )
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser
-from django.utils.crypto import constant_time_compare
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from . import close_codes, db
 
+logger = logging.getLogger(__name__)
+
 AUTH_CACHE_TTL = 300.0
 AUTH_CACHE_MAX = 50_000
+# Seconds a shared-cache batch may take before its callers read the session row instead.
+# Not shorter: in a reconnect storm on a loaded machine the event loop itself runs seconds
+# behind, and 0.5 s, then 2 s, timed out healthy batches (bench/reconnect_storm.py at
+# 2,000 clients, load 1.4 and 7). A Redis that hangs hangs the channel layer too.
+SHARED_TIMEOUT = 3.0
+# Seconds the shared cache is left alone after a failure: short, since a timeout may have
+# been the loop's lag, not Redis (and every cold connect meanwhile reads the session row).
+SHARED_RETRY_AFTER = 1.0
 
 # session key -> (user id, backend path, session auth hash, cached at)
 _decoded: dict[str, tuple[int, str, str, float]] = {}
@@ -89,15 +112,145 @@ async def _fetchone(statement: str, params: dict) -> tuple | None:
     return await asyncio.shield(db.fetchone(statement, params))
 
 
+class _Shared:
+    """The decoded triples shared through Redis, for one event loop.
+
+    Reads and writes queue and go out together, one pipeline per batch on one connection
+    (as realtime/presence.py does): a storm's thousands of connects in a tick cost a few
+    round trips, not a connection each."""
+
+    def __init__(self) -> None:
+        import redis.asyncio as aioredis
+
+        self.client = aioredis.Redis.from_url(
+            settings.REDIS_URL,
+            max_connections=1,
+            socket_timeout=SHARED_TIMEOUT,
+            socket_connect_timeout=SHARED_TIMEOUT,
+        )
+        self.pending: list[tuple[str, str, str | None, asyncio.Future]] = []
+        self.task: asyncio.Task | None = None
+
+    def submit(self, op: str, key: str, value: str | None = None) -> asyncio.Future:
+        done = asyncio.get_running_loop().create_future()
+        self.pending.append((op, key, value, done))
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_running_loop().create_task(self._drain())
+        return done
+
+    async def _drain(self) -> None:
+        global _shared_down_until
+        await asyncio.sleep(0)  # let the rest of this tick's callers join the batch
+        while self.pending:
+            batch, self.pending = self.pending[:SHARED_BATCH], self.pending[SHARED_BATCH:]
+            try:
+                async with asyncio.timeout(SHARED_TIMEOUT):
+                    async with self.client.pipeline(transaction=False) as pipe:
+                        for op, key, value, _ in batch:
+                            if op == "get":
+                                pipe.get(key)
+                            else:
+                                pipe.set(key, value, ex=int(AUTH_CACHE_TTL))
+                        results = await pipe.execute()
+            except Exception as exc:  # Redis down or slow: the callers read the session row
+                _shared_down_until = time.monotonic() + SHARED_RETRY_AFTER
+                logger.warning("shared session cache failed, using the database: %r", exc)
+                results = [None] * len(batch)
+            for (*_, done), result in zip(batch, results, strict=True):
+                if not done.done():
+                    done.set_result(result)
+
+
+_shared: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Shared] = weakref.WeakKeyDictionary()
+_shared_down_until = 0.0  # monotonic time before which Redis is not asked (it just failed)
+SHARED_BATCH = 1000
+
+
+def _shared_submit(op: str, session_key: str, value: str | None = None) -> asyncio.Future | None:
+    """Queue a read or write of this key's shared entry (None: no shared cache now)."""
+    if not settings.REDIS_URL or time.monotonic() < _shared_down_until:
+        return None
+    loop = asyncio.get_running_loop()
+    shared = _shared.get(loop)
+    if shared is None:
+        shared = _shared[loop] = _Shared()
+    return shared.submit(op, _shared_key(session_key), value)
+
+
+def _shared_key(session_key: str) -> str:
+    """The shared entry's Redis key: a SHA-256 of the session key, never the key itself."""
+    from django.core.cache import cache
+
+    digest = hashlib.sha256(session_key.encode()).hexdigest()
+    return cache.make_key(f"realtime:auth:{digest}")
+
+
+def _seal(session_key: str, body: str) -> str:
+    """An HMAC (SECRET_KEY) of the entry and the session key it belongs to."""
+    return salted_hmac(
+        "realtime.auth.shared", f"{session_key}|{body}", algorithm="sha256"
+    ).hexdigest()
+
+
+async def _shared_get(session_key: str) -> tuple[int, str, str] | None:
+    waiting = _shared_submit("get", session_key)
+    raw = await waiting if waiting is not None else None
+    if raw is None:
+        return None
+    mac, _, body = raw.decode("utf-8", "replace").partition("|")
+    if not constant_time_compare(mac, _seal(session_key, body)):
+        return None  # not written by us (or signed with another SECRET_KEY): ignore it
+    try:
+        user_id, backend, session_hash = json.loads(body)
+        return int(user_id), str(backend), str(session_hash)
+    except (TypeError, ValueError):
+        return None
+
+
+def _shared_put(session_key: str, triple: tuple[int, str, str]) -> None:
+    """Queue the write; nobody waits for it (the next batch carries it)."""
+    body = json.dumps(list(triple), separators=(",", ":"))
+    _shared_submit("set", session_key, f"{_seal(session_key, body)}|{body}")
+
+
+def _shared_drop(session_key: str) -> None:
+    """Synchronous: the session row's post_delete runs in a request, a task or a shell."""
+    if not settings.REDIS_URL:
+        return
+    try:
+        _sync_client(settings.REDIS_URL).delete(_shared_key(session_key))
+    except Exception as exc:  # the entry expires anyway, and the statement refuses it
+        logger.warning("shared session cache delete failed: %r", exc)
+
+
+@functools.cache
+def _sync_client(url: str):
+    import redis
+
+    # Short: it runs in the request (or task) that ended the session.
+    return redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+
+
 def forget_session(session_key: str) -> None:
-    """The session ended (realtime/sockets.py): drop its cached auth data."""
+    """The session ended (realtime/sockets.py): drop its cached auth data, here and shared."""
     _decoded.pop(session_key, None)
+    _shared_drop(session_key)
+
+
+def _remember(session_key: str, triple: tuple[int, str, str]) -> None:
+    if len(_decoded) >= AUTH_CACHE_MAX:
+        _decoded.clear()
+    _decoded[session_key] = (*triple, time.monotonic())
 
 
 async def _decode(session_key: str) -> tuple[int, str, str] | None:
     hit = _decoded.get(session_key)
     if hit is not None and time.monotonic() - hit[3] < AUTH_CACHE_TTL:
         return hit[:3]
+    shared = await _shared_get(session_key)
+    if shared is not None:
+        _remember(session_key, shared)
+        return shared
     row = await _fetchone(SESSION_DATA, {"key": session_key})
     if row is None:
         return None
@@ -109,10 +262,10 @@ async def _decode(session_key: str) -> tuple[int, str, str] | None:
         backend, session_hash = data[BACKEND_SESSION_KEY], data.get(HASH_SESSION_KEY) or ""
     except (KeyError, TypeError, ValueError):
         return None
-    if len(_decoded) >= AUTH_CACHE_MAX:
-        _decoded.clear()
-    _decoded[session_key] = (user_id, backend, session_hash, time.monotonic())
-    return user_id, backend, session_hash
+    triple = (user_id, backend, session_hash)
+    _remember(session_key, triple)
+    _shared_put(session_key, triple)
+    return triple
 
 
 async def session_owner(session_key: str | None) -> Any:

@@ -28,7 +28,8 @@ MEANINGS: dict[int, str] = {
     RATE_LIMITED: "kept sending after `rate_limited` (about 50 more frames without a pause)",
     BUSY: (
         "the server is overloaded while the socket opens: no database connection for the "
-        "sign-in lookup or the initial state within the wait (realtime/db.py, Busy)"
+        "sign-in lookup or the initial state (with the replay a URL's `last_event_id` asks "
+        "for) within the wait (realtime/db.py, Busy)"
     ),
 }
 

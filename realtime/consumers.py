@@ -165,6 +165,10 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.user = user
         self._session_key = session_key
         self.session_hash = session_fingerprint(session_key)
+        # A resume named in the handshake (`/ws/?last_event_id=37`): hello's statement also
+        # reads the first page of the replay, and the socket answers as `resume` would.
+        after = frames.handshake_last_event_id(self.scope.get("query_string", b""))
+        reader = stream_reader()
         # Subscribe first, then read the baseline (Zulip's register-then-fetch): an event
         # committed in between is either <= baseline (dropped) or queued for delivery.
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
@@ -172,13 +176,13 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         # presence write behind the disconnect's removal).
         presence_done, state = await asyncio.gather(
             presence.presence_set([(user.pk, self.channel_name)]),
-            stream_reader().hello_state(user.pk),
+            reader.hello_state(user.pk) if after is None else reader.hello_page(user.pk, after),
             return_exceptions=True,
         )
         for result in (presence_done, state):
             if isinstance(result, BaseException):
                 raise result
-        last_event_id, unread_messages, unread_notifications = state
+        last_event_id, unread_messages, unread_notifications = state[:3]
         self._delivery = OrderedDelivery(
             cursor=last_event_id,
             send=self._send_text,
@@ -186,14 +190,19 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             gap_wait=GAP_WAIT,
             spawn=_spawn,
         )
-        await self.send_json(
-            {
-                "type": "hello",
-                "user": user_json(user),
-                "last_event_id": last_event_id,
-                "unread": {"messages": unread_messages, "notifications": unread_notifications},
-            }
-        )
+        hello = {
+            "type": "hello",
+            "user": user_json(user),
+            "last_event_id": last_event_id,
+            "unread": {"messages": unread_messages, "notifications": unread_notifications},
+        }
+        if after is None:
+            await self.send_json(hello)
+            return
+        hello["resume_from"] = after
+        async with self._delivery.lock:
+            await self.send_json(hello)
+            await self._catch_up(after, last_event_id, state[3])
 
     async def _send_text(self, text: str) -> None:
         if not self._closed:
@@ -360,19 +369,25 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         after = frame.get("last_event_id")
         if not isinstance(after, int) or isinstance(after, bool) or after < 0:
             raise ValidationFailed(fields={"last_event_id": ["Must be an event id (>= 0)."]})
-        reader, delivery = stream_reader(), self._delivery
-        async with delivery.lock:
+        async with self._delivery.lock:
             # One statement: the head and the first page after `after`.
-            head, page = await reader.resume_page(self.user.pk, after)
-            if after > head:
-                await self._resync(head, "ahead")
-                return
-            if after < head and (not page or page[0][0] != after + 1):
-                await self._resync(head, "expired")
-                return
-            delivery.cursor = after
-            await delivery.replay(after, head, first=page)
-            await self._send_json_open({"type": "resumed", "last_event_id": delivery.cursor})
+            head, page = await stream_reader().resume_page(self.user.pk, after)
+            await self._catch_up(after, head, page)
+
+    async def _catch_up(self, after: int, head: int, page: list[tuple[int, str]]) -> None:
+        """Replay (after, head] from its first page, then `resumed`; or `resync_required`.
+        A `resume` frame and a resume named in the handshake both end here. Call under
+        `delivery.lock`."""
+        if after > head:
+            await self._resync(head, "ahead")
+            return
+        if after < head and (not page or page[0][0] != after + 1):
+            await self._resync(head, "expired")
+            return
+        delivery = self._delivery
+        delivery.cursor = after
+        await delivery.replay(after, head, first=page)
+        await self._send_json_open({"type": "resumed", "last_event_id": delivery.cursor})
 
     async def _resync(self, head: int, reason: str) -> None:
         self._delivery.skip_to(head)

@@ -113,3 +113,32 @@ def _problem(value: Any) -> str | None:
         elif isinstance(item, list):
             stack.extend(item)
     return None
+
+
+_EVENT_ID = re.compile(r"[0-9]{1,19}")
+MAX_QUERY_BYTES = 1024
+
+
+def handshake_last_event_id(query_string: bytes) -> int | None:
+    """The `last_event_id` the socket URL names (`/ws/?last_event_id=37`), or None.
+
+    A resume named in the handshake (docs/realtime-protocol.md, "resume"). Anything but
+    exactly one such parameter of plain decimal digits within a signed 64-bit id (negative,
+    signed, not an integer, empty, repeated, over MAX_INT, a query string over
+    MAX_QUERY_BYTES) is ignored: `hello` then carries no `resume_from`, and the client
+    sends `resume` as before.
+    """
+    from urllib.parse import parse_qs
+
+    if not query_string or len(query_string) > MAX_QUERY_BYTES:
+        return None
+    try:
+        values = parse_qs(query_string.decode("ascii"), keep_blank_values=True).get(
+            "last_event_id", []
+        )
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if len(values) != 1 or not _EVENT_ID.fullmatch(values[0]):
+        return None
+    value = int(values[0])
+    return value if value <= MAX_INT else None

@@ -21,6 +21,34 @@ SELECT
     (SELECT count(*) FROM notifications WHERE user_id = %(user)s AND NOT read)
 """
 
+# hello with a resume in the handshake (`/ws/?last_event_id=37`), in one trip: HELLO's
+# baseline and badges, and the first page of what follows 37 up to that baseline (one row
+# per event; one row with a NULL event when there is none). The same snapshot reads both,
+# so the page ends at the baseline exactly as RESUME_PAGE's ends at its head.
+HELLO_PAGE = """
+WITH ins AS (
+    INSERT INTO realtime_event_streams (user_id, last_event_id) VALUES (%(user)s, 0)
+    ON CONFLICT (user_id) DO NOTHING
+    RETURNING last_event_id
+), head AS (
+    SELECT
+        coalesce((SELECT last_event_id FROM ins),
+                 (SELECT last_event_id FROM realtime_event_streams WHERE user_id = %(user)s))
+            AS last_event_id,
+        (SELECT count(*) FROM messages WHERE receiver_id = %(user)s AND NOT is_read) AS messages,
+        (SELECT count(*) FROM notifications WHERE user_id = %(user)s AND NOT read) AS notifications
+)
+SELECT h.last_event_id, h.messages, h.notifications, e.event_id, e.frame
+FROM head h
+LEFT JOIN LATERAL (
+    SELECT event_id, (payload || jsonb_build_object('event_id', event_id))::text AS frame
+    FROM realtime_events
+    WHERE user_id = %(user)s AND event_id > %(after)s AND event_id <= h.last_event_id
+    ORDER BY event_id
+    LIMIT %(limit)s
+) e ON true
+"""
+
 # Replay: events after an id, in order, in pages; plus where the stream stands.
 REPLAY = """
 SELECT event_id, (payload || jsonb_build_object('event_id', event_id))::text

@@ -22,6 +22,12 @@ class StreamReader(Protocol):
     async def hello_state(self, user_id: int) -> tuple[int, int, int]:
         """(last event id, unread messages, unread notifications); creates the stream row."""
 
+    async def hello_page(
+        self, user_id: int, after: int
+    ) -> tuple[int, int, int, list[tuple[int, str]]]:
+        """hello_state and the first page after `after` up to its last event id, in one
+        read: `hello` with a resume named in the handshake."""
+
     async def events_page(self, user_id: int, after: int, upto: int) -> list[tuple[int, str]]:
         """Up to REPLAY_PAGE events (after, upto], in order, as (id, frame text)."""
 
@@ -55,6 +61,16 @@ class SqlStreamReader:
             row = await db.fetchone(sql.HELLO, {"user": user_id})
         return row
 
+    async def hello_page(
+        self, user_id: int, after: int
+    ) -> tuple[int, int, int, list[tuple[int, str]]]:
+        params = {"user": user_id, "after": after, "limit": REPLAY_PAGE}
+        rows = await asyncio.shield(db.fetchall(sql.HELLO_PAGE, params))
+        if rows[0][0] is None:  # the stream row's race, as in hello_state
+            rows = await db.fetchall(sql.HELLO_PAGE, params)
+        head, messages, notifications = rows[0][:3]
+        return head, messages, notifications, [(i, t) for *_, i, t in rows if i is not None]
+
     async def events_page(self, user_id: int, after: int, upto: int) -> list[tuple[int, str]]:
         params = {"user": user_id, "after": after, "upto": upto, "limit": REPLAY_PAGE}
         return await db.fetchall(sql.REPLAY, params)
@@ -86,6 +102,11 @@ class SqlStreamReader:
 class OrmStreamReader:
     async def hello_state(self, user_id: int) -> tuple[int, int, int]:
         return await database_sync_to_async(_hello_state)(user_id)
+
+    async def hello_page(
+        self, user_id: int, after: int
+    ) -> tuple[int, int, int, list[tuple[int, str]]]:
+        return await database_sync_to_async(_hello_page)(user_id, after)
 
     async def events_page(self, user_id: int, after: int, upto: int) -> list[tuple[int, str]]:
         return await database_sync_to_async(_events_page)(user_id, after, upto)
@@ -121,6 +142,11 @@ def _hello_state(user_id: int) -> tuple[int, int, int]:
         Message.objects.filter(receiver_id=user_id, is_read=False).count(),
         Notification.objects.filter(user_id=user_id, read=False).count(),
     )
+
+
+def _hello_page(user_id: int, after: int) -> tuple[int, int, int, list[tuple[int, str]]]:
+    head, messages, notifications = _hello_state(user_id)
+    return head, messages, notifications, _events_page(user_id, after, head) if after < head else []
 
 
 def _events_page(user_id: int, after: int, upto: int) -> list[tuple[int, str]]:

@@ -162,6 +162,64 @@ def test_reconnect_backs_off_with_jitter_resumes_and_resends_unacknowledged(js):
     assert delays == [500, 1000, 2000, 4000, 30000]
 
 
+def test_a_reconnect_names_its_cursor_in_the_url_and_the_server_resumes_from_it(js):
+    state = js.evaluate("""() => {
+        const t = window.t = harness.make();
+        t.sock().push(harness.hello(3));
+        t.sock().serverClose(1006);
+        return {first: t.sockets[0].url};
+    }""")
+    assert state == {"first": "ws://sf.test/ws/"}  # no cursor yet: the first hello gives it
+    js.clock.run_for(1000)
+    state = js.evaluate("""() => {
+        const sock = t.sock();
+        const url = sock.url;
+        sock.push({...harness.hello(5), resume_from: 3});
+        const resuming = t.client.resuming;
+        sock.push(harness.message(4, 8));
+        sock.push(harness.message(5, 9));
+        sock.push({type: "resumed", last_event_id: 5});
+        return {url, resuming, sent: sock.sent, cursor: t.client.cursor,
+                after: t.client.resuming, ids: t.seen("message.new").map(f => f.event_id)};
+    }""")
+    assert state == {
+        "url": "ws://sf.test/ws/?last_event_id=3",
+        "resuming": True,
+        "sent": [],  # no `resume` frame: the handshake named it
+        "cursor": 5,
+        "after": False,
+        "ids": [4, 5],
+    }
+
+
+def test_a_handshake_resume_ahead_of_the_server_resyncs_once(js):
+    js.evaluate("""() => {
+        const t = window.t = harness.make({url: "ws://sf.test/ws/?v=1"});
+        t.sock().push(harness.hello(50));
+        t.sock().serverClose(1006);
+    }""")
+    js.clock.run_for(1000)
+    state = js.evaluate("""() => {
+        const sock = t.sock();
+        const n0 = t.seen("resync").length;  // the first visit's "fresh"
+        sock.push({...harness.hello(3), resume_from: 50});  // the server's log was reset
+        const before = t.seen("resync").length - n0;  // the server decides, not the client
+        sock.push({type: "resync_required", last_event_id: 3, reason: "ahead"});
+        return {url: sock.url, before, resync: t.seen("resync").slice(n0), cursor: t.client.cursor,
+                sent: sock.sent, closed: sock.closedWith};
+    }""")
+    assert state == {
+        "url": "ws://sf.test/ws/?v=1&last_event_id=50",
+        "before": 0,
+        "resync": [{"reason": "ahead"}],
+        "cursor": 3,
+        "sent": [],
+        "closed": 4000,
+    }
+    js.clock.run_for(1000)
+    assert js.evaluate("t.sock().url") == "ws://sf.test/ws/?v=1&last_event_id=3"
+
+
 def test_resync_required_asks_pages_to_reload_and_reconnects_for_counts(js):
     js.evaluate("""() => {
         const t = window.t = harness.make({stored: {"sf.rt.last_event_id.7": "2"}});

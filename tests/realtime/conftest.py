@@ -88,6 +88,28 @@ async def _session_key(user) -> str:
 
 
 @pytest.fixture
+def trimmed(users):
+    """Bob's stream of five events (three messages from Alice) of which 1 and 2 were trimmed
+    as older than the retention: a resume from 0 is `expired`, from 2 replays 3–5."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from realtime.models import Event
+    from realtime.services import message_send
+    from realtime.services.emails import events_trim
+
+    a, b, _ = users
+    for i in range(3):
+        message_send(sender=a, to=b.username, content=f"m{i}", client_id=f"t{i}")
+    Event.objects.filter(user=b, event_id__lte=2).update(
+        created_at=timezone.now() - timedelta(days=31)
+    )
+    assert events_trim() == 2
+    return b
+
+
+@pytest.fixture
 async def close_pool():
     yield
     await db.close_pool()

@@ -35,6 +35,10 @@ async def test_sql_and_orm_readers_agree(users):
         assert await reader.resume_state(b.pk, head) == (head, None)
         assert await reader.resume_page(b.pk, 1) == (head, await reader.events_page(b.pk, 1, head))
         assert await reader.resume_page(b.pk, head) == (head, [])
+        page = (await reader.resume_page(b.pk, 1))[1]
+        assert await reader.hello_page(b.pk, 1) == (head, 3, 1, page)
+        assert await reader.hello_page(b.pk, head) == (head, 3, 1, [])
+        assert await reader.hello_page(b.pk, head + 5) == (head, 3, 1, [])
         assert await reader.active_user_id(b.username.upper()) == b.pk
         assert await reader.active_user_id("nobody") is None
     by_sql, by_orm = await sql.events_page(b.pk, 1, 3), await orm.events_page(b.pk, 1, 3)
@@ -46,6 +50,8 @@ async def test_sql_and_orm_readers_agree(users):
     for reader in (sql, orm):
         assert await reader.resume_state(stranger.pk, 0) == (0, None)
         assert await reader.resume_page(stranger.pk, 0) == (0, [])
+    for reader, user in ((sql, stranger), (orm, await database_sync_to_async(UserFactory)())):
+        assert await reader.hello_page(user.pk, 0) == (0, 0, 0, [])  # makes the stream row
 
 
 def test_the_backend_is_chosen_once():

@@ -7,7 +7,9 @@
 //   (`closeAction`: stop, drop the refused frame, back off longer, or retry);
 // - the event cursor: the id of the last stream event handed to the pages. Events at or
 //   below it are duplicates and dropped; an event that skips ahead is a gap and triggers
-//   `resume`; after a reconnect the client sends `resume {last_event_id: cursor}`. The
+//   `resume`; a reconnect names the cursor in the socket's URL (`/ws/?last_event_id=…`)
+//   and the server replays from it after `hello` (`hello.resume_from`), as a `resume` frame
+//   would; a server that does not (no `resume_from`) gets `resume {last_event_id: cursor}`. The
 //   cursor of the freshest tab is kept per user in localStorage, so that a page that
 //   loads its state over REST and then opens the socket resumes from before that load
 //   and misses nothing committed in between (pages dedupe what they already show);
@@ -193,9 +195,14 @@ export class RealtimeClient {
   }
 
   _url() {
-    if (this.options.url) return this.options.url;
-    const scheme = this.location.protocol === "https:" ? "wss:" : "ws:";
-    return `${scheme}//${this.location.host}/ws/`;
+    let url = this.options.url;
+    if (!url) {
+      const scheme = this.location.protocol === "https:" ? "wss:" : "ws:";
+      url = `${scheme}//${this.location.host}/ws/`;
+    }
+    // A reconnect names its cursor: hello's statement reads the replay too (one round trip).
+    if (this.cursor === null) return url;
+    return `${url}${url.includes("?") ? "&" : "?"}last_event_id=${this.cursor}`;
   }
 
   _connect() {
@@ -365,6 +372,9 @@ export class RealtimeClient {
   _hello(hello) {
     const first = this.cursor === null;
     const head = hello.last_event_id;
+    // The server took the cursor from the URL: it replays from it and answers `resumed`
+    // (or `resync_required`, "ahead" included) on its own.
+    const handshake = !first && hello.resume_from === this.cursor;
     this.user = hello.user;
     this.ready = true;
     this.attempts = 0;
@@ -378,14 +388,19 @@ export class RealtimeClient {
       const stored = this._stored();
       if (stored !== null && stored <= head) this.cursor = stored;
       else resync = stored === null ? "fresh" : "ahead";
-    } else if (this.cursor > head) {
+    } else if (this.cursor > head && !handshake) {
       resync = "ahead"; // the server knows fewer events than we saw (its log was reset)
     }
     if (resync !== null) this.cursor = head;
     this._persist(resync === "ahead");
     this.emit("ready", { user: this.user, reconnected: !first });
     if (resync !== null) this.emit("resync", { reason: resync });
-    if (this.cursor < head) this._resume();
+    if (handshake) {
+      this.resuming = true;
+      this.resumeAgain = false;
+    } else if (this.cursor < head) {
+      this._resume();
+    }
     this._flushOutbox();
   }
 
