@@ -149,7 +149,10 @@ async def test_a_lost_doorbell_is_read_from_the_table_after_the_gap_wait():
     d = s.delivery()
     async with d.lock:
         await d.deliver(4, "e4")
-    await asyncio.sleep(0.15)
+    # 0.05 s, or longer on a loaded machine: a timer that fires late waits again.
+    deadline = asyncio.get_running_loop().time() + 5
+    while len(s.sent) < 4 and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.02)
     await asyncio.gather(*s.tasks)
     assert s.sent == ["e1", "e2", "e3", "e4"]  # in pages of two
     assert s.reads == [(0, 3), (2, 3)]
@@ -161,28 +164,31 @@ async def test_a_late_gap_timer_waits_again_before_reading_the_table():
     a doorbell still missing after MAX_POSTPONE late timers is read from the table."""
     from realtime.ordering import MAX_POSTPONE
 
+    # Busy spells far longer than the wait, short awaits between them: each timer fires
+    # late even when the machine's own load delays the awaits (the margin is 0.2 s).
+    busy, wait = 0.5, 0.2
     s = Stream({1: "e1", 2: "e2"})
-    d = s.delivery(gap_wait=0.05)
+    d = s.delivery(gap_wait=wait)
     async with d.lock:
         await d.deliver(2, "e2")
-    time.sleep(0.1)  # the loop is busy: the timer fires 0.05 s late
+    time.sleep(busy)  # the loop is busy: the timer fires 0.3 s late
     await asyncio.sleep(0.01)
     assert s.reads == []
     async with d.lock:
         await d.deliver(1, "e1")  # the queued doorbell
     assert s.sent == ["e1", "e2"]
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(2 * wait)
     assert s.reads == []
 
     s = Stream({1: "e1", 2: "e2"})
-    d = s.delivery(gap_wait=0.05)
+    d = s.delivery(gap_wait=wait)
     async with d.lock:
         await d.deliver(2, "e2")
     for _ in range(MAX_POSTPONE):
-        time.sleep(0.1)
+        time.sleep(busy)
         await asyncio.sleep(0.01)
     assert s.reads == []
-    time.sleep(0.1)
+    time.sleep(busy)
     await asyncio.sleep(0.01)
     await asyncio.gather(*s.tasks)
     assert s.reads == [(0, 1)]
