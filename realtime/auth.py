@@ -63,6 +63,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from . import close_codes, db
+from .redis_batch import PipelineBatch
 
 logger = logging.getLogger(__name__)
 
@@ -112,69 +113,45 @@ async def _fetchone(statement: str, params: dict) -> tuple | None:
     return await asyncio.shield(db.fetchone(statement, params))
 
 
-class _Shared:
-    """The decoded triples shared through Redis, for one event loop.
-
-    Reads and writes queue and go out together, one pipeline per batch on one connection
-    (as realtime/presence.py does): a storm's thousands of connects in a tick cost a few
-    round trips, not a connection each."""
+class _Shared(PipelineBatch):
+    """The decoded triples shared through Redis, for one event loop: a storm's thousands
+    of connects in a tick cost a few round trips, not a connection each."""
 
     def __init__(self) -> None:
         import redis.asyncio as aioredis
 
-        self.client = aioredis.Redis.from_url(
-            settings.REDIS_URL,
-            max_connections=1,
-            socket_timeout=SHARED_TIMEOUT,
-            socket_connect_timeout=SHARED_TIMEOUT,
+        super().__init__(
+            aioredis.Redis.from_url(
+                settings.REDIS_URL,
+                max_connections=1,
+                socket_timeout=SHARED_TIMEOUT,
+                socket_connect_timeout=SHARED_TIMEOUT,
+            )
         )
-        self.pending: list[tuple[str, str, str | None, asyncio.Future]] = []
-        self.task: asyncio.Task | None = None
 
-    def submit(self, op: str, key: str, value: str | None = None) -> asyncio.Future:
-        done = asyncio.get_running_loop().create_future()
-        self.pending.append((op, key, value, done))
-        if self.task is None or self.task.done():
-            self.task = asyncio.get_running_loop().create_task(self._drain())
-        return done
+    def timeout(self) -> float:
+        return SHARED_TIMEOUT
 
-    async def _drain(self) -> None:
+    def failed(self, exc: Exception, operations: int) -> None:
+        # Redis down or slow: the callers read the session row.
         global _shared_down_until
-        await asyncio.sleep(0)  # let the rest of this tick's callers join the batch
-        while self.pending:
-            batch, self.pending = self.pending[:SHARED_BATCH], self.pending[SHARED_BATCH:]
-            try:
-                async with asyncio.timeout(SHARED_TIMEOUT):
-                    async with self.client.pipeline(transaction=False) as pipe:
-                        for op, key, value, _ in batch:
-                            if op == "get":
-                                pipe.get(key)
-                            else:
-                                pipe.set(key, value, ex=int(AUTH_CACHE_TTL))
-                        results = await pipe.execute()
-            except Exception as exc:  # Redis down or slow: the callers read the session row
-                _shared_down_until = time.monotonic() + SHARED_RETRY_AFTER
-                logger.warning("shared session cache failed, using the database: %r", exc)
-                results = [None] * len(batch)
-            for (*_, done), result in zip(batch, results, strict=True):
-                if not done.done():
-                    done.set_result(result)
+        _shared_down_until = time.monotonic() + SHARED_RETRY_AFTER
+        logger.warning("shared session cache failed, using the database: %r", exc)
 
 
 _shared: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Shared] = weakref.WeakKeyDictionary()
 _shared_down_until = 0.0  # monotonic time before which Redis is not asked (it just failed)
-SHARED_BATCH = 1000
 
 
-def _shared_submit(op: str, session_key: str, value: str | None = None) -> asyncio.Future | None:
-    """Queue a read or write of this key's shared entry (None: no shared cache now)."""
+def _shared_submit(queue) -> asyncio.Future | None:
+    """Queue a read or write of a shared entry (None: no shared cache now)."""
     if not settings.REDIS_URL or time.monotonic() < _shared_down_until:
         return None
     loop = asyncio.get_running_loop()
     shared = _shared.get(loop)
     if shared is None:
         shared = _shared[loop] = _Shared()
-    return shared.submit(op, _shared_key(session_key), value)
+    return shared.submit(queue)
 
 
 def _shared_key(session_key: str) -> str:
@@ -193,8 +170,10 @@ def _seal(session_key: str, body: str) -> str:
 
 
 async def _shared_get(session_key: str) -> tuple[int, str, str] | None:
-    waiting = _shared_submit("get", session_key)
-    raw = await waiting if waiting is not None else None
+    key = _shared_key(session_key)
+    waiting = _shared_submit(lambda pipe: pipe.get(key))
+    replies = await waiting if waiting is not None else None
+    raw = replies[0] if isinstance(replies, list) else None
     if raw is None:
         return None
     mac, _, body = raw.decode("utf-8", "replace").partition("|")
@@ -210,7 +189,8 @@ async def _shared_get(session_key: str) -> tuple[int, str, str] | None:
 def _shared_put(session_key: str, triple: tuple[int, str, str]) -> None:
     """Queue the write; nobody waits for it (the next batch carries it)."""
     body = json.dumps(list(triple), separators=(",", ":"))
-    _shared_submit("set", session_key, f"{_seal(session_key, body)}|{body}")
+    key, value = _shared_key(session_key), f"{_seal(session_key, body)}|{body}"
+    _shared_submit(lambda pipe: pipe.set(key, value, ex=int(AUTH_CACHE_TTL)))
 
 
 def _shared_drop(session_key: str) -> None:

@@ -15,6 +15,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs
 
 from common.text import unstorable_reason
 
@@ -128,8 +129,6 @@ def handshake_last_event_id(query_string: bytes) -> int | None:
     MAX_QUERY_BYTES) is ignored: `hello` then carries no `resume_from`, and the client
     sends `resume` as before.
     """
-    from urllib.parse import parse_qs
-
     if not query_string or len(query_string) > MAX_QUERY_BYTES:
         return None
     try:

@@ -24,13 +24,12 @@ import redis
 import redis.asyncio as aioredis
 from django.conf import settings
 
+from .redis_batch import PipelineBatch
+
 logger = logging.getLogger(__name__)
 
 PRESENCE_TTL = 90
 PRESENCE_REFRESH = 30
-# Most operations one pipeline carries; a longer queue is drained in several.
-BATCH_MAX = 1000
-
 _memory: dict[int, dict[str, float]] = {}
 _writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -40,50 +39,26 @@ def _key(user_id: int) -> str:
     return f"{prefix}:presence:{user_id}"
 
 
-class _Writer:
+class _Writer(PipelineBatch):
     """One event loop's presence writes: a queue, one drain task, one Redis connection."""
 
     def __init__(self) -> None:
         # A blocking pool: a caller waits for the connection instead of failing.
-        self.client = aioredis.Redis(
-            connection_pool=aioredis.BlockingConnectionPool.from_url(
-                settings.REDIS_URL,
-                max_connections=2,
-                timeout=5,
-                socket_timeout=2,
-                socket_connect_timeout=2,
+        super().__init__(
+            aioredis.Redis(
+                connection_pool=aioredis.BlockingConnectionPool.from_url(
+                    settings.REDIS_URL,
+                    max_connections=2,
+                    timeout=5,
+                    socket_timeout=2,
+                    socket_connect_timeout=2,
+                )
             )
         )
-        self.pending: list[tuple[str, int, str, float, asyncio.Future]] = []
-        self.task: asyncio.Task | None = None
 
-    def submit(self, op: str, user_id: int, channel: str, expiry: float) -> asyncio.Future:
-        done = asyncio.get_running_loop().create_future()
-        self.pending.append((op, user_id, channel, expiry, done))
-        if self.task is None or self.task.done():
-            self.task = asyncio.get_running_loop().create_task(self._drain())
-        return done
-
-    async def _drain(self) -> None:
-        await asyncio.sleep(0)  # let the rest of this tick's callers join the batch
-        while self.pending:
-            batch, self.pending = self.pending[:BATCH_MAX], self.pending[BATCH_MAX:]
-            error: Exception | None = None
-            try:
-                async with self.client.pipeline(transaction=False) as pipe:
-                    for op, user_id, channel, expiry, _ in batch:
-                        if op == "set":
-                            pipe.zadd(_key(user_id), {channel: expiry})
-                            pipe.expire(_key(user_id), PRESENCE_TTL)
-                        else:
-                            pipe.zrem(_key(user_id), channel)
-                    await pipe.execute()
-            except Exception as exc:  # presence is advisory; Redis down must not break sockets
-                error = exc
-                logger.warning("presence update failed (%d operations): %s", len(batch), exc)
-            for *_, done in batch:
-                if not done.done():
-                    done.set_result(error is None)
+    def failed(self, exc: Exception, operations: int) -> None:
+        # Presence is advisory; Redis down must not break sockets.
+        logger.warning("presence update failed (%d operations): %s", operations, exc)
 
 
 def _writer() -> _Writer:
@@ -105,14 +80,22 @@ async def presence_set(entries: Iterable[tuple[int, str]]) -> None:
             _memory.setdefault(user_id, {})[channel] = expiry
         return
     writer = _writer()
-    await asyncio.gather(*(writer.submit("set", u, c, expiry) for u, c in entries))
+    await asyncio.gather(*(writer.submit(_add(u, c, expiry)) for u, c in entries))
+
+
+def _add(user_id: int, channel: str, expiry: float):
+    def queue(pipe) -> None:
+        pipe.zadd(_key(user_id), {channel: expiry})
+        pipe.expire(_key(user_id), PRESENCE_TTL)
+
+    return queue
 
 
 async def presence_remove(user_id: int, channel: str) -> None:
     if not settings.REDIS_URL:
         _memory.get(user_id, {}).pop(channel, None)
         return
-    await _writer().submit("remove", user_id, channel, 0.0)
+    await _writer().submit(lambda pipe: pipe.zrem(_key(user_id), channel))
 
 
 async def presence_remove_many(entries: Iterable[tuple[int, str]]) -> None:
