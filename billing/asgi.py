@@ -1,10 +1,10 @@
 """POST /api/stripe/webhook served straight from ASGI, beside Django's middleware stack.
 
-Why: Django runs a sync view and every sync middleware under ASGI in ONE thread per
-process (asgiref's thread_sensitive executor), so webhook posts waited in line behind each
-other's database and Redis round trips (about 80 events/s from two Daphne processes, p99
-near 400 ms, docs/benchmarks.md). Here the same service, `webhook_event_receive`, runs in
-the default thread pool, several posts at once per process.
+Why: through Django's middleware stack (measured under Django's stock ASGI handler, before
+common/asgi.py) webhook posts waited in line behind each other's database and Redis round
+trips: about 80 events/s from two Daphne processes, p99 near 400 ms (docs/benchmarks.md).
+Here the same service, `webhook_event_receive`, runs in the default thread pool, several
+posts at once per process, with nothing of the stack it does not need.
 
 What the stack gave this endpoint and is kept: the ALLOWED_HOSTS check, the body size
 limit, the JSON error shape `{"error": {"code", "message", "fields"}}`, per-request

@@ -3,9 +3,11 @@ through Channels, one process."""
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+
+from common.asgi import get_asgi_application
+
+# Django's handler with its sync stack on reused threads (common/asgi.py).
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

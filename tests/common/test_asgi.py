@@ -1,0 +1,164 @@
+"""common/asgi.py: Django's sync stack under ASGI, each request on one thread of its own,
+threads reused between requests."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+
+import pytest
+from asgiref.testing import ApplicationCommunicator
+from django.core.signals import request_finished, request_started
+from django.http import JsonResponse
+from django.urls import path
+
+from common.asgi import PooledThreadASGIHandler
+
+pytestmark = pytest.mark.urls("tests.common.test_asgi")
+
+# What each request's sync work saw: the thread of each step, per request tag.
+seen: dict[str, list[tuple[str, int]]] = {}
+both_in_view = threading.Barrier(2, timeout=5)
+release_slow_view = threading.Event()
+
+
+def _note(request_or_tag, step: str) -> None:
+    tag = request_or_tag if isinstance(request_or_tag, str) else request_or_tag.GET["tag"]
+    seen.setdefault(tag, []).append((step, threading.get_ident()))
+
+
+def thread_view(request):
+    _note(request, "view")
+    if request.GET.get("meet"):
+        both_in_view.wait()  # two requests in their views at once, or a BrokenBarrierError
+    if request.GET.get("slow"):
+        release_slow_view.wait(timeout=10)
+    return JsonResponse({"thread": threading.get_ident()})
+
+
+urlpatterns = [path("thread", thread_view)]
+
+
+@pytest.fixture(autouse=True)
+def current_tag():
+    """Notes each request's signals; the test sets the tag request_finished notes under."""
+    seen.clear()
+    release_slow_view.clear()
+    both_in_view.reset()
+
+    def started(sender, scope, **kwargs):
+        _note(scope["query_string"].decode().split("tag=")[1].split("&")[0], "started")
+
+    def finished(sender, **kwargs):
+        _note(tag[0], "finished")
+
+    tag = [""]
+    request_started.connect(started)
+    request_finished.connect(finished)
+    yield tag
+    request_started.disconnect(started)
+    request_finished.disconnect(finished)
+
+
+def _scope(query: str) -> dict:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/thread",
+        "raw_path": b"/thread",
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }
+
+
+async def _get(handler, query: str) -> tuple[int, dict]:
+    communicator = ApplicationCommunicator(handler, _scope(query))
+    await communicator.send_input({"type": "http.request", "body": b""})
+    start = await communicator.receive_output(10)
+    body = await communicator.receive_output(10)
+    await communicator.wait(10)
+    return start["status"], json.loads(body["body"])
+
+
+async def _settled(handler: PooledThreadASGIHandler, idle: int) -> None:
+    """The release of a request's thread happens just after its response: wait for it."""
+    for _ in range(200):
+        if len(handler._idle) == idle:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{len(handler._idle)} idle threads, expected {idle}")
+
+
+async def test_the_chain_is_loaded_sync_as_under_wsgi():
+    handler = PooledThreadASGIHandler()
+    assert not asyncio.iscoroutinefunction(handler._middleware_chain)
+
+
+async def test_each_request_runs_its_sync_work_on_one_thread_which_the_next_request_reuses(
+    current_tag,
+):
+    handler = PooledThreadASGIHandler()
+    loop_thread = threading.get_ident()
+    threads = []
+    for tag in ("first", "second"):
+        current_tag[0] = tag
+        status, body = await _get(handler, f"tag={tag}")
+        assert status == 200
+        steps = seen[tag]
+        assert [step for step, _ in steps] == ["started", "view", "finished"]
+        assert {ident for _, ident in steps} == {body["thread"]}  # one thread for all of it
+        assert body["thread"] != loop_thread
+        threads.append(body["thread"])
+        await _settled(handler, 1)
+    assert threads[0] == threads[1]
+
+
+async def test_requests_at_the_same_time_get_threads_of_their_own():
+    handler = PooledThreadASGIHandler()
+    # Each view waits for the other at a barrier: on one shared thread they would deadlock.
+    results = await asyncio.gather(_get(handler, "tag=a&meet=1"), _get(handler, "tag=b&meet=1"))
+    assert [status for status, _ in results] == [200, 200]
+    assert results[0][1]["thread"] != results[1][1]["thread"]
+    await _settled(handler, 2)
+
+
+async def test_threads_above_the_idle_cap_end_after_their_request():
+    handler = PooledThreadASGIHandler(idle_threads=1)
+    results = await asyncio.gather(_get(handler, "tag=a&meet=1"), _get(handler, "tag=b&meet=1"))
+    await _settled(handler, 1)
+    used = {body["thread"] for _, body in results}
+    for _ in range(200):  # the thread not kept ends on its own, just after its release
+        alive = used & {thread.ident for thread in threading.enumerate()}
+        if len(alive) == 1:
+            break
+        await asyncio.sleep(0.01)
+    assert len(alive) == 1
+
+
+async def test_a_thread_still_running_a_view_whose_request_was_cancelled_is_not_lent_out():
+    handler = PooledThreadASGIHandler()
+    abandoned = ApplicationCommunicator(handler, _scope("tag=gone&slow=1"))
+    await abandoned.send_input({"type": "http.request", "body": b""})
+    for _ in range(500):
+        if any(step == "view" for step, _ in seen.get("gone", [])):
+            break
+        await asyncio.sleep(0.01)
+    busy_thread = seen["gone"][-1][1]
+    # A server cancels the request (its client went away): the view goes on in its thread.
+    abandoned.future.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await abandoned.future
+
+    status, body = await _get(handler, "tag=next")
+    assert status == 200
+    assert body["thread"] != busy_thread  # served at once, by another thread
+
+    release_slow_view.set()
+    await _settled(handler, 2)  # the abandoned view's thread is back, once it has ended
