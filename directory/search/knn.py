@@ -49,13 +49,35 @@ _SORT_SQL = {
     "rating": "rating_avg DESC NULLS LAST, review_count DESC",
 }
 _SORT_COLUMNS = "name_key, studio_created_at, rating_avg, review_count"
-_CENTRE = "ll_to_earth(%s, %s)"
 # ll_to_earth()'s coordinates (earthdistance's own SQL body), one axis each.
 _AXES = (
     "earth()*cos(radians({lat}))*cos(radians({lng}))",
     "earth()*cos(radians({lat}))*sin(radians({lng}))",
     "earth()*sin(radians({lat}))",
 )
+# earth(), earthdistance's radius: its SQL body is `SELECT '6378168'::float8`
+# (tests/directory/test_search_knn.py asks the database).
+EARTH_RADIUS_SQL = "'6378168'::float8"
+# The centre's axes as ll_to_earth computes them, with earth()'s value written out. Why:
+# PostgreSQL inlines an SQL function (ll_to_earth, earth) by parsing its body again at
+# every call, and a statement made the centre's point seven to fourteen times — half of
+# its planning, 0.4 ms of a tier statement's 0.8 (docs/benchmarks.md). cos() and
+# radians() of constants fold at once. The same float operations in the same order, so
+# the same bits; the rows' side keeps ll_to_earth (the GiST indexes' expression).
+_CENTRE_AXES = tuple(
+    axis.replace("earth()", EARTH_RADIUS_SQL).format(lat="%s", lng="%s") for axis in _AXES
+)
+# ll_to_earth(%s, %s): the centre's point (boxes, nearest-first orders). Params:
+# `centre_params()`.
+CENTRE_SQL = f"cube(ARRAY[{', '.join(_CENTRE_AXES)}])"
+
+
+def _axis_params(centre: Centre, axis: int) -> list[float]:
+    return [centre.lat, centre.lng] if axis < 2 else [centre.lat]
+
+
+def centre_params(centre: Centre) -> list[float]:
+    return [value for axis in range(len(_AXES)) for value in _axis_params(centre, axis)]
 
 
 def chord_sql(lat: str = "latitude", lng: str = "longitude") -> str:
@@ -66,14 +88,14 @@ def chord_sql(lat: str = "latitude", lng: str = "longitude") -> str:
     about six times cheaper per row. For filters and output only; index conditions keep
     ll_to_earth (the GiST indexes' expression). Params: `chord_params()`."""
     terms = []
-    for axis, template in enumerate(_AXES, start=1):
-        difference = f"(cube_ll_coord({_CENTRE}, {axis}) - {template.format(lat=lat, lng=lng)})"
+    for centre_axis, template in zip(_CENTRE_AXES, _AXES, strict=True):
+        difference = f"({centre_axis} - {template.format(lat=lat, lng=lng)})"
         terms.append(f"{difference} * {difference}")
     return f"sqrt({' + '.join(terms)})"
 
 
 def chord_params(centre: Centre) -> list[float]:
-    return [centre.lat, centre.lng] * 2 * len(_AXES)
+    return [value for axis in range(len(_AXES)) for value in _axis_params(centre, axis) * 2]
 
 
 def knn_plan_applies(params: SearchParams, centre: Centre | None) -> bool:
@@ -149,9 +171,9 @@ def _tiers(params: SearchParams) -> list[tuple[bool, bool | None, bool | None]]:
 
 def _within(centre: Centre) -> tuple[str, list[Any]]:
     return (
-        f"latitude IS NOT NULL AND cube_enlarge({_CENTRE}, %s, 3) @> {_EARTH}"
+        f"latitude IS NOT NULL AND cube_enlarge({CENTRE_SQL}, %s, 3) @> {_EARTH}"
         f" AND {chord_sql()} <= %s",
-        [centre.lat, centre.lng, centre.chord, *chord_params(centre), centre.chord],
+        [*centre_params(centre), centre.chord, *chord_params(centre), centre.chord],
     )
 
 
@@ -228,8 +250,8 @@ def knn_plan_rows(
                 continue
             # Nearest first off the tier's index, then (in the same statement) the tier's
             # studios without coordinates in the centre's city; at most 2 × need rows sorted.
-            sql = f"({located} ORDER BY {_EARTH} <-> {_CENTRE}, studio_id LIMIT %s)"
-            values = [*located_params, centre.lat, centre.lng, need - len(rows)]
+            sql = f"({located} ORDER BY {_EARTH} <-> {CENTRE_SQL}, studio_id LIMIT %s)"
+            values = [*located_params, *centre_params(centre), need - len(rows)]
             if centre.fallback_city_key:
                 fallback_from, fallback_params = _fallback_rows(centre)
                 sql += (

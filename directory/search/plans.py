@@ -48,7 +48,15 @@ from ..models import StudioSearch
 from . import bits as search_bits
 from .cards import SearchPage, studio_cards
 from .city import city_keys, city_plan_applies, city_plan_count, city_plan_rows
-from .knn import chord_params, chord_sql, knn_plan_applies, knn_plan_count, knn_plan_rows
+from .knn import (
+    CENTRE_SQL,
+    centre_params,
+    chord_params,
+    chord_sql,
+    knn_plan_applies,
+    knn_plan_count,
+    knn_plan_rows,
+)
 from .parameters import Centre, SearchParams, resolve_centre, rotation_seed
 from .radius_text import radius_text_plan_applies, radius_text_plan_page
 from .spatial import chord_expression, radius_q
@@ -142,10 +150,10 @@ def _facet_plan_sql(
             f" {chord_sql('f.latitude', 'f.longitude')} AS chord"
             " FROM studio_search_facet f"
             " WHERE f.facet = %s::smallint"
-            " AND cube_enlarge(ll_to_earth(%s, %s), %s, 3) @> ll_to_earth(f.latitude, f.longitude)"
+            f" AND cube_enlarge({CENTRE_SQL}, %s, 3) @> ll_to_earth(f.latitude, f.longitude)"
             f" {flag_sql.replace('AND ', 'AND f.')}"
         )
-        branch_params += [*chord_params(centre), facet, centre.lat, centre.lng, centre.chord]
+        branch_params += [*chord_params(centre), facet, *centre_params(centre), centre.chord]
         branch_params += flag_params
     hits = " UNION ALL ".join(branches)
     distinct = "DISTINCT " if len(branches) > 1 else ""

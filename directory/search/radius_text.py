@@ -50,15 +50,16 @@ from django.db import connection
 from ..geo import cap_boxes
 from .city import _like_contains
 from .knn import (
-    _CENTRE,
     _EARTH,
     _SORT_COLUMNS,
+    CENTRE_SQL,
     SAMPLE_STRIDE,
     _fallback_rows,
     _filters,
     _tier_sql,
     _tiers,
     _within,
+    centre_params,
     chord_params,
     chord_sql,
     flags_sql,
@@ -363,8 +364,8 @@ def radius_text_rows(
                 # Nearest first off the tier's GiST (KNN), the text checked per row; then
                 # the tier's studios without coordinates in the centre's city.
                 (located_sql, located_values), *fallback = selects
-                sql = f"({located_sql} ORDER BY {_EARTH} <-> {_CENTRE}, studio_id LIMIT %s)"
-                values = [*located_values, centre.lat, centre.lng, left]
+                sql = f"({located_sql} ORDER BY {_EARTH} <-> {CENTRE_SQL}, studio_id LIMIT %s)"
+                values = [*located_values, *centre_params(centre), left]
                 for fallback_sql, fallback_values in fallback:
                     sql += f" UNION ALL ({fallback_sql} ORDER BY studio_id LIMIT %s)"
                     values += [*fallback_values, left]

@@ -4,14 +4,28 @@ exact below SEARCH_EXACT_COUNT_LIMIT and a marked 1-in-16 sample estimate above 
 
 from __future__ import annotations
 
+import random
 from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from directory.search.knn import SAMPLE_STRIDE, knn_plan_applies
-from directory.search.parameters import OFFERED_RADII_MI, SearchParams, resolve_centre
+from directory.search.knn import (
+    CENTRE_SQL,
+    EARTH_RADIUS_SQL,
+    SAMPLE_STRIDE,
+    centre_params,
+    chord_params,
+    chord_sql,
+    knn_plan_applies,
+)
+from directory.search.parameters import (
+    OFFERED_RADII_MI,
+    Centre,
+    SearchParams,
+    resolve_centre,
+)
 from tests.directory.search_data import CITIES
 from tests.directory.test_search_api import fetch_all, oracle
 
@@ -140,3 +154,42 @@ def test_a_page_costs_a_bounded_number_of_queries_whatever_the_page(client, worl
         sample = [q["sql"] for q in queries.captured_queries if "studio_id %" in q["sql"]]
         assert sample, "the tier plan counted"
         assert len(queries.captured_queries) <= 7
+
+
+def test_the_centre_written_out_is_ll_to_earth_bit_for_bit():
+    """CENTRE_SQL and the chord's centre axes (earth() written out, no SQL function to
+    inline) give the very floats ll_to_earth gives — at the poles, on the antimeridian and
+    at random points — and chord_sql() the very cube_distance; earth() is the radius
+    written out."""
+    rng = random.Random(14)
+    points = [(90.0, 0.0), (-90.0, 180.0), (0.0, -180.0), (0.0, 180.0), (51.5074, -0.1278)]
+    points += [(rng.uniform(-90, 90), rng.uniform(-180, 180)) for _ in range(300)]
+    same_point = f"{CENTRE_SQL} = ll_to_earth(%s, %s)::cube"
+    same_axes = " AND ".join(
+        f"cube_ll_coord({CENTRE_SQL}, {axis}) = cube_ll_coord(ll_to_earth(%s, %s), {axis})"
+        for axis in (1, 2, 3)
+    )
+    same_chord = (
+        f"{chord_sql()} = cube_distance(ll_to_earth(%s, %s), ll_to_earth(latitude, longitude))"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT earth() = {EARTH_RADIUS_SQL}")
+        assert cursor.fetchone() == (True,)
+        for lat, lng in points:
+            centre = Centre(lat, lng, 50.0, None)
+            row = (rng.uniform(-90, 90), rng.uniform(-180, 180))
+            cursor.execute(
+                f"SELECT {same_point}, {same_axes}, {same_chord}"  # noqa: S608
+                " FROM (VALUES (%s::float8, %s::float8)) AS r(latitude, longitude)",
+                [
+                    *centre_params(centre),
+                    lat,
+                    lng,
+                    *[value for _ in range(3) for value in (*centre_params(centre), lat, lng)],
+                    *chord_params(centre),
+                    lat,
+                    lng,
+                    *row,
+                ],
+            )
+            assert cursor.fetchone() == (True, True, True), (lat, lng, row)
