@@ -4,6 +4,7 @@ the saved search's link restoring the page exactly; the map of the results."""
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -11,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from directory.models import SavedSearch, ServiceType, StudioType
+from directory.search.knn import SAMPLE_STRIDE
 from tests.factories import (
     StudioFactory,
     StudioImageFactory,
@@ -19,6 +21,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.frontend.browser import sign_in_with_cookie
+from tests.frontend.conftest import Servers
 from tests.frontend.screenshots import DESKTOP, PHONE, horizontal_overflow, shoot
 from tests.support.processes import http_get
 
@@ -239,3 +242,31 @@ def test_the_map_shows_the_results(browser, servers, page_errors, world, warm_pl
         phone.context.close()
     finally:
         context.close()
+
+
+def test_an_estimated_count_says_about(browser, page_errors, tmp_path):
+    """Past SEARCH_EXACT_COUNT_LIMIT the API estimates the count from a 1-in-16 sample and
+    marks it (`count_is_estimate`); the page says "about" and does not pass it off as exact."""
+    suva = (-18.1416, 178.4415)
+    made = [studio(f"Harbour Booth {i}", at=suva) for i in range(SAMPLE_STRIDE)]
+    assert any(s.id % SAMPLE_STRIDE == 0 for s in made)  # one of them is in the sample
+    own = Servers(tmp_path, count=1)
+    own.env["SEARCH_EXACT_COUNT_LIMIT"] = "0"  # any sampled studio puts the count past it
+    own.env["SEARCH_CACHE_SECONDS"] = "0"
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        own.start(0)
+        query = f"lat={suva[0]}&lng={suva[1]}&radius=10&sort=distance"
+        status, body, _ = http_get(f"{own.base(0)}/api/studios/search?{query}")
+        assert status == 200
+        answer = json.loads(body)
+        assert answer["count_is_estimate"] is True
+        page = page_errors.watch(context.new_page())
+        page.goto(f"{own.base(0)}/search?{query}")
+        expect(page.locator("#results .studio-card")).to_have_count(SAMPLE_STRIDE)
+        expect(page.locator("#search-summary")).to_have_text(
+            f"1–{SAMPLE_STRIDE} of about {answer['count']} studios"
+        )
+    finally:
+        context.close()
+        own.stop()

@@ -142,8 +142,10 @@ async function search(query) {
     const res = await api("/api/studios/search", { query: { ...query, page: query.page || 1 } });
     const first = (res.page - 1) * res.page_size + 1;
     const last = first + res.results.length - 1;
+    // Past SEARCH_EXACT_COUNT_LIMIT the API estimates the count, and says so.
+    const about = res.count_is_estimate ? "about " : "";
     els.summary.textContent = res.count
-      ? `${first}–${last} of ${plural(res.count, "studio")}`
+      ? `${first}–${last} of ${about}${plural(res.count, "studio")}`
       : "No studios match. Try a larger radius or fewer filters.";
     els.placement.hidden = !res.results.some((s) => s.is_premium);
     fill(els.results, res.results.map((s) => studioCard(s, { typeLabels: data.studio_types, serviceLabels: data.services })));
@@ -151,7 +153,7 @@ async function search(query) {
     fill(
       els.pager,
       res.page > 1 ? pageLink(query, res.page - 1, "Previous") : null,
-      pages > 1 ? h("span", { class: "muted" }, ` Page ${res.page} of ${pages} `) : null,
+      pages > 1 ? h("span", { class: "muted" }, ` Page ${res.page} of ${about}${pages} `) : null,
       res.page < pages ? pageLink(query, res.page + 1, "Next") : null,
     );
     return res.results;
