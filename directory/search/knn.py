@@ -49,24 +49,26 @@ _SORT_SQL = {
     "rating": "rating_avg DESC NULLS LAST, review_count DESC",
 }
 _SORT_COLUMNS = "name_key, studio_created_at, rating_avg, review_count"
-# ll_to_earth()'s coordinates (earthdistance's own SQL body), one axis each.
-_AXES = (
-    "earth()*cos(radians({lat}))*cos(radians({lng}))",
-    "earth()*cos(radians({lat}))*sin(radians({lng}))",
-    "earth()*sin(radians({lat}))",
-)
 # earth(), earthdistance's radius: its SQL body is `SELECT '6378168'::float8`
 # (tests/directory/test_search_knn.py asks the database).
 EARTH_RADIUS_SQL = "'6378168'::float8"
-# The centre's axes as ll_to_earth computes them, with earth()'s value written out. Why:
-# PostgreSQL inlines an SQL function (ll_to_earth, earth) by parsing its body again at
-# every call, and a statement made the centre's point seven to fourteen times — half of
-# its planning, 0.4 ms of a tier statement's 0.8 (docs/benchmarks.md). cos() and
-# radians() of constants fold at once. The same float operations in the same order, so
-# the same bits; the rows' side keeps ll_to_earth (the GiST indexes' expression).
-_CENTRE_AXES = tuple(
-    axis.replace("earth()", EARTH_RADIUS_SQL).format(lat="%s", lng="%s") for axis in _AXES
+# ll_to_earth()'s coordinates (earthdistance's own SQL body), one axis each, with earth()'s
+# value written out. Why: PostgreSQL inlines an SQL function (ll_to_earth, earth) by
+# parsing its body again at every call, and a statement made the centre's point seven to
+# fourteen times and called earth() six times per chord — over half of its planning, 0.45
+# of a tier statement's 0.8 ms (docs/benchmarks.md). The same float operations in the
+# same order, so the same bits; index conditions keep ll_to_earth(latitude, longitude)
+# (the GiST indexes' expression).
+_AXES = tuple(
+    axis.format(earth=EARTH_RADIUS_SQL, lat="{lat}", lng="{lng}")
+    for axis in (
+        "{earth}*cos(radians({lat}))*cos(radians({lng}))",
+        "{earth}*cos(radians({lat}))*sin(radians({lng}))",
+        "{earth}*sin(radians({lat}))",
+    )
 )
+# The centre's axes: constants that fold at once.
+_CENTRE_AXES = tuple(axis.format(lat="%s", lng="%s") for axis in _AXES)
 # ll_to_earth(%s, %s): the centre's point (boxes, nearest-first orders). Params:
 # `centre_params()`.
 CENTRE_SQL = f"cube(ARRAY[{', '.join(_CENTRE_AXES)}])"

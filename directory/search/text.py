@@ -68,8 +68,9 @@ def typo_text_query(q: str) -> TextQuery | None:
     if not terms:
         return None
     with connection.cursor() as cursor:
-        # Known: the word is a lexeme (the last one: begins one). Similar: nearest first by
-        # trigram distance, from the GiST index (KNN), asked only for unknown words.
+        # Known: the word is a lexeme (the last one: begins one). Similar: the words the
+        # trigram GIN index finds similar (`%`, migration 0009), nearest first by trigram
+        # distance, asked only for unknown words.
         cursor.execute(
             "SELECT x.t, x.known, CASE WHEN x.known THEN NULL ELSE ARRAY("
             "  SELECT w.word FROM studio_search_word w WHERE w.word %% x.t"
