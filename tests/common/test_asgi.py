@@ -10,7 +10,7 @@ import threading
 import pytest
 from asgiref.testing import ApplicationCommunicator
 from django.core.signals import request_finished, request_started
-from django.http import JsonResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import path
 
 from common.asgi import PooledThreadASGIHandler
@@ -37,7 +37,27 @@ def thread_view(request):
     return JsonResponse({"thread": threading.get_ident()})
 
 
-urlpatterns = [path("thread", thread_view)]
+def streaming_view(request):
+    _note(request, "view")
+
+    def chunks():
+        for part in (b"one ", b"two"):
+            _note(request, "chunk")
+            yield part
+
+    return StreamingHttpResponse(chunks(), content_type="text/plain")
+
+
+def failing_view(request):
+    _note(request, "view")
+    raise RuntimeError("the view fails")
+
+
+urlpatterns = [
+    path("thread", thread_view),
+    path("stream", streaming_view),
+    path("fail", failing_view),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -61,15 +81,15 @@ def current_tag():
     request_finished.disconnect(finished)
 
 
-def _scope(query: str) -> dict:
+def _scope(query: str, path: str = "/thread") -> dict:
     return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
         "method": "GET",
         "scheme": "http",
-        "path": "/thread",
-        "raw_path": b"/thread",
+        "path": path,
+        "raw_path": path.encode(),
         "query_string": query.encode(),
         "root_path": "",
         "headers": [(b"host", b"testserver")],
@@ -162,3 +182,61 @@ async def test_a_thread_still_running_a_view_whose_request_was_cancelled_is_not_
 
     release_slow_view.set()
     await _settled(handler, 2)  # the abandoned view's thread is back, once it has ended
+
+
+@pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators")
+async def test_a_streamed_response_is_iterated_and_closed_on_the_request_s_thread(current_tag):
+    handler = PooledThreadASGIHandler()
+    current_tag[0] = "stream"
+    communicator = ApplicationCommunicator(handler, _scope("tag=stream", "/stream"))
+    await communicator.send_input({"type": "http.request", "body": b""})
+    start = await communicator.receive_output(10)
+    body = b""
+    while True:
+        message = await communicator.receive_output(10)
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    await communicator.wait(10)
+    assert (start["status"], body) == (200, b"one two")
+    steps = seen["stream"]
+    assert [step for step, _ in steps] == ["started", "view", "chunk", "chunk", "finished"]
+    assert len({ident for _, ident in steps}) == 1
+    await _settled(handler, 1)
+
+
+async def test_a_failing_view_is_a_500_and_its_thread_goes_back(current_tag):
+    handler = PooledThreadASGIHandler()
+    current_tag[0] = "fail"
+    communicator = ApplicationCommunicator(handler, _scope("tag=fail", "/fail"))
+    await communicator.send_input({"type": "http.request", "body": b""})
+    start = await communicator.receive_output(10)
+    await communicator.receive_output(10)
+    await communicator.wait(10)
+    assert start["status"] == 500
+    steps = seen["fail"]
+    assert [step for step, _ in steps] == ["started", "view", "finished"]
+    assert len({ident for _, ident in steps}) == 1
+    await _settled(handler, 1)
+
+
+async def test_a_client_that_hangs_up_gets_its_request_finished_on_its_thread_after_the_view(
+    current_tag,
+):
+    handler = PooledThreadASGIHandler()
+    current_tag[0] = "gone"
+    abandoned = ApplicationCommunicator(handler, _scope("tag=gone&slow=1"))
+    await abandoned.send_input({"type": "http.request", "body": b""})
+    for _ in range(500):
+        if any(step == "view" for step, _ in seen.get("gone", [])):
+            break
+        await asyncio.sleep(0.01)
+    await abandoned.send_input({"type": "http.disconnect"})
+    await asyncio.sleep(0.1)
+    assert [step for step, _ in seen["gone"]] == ["started", "view"]  # the view still runs
+    release_slow_view.set()
+    await abandoned.wait(10)
+    steps = seen["gone"]
+    assert [step for step, _ in steps] == ["started", "view", "finished"]
+    assert len({ident for _, ident in steps}) == 1  # request_finished on the view's thread
+    await _settled(handler, 1)

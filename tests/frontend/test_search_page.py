@@ -250,6 +250,11 @@ def test_an_estimated_count_says_about(browser, page_errors, tmp_path):
     suva = (-18.1416, 178.4415)
     made = [studio(f"Harbour Booth {i}", at=suva) for i in range(SAMPLE_STRIDE)]
     assert any(s.id % SAMPLE_STRIDE == 0 for s in made)  # one of them is in the sample
+    tromso = (69.6492, 18.9553)
+    alone = studio("Fjord Booth", at=tromso)
+    if alone.id % SAMPLE_STRIDE == 0:  # not in the sample: its search is counted exactly
+        alone.delete()
+        studio("Fjord Booth", at=tromso)
     own = Servers(tmp_path, count=1)
     own.env["SEARCH_EXACT_COUNT_LIMIT"] = "0"  # any sampled studio puts the count past it
     own.env["SEARCH_CACHE_SECONDS"] = "0"
@@ -267,6 +272,10 @@ def test_an_estimated_count_says_about(browser, page_errors, tmp_path):
         expect(page.locator("#search-summary")).to_have_text(
             f"1–{SAMPLE_STRIDE} of about {answer['count']} studios"
         )
+        # An exact count (nothing sampled around Tromsø) is not "about".
+        page.goto(f"{own.base(0)}/search?lat={tromso[0]}&lng={tromso[1]}&radius=10")
+        expect(page.locator("#results .studio-card")).to_have_count(1)
+        expect(page.locator("#search-summary")).to_have_text("1–1 of 1 studio")
     finally:
         context.close()
         own.stop()
