@@ -98,13 +98,37 @@ def _scope(query: str, path: str = "/thread") -> dict:
     }
 
 
-async def _get(handler, query: str) -> tuple[int, dict]:
-    communicator = ApplicationCommunicator(handler, _scope(query))
+async def _request(handler, query: str, path: str = "/thread") -> tuple[int, bytes]:
+    communicator = ApplicationCommunicator(handler, _scope(query, path))
     await communicator.send_input({"type": "http.request", "body": b""})
     start = await communicator.receive_output(10)
-    body = await communicator.receive_output(10)
+    body = b""
+    while True:
+        message = await communicator.receive_output(10)
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
     await communicator.wait(10)
-    return start["status"], json.loads(body["body"])
+    return start["status"], body
+
+
+async def _get(handler, query: str) -> tuple[int, dict]:
+    status, body = await _request(handler, query)
+    return status, json.loads(body)
+
+
+def _steps_on_one_thread(tag: str) -> list[str]:
+    """The steps a request's sync work took, asserted to have run on one thread."""
+    assert len({ident for _, ident in seen[tag]}) == 1, seen[tag]
+    return [step for step, _ in seen[tag]]
+
+
+async def _until_in_view(tag: str) -> None:
+    for _ in range(500):
+        if any(step == "view" for step, _ in seen.get(tag, [])):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"request {tag} never reached its view")
 
 
 async def _settled(handler: PooledThreadASGIHandler, idle: int) -> None:
@@ -166,10 +190,7 @@ async def test_a_thread_still_running_a_view_whose_request_was_cancelled_is_not_
     handler = PooledThreadASGIHandler()
     abandoned = ApplicationCommunicator(handler, _scope("tag=gone&slow=1"))
     await abandoned.send_input({"type": "http.request", "body": b""})
-    for _ in range(500):
-        if any(step == "view" for step, _ in seen.get("gone", [])):
-            break
-        await asyncio.sleep(0.01)
+    await _until_in_view("gone")
     busy_thread = seen["gone"][-1][1]
     # A server cancels the request (its client went away): the view goes on in its thread.
     abandoned.future.cancel()
@@ -188,35 +209,17 @@ async def test_a_thread_still_running_a_view_whose_request_was_cancelled_is_not_
 async def test_a_streamed_response_is_iterated_and_closed_on_the_request_s_thread(current_tag):
     handler = PooledThreadASGIHandler()
     current_tag[0] = "stream"
-    communicator = ApplicationCommunicator(handler, _scope("tag=stream", "/stream"))
-    await communicator.send_input({"type": "http.request", "body": b""})
-    start = await communicator.receive_output(10)
-    body = b""
-    while True:
-        message = await communicator.receive_output(10)
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
-    await communicator.wait(10)
-    assert (start["status"], body) == (200, b"one two")
-    steps = seen["stream"]
-    assert [step for step, _ in steps] == ["started", "view", "chunk", "chunk", "finished"]
-    assert len({ident for _, ident in steps}) == 1
+    assert await _request(handler, "tag=stream", "/stream") == (200, b"one two")
+    assert _steps_on_one_thread("stream") == ["started", "view", "chunk", "chunk", "finished"]
     await _settled(handler, 1)
 
 
 async def test_a_failing_view_is_a_500_and_its_thread_goes_back(current_tag):
     handler = PooledThreadASGIHandler()
     current_tag[0] = "fail"
-    communicator = ApplicationCommunicator(handler, _scope("tag=fail", "/fail"))
-    await communicator.send_input({"type": "http.request", "body": b""})
-    start = await communicator.receive_output(10)
-    await communicator.receive_output(10)
-    await communicator.wait(10)
-    assert start["status"] == 500
-    steps = seen["fail"]
-    assert [step for step, _ in steps] == ["started", "view", "finished"]
-    assert len({ident for _, ident in steps}) == 1
+    status, _body = await _request(handler, "tag=fail", "/fail")
+    assert status == 500
+    assert _steps_on_one_thread("fail") == ["started", "view", "finished"]
     await _settled(handler, 1)
 
 
@@ -227,16 +230,12 @@ async def test_a_client_that_hangs_up_gets_its_request_finished_on_its_thread_af
     current_tag[0] = "gone"
     abandoned = ApplicationCommunicator(handler, _scope("tag=gone&slow=1"))
     await abandoned.send_input({"type": "http.request", "body": b""})
-    for _ in range(500):
-        if any(step == "view" for step, _ in seen.get("gone", [])):
-            break
-        await asyncio.sleep(0.01)
+    await _until_in_view("gone")
     await abandoned.send_input({"type": "http.disconnect"})
     await asyncio.sleep(0.1)
     assert [step for step, _ in seen["gone"]] == ["started", "view"]  # the view still runs
     release_slow_view.set()
     await abandoned.wait(10)
-    steps = seen["gone"]
-    assert [step for step, _ in steps] == ["started", "view", "finished"]
-    assert len({ident for _, ident in steps}) == 1  # request_finished on the view's thread
+    # request_finished (closing the request's connections) on the view's thread, after it.
+    assert _steps_on_one_thread("gone") == ["started", "view", "finished"]
     await _settled(handler, 1)
