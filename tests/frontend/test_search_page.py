@@ -272,6 +272,11 @@ def test_an_estimated_count_says_about(browser, page_errors, tmp_path):
         expect(page.locator("#search-summary")).to_have_text(
             f"1–{SAMPLE_STRIDE} of about {answer['count']} studios"
         )
+        # A page past the real end of an estimate says so, not "21–20 of about 16".
+        page.goto(f"{own.base(0)}/search?{query}&page=2")
+        expect(page.locator("#search-summary")).to_have_text(
+            f"This page is past the last of about {answer['count']} studios."
+        )
         # An exact count (nothing sampled around Tromsø) is not "about".
         page.goto(f"{own.base(0)}/search?lat={tromso[0]}&lng={tromso[1]}&radius=10")
         expect(page.locator("#results .studio-card")).to_have_count(1)

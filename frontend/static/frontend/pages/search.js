@@ -144,9 +144,11 @@ async function search(query) {
     const last = first + res.results.length - 1;
     // Past SEARCH_EXACT_COUNT_LIMIT the API estimates the count, and says so.
     const about = res.count_is_estimate ? "about " : "";
-    els.summary.textContent = res.count
-      ? `${first}–${last} of ${about}${plural(res.count, "studio")}`
-      : "No studios match. Try a larger radius or fewer filters.";
+    els.summary.textContent = !res.count
+      ? "No studios match. Try a larger radius or fewer filters."
+      : res.results.length
+        ? `${first}–${last} of ${about}${plural(res.count, "studio")}`
+        : `This page is past the last of ${about}${plural(res.count, "studio")}.`;
     els.placement.hidden = !res.results.some((s) => s.is_premium);
     fill(els.results, res.results.map((s) => studioCard(s, { typeLabels: data.studio_types, serviceLabels: data.services })));
     const pages = Math.max(1, Math.ceil(res.count / res.page_size));
