@@ -57,14 +57,7 @@ def main() -> None:
     args = parser.parse_args()
 
     clients = {"a": search.HttpClient(args.a), "b": search.HttpClient(args.b)}
-    rng = random.Random(args.seed)
-    places = search.cities()
-    g = search.gazetteer()
-    big = [(n, g.lookup(n).latitude, g.lookup(n).longitude) for n in search.LARGEST]
-    mix = []
-    for i in range(args.mix):
-        kind = list(search.KINDS)[i % len(search.KINDS)]
-        mix.append((kind, *search.common_query(rng, kind, rng.choice(places[:10] + big))))
+    mix = search.query_mix(args.seed, args.mix, search.cities())
     order = random.Random(args.seed + 1)
     load_before = Path("/proc/loadavg").read_text().split()[:3]
 
@@ -87,10 +80,9 @@ def main() -> None:
         order.shuffle(shuffled)
         for kind, _sort, path in search.tqdm(shuffled, desc=f"round {round_ + 1}", unit=" req"):
             times = by_kind.setdefault(kind, {"a": [], "b": []})
-            before = {side: len(times[side]) for side in times}
             ask_both(path, times)
             for side in every:
-                every[side].append(times[side][before[side]])
+                every[side].append(times[side][-1])
 
     results = {
         "a": args.a,

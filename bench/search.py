@@ -270,17 +270,29 @@ def common_query(rng: random.Random, kind: str, city: tuple[str, float, float]) 
     return sort, _search(**params)
 
 
+def largest_places() -> list[tuple[str, float, float]]:
+    g = gazetteer()
+    return [(name, *(lambda c: (c.latitude, c.longitude))(g.lookup(name))) for name in LARGEST]
+
+
+def query_mix(seed: int, count: int, places) -> list[tuple[str, str, str]]:
+    """(kind, sort, path) of `count` fresh random common queries, every kind as often, around
+    the ten largest of `places` and LARGEST, shuffled; the same seed, the same mix."""
+    rng = random.Random(seed)
+    around = places[:10] + largest_places()
+    mix = []
+    for i in range(count):
+        kind = list(KINDS)[i % len(KINDS)]
+        mix.append((kind, *common_query(rng, kind, rng.choice(around))))
+    rng.shuffle(mix)
+    return mix
+
+
 def unfiltered(args, runner: Runner, places, results: dict) -> None:
     """Issue 14's suite: every common query in a fresh random mix (pages 1–5, every sort),
     then the largest cities on their own, then the legacy algorithm."""
-    rng = random.Random(args.seed)
-    g = gazetteer()
-    big = [(name, *(lambda c: (c.latitude, c.longitude))(g.lookup(name))) for name in LARGEST]
-    mix = []
-    for i in range(args.mix):
-        kind = list(KINDS)[i % len(KINDS)]  # every kind as often
-        mix.append((kind, *common_query(rng, kind, rng.choice(places[:10] + big))))
-    rng.shuffle(mix)
+    big = largest_places()
+    mix = query_mix(args.seed, args.mix, places)
     # The process warm — imports, URL routing, the pool's connections — not the data: a
     # readiness probe (SELECT 1) and a search refused by validation (400, no query).
     for path in ("/readyz", _search(radius="x")):

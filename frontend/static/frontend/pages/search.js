@@ -136,19 +136,22 @@ function pageLink(query, page, text) {
   return h("a", { href: searchHref({ ...query, page: String(page) }), rel: text === "Next" ? "next" : text === "Previous" ? "prev" : null }, text);
 }
 
+// "1–20 of about 20576 studios": past SEARCH_EXACT_COUNT_LIMIT the API estimates the
+// count, and says so; an estimate can promise pages past the last result.
+function summaryText(res, about) {
+  if (!res.count) return "No studios match. Try a larger radius or fewer filters.";
+  const counted = `${about}${plural(res.count, "studio")}`;
+  if (!res.results.length) return `This page is past the last of ${counted}.`;
+  const first = (res.page - 1) * res.page_size + 1;
+  return `${first}–${first + res.results.length - 1} of ${counted}`;
+}
+
 async function search(query) {
   els.summary.textContent = "Searching…";
   try {
     const res = await api("/api/studios/search", { query: { ...query, page: query.page || 1 } });
-    const first = (res.page - 1) * res.page_size + 1;
-    const last = first + res.results.length - 1;
-    // Past SEARCH_EXACT_COUNT_LIMIT the API estimates the count, and says so.
     const about = res.count_is_estimate ? "about " : "";
-    els.summary.textContent = !res.count
-      ? "No studios match. Try a larger radius or fewer filters."
-      : res.results.length
-        ? `${first}–${last} of ${about}${plural(res.count, "studio")}`
-        : `This page is past the last of ${about}${plural(res.count, "studio")}.`;
+    els.summary.textContent = summaryText(res, about);
     els.placement.hidden = !res.results.some((s) => s.is_premium);
     fill(els.results, res.results.map((s) => studioCard(s, { typeLabels: data.studio_types, serviceLabels: data.services })));
     const pages = Math.max(1, Math.ceil(res.count / res.page_size));
