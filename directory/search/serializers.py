@@ -226,6 +226,34 @@ class StudioCardSerializer(serializers.Serializer):
     is_premium = serializers.BooleanField()
     is_verified = serializers.BooleanField()
 
+    def to_representation(self, card) -> dict[str, Any]:
+        """What the declared fields give, written out: DRF's walk over them (a copy of every
+        field per serializer, a lookup and a conversion per attribute) took ~0.6 ms of a
+        search's 20 cards. The fields stay declared for the schema; tests/directory/
+        test_search_serializers.py checks this against DRF's walk."""
+        owner = card.owner
+        return {
+            "id": card.id,
+            "name": _text(card.name),
+            "owner": {
+                "username": _text(owner.username),
+                "display_name": _text(owner.display_name),
+                "avatar_url": _text(owner.avatar_url),
+            },
+            "short_about": card.short_about,
+            "city": _text(card.city),
+            "abbreviated_address": _text(card.abbreviated_address),
+            "distance": card.distance_mi,
+            "coordinates": self.get_coordinates(card),
+            "types": search_bits.types_of(card.type_mask),
+            "services": search_bits.services_of(card.service_mask),
+            "first_image": self.get_first_image(card),
+            "review_count": card.review_count,
+            "average_rating": self.get_average_rating(card),
+            "is_premium": bool(card.is_premium),
+            "is_verified": bool(card.is_verified),
+        }
+
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_short_about(self, card) -> str | None:
         return card.short_about
@@ -272,6 +300,22 @@ class SearchPageSerializer(PageSerializer):
         "`count` is extrapolated from a 1-in-16 sample (within a few per cent)."
     )
     results = StudioCardSerializer(many=True)
+
+    def to_representation(self, page) -> dict[str, Any]:
+        """Written out, as StudioCardSerializer's (DRF's walk would copy every card field)."""
+        card = StudioCardSerializer()
+        return {
+            "count": page.count,
+            "page": page.page,
+            "page_size": page.page_size,
+            "count_is_estimate": bool(page.count_is_estimate),
+            "results": [card.to_representation(result) for result in page.results],
+        }
+
+
+def _text(value: Any) -> str | None:
+    """A CharField's output: None stays None."""
+    return None if value is None else str(value)
 
 
 class MapMarkerSerializer(serializers.Serializer):
