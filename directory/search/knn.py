@@ -276,7 +276,10 @@ def knn_plan_count(params: SearchParams, centre: Centre) -> tuple[int, bool]:
 
     The sample first (1 in SAMPLE_STRIDE studios, its own partial index); when it
     extrapolates past SEARCH_EXACT_COUNT_LIMIT, that is the answer, marked as an estimate;
-    otherwise the exact count, which then costs at most about the limit's rows.
+    otherwise the exact count. Without a type or service filter that reads about the
+    limit's rows; with one it tests every studio of the circle's box: 50 miles around
+    Toronto with one service, at a million studios, 9,329 studios and 5.4 ms, where the
+    page itself takes 0.8 ms.
     """
     mask_sql, mask_params = _filters(params)
     flags = flags_sql(params)

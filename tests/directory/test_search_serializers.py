@@ -5,8 +5,11 @@ field empty."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
 from directory.search.cards import CardOwner, SearchPage, StudioCard
 from directory.search.parameters import SearchParams
@@ -32,12 +35,10 @@ class WalkedPage(SearchPageSerializer):
 
 
 def _assert_same(page: SearchPage) -> None:
+    """The same JSON, byte for byte: keys in the same order at every level, and 1, 1.0
+    and true told apart."""
     written, walked = SearchPageSerializer(page).data, WalkedPage(page).data
-    assert written == walked
-    assert list(written) == list(walked)
-    for card, walked_card in zip(written["results"], walked["results"], strict=True):
-        assert list(card) == list(walked_card)
-        assert list(card["owner"]) == list(walked_card["owner"])
+    assert JSONRenderer().render(written) == JSONRenderer().render(walked)
 
 
 LONDON = dict(zip(("lat", "lng"), CITIES["London"], strict=True))
@@ -58,7 +59,7 @@ def test_every_page_of_the_world_is_written_as_drf_walks_it(world, params):
     page = search_studios(params)
     _assert_same(page)
     while page.page * page.page_size < page.count:
-        params = SearchParams(**{**params.__dict__, "page": page.page + 1})
+        params = dataclasses.replace(params, page=page.page + 1)
         page = search_studios(params)
         _assert_same(page)
 
