@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _search_settings(settings, fake_nominatim):
+def _search_settings(settings, fake_nominatim, one_minute_window):
     settings.GEOCODER_ENABLED = True
     settings.SEARCH_CACHE_SECONDS = 0
     settings.GEOCODER_SEARCH_RATE = "3/minute"

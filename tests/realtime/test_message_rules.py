@@ -33,15 +33,6 @@ sync = database_sync_to_async
 CONTACT = {"subject": "Booking", "content": "Is Tuesday free?"}
 
 
-@pytest.fixture
-def one_minute_window():
-    """The send budget counts in fixed windows (realtime/services/budget.py): a test of a
-    per-minute budget starts early enough in a minute to finish inside it (one failed in
-    CI when its sends straddled the minute's end)."""
-    if time.time() % 60 > 45:
-        time.sleep(60.1 - time.time() % 60)
-
-
 def rest_send(user, **body):
     client = APIClient()
     if user is not None:
