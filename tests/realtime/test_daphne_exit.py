@@ -4,11 +4,12 @@ just closed (2.9 s of CPU at 5,000 sockets, docs/benchmarks.md)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+from tests.support.processes import service_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,7 +33,7 @@ SCRIPT = textwrap.dedent(
 
 
 def test_the_heap_is_frozen_after_the_reactor_stops():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings", "PYTHONPATH": str(ROOT)}
+    env = service_env(DJANGO_SETTINGS_MODULE="project.settings", PYTHONPATH=str(ROOT))
     out = subprocess.run(
         [sys.executable, "-c", SCRIPT],
         cwd=ROOT,
