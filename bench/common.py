@@ -144,13 +144,20 @@ def wait_warm(port: int, timeout: float = 60) -> None:
 class Server:
     """One Daphne process (ours or the baseline)."""
 
-    def __init__(self, app: str, *, env: dict | None = None, settings: str | None = None) -> None:
+    def __init__(
+        self,
+        app: str,
+        *,
+        env: dict | None = None,
+        settings: str | None = None,
+        launcher: tuple[str, ...] = ("-m", "daphne"),
+    ) -> None:
         self.port = free_port()
         full_env = {**os.environ, **SERVER_ENV, **(env or {})}
         if settings:
             full_env["DJANGO_SETTINGS_MODULE"] = settings
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), app],
+            [sys.executable, *launcher, "-b", "127.0.0.1", "-p", str(self.port), app],
             cwd=ROOT,
             env=full_env,
             stdout=subprocess.DEVNULL,
@@ -221,3 +228,49 @@ def percentile(values: list[float], p: float) -> float:
 
 def run_id() -> str:
     return uuid.uuid4().hex[:8]
+
+
+async def open_authenticated(port: int, key: str, sem):
+    """A socket opened as a logged-in browser does (session cookie, Origin), once its
+    `hello` has arrived; five tries a second apart, then None. `sem` bounds the handshakes
+    in flight."""
+    import asyncio
+    import json
+
+    from websockets.asyncio.client import connect
+
+    async with sem:
+        for _attempt in range(5):
+            try:
+                ws = await connect(
+                    f"ws://127.0.0.1:{port}/ws/",
+                    origin=f"http://127.0.0.1:{port}",
+                    additional_headers={"Cookie": f"sessionid={key}"},
+                    open_timeout=60,
+                    ping_interval=None,
+                )
+                hello = json.loads(await asyncio.wait_for(ws.recv(), 60))
+                assert hello["type"] == "hello"
+                return ws
+            except Exception:
+                await asyncio.sleep(1)
+    return None
+
+
+def wait_opened(opened, total: int, procs: list, desc: str = "sockets") -> float:
+    """Show a progress bar until `opened` (a shared counter) reaches `total`, every
+    generator has exited, or 30 s pass without progress; the seconds it took."""
+    from tqdm import tqdm
+
+    started = last_progress = time.monotonic()
+    best = 0
+    with tqdm(total=total, desc=desc, unit="sock") as bar:
+        while opened.value < total and any(p.is_alive() for p in procs):
+            bar.update(max(0, opened.value - bar.n))
+            time.sleep(0.5)
+            if opened.value > best:
+                best, last_progress = opened.value, time.monotonic()
+            if time.monotonic() - last_progress > 30:  # the rest gave up after retries
+                break
+        bar.update(max(0, opened.value - bar.n))
+    return time.monotonic() - started

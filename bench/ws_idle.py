@@ -22,33 +22,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ROOT, Server, bench_users, migrate, run_id, sessions_for, setup_django
+from bench.common import (
+    ROOT,
+    Server,
+    bench_users,
+    migrate,
+    open_authenticated,
+    run_id,
+    sessions_for,
+    setup_django,
+    wait_opened,
+)
 
 
 async def _hold(port: int, keys: list[str], connected: mp.Value, release: mp.Event) -> None:
     """Open sockets as clients do (cookie, hello) and keep each alive with a ping every 25 s."""
-    from websockets.asyncio.client import connect
-
     sem = asyncio.Semaphore(25)  # at most 25 handshakes in flight per generator
 
     async def one(key: str) -> None:
-        ws = None
-        async with sem:
-            for _attempt in range(5):
-                try:
-                    ws = await connect(
-                        f"ws://127.0.0.1:{port}/ws/",
-                        origin=f"http://127.0.0.1:{port}",
-                        additional_headers={"Cookie": f"sessionid={key}"},
-                        open_timeout=60,
-                        ping_interval=None,
-                    )
-                    hello = json.loads(await asyncio.wait_for(ws.recv(), 60))
-                    assert hello["type"] == "hello"
-                    break
-                except Exception:
-                    ws = None
-                    await asyncio.sleep(1)
+        ws = await open_authenticated(port, key, sem)
         if ws is None:
             return
         with connected.get_lock():
@@ -94,8 +86,6 @@ def main() -> None:
     args = parser.parse_args()
     setup_django()
     migrate()
-    from tqdm import tqdm
-
     users = bench_users(args.sockets, prefix="idle")
     keys = sessions_for(users)
     rid = run_id()
@@ -123,18 +113,7 @@ def main() -> None:
             p = ctx.Process(target=generator, args=(server.port, part, connected, release))
             p.start()
             procs.append(p)
-        started = last_progress = time.monotonic()
-        best = 0
-        with tqdm(total=args.sockets, desc="sockets", unit="sock") as bar:
-            while connected.value < args.sockets and any(p.is_alive() for p in procs):
-                bar.update(max(0, connected.value - bar.n))
-                time.sleep(0.5)
-                if connected.value > best:
-                    best, last_progress = connected.value, time.monotonic()
-                if time.monotonic() - last_progress > 30:  # the rest gave up after retries
-                    break
-            bar.update(max(0, connected.value - bar.n))
-        connect_s = time.monotonic() - started
+        connect_s = wait_opened(connected, args.sockets, procs)
         time.sleep(args.settle)
         rss1 = server.rss_kib()
         n = connected.value  # sockets still open at the reading
