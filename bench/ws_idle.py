@@ -5,7 +5,7 @@ several load-generator processes, then reads the server's RSS growth divided by 
 
     flock /tmp/sf-bench.lock .venv/bin/python bench/ws_idle.py --sockets 10000
 
-Target: 10,000 sockets at ≤ 60 KiB each.
+Target (issue 13): 10,000 sockets at ≤ 30 KiB each.
 """
 
 from __future__ import annotations
