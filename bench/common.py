@@ -171,8 +171,8 @@ class Server:
     def rss_kib(self) -> int:
         return rss_kib(self.proc.pid)
 
-    def cpu_seconds(self) -> float:
-        return cpu_seconds(self.proc.pid)
+    def cpu_seconds(self, *, reaped_children: bool = False) -> float:
+        return cpu_seconds(self.proc.pid, reaped_children=reaped_children)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -191,10 +191,14 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (from /proc)."""
+def cpu_seconds(pid: int, *, reaped_children: bool = False) -> float:
+    """User + system CPU time a process has used so far (from /proc); with
+    `reaped_children`, plus its reaped children's, as `wait4`'s rusage counts it."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def realtime_backends_cpu_seconds() -> float:
@@ -241,6 +245,7 @@ async def open_authenticated(port: int, key: str, sem):
 
     async with sem:
         for _attempt in range(5):
+            ws = None
             try:
                 ws = await connect(
                     f"ws://127.0.0.1:{port}/ws/",
@@ -253,8 +258,18 @@ async def open_authenticated(port: int, key: str, sem):
                 assert hello["type"] == "hello"
                 return ws
             except Exception:
+                if ws is not None:  # opened, but no hello: do not leave it open
+                    await ws.close()
                 await asyncio.sleep(1)
     return None
+
+
+async def until_set(event, poll: float = 0.2) -> None:
+    """Return once a multiprocessing Event is set (it cannot be awaited)."""
+    import asyncio
+
+    while not event.is_set():
+        await asyncio.sleep(poll)
 
 
 def wait_opened(opened, total: int, procs: list, desc: str = "sockets") -> float:

@@ -31,6 +31,7 @@ from bench.common import (
     run_id,
     sessions_for,
     setup_django,
+    until_set,
     wait_opened,
 )
 
@@ -64,8 +65,7 @@ async def _hold(port: int, keys: list[str], connected: mp.Value, release: mp.Eve
     stop = asyncio.Event()
 
     async def watch_release() -> None:
-        while not release.is_set():
-            await asyncio.sleep(0.5)
+        await until_set(release, poll=0.5)
         stop.set()
 
     watcher = asyncio.ensure_future(watch_release())

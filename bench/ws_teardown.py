@@ -7,7 +7,7 @@ received, a ping every 25 s as clients do), lets it settle, then sends SIGTERM a
 * `all_closed_s`: until the last client saw its socket closed;
 * `exited_s`: until the process was reaped;
 * `teardown_cpu_s`: the process's CPU from the SIGTERM to its exit (from `wait4`'s rusage,
-  less the CPU it had used before the signal), and that per socket.
+  less what it had used before the signal, counted the same way), and that per socket.
 
 Modes:
 
@@ -32,7 +32,6 @@ import random
 import signal
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -47,6 +46,7 @@ from bench.common import (
     run_id,
     sessions_for,
     setup_django,
+    until_set,
     wait_opened,
 )
 
@@ -76,9 +76,10 @@ async def _hold(port: int, keys: list[str], opened, closed, last_close, release)
 
         async def ping() -> None:
             await asyncio.sleep(25 * random.random())
-            while True:
-                await ws.send('{"type":"ping"}')
-                await asyncio.sleep(25)
+            with contextlib.suppress(ConnectionClosed):  # the reader counts the close
+                while True:
+                    await ws.send('{"type":"ping"}')
+                    await asyncio.sleep(25)
 
         async def read_until_closed() -> None:
             # Reading (pongs and any event) keeps the client's queue from filling and
@@ -102,8 +103,7 @@ async def _hold(port: int, keys: list[str], opened, closed, last_close, release)
         await ws.close()
 
     async def watch_release() -> None:
-        while not release.is_set():
-            await asyncio.sleep(0.2)
+        await until_set(release)
         stop.set()
 
     watcher = asyncio.ensure_future(watch_release())
@@ -115,61 +115,68 @@ def generator(port, keys, opened, closed, last_close, release) -> None:
     asyncio.run(_hold(port, keys, opened, closed, last_close, release))
 
 
+def _reap(pid: int, timeout: float) -> tuple[float, int, object] | None:
+    """(when, exit code, rusage) once the process has exited, or None after `timeout`.
+    Polled with WNOHANG so that nothing else (Popen) can reap it first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        reaped_pid, status, usage = os.wait4(pid, os.WNOHANG)
+        if reaped_pid:
+            return time.monotonic(), os.waitstatus_to_exitcode(status), usage
+        time.sleep(0.005)
+    return None
+
+
 def one_teardown(mode: str, keys: list[str], generators: int, settle: float) -> dict:
     server = Server(
         "project.asgi:application",
         env={"CHANNEL_LAYER_PREFIX": f"sf.teardown.{run_id()}"},
         launcher=LAUNCHERS[mode],
     )
-    server.ready()
     ctx = mp.get_context("spawn")
     opened, closed = ctx.Value("i", 0), ctx.Value("i", 0)
     last_close, release = ctx.Value("d", 0.0), ctx.Event()
-    procs = [
-        ctx.Process(
-            target=generator,
-            args=(server.port, keys[g::generators], opened, closed, last_close, release),
-        )
-        for g in range(generators)
-    ]
-    for p in procs:
-        p.start()
-    reaped: dict = {}
+    procs = []
+    reaped = None
     try:
+        server.ready()
+        for g in range(generators):
+            part = keys[g::generators]
+            procs.append(
+                ctx.Process(
+                    target=generator,
+                    args=(server.port, part, opened, closed, last_close, release),
+                )
+            )
+            procs[-1].start()
         open_s = wait_opened(opened, len(keys), procs, desc=f"{mode}: sockets")
         time.sleep(settle)
         n = opened.value
-        cpu_before = server.cpu_seconds()
-
-        def reap() -> None:
-            _pid, status, usage = os.wait4(server.proc.pid, 0)
-            reaped.update(at=time.monotonic(), status=status, usage=usage)
-
-        reaper = threading.Thread(target=reap)
+        cpu_before = server.cpu_seconds(reaped_children=True)  # as wait4 counts
         signalled = time.monotonic()
         server.proc.send_signal(signal.SIGTERM)
-        reaper.start()
-        reaper.join(120)
-        while closed.value < n and time.monotonic() - signalled < 30:
+        reaped = _reap(server.proc.pid, timeout=120)
+        if reaped is None:
+            raise RuntimeError(f"{mode}: the server did not exit within 120 s of SIGTERM")
+        exited_at, server.proc.returncode, usage = reaped
+        while closed.value < n and time.monotonic() - exited_at < 10:  # clients notice
             time.sleep(0.05)
     finally:
         release.set()
         for p in procs:
             p.join(60)
-        if server.proc.poll() is None and not reaped:
+        if reaped is None:
             server.proc.kill()
-    if not reaped:
-        raise RuntimeError(f"{mode}: the server did not exit within 120 s of SIGTERM")
-    server.proc.returncode = os.waitstatus_to_exitcode(reaped["status"])
-    usage = reaped["usage"]
+            server.proc.wait()
     cpu = usage.ru_utime + usage.ru_stime - cpu_before
     return {
         "mode": mode,
         "sockets": n,
         "opened_in_s": round(open_s, 1),
         "closed_seen_by_clients": closed.value,
-        "all_closed_s": round(last_close.value - signalled, 2) if closed.value else None,
-        "exited_s": round(reaped["at"] - signalled, 2),
+        # Only when every client saw its close: otherwise the last close is not the last.
+        "all_closed_s": round(last_close.value - signalled, 2) if closed.value == n else None,
+        "exited_s": round(exited_at - signalled, 2),
         "exit_code": server.proc.returncode,
         "teardown_cpu_s": round(cpu, 2),
         "teardown_cpu_ms_per_socket": round(1000 * cpu / n, 3) if n else None,
