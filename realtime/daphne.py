@@ -125,13 +125,13 @@ def _on_shutdown() -> None:
 def _freeze_heap_for_exit() -> None:
     """The reactor has stopped and dropped every client's connection: what is left is the
     interpreter's exit, whose last garbage collection walked every object the process still
-    held — 2.9 s of CPU after a process with 5,000 sockets had closed them, while the
-    processes taking over its clients needed the cores (docs/benchmarks.md, "Issue 13 on a
-    quiet machine"). Frozen objects are left out of that collection: the operating system
-    takes the memory back and closes the Redis and PostgreSQL connections still open (a
-    PostgreSQL backend logs that only at DEBUG1, outside a transaction). Exit handlers
-    still run; what no longer runs at exit is `__del__` of objects caught in reference
-    cycles."""
+    held — 2.4–2.9 s of CPU after a process with 5,000 sockets had closed them, while the
+    processes taking over its clients needed the cores (bench/ws_teardown.py;
+    docs/benchmarks.md, "Issue 13: the exit's teardown"). Frozen objects are left out of
+    that collection: the operating system takes the memory back and closes the Redis and
+    PostgreSQL connections still open (a PostgreSQL backend logs that only at DEBUG1,
+    outside a transaction). Exit handlers still run; what no longer runs at exit is
+    `__del__` of objects caught in reference cycles."""
     import gc
 
     gc.freeze()
