@@ -211,6 +211,35 @@ def test_an_owner_creates_a_studio_adds_photos_and_submits_it(servers, owner_pag
     shoot(page, "dashboard-desktop")
 
 
+def test_the_editor_cannot_be_sent_natively_before_its_script_runs(browser, servers):
+    """A click or Enter before the page's module ran once sent the form as a GET with every
+    field in the address (a CI run caught it); its buttons wait for the script."""
+    server = servers.base(0)
+    owner = UserFactory(username="early", owner=True)
+    studio = StudioFactory(owner=owner)
+    context = browser.new_context(viewport=DESKTOP)
+    sign_in_with_cookie(context, owner, server)
+    page = context.new_page()
+    try:
+        page.route("**/pages/studio_editor.js*", lambda route: route.abort())
+        page.goto(f"{server}/dashboard/studios/{studio.pk}")
+        expect(page.locator("#save-button")).to_be_disabled()
+        expect(page.locator("#photo-upload button[type=submit]")).to_be_disabled()
+        page.goto(f"{server}/dashboard/studios/new")
+        expect(page.locator("#save-button")).to_be_disabled()
+        page.fill("#f-name", "Early Booth")
+        page.fill("#f-phone", "+44 20 7946 0000")
+        page.press("#f-name", "Enter")
+        page.wait_for_timeout(300)
+        assert page.url == f"{server}/dashboard/studios/new"
+
+        page.unroute("**/pages/studio_editor.js*")
+        page.reload()
+        expect(page.locator("#save-button")).to_be_enabled()
+    finally:
+        context.close()
+
+
 def test_the_dashboard_submits_a_draft_and_fits_a_phone(browser, servers, page_errors):
     server = servers.base(0)
     owner = UserFactory(username="dora", owner=True)

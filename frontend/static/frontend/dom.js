@@ -41,6 +41,17 @@ export function fill(node, ...children) {
   return node;
 }
 
+/**
+ * Handle a form's submit in script. A form with no server action has its submit buttons
+ * rendered `disabled data-needs-script`: a click (or Enter) before the page's module has run
+ * would otherwise send the form natively, a GET with every field in the address. They are
+ * enabled here, once the handler that prevents that is in place.
+ */
+export function onSubmit(form, handler) {
+  form.addEventListener("submit", handler);
+  for (const button of $$("[data-needs-script]", form)) button.disabled = false;
+}
+
 /** Relative URLs and http(s) only: a user's "website" cannot be javascript: or data:. */
 export function safeUrl(value) {
   const text = String(value ?? "");

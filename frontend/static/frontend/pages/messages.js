@@ -6,7 +6,7 @@
 
 import { api } from "../api.js";
 import { me, realtime } from "../app.js";
-import { $, dayKey, fill, formatDateTime, formatDay, formatTime, h, pageData, showError } from "../dom.js";
+import { $, dayKey, fill, formatDateTime, formatDay, formatTime, h, onSubmit, pageData, showError } from "../dom.js";
 import { newClientId } from "../realtime.js";
 import { reportButton } from "../report.js";
 
@@ -372,7 +372,7 @@ textarea.addEventListener("keydown", (event) => {
     els.composer.requestSubmit();
   }
 });
-els.composer.addEventListener("submit", (event) => {
+onSubmit(els.composer, (event) => {
   event.preventDefault();
   const content = textarea.value.trim();
   if (!content) return;
@@ -381,7 +381,7 @@ els.composer.addEventListener("submit", (event) => {
 });
 els.older.addEventListener("click", loadOlder);
 
-$("#new-conversation").addEventListener("submit", (event) => {
+onSubmit($("#new-conversation"), (event) => {
   event.preventDefault();
   const username = event.target.elements.username.value.trim();
   if (username) location.assign(`/messages/${encodeURIComponent(username)}`);

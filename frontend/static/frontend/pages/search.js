@@ -8,7 +8,7 @@
 import { api } from "../api.js";
 import { me } from "../app.js";
 import { studioCard } from "../cards.js";
-import { $, $$, fill, h, pageData, plural, showError } from "../dom.js";
+import { $, $$, fill, h, onSubmit, pageData, plural, showError } from "../dom.js";
 import * as L from "../vendor/leaflet/leaflet-src.esm.js";
 
 const data = pageData("page-data") || {};
@@ -245,7 +245,7 @@ function filtersOf(query) {
 
 const saveForm = $("#save-search");
 if (saveForm && me) {
-  saveForm.addEventListener("submit", async (event) => {
+  onSubmit(saveForm, async (event) => {
     event.preventDefault();
     const status = $("#save-status");
     const button = saveForm.querySelector("button");

@@ -5,7 +5,7 @@
 import { api } from "../api.js";
 import { me } from "../app.js";
 import { goPremium } from "../premium.js";
-import { $, confirmInSlot, fill, formatDate, h, label, pageData, showError, stars } from "../dom.js";
+import { $, confirmInSlot, fill, formatDate, h, label, onSubmit, pageData, showError, stars } from "../dom.js";
 import { reportButton } from "../report.js";
 
 const data = pageData("page-data") || {};
@@ -395,7 +395,7 @@ els.more.addEventListener("click", async () => {
   }
 });
 
-els.contact?.addEventListener("submit", async (event) => {
+if (els.contact) onSubmit(els.contact, async (event) => {
   event.preventDefault();
   const form = event.target;
   const button = form.querySelector("button");

@@ -5,7 +5,7 @@
 
 import { api } from "../api.js";
 import "../app.js"; // every page: the header menu, the badges, the socket, image placeholders
-import { $, $$, fill, formatTime, h, pageData, plural, showError } from "../dom.js";
+import { $, $$, fill, formatTime, h, onSubmit, pageData, plural, showError } from "../dom.js";
 import { goPremium } from "../premium.js";
 import { statusExplained, TRANSITION_LABELS } from "../studio_status.js";
 import * as L from "../vendor/leaflet/leaflet-src.esm.js";
@@ -71,7 +71,7 @@ function showFieldErrors(err, root = document) {
   return first !== null;
 }
 
-form.addEventListener("submit", async (event) => {
+onSubmit(form, async (event) => {
   event.preventDefault();
   clearErrors(form);
   saveButton.disabled = true;
@@ -314,7 +314,7 @@ function fileProblem(file) {
   return null;
 }
 
-photos.form?.addEventListener("submit", async (event) => {
+if (photos.form) onSubmit(photos.form, async (event) => {
   event.preventDefault();
   clearErrors(photos.form);
   fill(photos.status);
