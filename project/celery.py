@@ -1,9 +1,10 @@
 """The Celery app. Configuration comes from Django settings (CELERY_* names)."""
 
 import os
-import pkgutil
 
 from celery import Celery, signals
+
+import tasks
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 
@@ -11,14 +12,9 @@ app = Celery("studio_finder", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 
-def _task_modules() -> list[str]:
-    import tasks
-
-    return [f"tasks.{module.name}" for module in pkgutil.iter_modules(tasks.__path__)]
-
-
-# Every module of tasks/ is a task module; imported lazily, once Django is ready.
-app.autodiscover_tasks(_task_modules, related_name=None)
+# Every module of tasks/ is a task module, imported once Django is ready: by a worker at its
+# start (with Django's system checks), by a server at its start (common.jobs.load_task_modules).
+app.conf.imports = tasks.module_names()
 
 
 def drop_database_pools(databases: dict, *, conn_max_age: int) -> None:

@@ -168,9 +168,9 @@ def worker(smtp, django_db_setup, tmp_path_factory):
     try:
         from celery import current_app
 
-        from common.jobs import _load_task_modules
+        from common.jobs import load_task_modules
 
-        _load_task_modules()
+        load_task_modules()
         result = current_app.tasks["tasks.system.ping"].delay("up")
         assert result.get(timeout=90) == "up", proc.output()
         yield proc

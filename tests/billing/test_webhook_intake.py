@@ -136,9 +136,9 @@ def test_duplicate_delivery_concurrent_stores_once(fake_stripe, settings):
     from celery import current_app
     from django.test import Client
 
-    from common.jobs import _load_task_modules
+    from common.jobs import load_task_modules
 
-    _load_task_modules()
+    load_task_modules()
     task = current_app.tasks["tasks.stripe.drain_events"]
     enqueued = []
     original = task.apply_async

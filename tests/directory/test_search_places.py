@@ -164,25 +164,23 @@ def test_requests_during_the_gazetteer_build_wait_for_that_one_build(monkeypatch
 
     monkeypatch.setattr(places, "Gazetteer", SlowGazetteer)
     monkeypatch.setattr(places, "_gazetteer", None)
-    warm = places.warm_gazetteer_in_background()
     got = []
     callers = [threading.Thread(target=lambda: got.append(places.gazetteer())) for _ in range(4)]
     for caller in callers:
         caller.start()
-    for thread in (warm, *callers):
+    for thread in callers:
         thread.join(5)
     assert len(built) == 1
     assert got == built * 4
 
 
 def test_a_server_process_builds_the_gazetteer_at_start_not_in_its_first_search():
-    """project.asgi (what Daphne loads) starts the build; no request is made here."""
+    """project.asgi (what Daphne loads) builds it before the process serves; no request is
+    made here, and no thread is left building."""
     script = (
         "import threading, project.asgi\n"
         "from directory.selectors import places\n"
-        "for t in threading.enumerate():\n"
-        "    if t.name == 'gazetteer-warm-up': t.join(60)\n"
-        "print(places._gazetteer is not None)\n"
+        "print(places._gazetteer is not None and threading.active_count() == 1)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script],

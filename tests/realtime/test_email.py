@@ -12,7 +12,7 @@ import time
 import pytest
 from celery import current_app
 
-from common.jobs import _load_task_modules
+from common.jobs import load_task_modules
 from realtime.models import MessageEmailState
 from realtime.services import message_send, messages_mark_read, notification_preferences_update
 from tests.factories import UserFactory
@@ -33,7 +33,7 @@ def test_unread_messages_are_emailed_once_as_a_batch(worker, smtp, settings):
     # Nothing else arrives: a ping enqueued after the burst with the same countdown runs
     # after every email task of the burst (one solo worker runs due tasks in ETA order),
     # so once it has answered, any second email would already be in the inbox.
-    _load_task_modules()
+    load_task_modules()
     ping = current_app.tasks["tasks.system.ping"].apply_async(
         ("after the burst",), countdown=settings.REALTIME_UNREAD_EMAIL_DELAY
     )

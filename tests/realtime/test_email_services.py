@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import timezone
 
 from common.auth import DELETED_USER_DISPLAY_NAME
-from common.jobs import _load_task_modules
+from common.jobs import load_task_modules
 from realtime.models import MessageEmailState
 from realtime.services.emails import unread_message_email_send
 from tests.factories import MessageFactory, UserFactory
@@ -42,7 +42,7 @@ def test_a_retry_after_a_partial_failure_mails_nobody_twice(smtp_backend):
     inbox = smtp_backend
     ann, ben, cat = (UserFactory(email=f"{n}@example.com") for n in ("ann", "ben", "cat"))
     inbox.refuse_once.add("ben@example.com")  # ann is mailed, then ben's mail fails once
-    _load_task_modules()
+    load_task_modules()
 
     result = current_app.tasks[NOTIFICATION_EMAIL_TASK].apply(
         kwargs={
@@ -66,7 +66,7 @@ def test_another_task_mails_the_same_people_again(smtp_backend):
     reaches them."""
     inbox = smtp_backend
     ann = UserFactory(email="ann@example.com")
-    _load_task_modules()
+    load_task_modules()
     task = current_app.tasks[NOTIFICATION_EMAIL_TASK]
     for title in ("First", "Second"):
         assert task.apply(kwargs={"user_ids": [ann.pk], "title": title, "message": "m"}).get() == 1

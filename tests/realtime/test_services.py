@@ -216,9 +216,9 @@ def test_connection_rules(a, b):
 
 
 def test_tasks_are_registered_under_their_names():
-    from common.jobs import _load_task_modules
+    from common.jobs import load_task_modules
 
-    _load_task_modules()
+    load_task_modules()
     for name in (
         "tasks.realtime.send_unread_message_email",
         "tasks.realtime.send_notification_email",

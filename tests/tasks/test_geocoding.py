@@ -12,7 +12,7 @@ import pytest
 from celery import current_app
 from django.conf import settings
 
-from common.jobs import _load_task_modules
+from common.jobs import load_task_modules
 from directory.models import Studio
 from directory.services.studios import studio_create
 from tasks.geocoding import geocode_studio
@@ -26,7 +26,7 @@ MAX_RETRIES = 2
 @pytest.fixture(scope="module")
 def geo_worker(tmp_path_factory, django_db_setup, django_db_blocker):
     """A fake Nominatim and a worker pointed at it and at the test database."""
-    _load_task_modules()
+    load_task_modules()
     fake = FakeNominatim()
     server = start(fake)
     queue = f"test-geo-{uuid.uuid4().hex[:8]}"
