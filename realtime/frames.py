@@ -49,7 +49,9 @@ def decode(text_data: str | None, bytes_data: bytes | None, *, limit: int) -> di
         raise FrameError("invalid_frame", "Frames are JSON text.")
     if len(text_data) > limit or (len(text_data) * 4 > limit and _utf8_len(text_data) > limit):
         raise FrameTooBig()
-    if _depth(text_data) > MAX_DEPTH:
+    # Fewer brackets than the limit cannot nest past it (every chat frame): counted in C.
+    brackets = text_data.count("[") + text_data.count("{")
+    if brackets > MAX_DEPTH and _depth(text_data) > MAX_DEPTH:
         raise FrameError("invalid_frame", f"The frame is nested more than {MAX_DEPTH} deep.")
     try:
         frame = json.loads(text_data, parse_constant=_no_constant)

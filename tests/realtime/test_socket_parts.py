@@ -55,6 +55,12 @@ def test_exactly_max_depth_is_fine():
     assert frames.decode(text, None, limit=LIMIT)["type"] == "x"
 
 
+def test_many_shallow_brackets_are_fine():
+    """More brackets than the depth limit, side by side: counted past the quick check."""
+    text = json.dumps({"type": "x", "v": [[] for _ in range(3 * frames.MAX_DEPTH)]})
+    assert len(frames.decode(text, None, limit=LIMIT)["v"]) == 3 * frames.MAX_DEPTH
+
+
 def test_size_is_counted_in_utf8_bytes():
     ok = '{"type": "x", "s": "' + "é" * 490 + '"}'  # 20 + 980 + 2 bytes
     assert frames.decode(ok, None, limit=LIMIT)
