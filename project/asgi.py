@@ -28,7 +28,7 @@ load_task_modules()
 from directory.selectors.places import gazetteer  # noqa: E402
 
 # The place gazetteer is built before the process serves, not in its first radius search
-# (about 1.3 s of CPU). Built on a thread beside the event loop, it took the GIL from the
+# (about 1.6 s of CPU). Built on a thread beside the event loop, it took the GIL from the
 # loop for seconds (event-loop lags to 0.4 s) just as a deploy's clients reconnected.
 gazetteer()
 
