@@ -1,10 +1,11 @@
 """The geocoder: Nominatim (OpenStreetMap) through geopy, cached and rate limited.
 
 `geocode(address)` is the one entry point. It answers from the Django cache when it can;
-otherwise it waits for the shared Nominatim slot (one request per GEOCODER_MIN_INTERVAL
-across every worker, see common.ratelimit), asks Nominatim and caches the answer — a match
-for GEOCODER_CACHE_SECONDS, "no match" for GEOCODER_MISS_CACHE_SECONDS. Errors are not
-cached: they raise GeocoderUnavailable, which callers retry later.
+otherwise it waits for the shared Nominatim slot (a request starts GEOCODER_MIN_INTERVAL or
+more after the last one ended, across every worker; see common.ratelimit.held_slot), asks
+Nominatim and caches the answer — a match for GEOCODER_CACHE_SECONDS, "no match" for
+GEOCODER_MISS_CACHE_SECONDS. Errors are not cached: they raise GeocoderUnavailable, which
+callers retry later.
 
 Two kinds of caller share the one slot (issue 8): studio geocoding tasks (`purpose="task"`,
 the default) wait up to ~10 s and retry; place-name searches (`purpose="search"`) are
@@ -18,6 +19,8 @@ search API's throttle, directory.api.search.PlaceLookupThrottle.)
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -35,7 +38,7 @@ from geopy.exc import (
 )
 from geopy.geocoders import Nominatim
 
-from common.ratelimit import SlotUnavailable, wait_for_slot
+from common.ratelimit import SlotUnavailable, held_slot, wait_for_slot
 
 # Nominatim's address parts, most specific town-like first.
 _CITY_KEYS = ("city", "town", "village", "municipality", "hamlet", "suburb", "county")
@@ -113,17 +116,23 @@ def is_cached(address: str) -> bool:
     return not query or cache.get(_cache_key(query)) is not None
 
 
-def _take_slot(purpose: Literal["task", "search"]) -> float:
-    """Wait for this caller's turn at Nominatim; the HTTP timeout it may then use."""
+@contextmanager
+def _turn_at_nominatim(purpose: Literal["task", "search"]) -> Iterator[float]:
+    """This caller's turn at Nominatim, as the HTTP timeout it may use; the next caller's
+    turn starts GEOCODER_MIN_INTERVAL after this one's request has ended."""
     interval = settings.GEOCODER_MIN_INTERVAL
     if purpose == "search":
         max_wait = settings.GEOCODER_SEARCH_MAX_WAIT
         share = min(max(settings.GEOCODER_SEARCH_SHARE, 0.01), 1.0)
+        timeout = min(settings.GEOCODER_SEARCH_TIMEOUT, settings.GEOCODER_TIMEOUT)
         wait_for_slot("nominatim:search", interval=interval / share, max_wait=max_wait)
-        wait_for_slot("nominatim", interval=interval, max_wait=max_wait)
-        return min(settings.GEOCODER_SEARCH_TIMEOUT, settings.GEOCODER_TIMEOUT)
-    wait_for_slot("nominatim", interval=interval, max_wait=max(5.0, interval * 10))
-    return settings.GEOCODER_TIMEOUT
+    else:
+        max_wait = max(5.0, interval * 10)
+        timeout = settings.GEOCODER_TIMEOUT
+    # The hold outlasts the HTTP timeout (urllib's applies to each socket operation), so a
+    # worker killed mid-request blocks the others for that long at most.
+    with held_slot("nominatim", interval=interval, hold=timeout + 5, max_wait=max_wait):
+        yield timeout
 
 
 def geocode(address: str, *, purpose: Literal["task", "search"] = "task") -> GeocodeResult | None:
@@ -137,9 +146,11 @@ def geocode(address: str, *, purpose: Literal["task", "search"] = "task") -> Geo
         return None if cached.get("miss") else GeocodeResult.from_cache(cached)
 
     try:
-        timeout = _take_slot(purpose)
-        client = _client(settings.GEOCODER_NOMINATIM_URL, settings.GEOCODER_USER_AGENT, timeout)
-        location = client.geocode(" ".join(address.split()), exactly_one=True, addressdetails=True)
+        with _turn_at_nominatim(purpose) as timeout:
+            client = _client(settings.GEOCODER_NOMINATIM_URL, settings.GEOCODER_USER_AGENT, timeout)
+            location = client.geocode(
+                " ".join(address.split()), exactly_one=True, addressdetails=True
+            )
     except SlotUnavailable as exc:
         raise GeocoderUnavailable(str(exc)) from exc
     except GeocoderQueryError:

@@ -1,4 +1,5 @@
-"""The shared minimum interval holds across threads with their own Redis connections."""
+"""The shared minimum interval holds across threads with their own Redis connections, and
+in embedded mode on the process's cache."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import time
 import pytest
 import redis
 from django.conf import settings
+from django.test import override_settings
 
 from common import ratelimit
-from common.ratelimit import SlotUnavailable, wait_for_slot
+from common.ratelimit import SlotUnavailable, held_slot, wait_for_slot
 
 
 def test_callers_in_parallel_get_slots_at_least_the_interval_apart(monkeypatch):
@@ -23,9 +25,9 @@ def test_callers_in_parallel_get_slots_at_least_the_interval_apart(monkeypatch):
     lock = threading.Lock()
     try_acquire = ratelimit._try_acquire
 
-    def timed(key: str, interval: float) -> float:
+    def timed(key: str, ttl: float, token: str, interval: float) -> float:
         start = time.monotonic()
-        wait = try_acquire(key, interval)
+        wait = try_acquire(key, ttl, token, interval)
         if wait == 0:
             end = time.monotonic()
             with lock:
@@ -66,3 +68,71 @@ def test_no_slot_within_max_wait_raises():
     with pytest.raises(SlotUnavailable):
         wait_for_slot("test-busy", interval=5, max_wait=0.5)
     assert time.monotonic() - started < 0.5  # it does not sleep when it cannot win in time
+
+
+def _calls_in_parallel(name: str, *, interval: float, durations: list[float]) -> list:
+    """Each thread makes one held_slot call lasting its duration: the (start, end) of each."""
+    calls: list[tuple[float, float]] = []
+    lock = threading.Lock()
+
+    def call(duration: float) -> None:
+        with held_slot(name, interval=interval, hold=5, max_wait=10):
+            start = time.monotonic()
+            time.sleep(duration)
+            end = time.monotonic()
+        with lock:
+            calls.append((start, end))
+
+    threads = [threading.Thread(target=call, args=(d,)) for d in durations]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(calls)
+
+
+def _idle_between(calls: list) -> list[float]:
+    return [start - end for (_, end), (start, _) in itertools.pairwise(calls)]
+
+
+def test_a_held_slot_opens_the_interval_after_the_call_ends_not_after_it_began():
+    # Calls of 0.3 s at an interval of 0.2 s: start-to-start slots would let the next call
+    # begin while this one still runs. Held, there is always ≥ interval of quiet between.
+    interval = 0.2
+    calls = _calls_in_parallel("test-held", interval=interval, durations=[0.3, 0.05, 0.3, 0.1])
+
+    assert len(calls) == 4
+    idle = _idle_between(calls)
+    assert min(idle) >= interval - 0.01, idle
+    # A waiter looks again every 0.1 s while a call runs: it does not sleep out the hold.
+    assert max(idle) < interval + 0.25, idle
+
+
+@override_settings(
+    REDIS_URL="",
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+)
+def test_embedded_mode_holds_the_slot_on_the_process_cache():
+    interval = 0.2
+    calls = _calls_in_parallel("test-held-local", interval=interval, durations=[0.3, 0.05, 0.2])
+
+    assert min(_idle_between(calls)) >= interval - 0.01
+
+
+def test_a_caller_that_overran_its_hold_does_not_shorten_the_next_callers_slot():
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    prefix = settings.CACHES["default"].get("KEY_PREFIX") or "sf"
+    with held_slot("test-overrun", interval=0.1, hold=0.1, max_wait=1):
+        time.sleep(0.3)  # the hold ran out: the slot is free for another caller
+        wait_for_slot("test-overrun", interval=5, max_wait=1)
+    # Releasing the first call's slot left the newer caller's 5 s untouched.
+    assert client.pttl(f"{prefix}:ratelimit:test-overrun") > 4000
+
+
+def test_a_held_slot_is_released_when_the_call_raises():
+    with pytest.raises(RuntimeError), held_slot("test-raise", interval=0.1, hold=30):
+        raise RuntimeError("the request failed")
+    started = time.monotonic()
+    with held_slot("test-raise", interval=0.1, hold=30, max_wait=2):
+        pass
+    assert time.monotonic() - started < 1  # the interval, not the 30 s hold
