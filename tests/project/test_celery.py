@@ -75,7 +75,6 @@ def test_a_server_registers_every_task_at_start_and_the_first_enqueue_imports_no
     )
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout.splitlines()[-1])
-    # (The gazetteer builds beside the start on a thread of its own: its imports may land here.)
     ours = {"tasks", "common", "celery", "kombu", "billiard", "django", "redis", "vine", "amqp"}
     assert [name for name in found["imported"] if name.split(".")[0] in ours] == []
     assert sorted(found["modules"]) == sorted(f"tasks.{p.stem}" for p in TASK_MODULES)
