@@ -100,3 +100,16 @@ def test_every_variable_the_stack_reads_is_documented():
     documented = (ROOT / "docs" / "configuration.md").read_text()
     missing = sorted(name for name in used if f"`{name}`" not in documented)
     assert not missing, f"not in docs/configuration.md: {missing}"
+
+
+def test_postgres_holds_the_search_working_set_in_its_own_buffers():
+    """The server's default 128 MB of shared buffers made warm searches copy pages from the
+    OS cache (docs/benchmarks.md): the stack sizes them, and Docker's 64 MB /dev/shm is
+    raised for the dynamic shared memory that PostgreSQL also keeps there."""
+    postgres = SERVICES["postgres"]
+    argv = _argv(postgres)
+    assert argv[0] == "postgres"
+    settings = dict(arg.split("=", 1) for arg in argv[1:] if arg != "-c")
+    assert settings["shared_buffers"] == "${POSTGRES_SHARED_BUFFERS:-1GB}"
+    assert "effective_cache_size" in settings
+    assert postgres["shm_size"] == "256mb"
