@@ -1,9 +1,9 @@
 """A private PostgreSQL over a copy of the shared cluster, for cold-start benchmarks.
 
     .venv/bin/python bench/private_pg.py copy   DIR [--source postgres://...]   # once
-    .venv/bin/python bench/private_pg.py start  DIR [--port 5499]
+    .venv/bin/python bench/private_pg.py start  DIR [--port 5499] [--shared-buffers 1GB]
     .venv/bin/python bench/private_pg.py stop   DIR
-    .venv/bin/python bench/private_pg.py cold   DIR [--port 5499]   # stop, drop OS cache, start
+    .venv/bin/python bench/private_pg.py cold   DIR [--port 5499] [--shared-buffers 1GB]
 
 The shared PostgreSQL serves every engineer's tests and must never be restarted; a "cold"
 search (empty shared_buffers, empty OS cache) needs a restart. `copy` takes an online
@@ -11,7 +11,9 @@ base backup of the shared cluster without the replication protocol (pg_hba has n
 replication line): pg_backup_start() on one session, a file copy of the data directory,
 pg_backup_stop(), its backup_label written into the copy and the WAL written meanwhile
 copied after it. The copy then starts on its own port with the shared server's
-shared_buffers (it recovers to the end of the backup on its first start). Run as root:
+shared_buffers (it recovers to the end of the backup on its first start), or with
+`--shared-buffers` (the compose stack's 1GB, say: the shared server keeps its 128 MB
+default). Run as root:
 the server runs as the postgres user. `cold` drops the OS page cache when the kernel
 allows it (`/proc/sys/vm/drop_caches`), and says whether it could.
 """
@@ -80,13 +82,14 @@ def copy(target: Path, source: str) -> None:
     print(f"copied {data} to {target}")
 
 
-def start(target: Path, port: int) -> None:
+def start(target: Path, port: int, shared_buffers: str | None = None) -> None:
+    options = f"-p {port}" + (f" -c shared_buffers={shared_buffers}" if shared_buffers else "")
     _run_as_postgres(
         str(BIN / "pg_ctl"),
         "-D",
         str(target),
         "-o",
-        f"-p {port}",
+        options,
         "-l",
         str(target / "server.log"),
         "-w",
@@ -117,18 +120,19 @@ def main() -> None:
     parser.add_argument("dir", type=Path)
     parser.add_argument("--port", type=int, default=5499)
     parser.add_argument("--source", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--shared-buffers", default=None, help="e.g. 1GB (default: the copy's)")
     args = parser.parse_args()
     if args.action == "copy":
         copy(args.dir, args.source)
     elif args.action == "start":
-        start(args.dir, args.port)
+        start(args.dir, args.port, args.shared_buffers)
     elif args.action == "stop":
         stop(args.dir)
     else:
         stop(args.dir)
         drop_os_cache()
         time.sleep(1)
-        start(args.dir, args.port)
+        start(args.dir, args.port, args.shared_buffers)
 
 
 if __name__ == "__main__":
