@@ -26,6 +26,7 @@ from directory.search.radius_text import (
     circle_cells,
     radius_text_plan_applies,
 )
+from directory.selectors.places import gazetteer
 from tests.directory.search_data import CITIES, SERVICES, TYPES, build, destination
 
 pytestmark = pytest.mark.django_db
@@ -377,11 +378,15 @@ def far_clusters(db) -> dict[str, int]:
     return build(_spec(seed=21, per_cluster=70, clusters=("Taveuni", "Longyearbyen")))
 
 
-def _asks_the_cell_index(params: SearchParams, settings) -> bool:
+def _asks(params: SearchParams, settings, index_function: str) -> bool:
     settings.SEARCH_RADIUS_TEXT_PLAN = True
     with CaptureQueriesContext(connection) as queries:
         search_studios(params)
-    return any("studio_search_cell_vector" in q["sql"] for q in queries.captured_queries)
+    return any(index_function in q["sql"] for q in queries.captured_queries)
+
+
+def _asks_the_cell_index(params: SearchParams, settings) -> bool:
+    return _asks(params, settings, "studio_search_cell_vector")
 
 
 @pytest.mark.parametrize("place", ["Taveuni", "Longyearbyen"])
@@ -429,3 +434,66 @@ def test_the_cell_index_follows_a_studio_that_moves(clusters, settings):
     studio.save()
     assert studio.id in {card.id for card in search_studios(params).results}
     _compare(params, settings, [1])
+
+
+# --- The city vector (migration 0010): the centre's city's studios without coordinates ---
+
+
+@pytest.mark.parametrize("walk", [False, True], ids=["one-statement", "tier-walk"])
+def test_the_centres_city_without_coordinates_comes_off_the_city_vector(clusters, settings, walk):
+    """Leeds' matches without coordinates: off the city vector for words and phrases (each
+    row tested again), off the city's studios for a negated word; the general plan's pages."""
+    settings.SEARCH_EXACT_COUNT_LIMIT = 0 if walk else 2000
+    lat, lng = CITIES["Leeds"]
+    for q, vector in (
+        ("owen", True),
+        ("booth sound", True),
+        ('"sound booth"', True),
+        ("voi", True),
+        ("owen -kestrel", False),
+    ):
+        for sort in ("relevance", "distance", "name"):
+            params = SearchParams(q=q, lat=lat, lng=lng, radius=10, sort=sort, page_size=100)
+            assert _asks(params, settings, "studio_search_city_vector") is vector, q
+            _compare(params, settings, [1, 2])
+    page = search_studios(SearchParams(q="owen", lat=lat, lng=lng, radius=10, page_size=100))
+    assert None in [card.distance_mi for card in page.results]
+
+
+@pytest.mark.parametrize("city", ["L'Aquila", "'s-Hertogenbosch", "Cap-Haïtien"])
+def test_a_city_key_with_quotes_and_accents(db, settings, city):
+    """The vector tags lexemes with the key's digest: quotes and accents in a city's name
+    need no escaping in the query."""
+    place = gazetteer().lookup(city)
+    spec = [
+        {**row, "city": city, "name": f"{row['name']} {i}"}
+        for i, row in enumerate(_spec(seed=5, per_cluster=40, clusters=("London",)))
+    ]
+    for row in spec:  # moved from London to the city, without coordinates one in three
+        if row["lat"] is not None and spec.index(row) % 3:
+            row["lat"], row["lng"] = destination(place.latitude, place.longitude, 3, 1.0)
+        else:
+            row["lat"] = row["lng"] = None
+    build(spec)
+    params = SearchParams(q="owen", lat=place.latitude, lng=place.longitude, radius=10)
+    assert resolve_centre(params).fallback_city_key == city.casefold()
+    assert _asks(params, settings, "studio_search_city_vector")
+    count = _compare(params, settings, [1, 2, 3])
+    without = sum(1 for row in spec if row["lat"] is None and row["status"] == "ACTIVE")
+    assert count > without > 0
+
+
+def test_the_city_vector_follows_a_studio_that_moves_city(clusters, settings):
+    """An expression index: a studio without coordinates moved from Leeds to London is
+    listed around London only."""
+    leeds, london = (
+        SearchParams(q="owen", lat=lat, lng=lng, radius=10, page_size=100)
+        for lat, lng in (CITIES["Leeds"], CITIES["London"])
+    )
+    studio = Studio.objects.filter(city="Leeds", latitude__isnull=True, status="ACTIVE").first()
+    assert studio.id in {card.id for card in search_studios(leeds).results}
+    studio.city = "London"
+    studio.save()
+    assert studio.id not in {card.id for card in search_studios(leeds).results}
+    assert studio.id in {card.id for card in search_studios(london).results}
+    _compare(london, settings, [1, 2])
