@@ -193,3 +193,34 @@ def test_the_centre_written_out_is_ll_to_earth_bit_for_bit():
                 ],
             )
             assert cursor.fetchone() == (True, True, True), (lat, lng, row)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"sort": "distance"},
+        {"sort": "name", "studio_types": "HOME"},
+        {"sort": "rating", "premium": "true"},
+        {"sort": "newest", "services": "ISDN", "page": 2},
+    ],
+)
+def test_the_centres_city_without_coordinates_is_read_off_one_index_alone(
+    client, world, settings, query
+):
+    """Every column the tier statements and the count read of the studios without
+    coordinates is in migration 0011's index: with no other way to scan allowed, the
+    planner reads them index-only (a heap visit each was 1.9 ms around London)."""
+    settings.SEARCH_EXACT_COUNT_LIMIT = 10_000  # the exact count too
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/studios/search?" + urlencode(_query("London", 50, **query)))
+    assert response.status_code == 200
+    fallbacks = [q["sql"] for q in queries.captured_queries if "latitude IS NULL" in q["sql"]]
+    assert len(fallbacks) >= 2  # a tier's rows and the count
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        for sql in fallbacks:
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Index Only Scan using studio_search_nocoord_tier_idx" in plan, plan
