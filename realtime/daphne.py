@@ -51,47 +51,30 @@ def configure() -> None:
     _lazy_debug_formatting()
 
 
-class _Pretty:
-    """pprint.pformat(obj), made only if a log line is ever written."""
+class _Deferred:
+    """make(obj) — autobahn's pprint.pformat, hltype or hlval (a qualified name or a value
+    coloured with click.style) — made only if a log line is ever written."""
 
-    __slots__ = ("obj",)
+    __slots__ = ("make", "obj")
 
-    def __init__(self, obj) -> None:
+    def __init__(self, make, obj) -> None:
+        self.make = make
         self.obj = obj
 
     def __str__(self) -> str:
-        import pprint
-
-        return pprint.pformat(self.obj)
+        return self.make(self.obj)
 
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)
 
 
-class _Highlighted:
-    """autobahn.util's hltype(obj) / hlval(obj) (a qualified name or a value coloured with
-    click.style), made only if a log line is ever written."""
-
-    __slots__ = ("highlight", "obj")
-
-    def __init__(self, highlight, obj) -> None:
-        self.highlight = highlight
-        self.obj = obj
-
-    def __str__(self) -> str:
-        return self.highlight(self.obj)
-
-    def __format__(self, spec: str) -> str:
-        return format(str(self), spec)
-
-
-def _lazy(highlight):
+def _lazy(make):
     def lazy(obj, *args, **kwargs):
         if args or kwargs:  # not the one-argument form the debug lines use
-            return highlight(obj, *args, **kwargs)
-        return _Highlighted(highlight, obj)
+            return make(obj, *args, **kwargs)
+        return _Deferred(make, obj)
 
-    lazy.__wrapped__ = highlight
+    lazy.__wrapped__ = make
     return lazy
 
 
@@ -107,9 +90,7 @@ def _lazy_debug_formatting() -> None:
         module = sys.modules.get(name)
         if module is None:
             continue
-        if getattr(module, "pformat", _Pretty) is not _Pretty:
-            module.pformat = _Pretty
-        for helper in ("hltype", "hlval"):
+        for helper in ("pformat", "hltype", "hlval"):
             original = getattr(module, helper, None)
             if original is not None and not hasattr(original, "__wrapped__"):
                 setattr(module, helper, _lazy(original))

@@ -3,6 +3,8 @@ Daphne, that text is made only when a line is written (realtime/daphne.py)."""
 
 from __future__ import annotations
 
+import pprint
+
 import click
 import pytest
 from autobahn.twisted import websocket as twisted_websocket
@@ -45,3 +47,19 @@ def test_a_frame_colours_nothing_until_its_line_is_logged(lazy_debug_text, monke
 
 def test_the_two_argument_form_is_autobahns_at_once(lazy_debug_text):
     assert protocol.hlval(5, color="green") == hlval(5, color="green")
+
+
+def test_the_option_set_is_pretty_printed_only_when_logged(lazy_debug_text, monkeypatch):
+    printed = []
+
+    def pformat(obj):
+        printed.append(obj)
+        return pprint.pformat(obj)
+
+    monkeypatch.setattr(protocol, "pformat", pformat)  # as autobahn imports it
+    daphne._lazy_debug_formatting()
+    options = {"autoPingInterval": 0, "utf8validateIncoming": True}
+    text = protocol.pformat(options)
+    assert printed == []
+    assert f"{text}" == pprint.pformat(options)
+    assert printed == [options]
