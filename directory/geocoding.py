@@ -10,17 +10,20 @@ callers retry later.
 Two kinds of caller share the one slot (issue 8): studio geocoding tasks (`purpose="task"`,
 the default) wait up to ~10 s and retry; place-name searches (`purpose="search"`) are
 someone waiting on a page, so they wait at most GEOCODER_SEARCH_MAX_WAIT, time out after
-GEOCODER_SEARCH_TIMEOUT, and must also take a search slot that opens only once per
-GEOCODER_MIN_INTERVAL / GEOCODER_SEARCH_SHARE — so searches, however many, use at most that
-share of the geocoder and tasks always keep the rest. (Which client may ask at all is the
+GEOCODER_SEARCH_TIMEOUT, and must also take a search slot, held across the request and
+opened again only once the search's share of the geocoder's time has passed (at 0.5, as
+long again as the request and its interval took) — so searches, however many, use at most
+GEOCODER_SEARCH_SHARE of the geocoder and tasks always keep the rest. A search's wait
+includes a task's request in flight. (Which client may ask at all is the
 search API's throttle, directory.api.search.PlaceLookupThrottle.)
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -38,7 +41,7 @@ from geopy.exc import (
 )
 from geopy.geocoders import Nominatim
 
-from common.ratelimit import SlotUnavailable, held_slot, wait_for_slot
+from common.ratelimit import SlotUnavailable, held_slot
 
 # Nominatim's address parts, most specific town-like first.
 _CITY_KEYS = ("city", "town", "village", "municipality", "hamlet", "suburb", "county")
@@ -122,16 +125,24 @@ def _turn_at_nominatim(purpose: Literal["task", "search"]) -> Iterator[float]:
     turn starts GEOCODER_MIN_INTERVAL after this one's request has ended."""
     interval = settings.GEOCODER_MIN_INTERVAL
     if purpose == "search":
-        max_wait = settings.GEOCODER_SEARCH_MAX_WAIT
-        share = min(max(settings.GEOCODER_SEARCH_SHARE, 0.01), 1.0)
         timeout = min(settings.GEOCODER_SEARCH_TIMEOUT, settings.GEOCODER_TIMEOUT)
-        wait_for_slot("nominatim:search", interval=interval / share, max_wait=max_wait)
+        # One wait for both slots; the search slot is held across the request too, and
+        # opens again only after its share's worth of the geocoder's time has passed.
+        deadline = time.monotonic() + settings.GEOCODER_SEARCH_MAX_WAIT
+        share = min(max(settings.GEOCODER_SEARCH_SHARE, 0.01), 1.0)
+        searches = held_slot(
+            "nominatim:search", interval=interval, hold=timeout + 5, deadline=deadline, share=share
+        )
     else:
-        max_wait = max(5.0, interval * 10)
         timeout = settings.GEOCODER_TIMEOUT
+        deadline = time.monotonic() + max(5.0, interval * 10)
+        searches = nullcontext()
     # The hold outlasts the HTTP timeout (urllib's applies to each socket operation), so a
-    # worker killed mid-request blocks the others for that long at most.
-    with held_slot("nominatim", interval=interval, hold=timeout + 5, max_wait=max_wait):
+    # worker killed mid-request blocks the others for about that long at most.
+    with (
+        searches,
+        held_slot("nominatim", interval=interval, hold=timeout + 5, deadline=deadline),
+    ):
         yield timeout
 
 

@@ -14,6 +14,8 @@ from django.test import override_settings
 
 from common import ratelimit
 from common.ratelimit import SlotUnavailable, held_slot, wait_for_slot
+from common.redis_client import redis_client
+from tests.support.processes import redis_server
 
 
 def test_callers_in_parallel_get_slots_at_least_the_interval_apart(monkeypatch):
@@ -136,3 +138,64 @@ def test_a_held_slot_is_released_when_the_call_raises():
     with held_slot("test-raise", interval=0.1, hold=30, max_wait=2):
         pass
     assert time.monotonic() - started < 1  # the interval, not the 30 s hold
+
+
+def _ttl_ms(name: str) -> int:
+    prefix = settings.CACHES["default"].get("KEY_PREFIX") or "sf"
+    return redis.Redis.from_url(settings.REDIS_URL).pttl(f"{prefix}:ratelimit:{name}")
+
+
+def test_a_call_that_outlived_its_hold_still_opens_the_next_slot_an_interval_after_it():
+    with held_slot("test-outlived", interval=2, hold=0.1, max_wait=1):
+        time.sleep(0.3)  # the hold ran out, and no one took the slot meanwhile
+    assert 1800 < _ttl_ms("test-outlived") <= 2000
+
+
+def test_a_share_stretches_the_gap_after_a_call():
+    """Calls of d seconds, `interval` apart, take one per (d + interval) / share."""
+    with held_slot("test-share", interval=0.5, hold=5, share=0.5):
+        time.sleep(0.2)
+    # (0.5 + 0.2) / 0.5 - 0.2 = 1.2 s after the call (a little more as the call ran over)
+    assert 1100 < _ttl_ms("test-share") < 1400
+
+
+def test_a_finished_calls_slot_is_waited_for_only_if_it_opens_in_time():
+    """Its gap (10 s at a share of 0.5) is longer than the interval, yet no call runs."""
+    with held_slot("test-in-time", interval=5, hold=1, share=0.5):
+        pass
+    started = time.monotonic()
+    with (
+        pytest.raises(SlotUnavailable),
+        held_slot("test-in-time", interval=5, hold=1, max_wait=1, share=0.5),
+    ):
+        pass
+    assert time.monotonic() - started < 0.5  # no polling out the wait: it cannot open in time
+
+
+def test_a_slot_whose_inner_slot_was_not_had_opens_at_once():
+    """Nothing was asked of the service: the outer slot is freed, not spent."""
+    wait_for_slot("test-inner", interval=5)
+    with pytest.raises(SlotUnavailable), held_slot("test-outer", interval=5, hold=5):
+        wait_for_slot("test-inner", interval=5, max_wait=0.1)
+    assert _ttl_ms("test-outer") == -2  # no key: the next caller goes at once
+
+
+def _stop_and_fail(server) -> None:
+    server.stop()
+    raise ValueError("the geocoder's own error")
+
+
+def test_redis_gone_at_the_release_leaves_the_calls_own_outcome(settings, tmp_path, caplog):
+    """The key expires on its own: the call's answer, or its own error, is what counts."""
+    with redis_server(tmp_path) as (server, url):
+        settings.REDIS_URL = url
+        redis_client.cache_clear()
+        try:
+            with (
+                pytest.raises(ValueError, match="the geocoder's own error"),
+                held_slot("test-gone", interval=0.1, hold=5),
+            ):
+                _stop_and_fail(server)
+        finally:
+            redis_client.cache_clear()
+    assert "not released" in caplog.text
