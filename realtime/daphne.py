@@ -94,6 +94,15 @@ def _lazy_debug_formatting() -> None:
             original = getattr(module, helper, None)
             if original is not None and not hasattr(original, "__wrapped__"):
                 setattr(module, helper, _lazy(original))
+        timings = getattr(module, "Timings", None)
+        if timings is not None:  # its __str__ returns pformat(): a str, not deferred text
+            timings.__str__ = _timings_text
+
+
+def _timings_text(self) -> str:
+    import pprint
+
+    return pprint.pformat(self._timings)
 
 
 def _forget_handshake(protocol_class) -> None:

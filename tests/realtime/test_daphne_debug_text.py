@@ -22,6 +22,7 @@ def lazy_debug_text(monkeypatch):
         for name in ("hltype", "hlval", "pformat"):
             if hasattr(module, name):
                 monkeypatch.setattr(module, name, getattr(module, name))
+    monkeypatch.setattr(protocol.Timings, "__str__", protocol.Timings.__str__)
     daphne._lazy_debug_formatting()
     daphne._lazy_debug_formatting()  # twice: not wrapped twice
     return MODULES
@@ -63,3 +64,10 @@ def test_the_option_set_is_pretty_printed_only_when_logged(lazy_debug_text, monk
     assert printed == []
     assert f"{text}" == pprint.pformat(options)
     assert printed == [options]
+
+
+def test_tracked_timings_still_print(lazy_debug_text):
+    """autobahn's Timings (trackTimings) returns pformat() from __str__: it must stay a str."""
+    timings = protocol.Timings()
+    timings.track("onOpen")
+    assert str(timings) == pprint.pformat(timings._timings)
