@@ -46,6 +46,12 @@ gazetteer()
 gc.collect()
 gc.freeze()
 gc.enable()
+# A young generation of 10,000 objects rather than 700: a full collection waits for ten
+# second-generation ones, so it comes a hundred times rarer. Every socket a process holds
+# is in that heap: at 5,000 sockets a process, a reconnect storm's full collections took
+# 4.5-6.8 s of its CPU, up to 1.6 s at a time with the event loop stopped; after, 0.2 s
+# in all, none over 2 ms (docs/benchmarks.md, "Issue 13: the collector").
+gc.set_threshold(10_000, 10, 10)
 
 application = ProtocolTypeRouter(
     {
