@@ -12,43 +12,47 @@ gc.disable()
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 
-from common.asgi import get_asgi_application  # noqa: E402
+try:
+    from common.asgi import get_asgi_application
 
-# Django's handler with its sync stack on reused threads (common/asgi.py).
-django_asgi_app = get_asgi_application()
+    # Django's handler with its sync stack on reused threads (common/asgi.py).
+    django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+    from channels.routing import ProtocolTypeRouter, URLRouter
 
-from billing.asgi import StripeWebhookApp  # noqa: E402
-from realtime import daphne as realtime_daphne  # noqa: E402
-from realtime.auth import SocketAuthMiddleware  # noqa: E402
-from realtime.origin import OriginCheckMiddleware  # noqa: E402
-from realtime.routing import websocket_urlpatterns  # noqa: E402
+    from billing.asgi import StripeWebhookApp
+    from realtime import daphne as realtime_daphne
+    from realtime.auth import SocketAuthMiddleware
+    from realtime.origin import OriginCheckMiddleware
+    from realtime.routing import websocket_urlpatterns
 
-realtime_daphne.configure()  # a frame over Daphne's cap gets a close frame, not a drop
+    realtime_daphne.configure()  # a frame over Daphne's cap gets a close frame, not a drop
 
-from common.jobs import load_task_modules  # noqa: E402
+    from common.jobs import load_task_modules
 
-# Every task registered before the first request: not in the first chat send (common/jobs.py).
-load_task_modules()
+    # Every task registered before the first request: not in the first chat send (common/jobs.py).
+    load_task_modules()
 
-from directory.selectors.places import gazetteer  # noqa: E402
+    from directory.selectors.places import gazetteer
 
-# The place gazetteer is built before the process serves, not in its first radius search
-# (about 1.6 s of CPU). Built on a thread beside the event loop, it took the GIL from the
-# loop for seconds (event-loop lags to 0.4 s) just as a deploy's clients reconnected.
-gazetteer()
+    # The place gazetteer is built before the process serves, not in its first radius search
+    # (about 1.6 s of CPU). Built on a thread beside the event loop, it took the GIL from the
+    # loop for seconds (event-loop lags to 0.4 s) just as a deploy's clients reconnected.
+    gazetteer()
 
-# What start-up built lives as long as the process: some 400,000 objects, most of them the
-# gazetteer's, that every full garbage collection walked again — 127 ms with the event loop
-# stopped (a 157 ms search among 8 ms ones). Frozen, a full collection walks only what
-# serving made. Collected first, so no garbage is frozen with them.
-gc.collect()
-gc.freeze()
-gc.enable()
-# A young generation of 10,000 objects rather than 700: a full collection waits for ten
-# second-generation ones, so it comes a hundred times rarer. Every socket a process holds
-# is in that heap: at 5,000 sockets a process, a reconnect storm's full collections took
+    # What start-up built lives as long as the process: some 400,000 objects, most of them the
+    # gazetteer's, that every full garbage collection walked again — 127 ms with the event loop
+    # stopped (a 157 ms search among 8 ms ones). Frozen, a full collection walks only what
+    # serving made. Collected first, so no garbage is frozen with them.
+    gc.collect()
+    gc.freeze()
+finally:
+    gc.enable()  # also when start-up failed: a process that lives on must collect
+
+# A young generation of 10,000 objects rather than 700: every generation is collected about
+# 14 times less often for the same allocations, the full collection (which comes only
+# after ten second-generation ones) included. Every socket a process holds is in that
+# heap: at 5,000 sockets a process, a reconnect storm's full collections took
 # 4.5-6.8 s of its CPU, up to 1.6 s at a time with the event loop stopped; after, 0.2 s
 # in all, none over 2 ms (docs/benchmarks.md, "Issue 13: the collector").
 gc.set_threshold(10_000, 10, 10)
