@@ -8,6 +8,7 @@ import os
 # modules, the gazetteer's ~400,000 objects): each full collection walked the growing heap
 # again — seven of them, 0.8-1.2 s of CPU before the process could listen. One collection
 # at the end, then that heap is frozen out of the collector (below).
+_collecting = gc.isenabled()
 gc.disable()
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
@@ -47,14 +48,15 @@ try:
     gc.collect()
     gc.freeze()
 finally:
-    gc.enable()  # also when start-up failed: a process that lives on must collect
+    if _collecting:  # also when start-up failed: a process that lives on must collect
+        gc.enable()
 
-# A young generation of 10,000 objects rather than 700: every generation is collected about
-# 14 times less often for the same allocations, the full collection (which comes only
-# after ten second-generation ones) included. Every socket a process holds is in that
+# A young generation of 10,000 objects rather than 700: every generation is collected up to
+# 14 times less often for the same net allocations, the full collection (which also waits
+# for the long-lived heap to grow by a quarter) included. Every socket a process holds is in that
 # heap: at 5,000 sockets a process, a reconnect storm's full collections took
-# 4.5-6.8 s of its CPU, up to 1.6 s at a time with the event loop stopped; after, 0.2 s
-# in all, none over 2 ms (docs/benchmarks.md, "Issue 13: the collector").
+# 4.5-6.8 s of its CPU, up to 1.6 s at a time with the event loop stopped; after, one
+# while serving, of 2 ms (docs/benchmarks.md, "Issue 13: the collector").
 gc.set_threshold(10_000, 10, 10)
 
 application = ProtocolTypeRouter(
