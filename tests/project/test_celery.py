@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import uuid
 
 import redis
@@ -15,6 +13,7 @@ from tests.support.processes import (
     ROOT,
     Process,
     celery_worker_command,
+    run_python,
     service_env,
     wait_until,
 )
@@ -65,14 +64,7 @@ def test_a_server_registers_every_task_at_start_and_the_first_enqueue_imports_no
         "                  'tasks': sorted(current_app.tasks)}))\n"
     )
     queue = uuid.uuid4().hex[:8]
-    done = subprocess.run(
-        [sys.executable, "-c", script, queue],
-        env=service_env(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_python(script, queue)
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout.splitlines()[-1])
     ours = {"tasks", "common", "celery", "kombu", "billiard", "django", "redis", "vine", "amqp"}

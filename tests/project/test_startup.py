@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
-from tests.support.processes import ROOT, service_env
+from tests.support.processes import run_python
 
 
 def test_a_full_garbage_collection_walks_only_what_serving_made():
@@ -25,14 +23,7 @@ def test_a_full_garbage_collection_walks_only_what_serving_made():
         "                  'threshold': gc.get_threshold(),\n"
         "                  'full_collections': len(full)}))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        env=service_env(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_python(script)
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout.splitlines()[-1])
     assert found["names"] > 100_000  # the real gazetteer, not an empty one
@@ -60,13 +51,6 @@ def test_a_start_up_that_fails_leaves_the_collector_on():
         "except RuntimeError:\n"
         "    print('failed; collector on:', gc.isenabled())\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        env=service_env(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_python(script)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "failed; collector on: True"

@@ -188,6 +188,18 @@ def service_env(**overrides: str) -> dict[str, str]:
     return env
 
 
+def run_python(script: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`python -c script` in a fresh interpreter, in the project, with the services' env."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        env=service_env(),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 @contextlib.contextmanager
 def daphne(
     *, env: dict[str, str], tmp_path: Path, port: int | None = None
