@@ -8,8 +8,14 @@ box, and a page reads at most `offset + page_size` rows of each tier it reaches 
 bounded by the page, not by the number of matches. The other sorts (name, newest, rating)
 read each tier they reach from the same index, index-only (the sort columns are included),
 with one top-N sort: bounded by that tier's matches in the circle, with no heap visit and
-no full sort. Premium studios are few (about 6 %): their tier is read in full from its own
-partial index and sorted by the rotation.
+no full sort. Premium studios are few (about 6 %), but a busy circle still holds many —
+1,195 around London at a million studios, for a page of 20 — so their tier is read by
+slices of the day's rotation (migration 0012): a GiST over each located premium studio as
+a point of four axes, its place and its stored rotation key's first bits, returns the
+circle's premium studios whose rotation comes before a cut; the cut is set from the count
+so that the slice most likely holds the page, and the rest of the tier is read only when
+it does not. Small circles, and a day whose stored rotation is not yet the day's, read the
+whole tier from its own partial index.
 
 The count is exact up to SEARCH_EXACT_COUNT_LIMIT matches. Past it the count is estimated
 from a fixed 1-in-SAMPLE_STRIDE sample of the studios (studio_id % 16 = 0, its own partial
@@ -179,6 +185,67 @@ def _within(centre: Centre) -> tuple[str, list[Any]]:
     )
 
 
+# Migration 0012's fourth axis: the stored rotation key's first 32 bits × 2^-10 (exact in
+# float8, on the scale of the earth's axes). A slice of the rotation is a range of it.
+ROTATION_AXIS = "('x' || left(rotation_key, 8))::bit(32)::bigint::float8 * 0.0009765625"
+_ROTATION_POINT = f"cube({_EARTH}, {ROTATION_AXIS})"
+_ROTATION_BITS = 2**32
+_ROTATION_UNIT = 2**-10
+# The share of a circle's matches that are premium (5.5 % at a million studios), and the
+# margin on it: the first slice is cut to hold SLICE_MARGIN times the page's premium rows
+# by this guess. The guess only sets the slice's width — a slice short of the page is
+# followed by the rest of the tier in the same statement, so the page is the same either
+# way. Past HALF of the rotation one read of the whole tier costs less than two.
+PREMIUM_SHARE = 0.055
+SLICE_MARGIN = 3.0
+_STORED_SEED = "(SELECT seed FROM studio_search_rotation)"
+
+
+def rotation_cut(need: int, matches: int | None) -> int | None:
+    """Where the first slice of the premium tier ends (the key's first 32 bits), or None
+    to read the whole tier: when `matches` (the circle's count, estimated or exact) says
+    its premium studios are few next to the page."""
+    if not matches:
+        return None
+    fraction = SLICE_MARGIN * need / (PREMIUM_SHARE * matches)
+    if fraction >= 0.5:
+        return None
+    return max(1, int(fraction * _ROTATION_BITS))
+
+
+def _slice_sql(centre: Centre, low: int, high: int) -> tuple[str, list[Any]]:
+    """The located studios in the circle whose rotation axis is in [low, high] (32-bit
+    prefixes, both ends kept): off migration 0012's index, then the exact distance."""
+    return (
+        f"latitude IS NOT NULL AND cube(cube_enlarge({CENTRE_SQL}, %s, 3), %s, %s)"
+        f" @> {_ROTATION_POINT} AND {chord_sql()} <= %s",
+        [
+            *centre_params(centre),
+            centre.chord,
+            low * _ROTATION_UNIT,
+            high * _ROTATION_UNIT,
+            *chord_params(centre),
+            centre.chord,
+        ],
+    )
+
+
+def _first_slice_sql(
+    centre: Centre, seed: str, cut: int, where: tuple[str, list[Any]]
+) -> tuple[str, list[Any]]:
+    """The WITH clause of the premium tier's first slice: its located studios in the
+    circle whose rotation comes before `cut` — none unless the stored rotation is `seed`'s
+    (the slice is of the stored keys; the page is sorted by `seed`'s). `where` is the
+    tier's and the filters' conditions (SQL, params)."""
+    where_sql, where_params = where
+    slice_sql, slice_params = _slice_sql(centre, 0, cut - 1)
+    return (
+        f"WITH first_slice AS MATERIALIZED (SELECT studio_id, {chord_sql()} AS chord"  # noqa: S608
+        f" FROM studio_search WHERE {_STORED_SEED} = %s AND {slice_sql}{where_sql})",
+        [*chord_params(centre), seed, *slice_params, *where_params],
+    )
+
+
 def _fallback(centre: Centre) -> tuple[str, list[Any]]:
     return "latitude IS NULL AND city_key = %s", [centre.fallback_city_key]
 
@@ -201,9 +268,10 @@ def located_keys(located: str) -> str:
 
 
 def knn_plan_rows(
-    params: SearchParams, centre: Centre, seed: str, offset: int
+    params: SearchParams, centre: Centre, seed: str, offset: int, matches: int | None = None
 ) -> list[tuple[int, float | None]]:
-    """The page's (studio_id, chord) rows: each tier in turn until the page is full."""
+    """The page's (studio_id, chord) rows: each tier in turn until the page is full.
+    `matches` (knn_plan_count's) sizes the premium tier's first slice."""
     need = offset + params.page_size
     mask_sql, mask_params = _filters(params)
     within_sql, within_params = _within(centre)
@@ -218,21 +286,10 @@ def knn_plan_rows(
                 f" FROM studio_search WHERE {within_sql}{tier_sql}{mask_sql}"
             )
             located_params = [*chord_params(centre), *within_params, *mask_params]
-            if tier[0]:  # premium: the day's rotation over the whole tier, fallback included
-                sql, values = located, located_params
-                if centre.fallback_city_key:
-                    fallback_from, fallback_params = _fallback_rows(centre)
-                    sql += (
-                        " UNION ALL SELECT studio_id, NULL"  # noqa: S608
-                        f" FROM {fallback_from} WHERE TRUE{tier_sql}{mask_sql}"
-                    )
-                    values = [*values, *fallback_params, *mask_params]
-                cursor.execute(
-                    f"SELECT studio_id, chord FROM ({sql}) t"  # noqa: S608
-                    ' ORDER BY md5(studio_id::text || %s) COLLATE "C", studio_id LIMIT %s',
-                    [*values, seed, need - len(rows)],
+            if tier[0]:  # premium: the day's rotation over the tier, fallback included
+                rows += _premium_rows(
+                    cursor, params, centre, seed, need - len(rows), matches, tier_sql
                 )
-                rows += cursor.fetchall()
                 continue
             if _SORT_SQL[params.effective_sort]:  # one top-N sort over the tier's matches
                 sql, values = f"{located_keys(located)}", located_params
@@ -269,6 +326,56 @@ def knn_plan_rows(
             )
             rows += cursor.fetchall()
     return rows[offset:need]
+
+
+def _premium_rows(
+    cursor: Any,
+    params: SearchParams,
+    centre: Centre,
+    seed: str,
+    need: int,
+    matches: int | None,
+    tier_sql: str,
+) -> list[tuple[int, float | None]]:
+    """The premium tier's first `need` rows in the day's rotation, the centre's city's
+    studios without coordinates among them. When the circle's count says the tier is
+    large next to the page, its first slice (rotation_cut) is read first: if it holds
+    `need` studios, every other studio of the tier comes after them, so the page is theirs
+    and the fallback's. Otherwise — a short slice, or the stored rotation not the day's —
+    the whole tier, as before."""
+    mask_sql, mask_params = _filters(params)
+    within_sql, within_params = _within(centre)
+    fallback_sql, fallback_values = "", []
+    if centre.fallback_city_key:
+        fallback_from, fallback_params = _fallback_rows(centre)
+        fallback_sql = (
+            " UNION ALL SELECT studio_id, NULL"  # noqa: S608
+            f" FROM {fallback_from} WHERE TRUE{tier_sql}{mask_sql}"
+        )
+        fallback_values = [*fallback_params, *mask_params]
+    order = 'ORDER BY md5(studio_id::text || %s) COLLATE "C", studio_id LIMIT %s'
+    cut = rotation_cut(need, matches)
+    if cut is not None:
+        with_sql, with_params = _first_slice_sql(
+            centre, seed, cut, (f"{tier_sql}{mask_sql}", mask_params)
+        )
+        cursor.execute(
+            f"{with_sql} SELECT studio_id, chord, (SELECT count(*) FROM first_slice)"  # noqa: S608
+            f" FROM (SELECT studio_id, chord FROM first_slice{fallback_sql}) t {order}",
+            [*with_params, *fallback_values, seed, need],
+        )
+        sliced = cursor.fetchall()
+        if sliced and sliced[0][2] >= need:
+            return [(studio_id, chord) for studio_id, chord, _ in sliced]
+    located_sql = (
+        f"SELECT studio_id, {chord_sql()} AS chord"  # noqa: S608
+        f" FROM studio_search WHERE {within_sql}{tier_sql}{mask_sql}"
+    )
+    cursor.execute(
+        f"SELECT studio_id, chord FROM ({located_sql}{fallback_sql}) t {order}",  # noqa: S608
+        [*chord_params(centre), *within_params, *mask_params, *fallback_values, seed, need],
+    )
+    return list(cursor.fetchall())
 
 
 def knn_plan_count(params: SearchParams, centre: Centre) -> tuple[int, bool]:

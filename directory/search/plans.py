@@ -84,8 +84,8 @@ def search_studios(params: SearchParams, *, day: dt.date | None = None) -> Searc
         else:  # past the end: the window count had no row to ride on
             total = _facet_plan_count(params, centre)
     elif knn_plan_applies(params, centre):
-        page_rows = knn_plan_rows(params, centre, seed, offset)
         total, estimate = knn_plan_count(params, centre)
+        page_rows = knn_plan_rows(params, centre, seed, offset, total)
         rows = [(sid, chord, total) for sid, chord in page_rows]
     elif city_plan_applies(params, centre) and (keys := city_keys(params)) is not None:
         page_rows = city_plan_rows(params, keys, seed, offset)

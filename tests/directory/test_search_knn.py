@@ -4,6 +4,7 @@ exact below SEARCH_EXACT_COUNT_LIMIT and a marked 1-in-16 sample estimate above 
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from urllib.parse import urlencode
 
@@ -11,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from directory.search import knn
 from directory.search.knn import (
     CENTRE_SQL,
     EARTH_RADIUS_SQL,
@@ -19,6 +21,7 @@ from directory.search.knn import (
     chord_params,
     chord_sql,
     knn_plan_applies,
+    rotation_cut,
 )
 from directory.search.parameters import (
     OFFERED_RADII_MI,
@@ -26,6 +29,8 @@ from directory.search.parameters import (
     SearchParams,
     resolve_centre,
 )
+from directory.search.plans import search_studios
+from directory.services.search_index import search_rotation_refresh
 from tests.directory.search_data import CITIES
 from tests.directory.test_search_api import fetch_all, oracle
 
@@ -225,3 +230,118 @@ def test_the_centres_city_without_coordinates_is_read_off_one_index_alone(
             cursor.execute(f"EXPLAIN {sql}")
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert "Index Only Scan using studio_search_nocoord_tier_idx" in plan, plan
+
+
+# --- The premium tier by slices of the rotation (migration 0012) ---------------------------
+
+
+def _statements(queries, marker: str) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if marker in q["sql"]]
+
+
+def _whole_premium_tier(queries) -> list[str]:
+    """The statements that read the whole premium tier (off its own partial index)."""
+    return [sql for sql in _statements(queries, "md5(studio_id::text") if "first_slice" not in sql]
+
+
+def test_the_cut_is_set_from_the_circles_count():
+    assert rotation_cut(20, None) is None  # no count: the whole tier
+    assert rotation_cut(20, 0) is None
+    assert rotation_cut(20, 1_000) is None  # 55 premium studios: one read of all of them
+    cut = rotation_cut(20, 20_000)  # London at a million: about 1,100 premium studios
+    assert cut == int(3 * 20 / (0.055 * 20_000) * 2**32)
+    assert rotation_cut(100, 20_000) > cut  # a later page: a wider slice
+    assert rotation_cut(1, 10**12) == 1  # at least the first prefix
+
+
+@pytest.mark.parametrize("share", [30.0, 300.0, 1e12], ids=["tenth", "hundredth", "empty"])
+@pytest.mark.parametrize(("query", "params"), [FILTERS[0], FILTERS[1], FILTERS[5]])
+@pytest.mark.parametrize("sort", ["distance", "rating"])
+@pytest.mark.parametrize("city", ["London", "Tromsø"])
+def test_pages_read_by_slices_match_the_oracle(
+    client, world, monkeypatch, share, query, params, sort, city
+):
+    """The count's guess of the premium share set so high that the first slice is a small
+    part of the rotation, or none of it, on these few rows: every page is the oracle's,
+    whether the slice held the page or the whole tier was read after it."""
+    monkeypatch.setattr(knn, "PREMIUM_SHARE", share)
+    spec, ids = world
+    lat, lng = CITIES[city]
+    with CaptureQueriesContext(connection) as queries:
+        for radius in (OFFERED_RADII_MI[0], 500):
+            expected, _ = oracle(spec, ids, centre=(lat, lng, radius, city), sort=sort, **params)
+            names, _ = fetch_all(client, _query(city, radius, sort=sort, **query), page_size=3)
+            assert names == expected, (city, radius, sort, query)
+    assert _statements(queries, "first_slice"), "the premium tier was read by slices"
+
+
+def _premium_page(client, query: dict) -> tuple[list[str], list[str], list[str]]:
+    """(the page's names, its slice statements, its whole-tier statements)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/studios/search?" + urlencode(query))
+    assert response.status_code == 200
+    names = [result["name"] for result in response.json()["results"]]
+    return names, _statements(queries, "first_slice"), _whole_premium_tier(queries)
+
+
+def test_a_slice_that_holds_the_page_is_all_of_the_tier_that_is_read(world, monkeypatch):
+    """The slice's ends, on a fixed day's rotation: cut just past the first located premium
+    studio's key, the slice holds it and answers page 1 of one studio alone; cut at its
+    key, the slice is empty and the whole tier is read after it. Both pages are the
+    whole tier's."""
+    day = dt.date(2026, 1, 1)
+    search_rotation_refresh(day=day)
+    lat, lng = CITIES["London"]
+    params = SearchParams(lat=lat, lng=lng, radius=500, page_size=1)
+    monkeypatch.setattr(knn, "rotation_cut", lambda need, matches: None)
+    expected = [card.id for card in search_studios(params, day=day).results]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rotation_key FROM studio_search WHERE studio_id = %s AND latitude IS NOT NULL",
+            [expected[0]],
+        )
+        (key,) = cursor.fetchone()  # the first of London's tier has coordinates
+    prefix = int(key[:8], 16)
+    for cut, whole_reads in ((prefix + 1, 0), (prefix, 1)):
+        monkeypatch.setattr(knn, "rotation_cut", lambda need, matches, cut=cut: cut)
+        with CaptureQueriesContext(connection) as queries:
+            got = [card.id for card in search_studios(params, day=day).results]
+        assert got == expected, cut
+        assert len(_statements(queries, "first_slice")) == 1
+        assert len(_whole_premium_tier(queries)) == whole_reads, cut
+
+
+def test_a_stale_rotation_reads_the_whole_tier(client, world, monkeypatch):
+    """The slices are of the stored keys: when the stored seed is not the day's (before
+    the midnight task has run), the slice — here half the rotation, by the stored keys a
+    different half than the day's — finds nothing and the whole tier is read, in the day's
+    rotation: the oracle's order on every page."""
+    monkeypatch.setattr(knn, "rotation_cut", lambda need, matches: 2**31)
+    spec, ids = world
+    lat, lng = CITIES["London"]
+    expected, _ = oracle(spec, ids, centre=(lat, lng, 500, "London"))
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE studio_search_rotation SET seed = 'premium-rotation:stale'")
+        cursor.execute("UPDATE studio_search SET rotation_key = NULL WHERE is_premium")
+    with CaptureQueriesContext(connection) as queries:
+        names, _ = fetch_all(client, _query("London", 500), page_size=1)
+    assert names == expected
+    assert _statements(queries, "first_slice")
+    assert _whole_premium_tier(queries)
+
+
+def test_the_first_slice_can_be_read_index_only_off_its_index(client, world, monkeypatch):
+    """Every column the slice statement reads is in migration 0012's index: with no other
+    way to scan allowed, the planner answers it index-only (at a million studios it chose
+    so: 61 rows around London for a page of 20, where the tier has 1,195)."""
+    monkeypatch.setattr(knn, "PREMIUM_SHARE", 1e3)
+    for query in ({}, {"studio_types": "HOME", "verified": "true"}):
+        _, sliced, _ = _premium_page(client, _query("London", 500, **query))
+        assert len(sliced) == 1
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            cursor.execute(f"EXPLAIN {sliced[0]}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "Index Only Scan using studio_search_premium_rotation_idx" in plan, plan
