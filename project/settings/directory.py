@@ -79,6 +79,9 @@ SEARCH_RADIUS_TEXT_PLAN = env.bool(
     "SEARCH_RADIUS_TEXT_PLAN", default=True
 )  # text + centre, directory/search/radius_text.py
 SEARCH_EXACT_COUNT_LIMIT = env.int("SEARCH_EXACT_COUNT_LIMIT", default=2000)  # then estimated
+# A filtered count of the tier plan is exact only while its circle holds at most this many
+# studios (the exact count tests each); past it, the sample's estimate.
+SEARCH_EXACT_COUNT_SCAN_LIMIT = env.int("SEARCH_EXACT_COUNT_SCAN_LIMIT", default=4000)
 SEARCH_ROTATION_SALT = env.str("SEARCH_ROTATION_SALT", default="premium-rotation")
 MAP_MARKER_LIMIT = env.int("MAP_MARKER_LIMIT", default=500)
 # The search page's map tiles ({z}/{x}/{y}); empty: no tiles, markers on a plain background

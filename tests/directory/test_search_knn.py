@@ -139,6 +139,53 @@ def test_count_past_the_limit_is_the_sample_estimate_and_pages_stay_exact(client
     assert names == expected
 
 
+@pytest.mark.parametrize(
+    ("query", "params"), [FILTERS[1], FILTERS[2], FILTERS[3], FILTERS[6]], ids=str
+)
+def test_a_filtered_count_is_exact_only_while_the_circle_is_small(
+    client, world, settings, query, params
+):
+    """With a type, service or flag filter the exact count tests every studio of the
+    circle: past SEARCH_EXACT_COUNT_SCAN_LIMIT studios (by the sample) the count is the
+    sample's estimate, however few the matches; pages stay exact either way. Without a
+    filter the scan limit plays no part (the matches are the circle's studios)."""
+    spec, ids = world
+    lat, lng = CITIES["London"]
+    expected, _ = oracle(spec, ids, centre=(lat, lng, 500, "London"), **params)
+    every, _ = oracle(spec, ids, centre=(lat, lng, 500, "London"))
+    circle = _sampled(every, ids) * SAMPLE_STRIDE  # the sample's count of the circle
+    assert circle > 0
+    settings.SEARCH_EXACT_COUNT_LIMIT = 10**6  # the matches never decide here
+
+    settings.SEARCH_EXACT_COUNT_SCAN_LIMIT = circle  # not past it: exact
+    names, _ = fetch_all(client, _query("London", 500, **query), page_size=7)
+    body = client.get("/api/studios/search?" + urlencode(_query("London", 500, **query))).json()
+    assert (names, body["count"], body["count_is_estimate"]) == (expected, len(expected), False)
+
+    settings.SEARCH_EXACT_COUNT_SCAN_LIMIT = circle - 1  # past it: the sample's estimate
+    names, _ = fetch_all_estimated(client, _query("London", 500, **query), page_size=7)
+    body = client.get("/api/studios/search?" + urlencode(_query("London", 500, **query))).json()
+    assert names == expected
+    assert body["count"] == _sampled(expected, ids) * SAMPLE_STRIDE
+    assert body["count_is_estimate"] is True
+
+    body = client.get("/api/studios/search?" + urlencode(_query("London", 500))).json()
+    assert (body["count"], body["count_is_estimate"]) == (len(every), False)
+
+
+def fetch_all_estimated(client, query: dict, page_size: int) -> tuple[list[str], None]:
+    """Every page's names, when the count is an estimate (fetch_all checks it is exact)."""
+    names, page = [], 1
+    while True:
+        body = client.get(
+            "/api/studios/search?" + urlencode({**query, "page": page, "page_size": page_size})
+        ).json()
+        if not body["results"]:
+            return names, None
+        names += [result["name"] for result in body["results"]]
+        page += 1
+
+
 def test_other_plans_say_their_count_is_exact(client, world):
     body = client.get("/api/studios/search?" + urlencode({"q": "studio"})).json()
     assert body["count_is_estimate"] is False
