@@ -17,9 +17,12 @@ so that the slice most likely holds the page, and the rest of the tier is read o
 it does not. Small circles, and a day whose stored rotation is not yet the day's, read the
 whole tier from its own partial index.
 
-The count is exact up to SEARCH_EXACT_COUNT_LIMIT matches. Past it the count is estimated
-from a fixed 1-in-SAMPLE_STRIDE sample of the studios (studio_id % 16 = 0, its own partial
-index) and the page says so (`count_is_estimate`), so London costs what Berlin does.
+The count is exact up to SEARCH_EXACT_COUNT_LIMIT matches (with a filter, while the circle
+holds at most SEARCH_EXACT_COUNT_SCAN_LIMIT studios). Past it the count is estimated from a
+fixed 1-in-SAMPLE_STRIDE sample of the studios (studio_id % 16 = 0, its own partial index)
+and the page says so (`count_is_estimate`), so London costs what Berlin does. The count
+runs first; by distance a circle small enough for the exact count is read in one
+statement instead (knn_plan_page).
 
 Tests compare this plan with the oracle and the general plan on the same data
 (tests/directory/test_search_knn.py, and the radius oracle of test_search_api.py).
@@ -378,18 +381,10 @@ def _premium_rows(
     return list(cursor.fetchall())
 
 
-def knn_plan_count(params: SearchParams, centre: Centre) -> tuple[int, bool]:
-    """(the number of matches, whether it is an estimate).
-
-    The sample first (1 in SAMPLE_STRIDE studios, its own partial index); when it
-    extrapolates past SEARCH_EXACT_COUNT_LIMIT, that is the answer, marked as an estimate;
-    otherwise the exact count. Without a type, service or flag filter that reads about the
-    limit's rows. With one, the exact count tests every studio of the circle: 50 miles
-    around Toronto with one service at a million studios, 9,552 studios for 1,044 matches
-    (9–11 ms, where the page takes 1–2). So a filtered count is exact only while the
-    sample says the circle holds at most SEARCH_EXACT_COUNT_SCAN_LIMIT studios; past that
-    it is the sample's estimate too — the same scan counts both.
-    """
+def _count_sql(params: SearchParams, centre: Centre, *, exact: bool) -> tuple[str, list[Any]]:
+    """The count statement: (the sample's estimate, the exact count or NULL past the
+    limits). With `exact` False the second column is -1 where the exact count would run:
+    the caller counts by its page's window instead."""
     mask_sql, mask_params = _filters(params)
     flags = flags_sql(params)
     filtered = bool(mask_sql or flags)
@@ -407,29 +402,112 @@ def knn_plan_count(params: SearchParams, centre: Centre) -> tuple[int, bool]:
             f" {part} AND studio_id %% {SAMPLE_STRIDE} = 0"
         )
 
-    def exact() -> str:
-        return " + ".join(f"(SELECT count(*) {part}{flags}{mask_sql})" for part, _ in parts)
-
-    sample_values = [value for _, part_params in parts for value in (*mask_params, *part_params)]
-    exact_values = [value for _, part_params in parts for value in (*part_params, *mask_params)]
+    exact_sql, exact_values = "-1", []
+    if exact:
+        exact_sql = " + ".join(f"(SELECT count(*) {part}{flags}{mask_sql})" for part, _ in parts)
+        exact_values = [value for _, values in parts for value in (*values, *mask_params)]
+    sample_values = [value for _, values in parts for value in (*mask_params, *values)]
     samples = ", ".join(f"({sampled(part)}) p{i}(n, every)" for i, (part, _) in enumerate(parts))
     total = " + ".join(f"p{i}.{{column}}" for i in range(len(parts)))
+    # One statement: the exact count's subqueries run only when the CASE needs them;
+    # OFFSET 0 keeps the sample a subquery run once (not inlined into both uses).
+    return (
+        "SELECT s.n, CASE WHEN s.n > %s OR s.every > %s THEN NULL"  # noqa: S608
+        f" ELSE {exact_sql} END FROM (SELECT ({total.format(column='n')}) * {SAMPLE_STRIDE}"
+        f" AS n, ({total.format(column='every')}) * {SAMPLE_STRIDE} AS every"
+        f" FROM {samples} OFFSET 0) s",
+        [
+            settings.SEARCH_EXACT_COUNT_LIMIT,
+            settings.SEARCH_EXACT_COUNT_SCAN_LIMIT,
+            *exact_values,
+            *sample_values,
+        ],
+    )
+
+
+def knn_plan_count(params: SearchParams, centre: Centre) -> tuple[int, bool]:
+    """(the number of matches, whether it is an estimate).
+
+    The sample first (1 in SAMPLE_STRIDE studios, its own partial index); when it
+    extrapolates past SEARCH_EXACT_COUNT_LIMIT, that is the answer, marked as an estimate;
+    otherwise the exact count. Without a type, service or flag filter that reads about the
+    limit's rows. With one, the exact count tests every studio of the circle: 50 miles
+    around Toronto with one service at a million studios, 9,552 studios for 1,044 matches
+    (9–11 ms, where the page takes 1–2). So a filtered count is exact only while the
+    sample says the circle holds at most SEARCH_EXACT_COUNT_SCAN_LIMIT studios; past that
+    it is the sample's estimate too — the same scan counts both.
+    """
+    sql, values = _count_sql(params, centre, exact=True)
     with connection.cursor() as cursor:
-        # One statement: the exact count's subqueries run only when the CASE needs them;
-        # OFFSET 0 keeps the sample a subquery run once (not inlined into both uses).
-        cursor.execute(
-            "SELECT s.n, CASE WHEN s.n > %s OR s.every > %s THEN NULL"  # noqa: S608
-            f" ELSE {exact()} END FROM (SELECT ({total.format(column='n')}) * {SAMPLE_STRIDE}"
-            f" AS n, ({total.format(column='every')}) * {SAMPLE_STRIDE} AS every"
-            f" FROM {samples} OFFSET 0) s",
-            [
-                settings.SEARCH_EXACT_COUNT_LIMIT,
-                settings.SEARCH_EXACT_COUNT_SCAN_LIMIT,
-                *exact_values,
-                *sample_values,
-            ],
-        )
+        cursor.execute(sql, values)
         estimate, exact_count = cursor.fetchone()
     if exact_count is None:
         return int(estimate), True
     return int(exact_count), False
+
+
+def _few_rows(
+    params: SearchParams, centre: Centre, seed: str, offset: int
+) -> list[tuple[int, float | None, int]]:
+    """The page's (studio_id, chord, total) rows by distance when the circle is small: one
+    statement over its matches off the earth index (index-only: flags, masks and the
+    coordinates are in it), sorted in the whole order and counted by a window."""
+    mask_sql, mask_params = _filters(params)
+    flags = flags_sql(params)
+    # The box's studios with their chord, worked out once (OFFSET 0: the planner would
+    # otherwise push the distance test into the scan and work the chord out again).
+    sql = (
+        "SELECT * FROM (SELECT studio_id, is_premium, is_verified, has_images,"  # noqa: S608
+        f" {chord_sql()} AS chord FROM studio_search WHERE latitude IS NOT NULL"
+        f" AND cube_enlarge({CENTRE_SQL}, %s, 3) @> {_EARTH}{flags}{mask_sql} OFFSET 0) box"
+        " WHERE chord <= %s"
+    )
+    values = [*chord_params(centre), *centre_params(centre), centre.chord, *mask_params]
+    values.append(centre.chord)
+    if centre.fallback_city_key:
+        fallback_from, fallback_params = _fallback_rows(centre)
+        sql += (
+            " UNION ALL SELECT studio_id, is_premium, is_verified, has_images, NULL"  # noqa: S608
+            f" FROM {fallback_from} WHERE TRUE{flags}{mask_sql}"
+        )
+        values += [*fallback_params, *mask_params]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT studio_id, chord, COUNT(*) OVER () FROM ({sql}) t"  # noqa: S608
+            " ORDER BY is_premium DESC,"
+            ' CASE WHEN is_premium THEN md5(studio_id::text || %s) END COLLATE "C" NULLS LAST,'
+            " is_verified DESC, has_images DESC, chord ASC NULLS LAST, studio_id"
+            " LIMIT %s OFFSET %s",
+            [*values, seed, params.page_size, offset],
+        )
+        return list(cursor.fetchall())
+
+
+def knn_plan_page(
+    params: SearchParams, centre: Centre, seed: str, offset: int
+) -> tuple[list[tuple[int, float | None, int]], int, bool]:
+    """(the page's (studio_id, chord, total) rows, the total, whether it is an estimate).
+
+    The count first: its figure sizes the premium tier's slice. By distance, when the
+    count says the circle is small (its exact count would run), one statement reads its
+    matches, sorts them and counts them by a window — where the tier walk took a statement
+    per tier, five for a page past the premium and verified tiers — and the exact count
+    is not run apart."""
+    if params.effective_sort == "distance":
+        sql, values = _count_sql(params, centre, exact=False)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            sampled, few = cursor.fetchone()
+        if few is not None:
+            rows = _few_rows(params, centre, seed, offset)
+            if rows:
+                return rows, rows[0][2], False
+            if offset == 0:
+                return [], 0, False
+            total, estimate = knn_plan_count(params, centre)  # past the end: no row to ride on
+            return [], total, estimate
+        total, estimate = int(sampled), True
+    else:
+        total, estimate = knn_plan_count(params, centre)
+    rows = knn_plan_rows(params, centre, seed, offset, total)
+    return [(studio_id, chord, total) for studio_id, chord in rows], total, estimate

@@ -54,8 +54,7 @@ from .knn import (
     chord_params,
     chord_sql,
     knn_plan_applies,
-    knn_plan_count,
-    knn_plan_rows,
+    knn_plan_page,
 )
 from .parameters import Centre, SearchParams, resolve_centre, rotation_seed
 from .radius_text import radius_text_plan_applies, radius_text_plan_page
@@ -84,9 +83,7 @@ def search_studios(params: SearchParams, *, day: dt.date | None = None) -> Searc
         else:  # past the end: the window count had no row to ride on
             total = _facet_plan_count(params, centre)
     elif knn_plan_applies(params, centre):
-        total, estimate = knn_plan_count(params, centre)
-        page_rows = knn_plan_rows(params, centre, seed, offset, total)
-        rows = [(sid, chord, total) for sid, chord in page_rows]
+        rows, total, estimate = knn_plan_page(params, centre, seed, offset)
     elif city_plan_applies(params, centre) and (keys := city_keys(params)) is not None:
         page_rows = city_plan_rows(params, keys, seed, offset)
         total = city_plan_count(params, keys)

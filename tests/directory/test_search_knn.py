@@ -59,19 +59,36 @@ FILTERS = [
 ]
 
 
-@pytest.mark.parametrize("knn_plan", [True, False], ids=["knn-plan", "general-plan"])
+@pytest.mark.parametrize(
+    "plan", ["few", "walk", "general"], ids=["knn-plan-few", "knn-plan-walk", "general-plan"]
+)
 @pytest.mark.parametrize(("query", "params"), FILTERS)
 @pytest.mark.parametrize("city", ["London", "Suva", "Tromsø"])
-def test_distance_pages_match_the_oracle(client, world, settings, knn_plan, query, params, city):
-    settings.SEARCH_KNN_PLAN = knn_plan
+def test_distance_pages_match_the_oracle(client, world, settings, plan, query, params, city):
+    """By distance the tier plan reads a small circle in one statement ("few": every
+    circle of this world) and a large one tier by tier ("walk": limits below zero make every
+    count an estimate, so the tier walk answers); both, and the general plan, give the
+    oracle's pages."""
+    settings.SEARCH_KNN_PLAN = plan != "general"
+    if plan == "walk":
+        _walk(settings)
     spec, ids = world
     lat, lng = CITIES[city]
-    for radius in (OFFERED_RADII_MI[0], 250, 500):
-        expected, distances = oracle(spec, ids, centre=(lat, lng, radius, city), **params)
-        names, got = fetch_all(client, _query(city, radius, **query), page_size=5)
-        assert names == expected, (city, radius, query)
-        for name, miles in got.items():
-            assert miles == pytest.approx(distances[name], abs=0.006)
+    with CaptureQueriesContext(connection) as queries:
+        for radius in (OFFERED_RADII_MI[0], 250, 500):
+            expected, distances = oracle(spec, ids, centre=(lat, lng, radius, city), **params)
+            fetch = fetch_all_estimated if plan == "walk" else fetch_all
+            names, got = fetch(client, _query(city, radius, **query), page_size=5)
+            assert names == expected, (city, radius, query)
+            for name, miles in (got or {}).items():
+                assert miles == pytest.approx(distances[name], abs=0.006)
+    few = _statements(queries, "has_images DESC, chord ASC NULLS LAST, studio_id LIMIT")
+    walked = _statements(queries, "<->")  # a tier's nearest first, off its index
+    assert (bool(few), bool(walked)) == {
+        "few": (True, False),
+        "walk": (False, params != {"premium": True}),  # premium alone: no nearest-first tier
+        "general": (False, False),
+    }[plan]
 
 
 @pytest.mark.parametrize("sort", ["name", "newest", "rating"])
@@ -282,6 +299,13 @@ def test_the_centres_city_without_coordinates_is_read_off_one_index_alone(
 # --- The premium tier by slices of the rotation (migration 0012) ---------------------------
 
 
+def _walk(settings) -> None:
+    """Every count an estimate (both limits below any count): the tier walk reads every
+    page, as it does around a big city."""
+    settings.SEARCH_EXACT_COUNT_LIMIT = -1
+    settings.SEARCH_EXACT_COUNT_SCAN_LIMIT = -1
+
+
 def _statements(queries, marker: str) -> list[str]:
     return [q["sql"] for q in queries.captured_queries if marker in q["sql"]]
 
@@ -301,24 +325,30 @@ def test_the_cut_is_set_from_the_circles_count():
     assert rotation_cut(1, 10**12) == 1  # at least the first prefix
 
 
-@pytest.mark.parametrize("share", [30.0, 300.0, 1e12], ids=["tenth", "hundredth", "empty"])
+@pytest.mark.parametrize("cut", [2**28, 2**24, 1], ids=["sixteenth", "256th", "empty"])
 @pytest.mark.parametrize(("query", "params"), [FILTERS[0], FILTERS[1], FILTERS[5]])
 @pytest.mark.parametrize("sort", ["distance", "rating"])
-@pytest.mark.parametrize("city", ["London", "Tromsø"])
 def test_pages_read_by_slices_match_the_oracle(
-    client, world, monkeypatch, share, query, params, sort, city
+    client, world, settings, monkeypatch, cut, query, params, sort
 ):
-    """The count's guess of the premium share set so high that the first slice is a small
-    part of the rotation, or none of it, on these few rows: every page is the oracle's,
-    whether the slice held the page or the whole tier was read after it."""
-    monkeypatch.setattr(knn, "PREMIUM_SHARE", share)
+    """The first slice cut at a sixteenth of the rotation, a 256th, or before any key:
+    every page is the oracle's, whether the slice held the page or the whole tier was read
+    after it. By distance the counts are made estimates, so that the tier walk (not the
+    small circle's one statement) reads the pages."""
+    monkeypatch.setattr(knn, "rotation_cut", lambda need, matches: cut)
+    fetch = fetch_all
+    if sort == "distance":
+        _walk(settings)
+        fetch = fetch_all_estimated
     spec, ids = world
-    lat, lng = CITIES[city]
+    lat, lng = CITIES["London"]
     with CaptureQueriesContext(connection) as queries:
         for radius in (OFFERED_RADII_MI[0], 500):
-            expected, _ = oracle(spec, ids, centre=(lat, lng, radius, city), sort=sort, **params)
-            names, _ = fetch_all(client, _query(city, radius, sort=sort, **query), page_size=3)
-            assert names == expected, (city, radius, sort, query)
+            expected, _ = oracle(
+                spec, ids, centre=(lat, lng, radius, "London"), sort=sort, **params
+            )
+            names, _ = fetch(client, _query("London", radius, sort=sort, **query), page_size=3)
+            assert names == expected, (radius, sort, query)
     assert _statements(queries, "first_slice"), "the premium tier was read by slices"
 
 
@@ -331,11 +361,12 @@ def _premium_page(client, query: dict) -> tuple[list[str], list[str], list[str]]
     return names, _statements(queries, "first_slice"), _whole_premium_tier(queries)
 
 
-def test_a_slice_that_holds_the_page_is_all_of_the_tier_that_is_read(world, monkeypatch):
+def test_a_slice_that_holds_the_page_is_all_of_the_tier_that_is_read(world, settings, monkeypatch):
     """The slice's ends, on a fixed day's rotation: cut just past the first located premium
     studio's key, the slice holds it and answers page 1 of one studio alone; cut at its
     key, the slice is empty and the whole tier is read after it. Both pages are the
     whole tier's."""
+    _walk(settings)
     day = dt.date(2026, 1, 1)
     search_rotation_refresh(day=day)
     lat, lng = CITIES["London"]
@@ -358,12 +389,13 @@ def test_a_slice_that_holds_the_page_is_all_of_the_tier_that_is_read(world, monk
         assert len(_whole_premium_tier(queries)) == whole_reads, cut
 
 
-def test_a_stale_rotation_reads_the_whole_tier(client, world, monkeypatch):
+def test_a_stale_rotation_reads_the_whole_tier(client, world, settings, monkeypatch):
     """The slices are of the stored keys: when the stored seed is not the day's (before
     the midnight task has run), the slice — here half the rotation, by the stored keys a
     different half than the day's — finds nothing and the whole tier is read, in the day's
     rotation: the oracle's order on every page."""
     monkeypatch.setattr(knn, "rotation_cut", lambda need, matches: 2**31)
+    _walk(settings)
     spec, ids = world
     lat, lng = CITIES["London"]
     expected, _ = oracle(spec, ids, centre=(lat, lng, 500, "London"))
@@ -371,17 +403,18 @@ def test_a_stale_rotation_reads_the_whole_tier(client, world, monkeypatch):
         cursor.execute("UPDATE studio_search_rotation SET seed = 'premium-rotation:stale'")
         cursor.execute("UPDATE studio_search SET rotation_key = NULL WHERE is_premium")
     with CaptureQueriesContext(connection) as queries:
-        names, _ = fetch_all(client, _query("London", 500), page_size=1)
+        names, _ = fetch_all_estimated(client, _query("London", 500), page_size=1)
     assert names == expected
     assert _statements(queries, "first_slice")
     assert _whole_premium_tier(queries)
 
 
-def test_the_first_slice_can_be_read_index_only_off_its_index(client, world, monkeypatch):
+def test_the_first_slice_can_be_read_index_only_off_its_index(client, world, settings, monkeypatch):
     """Every column the slice statement reads is in migration 0012's index: with no other
     way to scan allowed, the planner answers it index-only (at a million studios it chose
     so: 61 rows around London for a page of 20, where the tier has 1,195)."""
-    monkeypatch.setattr(knn, "PREMIUM_SHARE", 1e3)
+    monkeypatch.setattr(knn, "rotation_cut", lambda need, matches: 2**31)
+    _walk(settings)
     for query in ({}, {"studio_types": "HOME", "verified": "true"}):
         _, sliced, _ = _premium_page(client, _query("London", 500, **query))
         assert len(sliced) == 1
