@@ -20,7 +20,7 @@ with text; text alone; a city alone — around the ten largest cities and five m
 (centres jittered up to 5 miles), pages 1–5, every sort each kind allows, each query
 asked once, then the same mix again (warm); then London, Toronto, Shanghai, Lagos and
 Berlin on their own (pages 1–5: radius 50 by distance, the city alone by name, text +
-radius); then the legacy algorithm on the same unfiltered queries. With
+radius; the five cities' requests interleaved, a round of them per repeat); then the legacy algorithm on the same unfiltered queries. With
 `--http http://127.0.0.1:PORT` the requests go to a running Daphne instead of the
 in-process client. `--cold` marks the first pass as cold and stops after the mix: run it
 right after restarting PostgreSQL (a private instance: docs/benchmarks.md) and dropping
@@ -328,18 +328,22 @@ def unfiltered(args, runner: Runner, places, results: dict) -> None:
             lambda lat, lng, _: {"lat": lat, "lng": lng, "radius": 50, "q": "quiet fox"},
         ),
     ):
-        rows = {}
-        for city, lat, lng in big:
-            row = {}
-            for page in range(1, 6):
-                path = _search(**query(lat, lng, city), page=page)
-                runner.get("largest cities", path)  # warm
-                ms = [runner.get("largest cities", path)[0] for _ in range(args.repeat)]
-                _, body = runner.get("largest cities", path)
-                row[f"page {page} p50_ms"] = round(statistics.median(ms), 1)
-                row["matches"] = body["count"]
-                row["count_is_estimate"] = body.get("count_is_estimate")
-            rows[city] = row
+        # The cities' requests interleaved, one round of them per repeat: a machine whose
+        # speed drifts during the run (this one switches between two states) weighs on
+        # every city alike, not on whichever came first.
+        rows = {city: {} for city, _, _ in big}
+        for page in range(1, 6):
+            paths = {city: _search(**query(lat, lng, city), page=page) for city, lat, lng in big}
+            ms: dict[str, list[float]] = {city: [] for city in paths}
+            for city, path in paths.items():
+                _, body = runner.get("largest cities", path)  # warm
+                rows[city]["matches"] = body["count"]
+                rows[city]["count_is_estimate"] = body.get("count_is_estimate")
+            for _ in range(args.repeat):
+                for city, path in paths.items():
+                    ms[city].append(runner.get("largest cities", path)[0])
+            for city in paths:
+                rows[city][f"page {page} p50_ms"] = round(statistics.median(ms[city]), 1)
         per_city[label] = rows
         london = statistics.median(v for k, v in rows["London"].items() if k.endswith("p50_ms"))
         berlin = statistics.median(v for k, v in rows["Berlin"].items() if k.endswith("p50_ms"))
