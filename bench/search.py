@@ -14,18 +14,18 @@ legacy algorithm on the same radius queries: load every ACTIVE studio matching t
 service, haversine in Python, sort in Python. Writes bench/results/search-<time>.json
 and the EXPLAIN ANALYZE of each case's main query to bench/results/search-plans-<time>.txt.
 
-`--unfiltered` runs the "studios near me" suite instead (issue 14): a fresh random mix of
-every common query — a place + radius 50 with no filter, with a type, a service, both,
-with text; text alone; a city alone — around the ten largest cities and five more
+`--unfiltered` runs the "studios near me" suite instead (issue 14): a fresh random mix
+of every common query — a place + radius 50 with no filter, with a type, a service,
+both, with text; text alone; a city alone — around the ten largest cities and five more
 (centres jittered up to 5 miles), pages 1–5, every sort each kind allows, each query
 asked once, then the same mix again (warm); then London, Toronto, Shanghai, Lagos and
 Berlin on their own (pages 1–5: radius 50 by distance, the city alone by name, text +
-radius; the five cities' requests interleaved, a round of them per repeat); then the legacy algorithm on the same unfiltered queries. With
-`--http http://127.0.0.1:PORT` the requests go to a running Daphne instead of the
-in-process client. `--cold` marks the first pass as cold and stops after the mix: run it
-right after restarting PostgreSQL (a private instance: docs/benchmarks.md) and dropping
-the OS cache (`sync; echo 3 > /proc/sys/vm/drop_caches`); the first request of each pass
-is reported on its own.
+radius; the five cities' requests interleaved, a round of them per repeat); then the
+legacy algorithm on the same unfiltered queries. With `--http http://127.0.0.1:PORT` the
+requests go to a running Daphne instead of the in-process client. `--cold` marks the
+first pass as cold and stops after the mix: run it right after restarting PostgreSQL (a
+private instance: docs/benchmarks.md) and dropping the OS cache (`sync; echo 3 >
+/proc/sys/vm/drop_caches`); the first request of each pass is reported on its own.
 """
 
 from __future__ import annotations
