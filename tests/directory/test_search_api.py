@@ -13,6 +13,8 @@ import math
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from directory.geo import EARTH_RADIUS_MI
@@ -217,6 +219,48 @@ def test_each_filter_and_sort_in_priority_order(client, world, query, params):
     expected, _ = oracle(spec, ids, **params)
     names, _ = fetch_all(client, query)
     assert names == expected
+
+
+@pytest.mark.parametrize("page_size", [1, 3, 50])
+@pytest.mark.parametrize("sort", ["name", "newest", "rating"])
+def test_facet_pages_in_the_premium_tier_and_past_it_follow_the_sort(
+    client, world, sort, page_size
+):
+    """The facet plan reads the sort keys of a tier after premium only when the tiers
+    before it hold fewer hits than the page needs: with one studio a page the first pages
+    are premium alone; with fifty, the first page spans every tier. Every page is the
+    oracle's."""
+    spec, ids = world
+    lat, lng = CITIES["London"]
+    expected, _ = oracle(
+        spec,
+        ids,
+        centre=(lat, lng, 500, "London"),
+        types=world_types(),
+        services=world_svcs(),
+        sort=sort,
+    )
+    premium = sum(1 for s in spec if s["name"] in set(expected) and s["premium"])
+    assert 1 < premium < len(expected) <= 50  # pages inside the premium tier and past it
+    query = {
+        **_centre_query("London", 500),
+        "studio_types": ",".join(world_types()),
+        "services": ",".join(world_svcs()),
+        "sort": sort,
+    }
+    assert fetch_all(client, query, page_size=page_size)[0] == expected
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/api/studios/search?" + urlencode({**query, "page_size": page_size}))
+    (statement,) = [q["sql"] for q in queries.captured_queries if "WITH hits" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {statement}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # Page 1 of one studio: premium alone, no later tier read; of fifty (every hit of
+    # this world), every tier read.
+    if page_size == 1:
+        assert "never executed" in plan, plan
+    elif page_size >= len(expected):
+        assert "never executed" not in plan, plan
 
 
 @pytest.mark.parametrize("sort", ["distance", "name", "newest", "rating"])
