@@ -13,9 +13,9 @@ no full sort. Premium studios are few (about 6 %), but a busy circle still holds
 slices of the day's rotation (migration 0012): a GiST over each located premium studio as
 a point of four axes, its place and its stored rotation key's first bits, returns the
 circle's premium studios whose rotation comes before a cut; the cut is set from the count
-so that the slice most likely holds the page, and the rest of the tier is read only when
-it does not. Small circles, and a day whose stored rotation is not yet the day's, read the
-whole tier from its own partial index.
+so that the slice most likely holds the page, and the whole tier is read (a second
+statement) only when it does not. Small circles, and a day whose stored rotation is not
+yet the day's, read the whole tier from its own partial index.
 
 The count is exact up to SEARCH_EXACT_COUNT_LIMIT matches (with a filter, while the circle
 holds at most SEARCH_EXACT_COUNT_SCAN_LIMIT studios). Past it the count is estimated from a
@@ -192,41 +192,43 @@ def _within(centre: Centre) -> tuple[str, list[Any]]:
 # float8, on the scale of the earth's axes). A slice of the rotation is a range of it.
 ROTATION_AXIS = "('x' || left(rotation_key, 8))::bit(32)::bigint::float8 * 0.0009765625"
 _ROTATION_POINT = f"cube({_EARTH}, {ROTATION_AXIS})"
-_ROTATION_BITS = 2**32
 _ROTATION_UNIT = 2**-10
 # The share of a circle's matches that are premium (5.5 % at a million studios), and the
 # margin on it: the first slice is cut to hold SLICE_MARGIN times the page's premium rows
 # by this guess. The guess only sets the slice's width — a slice short of the page is
-# followed by the rest of the tier in the same statement, so the page is the same either
-# way. Past HALF of the rotation one read of the whole tier costs less than two.
+# followed by a second statement over the whole tier, so the page is the same either way.
+# Past half of the rotation one read of the whole tier costs less than two.
 PREMIUM_SHARE = 0.055
 SLICE_MARGIN = 3.0
+# A filtered count past SEARCH_EXACT_COUNT_SCAN_LIMIT is the sample's estimate only when at
+# least this many sampled studios match (about ±12 %); fewer, and it is counted exactly —
+# an estimate from a handful could say 0 above a page of results.
+ESTIMATE_MIN_SAMPLED = 64
 _STORED_SEED = "(SELECT seed FROM studio_search_rotation)"
 
 
-def rotation_cut(need: int, matches: int | None) -> int | None:
+def rotation_cut(need: int, matches: int | None, share: float = PREMIUM_SHARE) -> int | None:
     """Where the first slice of the premium tier ends (the key's first 32 bits), or None
-    to read the whole tier: when `matches` (the circle's count, estimated or exact) says
-    its premium studios are few next to the page."""
+    to read the whole tier: when `matches` (the circle's count, estimated or exact; `share`
+    of them premium) says its premium studios are few next to the page."""
     if not matches:
         return None
-    fraction = SLICE_MARGIN * need / (PREMIUM_SHARE * matches)
+    fraction = SLICE_MARGIN * need / (share * matches)
     if fraction >= 0.5:
         return None
-    return max(1, int(fraction * _ROTATION_BITS))
+    return max(1, int(fraction * 2**32))
 
 
-def _slice_sql(centre: Centre, low: int, high: int) -> tuple[str, list[Any]]:
-    """The located studios in the circle whose rotation axis is in [low, high] (32-bit
-    prefixes, both ends kept): off migration 0012's index, then the exact distance."""
+def _slice_sql(centre: Centre, cut: int) -> tuple[str, list[Any]]:
+    """The located studios in the circle whose rotation axis is below `cut` (a 32-bit
+    prefix): off migration 0012's index, then the exact distance."""
     return (
-        f"latitude IS NOT NULL AND cube(cube_enlarge({CENTRE_SQL}, %s, 3), %s, %s)"
+        f"latitude IS NOT NULL AND cube(cube_enlarge({CENTRE_SQL}, %s, 3), 0, %s)"
         f" @> {_ROTATION_POINT} AND {chord_sql()} <= %s",
         [
             *centre_params(centre),
             centre.chord,
-            low * _ROTATION_UNIT,
-            high * _ROTATION_UNIT,
+            (cut - 1) * _ROTATION_UNIT,
             *chord_params(centre),
             centre.chord,
         ],
@@ -241,7 +243,7 @@ def _first_slice_sql(
     (the slice is of the stored keys; the page is sorted by `seed`'s). `where` is the
     tier's and the filters' conditions (SQL, params)."""
     where_sql, where_params = where
-    slice_sql, slice_params = _slice_sql(centre, 0, cut - 1)
+    slice_sql, slice_params = _slice_sql(centre, cut)
     return (
         f"WITH first_slice AS MATERIALIZED (SELECT studio_id, {chord_sql()} AS chord"  # noqa: S608
         f" FROM studio_search WHERE {_STORED_SEED} = %s AND {slice_sql}{where_sql})",
@@ -265,6 +267,20 @@ def _fallback_rows(centre: Centre) -> tuple[str, list[Any]]:
     )
 
 
+def _fallback_select(
+    centre: Centre, columns: str, where: tuple[str, list[Any]]
+) -> tuple[str, list[Any]] | None:
+    """`SELECT columns` of the centre's city's studios without coordinates that pass
+    `where` (SQL after the city's, params), off their own index; None without a city."""
+    if not centre.fallback_city_key:
+        return None
+    fallback_from, fallback_params = _fallback_rows(centre)
+    return (
+        f"SELECT {columns} FROM {fallback_from} WHERE TRUE{where[0]}",  # noqa: S608
+        [*fallback_params, *where[1]],
+    )
+
+
 def located_keys(located: str) -> str:
     """The located rows' select with the sort columns (all in the tier indexes)."""
     return located.replace(" AS chord FROM", f" AS chord, {_SORT_COLUMNS} FROM", 1)
@@ -284,25 +300,22 @@ def knn_plan_rows(
             if len(rows) >= need:
                 break
             tier_sql = _tier_sql(tier)
-            located = (
-                f"SELECT studio_id, {chord_sql()} AS chord"  # noqa: S608
-                f" FROM studio_search WHERE {within_sql}{tier_sql}{mask_sql}"
-            )
-            located_params = [*chord_params(centre), *within_params, *mask_params]
             if tier[0]:  # premium: the day's rotation over the tier, fallback included
                 rows += _premium_rows(
                     cursor, params, centre, seed, need - len(rows), matches, tier_sql
                 )
                 continue
+            located = (
+                f"SELECT studio_id, {chord_sql()} AS chord"  # noqa: S608
+                f" FROM studio_search WHERE {within_sql}{tier_sql}{mask_sql}"
+            )
+            located_params = [*chord_params(centre), *within_params, *mask_params]
+            where = (f"{tier_sql}{mask_sql}", mask_params)
             if _SORT_SQL[params.effective_sort]:  # one top-N sort over the tier's matches
                 sql, values = f"{located_keys(located)}", located_params
-                if centre.fallback_city_key:
-                    fallback_from, fallback_params = _fallback_rows(centre)
-                    sql += (
-                        f" UNION ALL SELECT studio_id, NULL, {_SORT_COLUMNS}"  # noqa: S608
-                        f" FROM {fallback_from} WHERE TRUE{tier_sql}{mask_sql}"
-                    )
-                    values = [*values, *fallback_params, *mask_params]
+                if fallback := _fallback_select(centre, f"studio_id, NULL, {_SORT_COLUMNS}", where):
+                    sql += f" UNION ALL {fallback[0]}"
+                    values = [*values, *fallback[1]]
                 cursor.execute(
                     f"SELECT studio_id, chord FROM ({sql}) t"  # noqa: S608
                     f" ORDER BY {_SORT_SQL[params.effective_sort]}, studio_id LIMIT %s",
@@ -314,14 +327,9 @@ def knn_plan_rows(
             # studios without coordinates in the centre's city; at most 2 × need rows sorted.
             sql = f"({located} ORDER BY {_EARTH} <-> {CENTRE_SQL}, studio_id LIMIT %s)"
             values = [*located_params, *centre_params(centre), need - len(rows)]
-            if centre.fallback_city_key:
-                fallback_from, fallback_params = _fallback_rows(centre)
-                sql += (
-                    " UNION ALL (SELECT studio_id, NULL"  # noqa: S608
-                    f" FROM {fallback_from} WHERE TRUE{tier_sql}{mask_sql}"
-                    " ORDER BY studio_id LIMIT %s)"
-                )
-                values += [*fallback_params, *mask_params, need - len(rows)]
+            if fallback := _fallback_select(centre, "studio_id, NULL", where):
+                sql += f" UNION ALL ({fallback[0]} ORDER BY studio_id LIMIT %s)"
+                values += [*fallback[1], need - len(rows)]
             cursor.execute(
                 f"SELECT studio_id, chord FROM ({sql}) t"  # noqa: S608
                 " ORDER BY chord ASC NULLS LAST, studio_id LIMIT %s",
@@ -349,15 +357,12 @@ def _premium_rows(
     mask_sql, mask_params = _filters(params)
     within_sql, within_params = _within(centre)
     fallback_sql, fallback_values = "", []
-    if centre.fallback_city_key:
-        fallback_from, fallback_params = _fallback_rows(centre)
-        fallback_sql = (
-            " UNION ALL SELECT studio_id, NULL"  # noqa: S608
-            f" FROM {fallback_from} WHERE TRUE{tier_sql}{mask_sql}"
-        )
-        fallback_values = [*fallback_params, *mask_params]
+    if fallback := _fallback_select(
+        centre, "studio_id, NULL", (f"{tier_sql}{mask_sql}", mask_params)
+    ):
+        fallback_sql, fallback_values = f" UNION ALL {fallback[0]}", fallback[1]
     order = 'ORDER BY md5(studio_id::text || %s) COLLATE "C", studio_id LIMIT %s'
-    cut = rotation_cut(need, matches)
+    cut = rotation_cut(need, matches, 1.0 if params.premium else PREMIUM_SHARE)
     if cut is not None:
         with_sql, with_params = _first_slice_sql(
             centre, seed, cut, (f"{tier_sql}{mask_sql}", mask_params)
@@ -387,7 +392,9 @@ def _count_sql(params: SearchParams, centre: Centre, *, exact: bool) -> tuple[st
     the caller counts by its page's window instead."""
     mask_sql, mask_params = _filters(params)
     flags = flags_sql(params)
-    filtered = bool(mask_sql or flags)
+    # Whether the exact count tests every studio of the circle: a filter does, except that
+    # premium only is counted off the premium tier's own index.
+    filtered = bool(mask_sql or flags) and params.premium is not True
     within_sql, within_params = _within(centre)
     parts = [(f"FROM studio_search WHERE {within_sql}", within_params)]
     if centre.fallback_city_key:
@@ -411,17 +418,16 @@ def _count_sql(params: SearchParams, centre: Centre, *, exact: bool) -> tuple[st
     total = " + ".join(f"p{i}.{{column}}" for i in range(len(parts)))
     # One statement: the exact count's subqueries run only when the CASE needs them;
     # OFFSET 0 keeps the sample a subquery run once (not inlined into both uses).
+    estimated, limits = "s.n > %s", [settings.SEARCH_EXACT_COUNT_LIMIT]
+    if filtered:  # or: the circle past the scan limit, and enough sampled matches
+        estimated += " OR (s.every > %s AND s.n >= %s)"
+        limits += [settings.SEARCH_EXACT_COUNT_SCAN_LIMIT, ESTIMATE_MIN_SAMPLED * SAMPLE_STRIDE]
     return (
-        "SELECT s.n, CASE WHEN s.n > %s OR s.every > %s THEN NULL"  # noqa: S608
+        f"SELECT s.n, CASE WHEN {estimated} THEN NULL"  # noqa: S608
         f" ELSE {exact_sql} END FROM (SELECT ({total.format(column='n')}) * {SAMPLE_STRIDE}"
         f" AS n, ({total.format(column='every')}) * {SAMPLE_STRIDE} AS every"
         f" FROM {samples} OFFSET 0) s",
-        [
-            settings.SEARCH_EXACT_COUNT_LIMIT,
-            settings.SEARCH_EXACT_COUNT_SCAN_LIMIT,
-            *exact_values,
-            *sample_values,
-        ],
+        [*limits, *exact_values, *sample_values],
     )
 
 
@@ -434,8 +440,9 @@ def knn_plan_count(params: SearchParams, centre: Centre) -> tuple[int, bool]:
     limit's rows. With one, the exact count tests every studio of the circle: 50 miles
     around Toronto with one service at a million studios, 9,552 studios for 1,044 matches
     (9–11 ms, where the page takes 1–2). So a filtered count is exact only while the
-    sample says the circle holds at most SEARCH_EXACT_COUNT_SCAN_LIMIT studios; past that
-    it is the sample's estimate too — the same scan counts both.
+    sample says the circle holds at most SEARCH_EXACT_COUNT_SCAN_LIMIT studios, or while
+    fewer than ESTIMATE_MIN_SAMPLED sampled studios match; past both it is the sample's
+    estimate too — the same scan counts both.
     """
     sql, values = _count_sql(params, centre, exact=True)
     with connection.cursor() as cursor:
@@ -464,13 +471,10 @@ def _few_rows(
     )
     values = [*chord_params(centre), *centre_params(centre), centre.chord, *mask_params]
     values.append(centre.chord)
-    if centre.fallback_city_key:
-        fallback_from, fallback_params = _fallback_rows(centre)
-        sql += (
-            " UNION ALL SELECT studio_id, is_premium, is_verified, has_images, NULL"  # noqa: S608
-            f" FROM {fallback_from} WHERE TRUE{flags}{mask_sql}"
-        )
-        values += [*fallback_params, *mask_params]
+    columns = "studio_id, is_premium, is_verified, has_images, NULL"
+    if fallback := _fallback_select(centre, columns, (f"{flags}{mask_sql}", mask_params)):
+        sql += f" UNION ALL {fallback[0]}"
+        values += fallback[1]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT studio_id, chord, COUNT(*) OVER () FROM ({sql}) t"  # noqa: S608

@@ -96,6 +96,8 @@ def search_studios(params: SearchParams, *, day: dt.date | None = None) -> Searc
         rows, total, estimate = radius_page
     else:
         rows, total = _general_plan_page(params, centre, seed, offset)
+    if estimate and rows:  # a sample's estimate, never fewer than this page proves
+        total = max(total, offset + len(rows))
     return SearchPage(
         count=total,
         count_is_estimate=estimate,
@@ -120,19 +122,21 @@ def _facet_plan_applies(params: SearchParams, centre: Centre | None) -> bool:
     )
 
 
+# The sorts' keys, {keys} the alias of the relation that holds them.
 _SORT_SQL = {
     "distance": "h.chord ASC NULLS LAST",
-    "name": 'ss.name_key COLLATE "C" ASC',
-    "newest": "ss.studio_created_at DESC",
-    "rating": "ss.rating_avg DESC NULLS LAST, ss.review_count DESC",
+    "name": '{keys}.name_key COLLATE "C" ASC',
+    "newest": "{keys}.studio_created_at DESC",
+    "rating": "{keys}.rating_avg DESC NULLS LAST, {keys}.review_count DESC",
 }
 
 
 # The SQL below is assembled from constants only; every value is a query parameter.
 def _facet_plan_sql(
-    params: SearchParams, centre: Centre, seed: str
+    params: SearchParams, centre: Centre, seed: str, keys: str = "ss"
 ) -> tuple[str, list[Any], str, list[Any]]:
-    """(the hits subquery, its params, the ORDER BY, its params)."""
+    """(the hits subquery, its params, the ORDER BY, its params); the ORDER BY reads the
+    sort keys from the relation named `keys`."""
     flags, flag_params = [], []
     for column in ("verified", "premium", "has_images"):
         value = getattr(params, column)
@@ -177,7 +181,7 @@ def _facet_plan_sql(
         "h.is_premium DESC,"
         ' CASE WHEN h.is_premium THEN md5(h.studio_id::text || %s) END COLLATE "C" ASC,'
         " h.is_verified DESC, h.has_images DESC,"
-        f" {_SORT_SQL[params.effective_sort]}, h.studio_id ASC"
+        f" {_SORT_SQL[params.effective_sort].format(keys=keys)}, h.studio_id ASC"
     )
     return inner, inner_params, order, [seed]
 
@@ -198,7 +202,7 @@ _FACET_TIERS = (
 
 
 def _facet_plan_rows(params, centre, seed, offset) -> list[tuple[int, float | None, int]]:
-    inner, inner_params, order, order_params = _facet_plan_sql(params, centre, seed)
+    inner, inner_params, order, order_params = _facet_plan_sql(params, centre, seed, keys="h")
     if params.effective_sort == "distance":
         sql = (
             f"SELECT h.studio_id, h.chord, COUNT(*) OVER () FROM ({inner}) h"  # noqa: S608
@@ -223,7 +227,7 @@ def _facet_plan_rows(params, centre, seed, offset) -> list[tuple[int, float | No
             f"WITH hits AS MATERIALIZED ({inner})"  # noqa: S608
             f" SELECT h.studio_id, h.chord, (SELECT count(*) FROM hits)"
             f" FROM ({' UNION ALL '.join(branches)}) h"
-            f" ORDER BY {order.replace('ss.', 'h.')} LIMIT %s OFFSET %s"
+            f" ORDER BY {order} LIMIT %s OFFSET %s"
         )
         values = [*inner_params, *[need] * len(_FACET_TIERS), *order_params]
         values += [params.page_size, offset]

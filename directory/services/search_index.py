@@ -114,11 +114,12 @@ def search_index_vacuum(*, using: str = DEFAULT_DB_ALIAS) -> bool:
 
 
 def search_rotation_refresh(*, day: dt.date | None = None, using: str = DEFAULT_DB_ALIAS) -> int:
-    """Store `day`'s premium rotation (default today, UTC) for the text plan: the seed in
-    studio_search_rotation and every premium row's rotation_key (migration
-    0006_search_text_plan). Returns the rows rewritten — none when the day's seed is already
-    stored, so a rerun costs one statement. The beat task runs it at midnight UTC; until it
-    has, the text plan sees yesterday's seed and leaves text pages to the general plan.
+    """Store `day`'s premium rotation (default today, UTC) for the text plan and the tier
+    plan's premium slices: the seed in studio_search_rotation and every premium row's
+    rotation_key (migrations 0006_search_text_plan, 0012). Returns the rows rewritten —
+    none when the day's seed is already stored, so a rerun costs one statement. The beat
+    task runs it at midnight UTC; until it has, the text plan sees yesterday's seed and
+    leaves text pages to the general plan, and the tier plan reads the whole premium tier.
     """
     connection = connections[using]
     if connection.vendor != "postgresql":

@@ -77,10 +77,11 @@ def test_distance_pages_match_the_oracle(client, world, settings, plan, query, p
     with CaptureQueriesContext(connection) as queries:
         for radius in (OFFERED_RADII_MI[0], 250, 500):
             expected, distances = oracle(spec, ids, centre=(lat, lng, radius, city), **params)
-            fetch = fetch_all_estimated if plan == "walk" else fetch_all
-            names, got = fetch(client, _query(city, radius, **query), page_size=5)
+            names, got = fetch_all(
+                client, _query(city, radius, **query), page_size=5, exact_count=plan != "walk"
+            )
             assert names == expected, (city, radius, query)
-            for name, miles in (got or {}).items():
+            for name, miles in got.items():
                 assert miles == pytest.approx(distances[name], abs=0.006)
     few = _statements(queries, "has_images DESC, chord ASC NULLS LAST, studio_id LIMIT")
     walked = _statements(queries, "<->")  # a tier's nearest first, off its index
@@ -147,7 +148,9 @@ def test_count_past_the_limit_is_the_sample_estimate_and_pages_stay_exact(client
         body = client.get(
             "/api/studios/search?" + urlencode({**_query("London", 500), "page": page})
         ).json()
-        assert body["count"] == sampled * SAMPLE_STRIDE
+        # Never below the results up to the end of a page that has any.
+        shown = len(names) + len(body["results"]) if body["results"] else 0
+        assert body["count"] == max(sampled * SAMPLE_STRIDE, shown)
         assert body["count_is_estimate"] is True
         if not body["results"]:
             break
@@ -157,50 +160,85 @@ def test_count_past_the_limit_is_the_sample_estimate_and_pages_stay_exact(client
 
 
 @pytest.mark.parametrize(
-    ("query", "params"), [FILTERS[1], FILTERS[2], FILTERS[3], FILTERS[6]], ids=str
+    ("query", "params"), [FILTERS[1], FILTERS[2], FILTERS[4], FILTERS[5], FILTERS[7]], ids=str
 )
 def test_a_filtered_count_is_exact_only_while_the_circle_is_small(
-    client, world, settings, query, params
+    client, world, settings, monkeypatch, query, params
 ):
     """With a type, service or flag filter the exact count tests every studio of the
     circle: past SEARCH_EXACT_COUNT_SCAN_LIMIT studios (by the sample) the count is the
-    sample's estimate, however few the matches; pages stay exact either way. Without a
+    sample's estimate — if at least ESTIMATE_MIN_SAMPLED sampled studios match, else an
+    estimate could say 0 above a page of results. Pages are exact either way; without a
     filter the scan limit plays no part (the matches are the circle's studios)."""
     spec, ids = world
     lat, lng = CITIES["London"]
     expected, _ = oracle(spec, ids, centre=(lat, lng, 500, "London"), **params)
     every, _ = oracle(spec, ids, centre=(lat, lng, 500, "London"))
     circle = _sampled(every, ids) * SAMPLE_STRIDE  # the sample's count of the circle
+    sampled = _sampled(expected, ids)  # may be 0: the world is small
     assert circle > 0
     settings.SEARCH_EXACT_COUNT_LIMIT = 10**6  # the matches never decide here
+    # One result a page: an estimate is never below the results shown, here one.
+    path = "/api/studios/search?" + urlencode(_query("London", 500, page_size=1, **query))
 
     settings.SEARCH_EXACT_COUNT_SCAN_LIMIT = circle  # not past it: exact
+    monkeypatch.setattr(knn, "ESTIMATE_MIN_SAMPLED", sampled)
     names, _ = fetch_all(client, _query("London", 500, **query), page_size=7)
-    body = client.get("/api/studios/search?" + urlencode(_query("London", 500, **query))).json()
+    body = client.get(path).json()
     assert (names, body["count"], body["count_is_estimate"]) == (expected, len(expected), False)
 
-    settings.SEARCH_EXACT_COUNT_SCAN_LIMIT = circle - 1  # past it: the sample's estimate
-    names, _ = fetch_all_estimated(client, _query("London", 500, **query), page_size=7)
-    body = client.get("/api/studios/search?" + urlencode(_query("London", 500, **query))).json()
+    settings.SEARCH_EXACT_COUNT_SCAN_LIMIT = circle - 1  # past it, but too few sampled
+    monkeypatch.setattr(knn, "ESTIMATE_MIN_SAMPLED", sampled + 1)
+    body = client.get(path).json()
+    assert (body["count"], body["count_is_estimate"]) == (len(expected), False)
+
+    monkeypatch.setattr(knn, "ESTIMATE_MIN_SAMPLED", sampled)  # past it, enough: estimated
+    names, _ = fetch_all(client, _query("London", 500, **query), page_size=7, exact_count=False)
+    body = client.get(path).json()
     assert names == expected
-    assert body["count"] == _sampled(expected, ids) * SAMPLE_STRIDE
-    assert body["count_is_estimate"] is True
+    # The estimate, or the one result shown if it says fewer.
+    assert (body["count"], body["count_is_estimate"]) == (max(sampled * SAMPLE_STRIDE, 1), True)
 
     body = client.get("/api/studios/search?" + urlencode(_query("London", 500))).json()
     assert (body["count"], body["count_is_estimate"]) == (len(every), False)
 
 
-def fetch_all_estimated(client, query: dict, page_size: int) -> tuple[list[str], None]:
-    """Every page's names, when the count is an estimate (fetch_all checks it is exact)."""
-    names, page = [], 1
-    while True:
-        body = client.get(
-            "/api/studios/search?" + urlencode({**query, "page": page, "page_size": page_size})
-        ).json()
-        if not body["results"]:
-            return names, None
-        names += [result["name"] for result in body["results"]]
-        page += 1
+def test_premium_only_is_counted_exactly_in_any_circle(client, world, settings, monkeypatch):
+    """Premium only is counted off the premium tier's own index, not by testing every studio
+    of the circle: the scan limit does not make it an estimate."""
+    spec, ids = world
+    lat, lng = CITIES["London"]
+    expected, _ = oracle(spec, ids, centre=(lat, lng, 500, "London"), premium=True)
+    settings.SEARCH_EXACT_COUNT_LIMIT = 10**6
+    settings.SEARCH_EXACT_COUNT_SCAN_LIMIT = -1
+    monkeypatch.setattr(knn, "ESTIMATE_MIN_SAMPLED", 0)
+    body = client.get(
+        "/api/studios/search?" + urlencode(_query("London", 500, premium="true"))
+    ).json()
+    assert (body["count"], body["count_is_estimate"]) == (len(expected), False)
+    body = client.get(
+        "/api/studios/search?" + urlencode(_query("London", 500, premium="false"))
+    ).json()
+    assert body["count_is_estimate"] is True  # the same limits estimate any other filter
+
+
+def test_an_estimated_count_is_never_below_the_results_shown(client, world, settings):
+    """An estimate from a sample can fall short of the matches — a filter few sampled
+    studios pass can make it 0 — but the count a page reports is at least the results up
+    to the end of that page."""
+    spec, ids = world
+    lat, lng = CITIES["London"]
+    _walk(settings)  # every count the sample's estimate
+    expected, _ = oracle(spec, ids, centre=(lat, lng, 500, "London"), types=["HOME"])
+    estimate = _sampled(expected, ids) * SAMPLE_STRIDE
+    assert len(expected) > 1
+    query = {**_query("London", 500, studio_types="HOME"), "page_size": 1}
+    for page in range(1, len(expected) + 1):
+        body = client.get("/api/studios/search?" + urlencode({**query, "page": page})).json()
+        assert len(body["results"]) == 1
+        assert (body["count"], body["count_is_estimate"]) == (max(estimate, page), True)
+    if estimate < len(expected):  # as a rule here: few of the world's studios are sampled
+        assert body["count"] == len(expected)
 
 
 def test_other_plans_say_their_count_is_exact(client, world):
@@ -335,11 +373,9 @@ def test_pages_read_by_slices_match_the_oracle(
     every page is the oracle's, whether the slice held the page or the whole tier was read
     after it. By distance the counts are made estimates, so that the tier walk (not the
     small circle's one statement) reads the pages."""
-    monkeypatch.setattr(knn, "rotation_cut", lambda need, matches: cut)
-    fetch = fetch_all
+    monkeypatch.setattr(knn, "rotation_cut", lambda *_: cut)
     if sort == "distance":
         _walk(settings)
-        fetch = fetch_all_estimated
     spec, ids = world
     lat, lng = CITIES["London"]
     with CaptureQueriesContext(connection) as queries:
@@ -347,7 +383,12 @@ def test_pages_read_by_slices_match_the_oracle(
             expected, _ = oracle(
                 spec, ids, centre=(lat, lng, radius, "London"), sort=sort, **params
             )
-            names, _ = fetch(client, _query("London", radius, sort=sort, **query), page_size=3)
+            names, _ = fetch_all(
+                client,
+                _query("London", radius, sort=sort, **query),
+                page_size=3,
+                exact_count=sort != "distance",
+            )
             assert names == expected, (radius, sort, query)
     assert _statements(queries, "first_slice"), "the premium tier was read by slices"
 
@@ -371,7 +412,7 @@ def test_a_slice_that_holds_the_page_is_all_of_the_tier_that_is_read(world, sett
     search_rotation_refresh(day=day)
     lat, lng = CITIES["London"]
     params = SearchParams(lat=lat, lng=lng, radius=500, page_size=1)
-    monkeypatch.setattr(knn, "rotation_cut", lambda need, matches: None)
+    monkeypatch.setattr(knn, "rotation_cut", lambda *_: None)
     expected = [card.id for card in search_studios(params, day=day).results]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -381,7 +422,7 @@ def test_a_slice_that_holds_the_page_is_all_of_the_tier_that_is_read(world, sett
         (key,) = cursor.fetchone()  # the first of London's tier has coordinates
     prefix = int(key[:8], 16)
     for cut, whole_reads in ((prefix + 1, 0), (prefix, 1)):
-        monkeypatch.setattr(knn, "rotation_cut", lambda need, matches, cut=cut: cut)
+        monkeypatch.setattr(knn, "rotation_cut", lambda *_, cut=cut: cut)
         with CaptureQueriesContext(connection) as queries:
             got = [card.id for card in search_studios(params, day=day).results]
         assert got == expected, cut
@@ -394,7 +435,7 @@ def test_a_stale_rotation_reads_the_whole_tier(client, world, settings, monkeypa
     the midnight task has run), the slice — here half the rotation, by the stored keys a
     different half than the day's — finds nothing and the whole tier is read, in the day's
     rotation: the oracle's order on every page."""
-    monkeypatch.setattr(knn, "rotation_cut", lambda need, matches: 2**31)
+    monkeypatch.setattr(knn, "rotation_cut", lambda *_: 2**31)
     _walk(settings)
     spec, ids = world
     lat, lng = CITIES["London"]
@@ -403,7 +444,7 @@ def test_a_stale_rotation_reads_the_whole_tier(client, world, settings, monkeypa
         cursor.execute("UPDATE studio_search_rotation SET seed = 'premium-rotation:stale'")
         cursor.execute("UPDATE studio_search SET rotation_key = NULL WHERE is_premium")
     with CaptureQueriesContext(connection) as queries:
-        names, _ = fetch_all_estimated(client, _query("London", 500), page_size=1)
+        names, _ = fetch_all(client, _query("London", 500), page_size=1, exact_count=False)
     assert names == expected
     assert _statements(queries, "first_slice")
     assert _whole_premium_tier(queries)
@@ -413,7 +454,7 @@ def test_the_first_slice_can_be_read_index_only_off_its_index(client, world, set
     """Every column the slice statement reads is in migration 0012's index: with no other
     way to scan allowed, the planner answers it index-only (at a million studios it chose
     so: 61 rows around London for a page of 20, where the tier has 1,195)."""
-    monkeypatch.setattr(knn, "rotation_cut", lambda need, matches: 2**31)
+    monkeypatch.setattr(knn, "rotation_cut", lambda *_: 2**31)
     _walk(settings)
     for query in ({}, {"studio_types": "HOME", "verified": "true"}):
         _, sliced, _ = _premium_page(client, _query("London", 500, **query))
