@@ -15,7 +15,7 @@ class SearchPage:
     page: int
     page_size: int
     results: list[StudioCard] = field(default_factory=list)
-    count_is_estimate: bool = False  # past SEARCH_EXACT_COUNT_LIMIT (directory/search/knn.py)
+    count_is_estimate: bool = False  # a sample's extrapolation (docs/search.md, knn.py)
 
 
 @dataclass(frozen=True)

@@ -301,8 +301,9 @@ class SearchPageSerializer(PageSerializer):
         help_text="The number of matches; an estimate when count_is_estimate is true."
     )
     count_is_estimate = serializers.BooleanField(
-        help_text="True when more studios match than SEARCH_EXACT_COUNT_LIMIT (2,000) and "
-        "`count` is extrapolated from a 1-in-16 sample (within a few per cent)."
+        help_text="True when `count` is extrapolated from a sample of the studios rather "
+        "than counted: past SEARCH_EXACT_COUNT_LIMIT (2,000) matches, or, with a filter, in a "
+        "circle past SEARCH_EXACT_COUNT_SCAN_LIMIT (4,000) studios (docs/search.md)."
     )
     results = StudioCardSerializer(many=True)
 

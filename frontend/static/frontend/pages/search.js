@@ -136,8 +136,9 @@ function pageLink(query, page, text) {
   return h("a", { href: searchHref({ ...query, page: String(page) }), rel: text === "Next" ? "next" : text === "Previous" ? "prev" : null }, text);
 }
 
-// "1–20 of about 20576 studios": past SEARCH_EXACT_COUNT_LIMIT the API estimates the
-// count, and says so; an estimate can promise pages past the last result.
+// "1–20 of about 20576 studios": where counting would cost more than the page (many
+// matches, or a filter in a crowded circle) the API estimates the count, and says so; an
+// estimate can promise pages past the last result.
 function summaryText(res, about) {
   if (!res.count) return "No studios match. Try a larger radius or fewer filters.";
   const counted = `${about}${plural(res.count, "studio")}`;
