@@ -20,9 +20,9 @@ yet the day's, read the whole tier from its own partial index.
 The count is exact up to SEARCH_EXACT_COUNT_LIMIT matches (with a filter, while the circle
 holds at most SEARCH_EXACT_COUNT_SCAN_LIMIT studios). Past it the count is estimated from a
 fixed 1-in-SAMPLE_STRIDE sample of the studios (studio_id % 16 = 0, its own partial index)
-and the page says so (`count_is_estimate`), so London costs what Berlin does. The count
-runs first; by distance a circle small enough for the exact count is read in one
-statement instead (knn_plan_page).
+and the page says so (`count_is_estimate`), so London costs what Berlin does. The sample
+runs first; a circle small enough for the exact count is read in one statement instead,
+in any sort, the count beside the page (knn_plan_page).
 
 Tests compare this plan with the oracle and the general plan on the same data
 (tests/directory/test_search_knn.py, and the radius oracle of test_search_api.py).
@@ -290,7 +290,7 @@ def knn_plan_rows(
     params: SearchParams, centre: Centre, seed: str, offset: int, matches: int | None = None
 ) -> list[tuple[int, float | None]]:
     """The page's (studio_id, chord) rows: each tier in turn until the page is full.
-    `matches` (knn_plan_count's) sizes the premium tier's first slice."""
+    `matches` (the sample's estimate) sizes the premium tier's first slice."""
     need = offset + params.page_size
     mask_sql, mask_params = _filters(params)
     within_sql, within_params = _within(centre)
@@ -386,10 +386,9 @@ def _premium_rows(
     return list(cursor.fetchall())
 
 
-def _count_sql(params: SearchParams, centre: Centre, *, exact: bool) -> tuple[str, list[Any]]:
-    """The count statement: (the sample's estimate, the exact count or NULL past the
-    limits). With `exact` False the second column is -1 where the exact count would run:
-    the caller counts by its page's window instead."""
+def _sample_sql(params: SearchParams, centre: Centre) -> tuple[str, list[Any]]:
+    """The sample's statement: (its estimate of the matches, whether the circle is small
+    enough to be counted exactly — read in one statement that counts it then)."""
     mask_sql, mask_params = _filters(params)
     flags = flags_sql(params)
     # Whether the exact count tests every studio of the circle: a filter does, except that
@@ -409,82 +408,119 @@ def _count_sql(params: SearchParams, centre: Centre, *, exact: bool) -> tuple[st
             f" {part} AND studio_id %% {SAMPLE_STRIDE} = 0"
         )
 
-    exact_sql, exact_values = "-1", []
-    if exact:
-        exact_sql = " + ".join(f"(SELECT count(*) {part}{flags}{mask_sql})" for part, _ in parts)
-        exact_values = [value for _, values in parts for value in (*values, *mask_params)]
     sample_values = [value for _, values in parts for value in (*mask_params, *values)]
     samples = ", ".join(f"({sampled(part)}) p{i}(n, every)" for i, (part, _) in enumerate(parts))
     total = " + ".join(f"p{i}.{{column}}" for i in range(len(parts)))
-    # One statement: the exact count's subqueries run only when the CASE needs them;
-    # OFFSET 0 keeps the sample a subquery run once (not inlined into both uses).
+    # OFFSET 0 keeps the sample a subquery run once (not inlined into each use).
     estimated, limits = "s.n > %s", [settings.SEARCH_EXACT_COUNT_LIMIT]
     if filtered:  # or: the circle past the scan limit, and enough sampled matches
         estimated += " OR (s.every > %s AND s.n >= %s)"
         limits += [settings.SEARCH_EXACT_COUNT_SCAN_LIMIT, ESTIMATE_MIN_SAMPLED * SAMPLE_STRIDE]
     return (
-        f"SELECT s.n, CASE WHEN {estimated} THEN NULL"  # noqa: S608
-        f" ELSE {exact_sql} END FROM (SELECT ({total.format(column='n')}) * {SAMPLE_STRIDE}"
+        f"SELECT s.n, NOT ({estimated}) FROM"  # noqa: S608
+        f" (SELECT ({total.format(column='n')}) * {SAMPLE_STRIDE}"
         f" AS n, ({total.format(column='every')}) * {SAMPLE_STRIDE} AS every"
         f" FROM {samples} OFFSET 0) s",
-        [*limits, *exact_values, *sample_values],
+        [*limits, *sample_values],
     )
-
-
-def knn_plan_count(params: SearchParams, centre: Centre) -> tuple[int, bool]:
-    """(the number of matches, whether it is an estimate).
-
-    The sample first (1 in SAMPLE_STRIDE studios, its own partial index); when it
-    extrapolates past SEARCH_EXACT_COUNT_LIMIT, that is the answer, marked as an estimate;
-    otherwise the exact count. Without a type, service or flag filter that reads about the
-    limit's rows. With one, the exact count tests every studio of the circle: 50 miles
-    around Toronto with one service at a million studios, 9,552 studios for 1,044 matches
-    (9–11 ms, where the page takes 1–2). So a filtered count is exact only while the
-    sample says the circle holds at most SEARCH_EXACT_COUNT_SCAN_LIMIT studios, or while
-    fewer than ESTIMATE_MIN_SAMPLED sampled studios match; past both it is the sample's
-    estimate too — the same scan counts both.
-    """
-    sql, values = _count_sql(params, centre, exact=True)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        estimate, exact_count = cursor.fetchone()
-    if exact_count is None:
-        return int(estimate), True
-    return int(exact_count), False
 
 
 def _few_rows(
     params: SearchParams, centre: Centre, seed: str, offset: int
-) -> list[tuple[int, float | None, int]]:
-    """The page's (studio_id, chord, total) rows by distance when the circle is small: one
-    statement over its matches off the earth index (index-only: flags, masks and the
-    coordinates are in it), sorted in the whole order and counted by a window."""
+) -> tuple[list[tuple[int, float | None, int]], int]:
+    """(the page's (studio_id, chord, total) rows, the total) when the circle is small: one
+    statement over its matches, sorted in the whole order and counted."""
+    if _SORT_SQL[params.effective_sort] is None:
+        sql, values = _few_by_distance(params, centre)
+        order = "chord ASC NULLS LAST"
+    else:
+        sql, values = _few_with_keys(params, centre)
+        order = _SORT_SQL[params.effective_sort]
+    return counted_page(
+        (sql, values),
+        (
+            'tier, CASE WHEN tier = 0 THEN md5(studio_id::text || %s) END COLLATE "C" NULLS LAST,'
+            f" {order}, studio_id",
+            [seed],
+        ),
+        params.page_size,
+        offset,
+    )
+
+
+def counted_page(
+    matches: tuple[str, list[Any]], order: tuple[str, list[Any]], limit: int, offset: int
+) -> tuple[list[tuple[int, float | None, int]], int]:
+    """(the page's (studio_id, chord, total) rows, the total) of the `matches` SELECT's
+    rows, sorted by `order` (SQL over its columns, and params): one statement, the total
+    counted on its side — also past the end, where the page has no row to ride on and
+    would need a count of its own."""
+    (matches_sql, matches_params), (order_sql, order_params) = matches, order
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH matches AS MATERIALIZED ({matches_sql})"  # noqa: S608
+            " SELECT page.studio_id, page.chord, total.n"
+            " FROM (SELECT count(*) AS n FROM matches) total LEFT JOIN"
+            f" (SELECT * FROM matches ORDER BY {order_sql} LIMIT %s OFFSET %s) page ON TRUE"
+            f" ORDER BY {order_sql}",  # the page's order again: a join keeps none
+            [*matches_params, *order_params, limit, offset, *order_params],
+        )
+        rows = cursor.fetchall()
+    return [row for row in rows if row[0] is not None], rows[0][2]
+
+
+# A studio's tier as the few-rows statements order them: premium first (its rotation
+# decides among them); the other tiers' order within is the sort's.
+_TIER_RANK = (
+    "CASE WHEN is_premium THEN 0 WHEN is_verified AND has_images THEN 1"
+    " WHEN is_verified THEN 2 WHEN has_images THEN 3 ELSE 4 END"
+)
+
+
+def _few_by_distance(params: SearchParams, centre: Centre) -> tuple[str, list[Any]]:
+    """The circle's matches with their chord and tier off the earth index (index-only:
+    flags, masks and the coordinates are in it), and the city's studios without
+    coordinates."""
     mask_sql, mask_params = _filters(params)
     flags = flags_sql(params)
     # The box's studios with their chord, worked out once (OFFSET 0: the planner would
     # otherwise push the distance test into the scan and work the chord out again).
     sql = (
-        "SELECT * FROM (SELECT studio_id, is_premium, is_verified, has_images,"  # noqa: S608
+        f"SELECT * FROM (SELECT studio_id, {_TIER_RANK} AS tier,"  # noqa: S608
         f" {chord_sql()} AS chord FROM studio_search WHERE latitude IS NOT NULL"
         f" AND cube_enlarge({CENTRE_SQL}, %s, 3) @> {_EARTH}{flags}{mask_sql} OFFSET 0) box"
         " WHERE chord <= %s"
     )
     values = [*chord_params(centre), *centre_params(centre), centre.chord, *mask_params]
     values.append(centre.chord)
-    columns = "studio_id, is_premium, is_verified, has_images, NULL"
+    columns = f"studio_id, {_TIER_RANK}, NULL::float8"
     if fallback := _fallback_select(centre, columns, (f"{flags}{mask_sql}", mask_params)):
         sql += f" UNION ALL {fallback[0]}"
         values += fallback[1]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT studio_id, chord, COUNT(*) OVER () FROM ({sql}) t"  # noqa: S608
-            " ORDER BY is_premium DESC,"
-            ' CASE WHEN is_premium THEN md5(studio_id::text || %s) END COLLATE "C" NULLS LAST,'
-            " is_verified DESC, has_images DESC, chord ASC NULLS LAST, studio_id"
-            " LIMIT %s OFFSET %s",
-            [*values, seed, params.page_size, offset],
+    return sql, values
+
+
+def _few_with_keys(params: SearchParams, centre: Centre) -> tuple[str, list[Any]]:
+    """The circle's matches with their chord, tier and sort keys: off each tier's own
+    index, where the sort columns are (index-only; the earth index has no sort columns,
+    and reading them from the table cost a heap visit per studio of the circle)."""
+    mask_sql, mask_params = _filters(params)
+    selects, values = [], []
+    for tier in _tiers(params):
+        selects.append(
+            f"SELECT * FROM (SELECT studio_id, {0 if tier[0] else TIERS.index(tier)} AS tier,"  # noqa: S608
+            f" {chord_sql()} AS chord, {_SORT_COLUMNS} FROM studio_search"
+            f" WHERE latitude IS NOT NULL AND cube_enlarge({CENTRE_SQL}, %s, 3) @> {_EARTH}"
+            f"{_tier_sql(tier)}{mask_sql} OFFSET 0) box WHERE chord <= %s"
         )
-        return list(cursor.fetchall())
+        values += [*chord_params(centre), *centre_params(centre), centre.chord, *mask_params]
+        values.append(centre.chord)
+    columns = f"studio_id, {_TIER_RANK}, NULL::float8, {_SORT_COLUMNS}"
+    where = (f"{flags_sql(params)}{mask_sql}", mask_params)
+    if fallback := _fallback_select(centre, columns, where):
+        selects.append(fallback[0])
+        values += fallback[1]
+    return " UNION ALL ".join(selects), values
 
 
 def knn_plan_page(
@@ -492,26 +528,17 @@ def knn_plan_page(
 ) -> tuple[list[tuple[int, float | None, int]], int, bool]:
     """(the page's (studio_id, chord, total) rows, the total, whether it is an estimate).
 
-    The count first: its figure sizes the premium tier's slice. By distance, when the
-    count says the circle is small (its exact count would run), one statement reads its
-    matches, sorts them and counts them by a window — where the tier walk took a statement
-    per tier, five for a page past the premium and verified tiers — and the exact count
-    is not run apart."""
-    if params.effective_sort == "distance":
-        sql, values = _count_sql(params, centre, exact=False)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, values)
-            sampled, few = cursor.fetchone()
-        if few is not None:
-            rows = _few_rows(params, centre, seed, offset)
-            if rows:
-                return rows, rows[0][2], False
-            if offset == 0:
-                return [], 0, False
-            total, estimate = knn_plan_count(params, centre)  # past the end: no row to ride on
-            return [], total, estimate
-        total, estimate = int(sampled), True
-    else:
-        total, estimate = knn_plan_count(params, centre)
+    The sample first: its figure sizes the premium tier's slice. When it says the circle
+    is small (its exact count would run), one statement reads the circle's matches, sorts
+    them and counts them — where the exact count tested each studio of the circle and the
+    tier walk then took a statement per tier, five for a page past the premium and
+    verified tiers."""
+    sql, values = _sample_sql(params, centre)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        sampled, few = cursor.fetchone()
+    if few:
+        return *_few_rows(params, centre, seed, offset), False
+    total, estimate = int(sampled), True
     rows = knn_plan_rows(params, centre, seed, offset, total)
     return [(studio_id, chord, total) for studio_id, chord in rows], total, estimate

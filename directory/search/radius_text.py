@@ -62,6 +62,7 @@ from .knn import (
     centre_params,
     chord_params,
     chord_sql,
+    counted_page,
     flags_sql,
 )
 from .knn import _SORT_SQL as _KNN_SORT_SQL
@@ -158,14 +159,8 @@ def _page(
     if sampled > settings.SEARCH_EXACT_COUNT_LIMIT:  # many: tier by tier, the count estimated
         rows = radius_text_rows(params, centre, text, tsquery, seed, offset)
         return [(sid, chord, sampled) for sid, chord in rows], sampled, True
-    # Few: one statement, the exact count riding on the page's rows.
-    rows = radius_text_small_rows(params, centre, text, tsquery, cells, seed, offset)
-    if rows:
-        return rows, rows[0][2], False
-    if offset == 0:
-        return [], 0, False
-    # Past the end: the window count had no row to ride on.
-    return [], radius_text_exact_count(params, centre, tsquery, cells), False
+    # Few: one statement, the page and the exact count.
+    return *radius_text_small_rows(params, centre, text, tsquery, cells, seed, offset), False
 
 
 # The tsquery of a statement's located part: (SQL of the tsquery, params), and — on the
@@ -316,27 +311,6 @@ def _cells_operand(cell_queries: list[str] | None, tsquery: str) -> Operand | No
     )
 
 
-def radius_text_exact_count(
-    params: SearchParams, centre: Centre, tsquery: str, cell_queries: list[str] | None
-) -> int:
-    """The exact number of matches: a page past the end, whose window count had no row."""
-    mask_sql, mask_params = _filters(params)
-    parts = _parts(
-        centre,
-        ("%s::tsquery", [tsquery]),
-        (f"{flags_sql(params)}{mask_sql}", mask_params),
-        _cells_operand(cell_queries, tsquery),
-        city_vector=city_vector_applies(params),
-    )
-    sql = " + ".join(
-        f"(SELECT count(*) FROM {where})"  # noqa: S608
-        for where, _ in parts
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {sql}", [value for _, values in parts for value in values])
-        return int(cursor.fetchone()[0])
-
-
 def _matches(
     params: SearchParams,
     centre: Centre,
@@ -378,9 +352,9 @@ def radius_text_small_rows(
     cell_queries: list[str] | None,
     seed: str,
     offset: int,
-) -> list[tuple[int, float | None, int]]:
-    """The page's (studio_id, chord, total) rows when the sample found few matches: one
-    statement over them all, sorted in the whole order, counted by a window."""
+) -> tuple[list[tuple[int, float | None, int]], int]:
+    """(the page's (studio_id, chord, total) rows, the total) when the sample found few
+    matches: one statement over them all, sorted in the whole order and counted."""
     mask_sql, mask_params = _filters(params)
     selects = _matches(
         params,
@@ -392,16 +366,12 @@ def radius_text_small_rows(
     )
     union = " UNION ALL ".join(sql for sql, _ in selects)
     values = [value for _, select_values in selects for value in select_values]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT studio_id, chord, COUNT(*) OVER () FROM ({union}) t"  # noqa: S608
-            " ORDER BY is_premium DESC,"
-            ' CASE WHEN is_premium THEN md5(studio_id::text || %s) END COLLATE "C" ASC'
-            " NULLS LAST, is_verified DESC, has_images DESC,"
-            f" {_SORT_SQL[params.effective_sort]}, studio_id LIMIT %s OFFSET %s",
-            [*values, seed, params.page_size, offset],
-        )
-        return list(cursor.fetchall())
+    order = (
+        'is_premium DESC, CASE WHEN is_premium THEN md5(studio_id::text || %s) END COLLATE "C"'
+        " ASC NULLS LAST, is_verified DESC, has_images DESC,"
+        f" {_SORT_SQL[params.effective_sort]}, studio_id"
+    )
+    return counted_page((union, values), (order, [seed]), params.page_size, offset)
 
 
 def radius_text_rows(

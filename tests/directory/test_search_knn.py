@@ -83,7 +83,7 @@ def test_distance_pages_match_the_oracle(client, world, settings, plan, query, p
             assert names == expected, (city, radius, query)
             for name, miles in got.items():
                 assert miles == pytest.approx(distances[name], abs=0.006)
-    few = _statements(queries, "has_images DESC, chord ASC NULLS LAST, studio_id LIMIT")
+    few = _statements(queries, "ORDER BY tier,")
     walked = _statements(queries, "<->")  # a tier's nearest first, off its index
     assert (bool(few), bool(walked)) == {
         "few": (True, False),
@@ -92,16 +92,30 @@ def test_distance_pages_match_the_oracle(client, world, settings, plan, query, p
     }[plan]
 
 
+@pytest.mark.parametrize("plan", ["few", "walk"], ids=["knn-plan-few", "knn-plan-walk"])
 @pytest.mark.parametrize("sort", ["name", "newest", "rating"])
-@pytest.mark.parametrize(("query", "params"), [FILTERS[0], FILTERS[1], FILTERS[4], FILTERS[5]])
+@pytest.mark.parametrize(
+    ("query", "params"), [FILTERS[0], FILTERS[1], FILTERS[3], FILTERS[4], FILTERS[5], FILTERS[6]]
+)
 @pytest.mark.parametrize("city", ["London", "Tromsø"])
-def test_other_sorts_match_the_oracle(client, world, settings, sort, query, params, city):
+def test_other_sorts_match_the_oracle(client, world, settings, plan, sort, query, params, city):
+    """Name, newest and rating as by distance: a small circle in one statement, its sort
+    keys off the tiers' indexes ("few"), a large one tier by tier ("walk")."""
+    if plan == "walk":
+        _walk(settings)
     spec, ids = world
     lat, lng = CITIES[city]
-    for radius in (OFFERED_RADII_MI[0], 500):
-        expected, _ = oracle(spec, ids, centre=(lat, lng, radius, city), sort=sort, **params)
-        names, _ = fetch_all(client, _query(city, radius, sort=sort, **query), page_size=4)
-        assert names == expected, (city, radius, sort, query)
+    with CaptureQueriesContext(connection) as queries:
+        for radius in (OFFERED_RADII_MI[0], 500):
+            expected, _ = oracle(spec, ids, centre=(lat, lng, radius, city), sort=sort, **params)
+            names, _ = fetch_all(
+                client,
+                _query(city, radius, sort=sort, **query),
+                page_size=4,
+                exact_count=plan == "few",
+            )
+            assert names == expected, (city, radius, sort, query)
+    assert bool(_statements(queries, "ORDER BY tier,")) is (plan == "few")
 
 
 def test_the_plan_applies_to_a_centre_without_text_or_city(world, settings):
@@ -371,11 +385,10 @@ def test_pages_read_by_slices_match_the_oracle(
 ):
     """The first slice cut at a sixteenth of the rotation, a 256th, or before any key:
     every page is the oracle's, whether the slice held the page or the whole tier was read
-    after it. By distance the counts are made estimates, so that the tier walk (not the
-    small circle's one statement) reads the pages."""
+    after it. The counts are made estimates, so that the tier walk (not the small
+    circle's one statement) reads the pages."""
     monkeypatch.setattr(knn, "rotation_cut", lambda *_: cut)
-    if sort == "distance":
-        _walk(settings)
+    _walk(settings)
     spec, ids = world
     lat, lng = CITIES["London"]
     with CaptureQueriesContext(connection) as queries:
@@ -387,7 +400,7 @@ def test_pages_read_by_slices_match_the_oracle(
                 client,
                 _query("London", radius, sort=sort, **query),
                 page_size=3,
-                exact_count=sort != "distance",
+                exact_count=False,
             )
             assert names == expected, (radius, sort, query)
     assert _statements(queries, "first_slice"), "the premium tier was read by slices"
@@ -466,3 +479,28 @@ def test_the_first_slice_can_be_read_index_only_off_its_index(client, world, set
             cursor.execute(f"EXPLAIN {sliced[0]}")
             plan = "\n".join(row[0] for row in cursor.fetchall())
         assert "Index Only Scan using studio_search_premium_rotation_idx" in plan, plan
+
+
+@pytest.mark.parametrize("sort", ["distance", "name", "newest", "rating"])
+@pytest.mark.parametrize(("query", "params"), [FILTERS[0], FILTERS[1], FILTERS[5]])
+def test_a_small_circle_past_the_end_counts_in_its_page_statement(
+    client, world, sort, query, params
+):
+    """The sample, then one statement for the page and its count — past the end too, where
+    the page has no row to carry the count: two statements, no count apart, no cards."""
+    spec, ids = world
+    lat, lng = CITIES["London"]
+    expected, _ = oracle(spec, ids, centre=(lat, lng, 500, "London"), sort=sort, **params)
+    assert expected, "the world has studios around London"
+    for page, rows in ((1, min(len(expected), 5)), (len(expected) // 5 + 2, 0)):
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(
+                "/api/studios/search?"
+                + urlencode({**_query("London", 500, sort=sort, **query), "page": page})
+                + "&page_size=5"
+            ).json()
+        assert (len(body["results"]), body["count"]) == (rows, len(expected))
+        assert body["count_is_estimate"] is False
+        few = _statements(queries, "ORDER BY tier,")
+        assert len(few) == 1
+        assert len(queries.captured_queries) == 2 + bool(rows)  # the sample, the page, cards

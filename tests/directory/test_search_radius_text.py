@@ -269,9 +269,25 @@ def test_a_typo_is_retried_and_nothing_found_is_empty(clusters, settings):
     assert _compare(SearchParams(q="!!", lat=lat, lng=lng, radius=100), settings, [1]) == 0
 
 
+def test_a_typo_past_the_end_keeps_its_count_without_a_count_statement(clusters, settings):
+    """The misspelt words' sample and page (their count riding on it, none found), the
+    vocabulary, the corrected words' sample and page: five statements past the end, as on
+    page 1 without the cards — no count apart on either pass."""
+    lat, lng = CITIES["London"]
+    first = search_studios(SearchParams(q="nightingle", lat=lat, lng=lng, radius=100))
+    assert first.count > 0
+    assert first.count_is_estimate is False
+    past = SearchParams(q="nightingle", lat=lat, lng=lng, radius=100, page=first.count + 1)
+    with CaptureQueriesContext(connection) as queries:
+        page = search_studios(past)
+    assert (page.results, page.count, page.count_is_estimate) == ([], first.count, False)
+    assert len(queries.captured_queries) == 5  # seven with a count apart on each pass
+
+
 def test_the_count_past_the_limit_is_the_sample_estimate(clusters, settings):
     """The located matches in the 1-in-16 sample times 16, plus the matches without
-    coordinates in the centre's city (few: counted exactly); pages stay exact."""
+    coordinates in the centre's city (few: counted exactly), or the page's rows if more;
+    pages stay exact."""
     lat, lng = CITIES["London"]
     params = SearchParams(q="owen", lat=lat, lng=lng, radius=100, page_size=500)
     assert resolve_centre(params).fallback_city_key == "london"
@@ -283,7 +299,8 @@ def test_the_count_past_the_limit_is_the_sample_estimate(clusters, settings):
     assert len(located) < exact  # and studios without coordinates in London
     estimate = sampled * SAMPLE_STRIDE + exact - len(located)
     settings.SEARCH_EXACT_COUNT_LIMIT = estimate - 1
-    assert _page(params, True, settings) == (expected, estimate, True)
+    # Never below the page's own rows (search_studios raises an estimate to them).
+    assert _page(params, True, settings) == (expected, max(estimate, len(expected)), True)
     settings.SEARCH_EXACT_COUNT_LIMIT = estimate  # not past it: exact
     assert _page(params, True, settings) == (expected, exact, False)
 
