@@ -70,6 +70,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
+from common.pagination import DEFAULT_PAGE_SIZE  # noqa: E402
 from directory.models import Studio, StudioSearch, StudioStatus  # noqa: E402
 from directory.selectors.places import gazetteer  # noqa: E402
 
@@ -348,6 +349,18 @@ def unfiltered(args, runner: Runner, places, results: dict) -> None:
         london = statistics.median(v for k, v in rows["London"].items() if k.endswith("p50_ms"))
         berlin = statistics.median(v for k, v in rows["Berlin"].items() if k.endswith("p50_ms"))
         rows["London / Berlin (median of pages 1-5)"] = round(london / berlin, 2)
+        # Where Berlin's matches end before page 5, its later pages are empty (no cards to
+        # load) and cheaper than London's full ones: the same ratio over the pages that
+        # list studios in both cities.
+        fewest = min(rows["London"]["matches"], rows["Berlin"]["matches"])
+        listed = [page for page in range(1, 6) if (page - 1) * DEFAULT_PAGE_SIZE < fewest]
+        if 0 < len(listed) < 5:
+            ratios = [
+                rows["London"][f"page {page} p50_ms"] / rows["Berlin"][f"page {page} p50_ms"]
+                for page in listed
+            ]
+            label = f"London / Berlin (pages {listed[0]}-{listed[-1]}, results in both)"
+            rows[label] = round(statistics.median(ratios), 2)
     results["largest cities on their own"] = per_city
     radius_rows = per_city["radius 50, no filter, distance"]
     if args.legacy_runs:
