@@ -391,8 +391,8 @@ def _sample_sql(params: SearchParams, centre: Centre) -> tuple[str, list[Any]]:
     enough to be counted exactly — read in one statement that counts it then)."""
     mask_sql, mask_params = _filters(params)
     flags = flags_sql(params)
-    # Whether the exact count tests every studio of the circle: a filter does, except that
-    # premium only is counted off the premium tier's own index.
+    # Whether the exact count tests every studio of the circle: a filter does, except with
+    # premium=true (other filters or not), whose count tests the premium tier's alone.
     filtered = bool(mask_sql or flags) and params.premium is not True
     within_sql, within_params = _within(centre)
     parts = [(f"FROM studio_search WHERE {within_sql}", within_params)]

@@ -6,7 +6,8 @@ a page. Here a sample count comes first and decides how the page is read:
 
 * few matches (the sample's estimate at most SEARCH_EXACT_COUNT_LIMIT): one statement,
   the GIN's matches in the box sorted in the whole order (the rotation, the flags, the
-  sort, the id) and counted by a window — the general plan's work, on few rows; exact;
+  sort, the id) and counted beside the page (knn.counted_page) — the general plan's work,
+  on few rows; exact, also past the end;
 * many: tier by tier, as the tier plan (directory/search/knn.py), each tier off its own
   partial GiST index and only until the page is full — premium by the day's rotation
   over the tier's matches in the circle; by distance each other tier's nearest studios

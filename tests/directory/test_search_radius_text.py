@@ -299,8 +299,10 @@ def test_the_count_past_the_limit_is_the_sample_estimate(clusters, settings):
     assert len(located) < exact  # and studios without coordinates in London
     estimate = sampled * SAMPLE_STRIDE + exact - len(located)
     settings.SEARCH_EXACT_COUNT_LIMIT = estimate - 1
-    # Never below the page's own rows (search_studios raises an estimate to them).
+    # Never below the page's own rows (search_studios raises an estimate to them): a page
+    # of one shows the sample's figure itself.
     assert _page(params, True, settings) == (expected, max(estimate, len(expected)), True)
+    assert _page(replace(params, page_size=1), True, settings) == (expected[:1], estimate, True)
     settings.SEARCH_EXACT_COUNT_LIMIT = estimate  # not past it: exact
     assert _page(params, True, settings) == (expected, exact, False)
 
