@@ -356,17 +356,14 @@ def _premium_rows(
     the whole tier, as before."""
     mask_sql, mask_params = _filters(params)
     within_sql, within_params = _within(centre)
+    where = (f"{tier_sql}{mask_sql}", mask_params)
     fallback_sql, fallback_values = "", []
-    if fallback := _fallback_select(
-        centre, "studio_id, NULL", (f"{tier_sql}{mask_sql}", mask_params)
-    ):
+    if fallback := _fallback_select(centre, "studio_id, NULL", where):
         fallback_sql, fallback_values = f" UNION ALL {fallback[0]}", fallback[1]
     order = 'ORDER BY md5(studio_id::text || %s) COLLATE "C", studio_id LIMIT %s'
     cut = rotation_cut(need, matches, 1.0 if params.premium else PREMIUM_SHARE)
     if cut is not None:
-        with_sql, with_params = _first_slice_sql(
-            centre, seed, cut, (f"{tier_sql}{mask_sql}", mask_params)
-        )
+        with_sql, with_params = _first_slice_sql(centre, seed, cut, where)
         cursor.execute(
             f"{with_sql} SELECT studio_id, chord, (SELECT count(*) FROM first_slice)"  # noqa: S608
             f" FROM (SELECT studio_id, chord FROM first_slice{fallback_sql}) t {order}",
@@ -477,50 +474,51 @@ _TIER_RANK = (
 )
 
 
+def _circle_select(
+    centre: Centre, columns: str, where: tuple[str, list[Any]]
+) -> tuple[str, list[Any]]:
+    """`SELECT columns, chord` of the located studios in the circle that pass `where` (SQL,
+    params), the chord worked out once per row (OFFSET 0: the planner would otherwise push
+    the distance test into the scan and work the chord out again)."""
+    return (
+        f"SELECT * FROM (SELECT {columns}, {chord_sql()} AS chord FROM studio_search"  # noqa: S608
+        f" WHERE latitude IS NOT NULL AND cube_enlarge({CENTRE_SQL}, %s, 3) @> {_EARTH}"
+        f"{where[0]} OFFSET 0) box WHERE chord <= %s",
+        [*chord_params(centre), *centre_params(centre), centre.chord, *where[1], centre.chord],
+    )
+
+
 def _few_by_distance(params: SearchParams, centre: Centre) -> tuple[str, list[Any]]:
-    """The circle's matches with their chord and tier off the earth index (index-only:
+    """The circle's matches with their tier and chord off the earth index (index-only:
     flags, masks and the coordinates are in it), and the city's studios without
     coordinates."""
     mask_sql, mask_params = _filters(params)
-    flags = flags_sql(params)
-    # The box's studios with their chord, worked out once (OFFSET 0: the planner would
-    # otherwise push the distance test into the scan and work the chord out again).
-    sql = (
-        f"SELECT * FROM (SELECT studio_id, {_TIER_RANK} AS tier,"  # noqa: S608
-        f" {chord_sql()} AS chord FROM studio_search WHERE latitude IS NOT NULL"
-        f" AND cube_enlarge({CENTRE_SQL}, %s, 3) @> {_EARTH}{flags}{mask_sql} OFFSET 0) box"
-        " WHERE chord <= %s"
-    )
-    values = [*chord_params(centre), *centre_params(centre), centre.chord, *mask_params]
-    values.append(centre.chord)
-    columns = f"studio_id, {_TIER_RANK}, NULL::float8"
-    if fallback := _fallback_select(centre, columns, (f"{flags}{mask_sql}", mask_params)):
-        sql += f" UNION ALL {fallback[0]}"
-        values += fallback[1]
+    where = (f"{flags_sql(params)}{mask_sql}", mask_params)
+    sql, values = _circle_select(centre, f"studio_id, {_TIER_RANK} AS tier", where)
+    if fallback := _fallback_select(centre, f"studio_id, {_TIER_RANK}, NULL::float8", where):
+        sql, values = f"{sql} UNION ALL {fallback[0]}", [*values, *fallback[1]]
     return sql, values
 
 
 def _few_with_keys(params: SearchParams, centre: Centre) -> tuple[str, list[Any]]:
-    """The circle's matches with their chord, tier and sort keys: off each tier's own
+    """The circle's matches with their tier, sort keys and chord: off each tier's own
     index, where the sort columns are (index-only; the earth index has no sort columns,
     and reading them from the table cost a heap visit per studio of the circle)."""
     mask_sql, mask_params = _filters(params)
-    selects, values = [], []
-    for tier in _tiers(params):
-        selects.append(
-            f"SELECT * FROM (SELECT studio_id, {0 if tier[0] else TIERS.index(tier)} AS tier,"  # noqa: S608
-            f" {chord_sql()} AS chord, {_SORT_COLUMNS} FROM studio_search"
-            f" WHERE latitude IS NOT NULL AND cube_enlarge({CENTRE_SQL}, %s, 3) @> {_EARTH}"
-            f"{_tier_sql(tier)}{mask_sql} OFFSET 0) box WHERE chord <= %s"
+    selects = [
+        _circle_select(
+            centre,
+            f"studio_id, {0 if tier[0] else TIERS.index(tier)} AS tier, {_SORT_COLUMNS}",
+            (f"{_tier_sql(tier)}{mask_sql}", mask_params),
         )
-        values += [*chord_params(centre), *centre_params(centre), centre.chord, *mask_params]
-        values.append(centre.chord)
-    columns = f"studio_id, {_TIER_RANK}, NULL::float8, {_SORT_COLUMNS}"
-    where = (f"{flags_sql(params)}{mask_sql}", mask_params)
-    if fallback := _fallback_select(centre, columns, where):
-        selects.append(fallback[0])
-        values += fallback[1]
-    return " UNION ALL ".join(selects), values
+        for tier in _tiers(params)
+    ]
+    columns = f"studio_id, {_TIER_RANK}, {_SORT_COLUMNS}, NULL::float8"
+    if fallback := _fallback_select(
+        centre, columns, (f"{flags_sql(params)}{mask_sql}", mask_params)
+    ):
+        selects.append(fallback)
+    return " UNION ALL ".join(sql for sql, _ in selects), [v for _, vs in selects for v in vs]
 
 
 def knn_plan_page(
@@ -539,6 +537,6 @@ def knn_plan_page(
         sampled, few = cursor.fetchone()
     if few:
         return *_few_rows(params, centre, seed, offset), False
-    total, estimate = int(sampled), True
+    total = int(sampled)
     rows = knn_plan_rows(params, centre, seed, offset, total)
-    return [(studio_id, chord, total) for studio_id, chord in rows], total, estimate
+    return [(studio_id, chord, total) for studio_id, chord in rows], total, True
