@@ -50,7 +50,8 @@ class StudioCard:
 
 
 # One flat statement rather than select_related: no ORM compilation or model instances per
-# request (profiles and descriptions are wide), and the same text on PostgreSQL and SQLite.
+# request (profiles and descriptions are wide). SQLite runs this text; PostgreSQL runs the
+# same statement inside studio_search_cards() (migration 0014), planned once per connection.
 _CARDS_SQL = """
 SELECT s.id, s.name, s.city, s.abbreviated_address, s.latitude, s.longitude,
        s.is_premium, s.is_verified, u.username, u.display_name, u.avatar_url,
@@ -66,6 +67,7 @@ SELECT s.id, s.name, s.city, s.abbreviated_address, s.latitude, s.longitude,
   LEFT JOIN studio_search ss ON ss.studio_id = s.id
  WHERE s.id IN ({ids})
 """
+_CARDS_CALL = "SELECT * FROM studio_search_cards(%s::bigint[])"
 
 
 def studio_cards(rows: list[tuple[int, float | None]]) -> list[StudioCard]:
@@ -74,7 +76,10 @@ def studio_cards(rows: list[tuple[int, float | None]]) -> list[StudioCard]:
         return []
     ids = [sid for sid, _ in rows]
     with connection.cursor() as cursor:
-        cursor.execute(_CARDS_SQL.format(ids=", ".join(["%s"] * len(ids))), ids)
+        if connection.vendor == "postgresql":
+            cursor.execute(_CARDS_CALL, [ids])
+        else:
+            cursor.execute(_CARDS_SQL.format(ids=", ".join(["%s"] * len(ids))), ids)
         fetched = cursor.fetchall()
     by_id = {}
     for (
