@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from django.db import connection
 
@@ -81,36 +81,37 @@ def studio_cards(rows: list[tuple[int, float | None]]) -> list[StudioCard]:
         else:
             cursor.execute(_CARDS_SQL.format(ids=", ".join(["%s"] * len(ids))), ids)
         fetched = cursor.fetchall()
-    by_id = {}
-    for (
-        sid, name, city, abbreviated, lat, lng, premium, verified, username, display_name,
-        avatar, short_about, show_address, use_coordinates, type_mask, service_mask,
-        review_count, rating_avg, image_url, image_alt,
-    ) in fetched:  # fmt: skip
-        by_id[sid] = StudioCard(
-            id=sid,
-            name=name,
-            city=city,
-            abbreviated_address=abbreviated,
-            latitude=None if lat is None else float(lat),
-            longitude=None if lng is None else float(lng),
-            is_premium=bool(premium),
-            is_verified=bool(verified),
-            owner=CardOwner(username, display_name, avatar),
-            short_about=short_about,
-            coordinates_public=bool(show_address or use_coordinates),
-            type_mask=type_mask or 0,
-            service_mask=service_mask or 0,
-            review_count=review_count or 0,
-            rating_avg=rating_avg,
-            first_image_url=image_url,
-            first_image_alt=image_alt,
-        )
+    by_id = {row[0]: row for row in fetched}
     cards = []
     for sid, chord in rows:
-        card = by_id.get(sid)
-        if card is None:  # deleted between the two queries
+        row = by_id.get(sid)
+        if row is None:  # deleted between the two queries
             continue
-        distance = None if chord is None else round(miles_for_chord(chord), 2)
-        cards.append(replace(card, distance_mi=distance))
+        (
+            _, name, city, abbreviated, lat, lng, premium, verified, username, display_name,
+            avatar, short_about, show_address, use_coordinates, type_mask, service_mask,
+            review_count, rating_avg, image_url, image_alt,
+        ) = row  # fmt: skip
+        cards.append(
+            StudioCard(
+                id=sid,
+                name=name,
+                city=city,
+                abbreviated_address=abbreviated,
+                latitude=None if lat is None else float(lat),
+                longitude=None if lng is None else float(lng),
+                is_premium=bool(premium),
+                is_verified=bool(verified),
+                owner=CardOwner(username, display_name, avatar),
+                short_about=short_about,
+                coordinates_public=bool(show_address or use_coordinates),
+                type_mask=type_mask or 0,
+                service_mask=service_mask or 0,
+                review_count=review_count or 0,
+                rating_avg=rating_avg,
+                first_image_url=image_url,
+                first_image_alt=image_alt,
+                distance_mi=None if chord is None else round(miles_for_chord(chord), 2),
+            )
+        )
     return cards
