@@ -8,25 +8,32 @@ thread for each request and another to join it (asgiref's `ThreadSensitiveContex
 process, `/healthz` took 1.6 ms that way against 0.25 ms through the test client
 (docs/benchmarks.md, "HTTP through one Daphne").
 
-Here the middleware chain is loaded sync, as `WSGIHandler` loads it, and entered with one
-`sync_to_async`. Each request still runs all of its sync work — request signals, the chain,
-the view, `response.close()` — on one thread that no other request uses meanwhile (the
-ORM's rule, as before), but that thread is taken from a pool of single-thread executors
-(asgiref's `ThreadSensitiveContext(executor=...)`) and goes back to it afterwards. Request
-parsing, the disconnect watch and sending the response are Django's own code, unchanged.
+Here the middleware chain is loaded sync, as `WSGIHandler` loads it, and a request's sync
+work is one `sync_to_async`: `request_started`, the chain and the view, and — for a
+response whose body is already in memory — `response.close()` (`request_finished`), where
+Django's `handle()` takes three hops for them. A streamed response is closed after it is
+sent, as Django does. All of it runs on one thread that no other request uses meanwhile
+(the ORM's rule, as before), taken from a pool of single-thread executors (asgiref's
+`ThreadSensitiveContext(executor=...)`) and given back afterwards. Reading the body, the
+disconnect watch and sending the response are Django's own methods, unchanged.
 """
 
 from __future__ import annotations
 
+import asyncio
 import collections
+import contextlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import django
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
-from django.core.handlers.asgi import ASGIHandler
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
-from django.http import HttpRequest, HttpResponseBase
+from django.http import FileResponse, HttpResponseBase
+from django.urls import set_script_prefix
 
 # Threads kept between requests. A burst above it still gets a thread per request, as
 # Django's handler gives; the extra threads end once their request has.
@@ -57,9 +64,69 @@ class PooledThreadASGIHandler(ASGIHandler):
         finally:
             self._release_thread(executor)
 
-    async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
-        # The whole chain and the view in one hop, on the request's own thread.
-        return await sync_to_async(self.get_response)(request)
+    async def handle(self, scope, receive, send) -> None:
+        """Django's `ASGIHandler.handle`, with the request's sync work in one hop (`_respond`)."""
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        set_script_prefix(get_script_prefix(scope))
+        responded: list[HttpResponseBase] = []
+
+        async def process_request() -> HttpResponseBase:
+            response = await sync_to_async(self._respond)(scope, body_file, responded)
+            with contextlib.suppress(asyncio.CancelledError):  # the client left meanwhile
+                await self.send_response(response, send)
+            return response
+
+        # As Django: the disconnect watch beside the request, checked (and cancelled) first.
+        tasks = [
+            asyncio.create_task(self.listen_for_disconnect(receive)),
+            asyncio.create_task(process_request()),
+        ]
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in tasks:
+            if task.done():
+                try:
+                    task.result()
+                except RequestAborted:
+                    pass
+                except AssertionError:
+                    body_file.close()
+                    raise
+            else:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        try:
+            response = tasks[1].result()
+        except asyncio.CancelledError:
+            # Queued on the request's thread, so after `_respond` if that had started.
+            await sync_to_async(self._finish_abandoned)(responded)
+        else:
+            if response.streaming:
+                await sync_to_async(response.close)()
+        body_file.close()
+
+    def _respond(self, scope, body_file, responded: list[HttpResponseBase]) -> HttpResponseBase:
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, body_file)
+        if request is not None:
+            response = self.get_response(request)
+            response._handler_class = self.__class__
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size
+        if not response.streaming:
+            response.close()  # its body is in memory: request_finished now, on this thread
+        responded.append(response)
+        return response
+
+    def _finish_abandoned(self, responded: list[HttpResponseBase]) -> None:
+        """A request whose client went away: what Django's `handle` would have finished."""
+        if not responded:  # cancelled before its sync work began
+            signals.request_finished.send(sender=self.__class__)
+        elif responded[0].streaming:
+            responded[0].close()
 
     def _take_thread(self) -> ThreadPoolExecutor:
         with self._lock:

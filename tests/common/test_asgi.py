@@ -238,3 +238,69 @@ async def test_a_client_that_hangs_up_gets_its_request_finished_on_its_thread_af
     # request_finished (closing the request's connections) on the view's thread, after it.
     assert _steps_on_one_thread("gone") == ["started", "view", "finished"]
     await _settled(handler, 1)
+
+
+@pytest.fixture
+def hops(monkeypatch):
+    """How many times the handler hands work to a thread (asgiref's sync_to_async)."""
+    import common.asgi
+
+    calls = []
+    real = common.asgi.sync_to_async
+
+    def counted(func, *args, **kwargs):
+        calls.append(getattr(func, "__name__", repr(func)))
+        return real(func, *args, **kwargs)
+
+    monkeypatch.setattr(common.asgi, "sync_to_async", counted)
+    return calls
+
+
+async def test_a_request_s_signals_chain_view_and_close_are_one_hop(current_tag, hops):
+    handler = PooledThreadASGIHandler()
+    current_tag[0] = "one"
+    status, _body = await _get(handler, "tag=one")
+    assert status == 200
+    assert hops == ["_respond"]  # Django's own handle() takes three
+    assert _steps_on_one_thread("one") == ["started", "view", "finished"]
+
+
+@pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators")
+async def test_a_streamed_response_is_closed_in_a_second_hop_after_it_is_sent(current_tag, hops):
+    handler = PooledThreadASGIHandler()
+    current_tag[0] = "stream"
+    assert await _request(handler, "tag=stream", "/stream") == (200, b"one two")
+    assert hops == ["_respond", "close"]
+    assert _steps_on_one_thread("stream") == ["started", "view", "chunk", "chunk", "finished"]
+
+
+class _BusyThreadHandler(PooledThreadASGIHandler):
+    """Its request's thread is still busy when the request arrives."""
+
+    def __init__(self, busy: threading.Event) -> None:
+        super().__init__()
+        self.busy = busy
+
+    def _take_thread(self):
+        executor = super()._take_thread()
+        executor.submit(self.busy.wait, 10)
+        return executor
+
+
+async def test_a_request_abandoned_before_its_sync_work_began_still_gets_request_finished(
+    current_tag,
+):
+    busy = threading.Event()
+    handler = _BusyThreadHandler(busy)
+    current_tag[0] = "never"
+    abandoned = ApplicationCommunicator(handler, _scope("tag=never"))
+    await abandoned.send_input({"type": "http.request", "body": b""})
+    await asyncio.sleep(0.1)
+    await abandoned.send_input({"type": "http.disconnect"})
+    await asyncio.sleep(0.1)
+    busy.set()
+    await abandoned.wait(10)
+    # Its view never ran, nor request_started; request_finished (the connections' clean-up)
+    # ran once, as Django's handler would have run it.
+    assert _steps_on_one_thread("never") == ["finished"]
+    await _settled(handler, 1)
