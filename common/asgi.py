@@ -23,6 +23,8 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import dataclasses
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -35,9 +37,22 @@ from django.core.handlers.base import BaseHandler
 from django.http import FileResponse, HttpResponseBase
 from django.urls import set_script_prefix
 
+logger = logging.getLogger(__name__)
+
 # Threads kept between requests. A burst above it still gets a thread per request, as
 # Django's handler gives; the extra threads end once their request has.
 IDLE_REQUEST_THREADS = 16
+
+
+@dataclasses.dataclass(slots=True)
+class _RequestState:
+    """What a request's sync work got to, for a request its client abandoned."""
+
+    started: bool = False
+    response: HttpResponseBase | None = None
+    closed: bool = False  # response.close() called (request_finished sent)
+    error: BaseException | None = None
+    close_error: Exception | None = None
 
 
 def _nothing() -> None:
@@ -71,13 +86,18 @@ class PooledThreadASGIHandler(ASGIHandler):
         except RequestAborted:
             return
         set_script_prefix(get_script_prefix(scope))
-        responded: list[HttpResponseBase] = []
+        state = _RequestState()
 
-        async def process_request() -> HttpResponseBase:
-            response = await sync_to_async(self._respond)(scope, body_file, responded)
-            with contextlib.suppress(asyncio.CancelledError):  # the client left meanwhile
-                await self.send_response(response, send)
-            return response
+        async def process_request() -> None:
+            response = await sync_to_async(self._respond)(scope, body_file, state)
+            try:
+                with contextlib.suppress(asyncio.CancelledError):  # the client left meanwhile
+                    await self.send_response(response, send)
+            finally:
+                if response.streaming:  # closed once sent (or once sending failed)
+                    await sync_to_async(response.close)()
+            if state.close_error is not None:
+                raise state.close_error  # as under Django: after the response was sent
 
         # As Django: the disconnect watch beside the request, checked (and cancelled) first.
         tasks = [
@@ -98,35 +118,48 @@ class PooledThreadASGIHandler(ASGIHandler):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        try:
-            response = tasks[1].result()
-        except asyncio.CancelledError:
+        if tasks[1].cancelled():
             # Queued on the request's thread, so after `_respond` if that had started.
-            await sync_to_async(self._finish_abandoned)(responded)
-        else:
-            if response.streaming:
-                await sync_to_async(response.close)()
+            await sync_to_async(self._finish_abandoned)(state)
         body_file.close()
 
-    def _respond(self, scope, body_file, responded: list[HttpResponseBase]) -> HttpResponseBase:
-        signals.request_started.send(sender=self.__class__, scope=scope)
-        request, response = self.create_request(scope, body_file)
-        if request is not None:
-            response = self.get_response(request)
-            response._handler_class = self.__class__
-            if isinstance(response, FileResponse):
-                response.block_size = self.chunk_size
+    def _respond(self, scope, body_file, state: _RequestState) -> HttpResponseBase:
+        state.started = True
+        try:
+            signals.request_started.send(sender=self.__class__, scope=scope)
+            request, response = self.create_request(scope, body_file)
+            if request is not None:
+                response = self.get_response(request)
+                response._handler_class = self.__class__
+                if isinstance(response, FileResponse):
+                    response.block_size = self.chunk_size
+            state.response = response
+        except BaseException as error:
+            state.error = error
+            raise
         if not response.streaming:
-            response.close()  # its body is in memory: request_finished now, on this thread
-        responded.append(response)
+            # Its body is in memory: request_finished now, on this thread. A receiver's
+            # error is raised once the response has been sent, as Django raises it.
+            state.closed = True
+            try:
+                response.close()
+            except Exception as error:  # kept: raised once the response is sent
+                state.close_error = error
         return response
 
-    def _finish_abandoned(self, responded: list[HttpResponseBase]) -> None:
+    def _finish_abandoned(self, state: _RequestState) -> None:
         """A request whose client went away: what Django's `handle` would have finished."""
-        if not responded:  # cancelled before its sync work began
+        if state.error is not None or state.close_error is not None:
+            logger.error(
+                "Request failed after its client went away",
+                exc_info=state.error or state.close_error,
+            )
+        if state.closed:
+            return
+        if state.response is not None and state.response.streaming:
+            state.response.close()
+        else:  # its sync work never began, or failed before it had a response
             signals.request_finished.send(sender=self.__class__)
-        elif responded[0].streaming:
-            responded[0].close()
 
     def _take_thread(self) -> ThreadPoolExecutor:
         with self._lock:

@@ -53,9 +53,20 @@ def failing_view(request):
     raise RuntimeError("the view fails")
 
 
+def broken_stream_view(request):
+    _note(request, "view")
+
+    def chunks():
+        yield b"one "
+        raise RuntimeError("the stream breaks")
+
+    return StreamingHttpResponse(chunks(), content_type="text/plain")
+
+
 urlpatterns = [
     path("thread", thread_view),
     path("stream", streaming_view),
+    path("broken-stream", broken_stream_view),
     path("fail", failing_view),
 ]
 
@@ -303,4 +314,43 @@ async def test_a_request_abandoned_before_its_sync_work_began_still_gets_request
     # Its view never ran, nor request_started; request_finished (the connections' clean-up)
     # ran once, as Django's handler would have run it.
     assert _steps_on_one_thread("never") == ["finished"]
+    await _settled(handler, 1)
+
+
+async def test_a_request_finished_receiver_that_raises_fails_after_the_response_is_sent(
+    current_tag,
+):
+    """As under Django's handler: the client has its response, then the error is raised."""
+
+    def raising(sender, **kwargs):
+        raise RuntimeError("a receiver fails")
+
+    handler = PooledThreadASGIHandler()
+    current_tag[0] = "receiver"
+    request_finished.connect(raising)
+    try:
+        communicator = ApplicationCommunicator(handler, _scope("tag=receiver"))
+        await communicator.send_input({"type": "http.request", "body": b""})
+        start = await communicator.receive_output(10)
+        body = await communicator.receive_output(10)
+        with pytest.raises(RuntimeError, match="a receiver fails"):
+            await communicator.wait(10)
+    finally:
+        request_finished.disconnect(raising)
+    assert start["status"] == 200
+    assert json.loads(body["body"])["thread"] == seen["receiver"][0][1]
+
+
+@pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators")
+async def test_a_stream_that_breaks_while_sent_is_still_closed(current_tag):
+    handler = PooledThreadASGIHandler()
+    current_tag[0] = "broken"
+    communicator = ApplicationCommunicator(handler, _scope("tag=broken", "/broken-stream"))
+    await communicator.send_input({"type": "http.request", "body": b""})
+    start = await communicator.receive_output(10)
+    with pytest.raises(RuntimeError, match="the stream breaks"):
+        await communicator.wait(10)
+    assert start["status"] == 200
+    # request_finished (the connections back to the pool) ran all the same, on its thread.
+    assert _steps_on_one_thread("broken") == ["started", "view", "finished"]
     await _settled(handler, 1)
