@@ -13,6 +13,8 @@ from typing import Any, Generic, TypeVar
 from django.db.models import QuerySet
 from rest_framework import serializers
 
+from .serializers import FlatFieldsSerializer
+
 T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 20
@@ -20,7 +22,7 @@ MAX_PAGE_SIZE = 100
 MAX_PAGE = 10_000  # OFFSET beyond this is a crawler, not a person
 
 
-class PageFilterSerializer(serializers.Serializer):
+class PageFilterSerializer(FlatFieldsSerializer):
     """The `page` and `page_size` query parameters of every page-numbered list.
 
     A list view's FilterSerializer subclasses it and adds its own filters, so the bounds

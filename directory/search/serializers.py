@@ -17,6 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.pagination import PageFilterSerializer, PageSerializer
+from common.serializers import FlatFieldsSerializer
 
 from ..geo import LatLngBox
 from ..models import ServiceType, StudioType
@@ -84,7 +85,7 @@ class ServicesField(CommaListField):
         super().__init__(choices=ServiceType.values, **kwargs)
 
 
-class SearchFiltersSerializer(serializers.Serializer):
+class SearchFiltersSerializer(FlatFieldsSerializer):
     """The filters shared by the search, the map and saved searches."""
 
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
