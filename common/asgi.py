@@ -48,7 +48,6 @@ IDLE_REQUEST_THREADS = 16
 class _RequestState:
     """What a request's sync work got to, for a request its client abandoned."""
 
-    started: bool = False
     response: HttpResponseBase | None = None
     closed: bool = False  # response.close() called (request_finished sent)
     error: BaseException | None = None
@@ -124,7 +123,6 @@ class PooledThreadASGIHandler(ASGIHandler):
         body_file.close()
 
     def _respond(self, scope, body_file, state: _RequestState) -> HttpResponseBase:
-        state.started = True
         try:
             signals.request_started.send(sender=self.__class__, scope=scope)
             request, response = self.create_request(scope, body_file)
