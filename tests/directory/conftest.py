@@ -2,6 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.fakes.nominatim import fake_nominatim  # noqa: F401 - the fixture, for these tests
+from tests.support.module_data import built_for_the_module, for_the_test
 
 
 @pytest.fixture
@@ -18,10 +19,17 @@ def search_offline(settings):
     settings.GEOCODER_ENABLED = False
 
 
-@pytest.fixture
-def world(db):
-    """The deterministic world of tests/directory/search_data.py: (spec, ids by name)."""
+@pytest.fixture(scope="module")
+def module_world(request, django_db_setup, django_db_blocker):
+    """The world, built once for a module (tests/support/module_data.py)."""
     from tests.directory.search_data import build, world_spec
 
     spec = world_spec()
-    return spec, build(spec)
+    yield from built_for_the_module(request, django_db_blocker, lambda: (spec, build(spec)))
+
+
+@pytest.fixture
+def world(module_world, db):
+    """The deterministic world of tests/directory/search_data.py: (spec, ids by name),
+    shared by the module's tests; what a test changes is undone after it."""
+    return for_the_test(module_world)

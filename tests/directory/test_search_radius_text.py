@@ -26,15 +26,18 @@ from directory.search.radius_text import (
     circle_cells,
     radius_text_plan_applies,
 )
-from directory.selectors.places import gazetteer
-from tests.directory.search_data import CITIES, SERVICES, TYPES, build, destination
+from tests.directory.radius_text_data import (
+    CLUSTERS,
+    asks,
+    asks_the_cell_index,
+    cluster_spec,
+    compare_plans,
+    plan_page,
+)
+from tests.directory.search_data import CITIES, build, destination
+from tests.support.module_data import built_for_the_module, for_the_test
 
 pytestmark = pytest.mark.django_db
-
-CLUSTERS = ("London", "Leeds", "New York City")
-# Name words: `booth` in most names (common), `kestrel` and `nightingale` in few (rare);
-# every studio's text has its owner's name, `owen`.
-COMMON, RARE = ("booth", "sound", "voice"), ("kestrel", "nightingale", "marlin")
 
 
 @pytest.fixture(autouse=True)
@@ -42,49 +45,15 @@ def _offline(search_offline):
     """No page cache, no geocoder (tests/directory/conftest.py)."""
 
 
-def _spec(seed: int = 14, per_cluster: int = 90, clusters=CLUSTERS) -> list[dict]:
-    """Studios clustered within ~60 miles of each city (some sharing a point, some without
-    coordinates), names built so that a phrase starts a name, is inside one, or neither."""
-    rnd = random.Random(seed)
-    studios = []
-    for city in clusters:
-        lat, lng = CITIES[city]
-        shared = destination(lat, lng, 5, 1.0)  # several studios on one point: distance ties
-        for i in range(per_cluster):
-            if rnd.random() < 0.08:
-                plat, plng = shared
-            else:
-                plat, plng = destination(
-                    lat, lng, 60 * math.sqrt(rnd.random()), rnd.uniform(0, 2 * math.pi)
-                )
-            words = [w for w in COMMON if rnd.random() < 0.7] + [
-                w for w in RARE if rnd.random() < 0.06
-            ]
-            rnd.shuffle(words)
-            no_coords = rnd.random() < 0.1
-            studios.append(
-                {
-                    "name": f"{' '.join(words[:2]).title()} {city} {i:03d} {' '.join(words[2:])}",
-                    "city": city,
-                    "lat": None if no_coords else round(plat, 8),
-                    "lng": None if no_coords else round(plng, 8),
-                    "types": rnd.sample(TYPES, rnd.choice([0, 1, 2])),
-                    "services": rnd.sample(SERVICES, rnd.choice([0, 1, 2])),
-                    "premium": rnd.random() < 0.2,
-                    "verified": rnd.random() < 0.35,
-                    "images": rnd.choice([0, 0, 1]),
-                    "ratings": [rnd.randint(1, 5) for _ in range(rnd.choice([0, 1, 2]))],
-                    "days_old": rnd.randint(0, 400),
-                    "status": "ACTIVE" if rnd.random() < 0.95 else "DRAFT",
-                    "visible": True,
-                }
-            )
-    return studios
+@pytest.fixture(scope="module")
+def module_clusters(request, django_db_setup, django_db_blocker):
+    yield from built_for_the_module(request, django_db_blocker, lambda: build(cluster_spec()))
 
 
 @pytest.fixture
-def clusters(db) -> dict[str, int]:
-    return build(_spec())
+def clusters(module_clusters, db) -> dict[str, int]:
+    """The clustered studios, built once for the module (tests/support/module_data.py)."""
+    return for_the_test(module_clusters)
 
 
 FLAGS = [
@@ -109,34 +78,6 @@ TEXTS = [
     "xqzzyq",  # nothing at all, not even a typo
     "leeds",
 ]
-
-
-def _page(params: SearchParams, plan: bool, settings, day: dt.date | None = None):
-    settings.SEARCH_RADIUS_TEXT_PLAN = plan
-    page = search_studios(params, day=day)
-    return (
-        [(card.id, card.distance_mi) for card in page.results],
-        page.count,
-        page.count_is_estimate,
-    )
-
-
-def _compare(params: SearchParams, settings, pages, day: dt.date | None = None) -> int:
-    """Pages `pages` of both plans: the same rows; the same count when the plan's is exact
-    (an estimate: past the limit). Returns the general plan's count."""
-    count = 0
-    for page in pages:
-        query = replace(params, page=page)
-        got, got_count, estimate = _page(query, True, settings, day)
-        expected, count, expected_estimate = _page(query, False, settings, day)
-        assert got == expected, (query, page)
-        assert expected_estimate is False
-        if estimate:
-            assert got_count > settings.SEARCH_EXACT_COUNT_LIMIT, query
-        else:
-            assert got_count == count, query
-    settings.SEARCH_RADIUS_TEXT_PLAN = True
-    return count
 
 
 def _random_queries(n: int, seed: int = 2026) -> list[SearchParams]:
@@ -167,11 +108,11 @@ def test_random_queries_give_the_general_plans_pages(clusters, settings, walk):
     matched = walked = 0
     for params in _random_queries(60):
         assert radius_text_plan_applies(params, resolve_centre(params))
-        count = _compare(params, settings, range(1, 5))
+        count = compare_plans(params, settings, range(1, 5))
         last = max(1, math.ceil(count / params.page_size))
-        _compare(params, settings, [last, last + 1])
+        compare_plans(params, settings, [last, last + 1])
         matched += count > 0
-        walked += _page(params, True, settings)[2]  # an estimate: read tier by tier
+        walked += plan_page(params, True, settings)[2]  # an estimate: read tier by tier
     settings.SEARCH_RADIUS_TEXT_PLAN = True
     assert matched > 30  # most queries find something
     if walk:  # a match in the sample: past a limit of 0
@@ -191,8 +132,8 @@ def test_every_page_of_a_big_circle_in_each_sort_and_filter(clusters, settings, 
             params = SearchParams(
                 q=q, lat=lat, lng=lng, radius=100, sort=sort, page_size=20, **flags
             )
-            count = _compare(params, settings, [1])
-            _compare(params, settings, range(2, count // 20 + 3))
+            count = compare_plans(params, settings, [1])
+            compare_plans(params, settings, range(2, count // 20 + 3))
 
 
 def test_studios_without_coordinates_in_the_centres_city_are_listed(clusters, settings):
@@ -206,8 +147,8 @@ def test_studios_without_coordinates_in_the_centres_city_are_listed(clusters, se
     assert distances[-1] is None  # after the located ones
     for walk_limit in (2000, 0):
         settings.SEARCH_EXACT_COUNT_LIMIT = walk_limit
-        _compare(params, settings, [1, 2])
-        _compare(replace(params, sort="relevance"), settings, [1, 2])
+        compare_plans(params, settings, [1, 2])
+        compare_plans(replace(params, sort="relevance"), settings, [1, 2])
 
 
 def test_a_page_boundary_among_studios_at_the_same_distance(clusters, settings):
@@ -243,7 +184,7 @@ def test_a_page_boundary_among_studios_at_the_same_distance(clusters, settings):
             has_images=False,
             page_size=page_size,
         )
-        _compare(params, settings, range(1, 30 // page_size + 2))
+        compare_plans(params, settings, range(1, 30 // page_size + 2))
 
 
 def test_the_premium_rotation_of_any_day_is_the_general_plans(clusters, settings):
@@ -255,18 +196,19 @@ def test_the_premium_rotation_of_any_day_is_the_general_plans(clusters, settings
         for days in range(4):
             day = today + dt.timedelta(days=days)
             params = SearchParams(q="owen", lat=lat, lng=lng, radius=100, premium=True)
-            _compare(params, settings, [1, 2], day=day)
-            firsts.add(_page(params, True, settings, day)[0][0][0])
+            compare_plans(params, settings, [1, 2], day=day)
+            firsts.add(plan_page(params, True, settings, day)[0][0][0])
     assert len(firsts) > 1  # the days' orders differ
 
 
 def test_a_typo_is_retried_and_nothing_found_is_empty(clusters, settings):
     lat, lng = CITIES["London"]
     typo = SearchParams(q="nightingle", lat=lat, lng=lng, radius=100)
-    assert _compare(typo, settings, [1]) > 0
-    assert _compare(SearchParams(q="xqzzyq", lat=lat, lng=lng, radius=100), settings, [1, 2]) == 0
+    assert compare_plans(typo, settings, [1]) > 0
+    nothing = SearchParams(q="xqzzyq", lat=lat, lng=lng, radius=100)
+    assert compare_plans(nothing, settings, [1, 2]) == 0
     # No word at all: the general plan answers (nothing).
-    assert _compare(SearchParams(q="!!", lat=lat, lng=lng, radius=100), settings, [1]) == 0
+    assert compare_plans(SearchParams(q="!!", lat=lat, lng=lng, radius=100), settings, [1]) == 0
 
 
 def test_a_typo_past_the_end_keeps_its_count_without_a_count_statement(clusters, settings):
@@ -291,7 +233,7 @@ def test_the_count_past_the_limit_is_the_sample_estimate(clusters, settings):
     lat, lng = CITIES["London"]
     params = SearchParams(q="owen", lat=lat, lng=lng, radius=100, page_size=500)
     assert resolve_centre(params).fallback_city_key == "london"
-    expected, exact, _ = _page(params, False, settings)
+    expected, exact, _ = plan_page(params, False, settings)
     assert len(expected) == exact
     located = [sid for sid, miles in expected if miles is not None]
     sampled = sum(1 for sid in located if sid % SAMPLE_STRIDE == 0)
@@ -301,10 +243,10 @@ def test_the_count_past_the_limit_is_the_sample_estimate(clusters, settings):
     settings.SEARCH_EXACT_COUNT_LIMIT = estimate - 1
     # Never below the page's own rows (search_studios raises an estimate to them): a page
     # of one shows the sample's figure itself.
-    assert _page(params, True, settings) == (expected, max(estimate, len(expected)), True)
-    assert _page(replace(params, page_size=1), True, settings) == (expected[:1], estimate, True)
+    assert plan_page(params, True, settings) == (expected, max(estimate, len(expected)), True)
+    assert plan_page(replace(params, page_size=1), True, settings) == (expected[:1], estimate, True)
     settings.SEARCH_EXACT_COUNT_LIMIT = estimate  # not past it: exact
-    assert _page(params, True, settings) == (expected, exact, False)
+    assert plan_page(params, True, settings) == (expected, exact, False)
 
 
 def test_the_plan_applies_to_text_with_a_centre_and_no_city(settings):
@@ -391,41 +333,6 @@ def test_no_cells_for_a_negated_word():
     assert circle_cells(SearchParams(q="booth-sound"), centre)  # a phrase, not a negation
 
 
-@pytest.fixture
-def far_clusters(db) -> dict[str, int]:
-    """Studios across the antimeridian (Taveuni, -179.95°) and at 78° north."""
-    return build(_spec(seed=21, per_cluster=70, clusters=("Taveuni", "Longyearbyen")))
-
-
-def _asks(params: SearchParams, settings, index_function: str) -> bool:
-    settings.SEARCH_RADIUS_TEXT_PLAN = True
-    with CaptureQueriesContext(connection) as queries:
-        search_studios(params)
-    return any(index_function in q["sql"] for q in queries.captured_queries)
-
-
-def _asks_the_cell_index(params: SearchParams, settings) -> bool:
-    return _asks(params, settings, "studio_search_cell_vector")
-
-
-@pytest.mark.parametrize("place", ["Taveuni", "Longyearbyen"])
-def test_small_circles_off_the_cell_index_give_the_general_plans_pages(
-    far_clusters, settings, place
-):
-    """Across the antimeridian and far north, small circles ask the cell index, wide ones
-    the earth box; both give the general plan's pages, in every sort."""
-    lat, lng = CITIES[place]
-    used = set()
-    for radius in (5, 20, 40, 60, 100):
-        for q in ("booth", "owen", "kestrel", "voi"):
-            for sort in ("relevance", "distance", "name"):
-                params = SearchParams(q=q, lat=lat, lng=lng, radius=radius, sort=sort, page_size=7)
-                used.add(_asks_the_cell_index(params, settings))
-                count = _compare(params, settings, [1, 2])
-                _compare(params, settings, range(3, count // 7 + 3))
-    assert used == {True, False}
-
-
 def test_phrases_and_negations_give_the_general_plans_pages(clusters, settings):
     """A phrase (`booth-sound`, `"sound booth"`) asks the cell index and tests each row
     again (the cell vector has no positions); a negation takes the earth box."""
@@ -437,22 +344,22 @@ def test_phrases_and_negations_give_the_general_plans_pages(clusters, settings):
         ("sound booth", True),
     ):
         params = SearchParams(q=q, lat=lat, lng=lng, radius=30, page_size=10)
-        assert _asks_the_cell_index(params, settings) is cells, q
-        assert _compare(params, settings, [1, 2, 3]) > 0, q
+        assert asks_the_cell_index(params, settings) is cells, q
+        assert compare_plans(params, settings, [1, 2, 3]) > 0, q
 
 
 def test_the_cell_index_follows_a_studio_that_moves(clusters, settings):
     """An expression index: a studio moved to another cell is found in the new one only."""
     lat, lng = CITIES["Leeds"]
     params = SearchParams(q="kestrel", lat=lat, lng=lng, radius=10, page_size=100)
-    assert _asks_the_cell_index(params, settings)
+    assert asks_the_cell_index(params, settings)
     before = {card.id for card in search_studios(params).results}
     studio = Studio.objects.filter(name__icontains="kestrel").exclude(id__in=before).first()
     assert studio is not None
     studio.latitude, studio.longitude = Decimal(str(round(lat, 6))), Decimal(str(round(lng, 6)))
     studio.save()
     assert studio.id in {card.id for card in search_studios(params).results}
-    _compare(params, settings, [1])
+    compare_plans(params, settings, [1])
 
 
 # --- The city vector (migration 0010): the centre's city's studios without coordinates ---
@@ -473,33 +380,10 @@ def test_the_centres_city_without_coordinates_comes_off_the_city_vector(clusters
     ):
         for sort in ("relevance", "distance", "name"):
             params = SearchParams(q=q, lat=lat, lng=lng, radius=10, sort=sort, page_size=100)
-            assert _asks(params, settings, "studio_search_city_vector") is vector, q
-            _compare(params, settings, [1, 2])
+            assert asks(params, settings, "studio_search_city_vector") is vector, q
+            compare_plans(params, settings, [1, 2])
     page = search_studios(SearchParams(q="owen", lat=lat, lng=lng, radius=10, page_size=100))
     assert None in [card.distance_mi for card in page.results]
-
-
-@pytest.mark.parametrize("city", ["L'Aquila", "'s-Hertogenbosch", "Cap-Haïtien"])
-def test_a_city_key_with_quotes_and_accents(db, settings, city):
-    """The vector tags lexemes with the key's digest: quotes and accents in a city's name
-    need no escaping in the query."""
-    place = gazetteer().lookup(city)
-    spec = [
-        {**row, "city": city, "name": f"{row['name']} {i}"}
-        for i, row in enumerate(_spec(seed=5, per_cluster=40, clusters=("London",)))
-    ]
-    for row in spec:  # moved from London to the city, without coordinates one in three
-        if row["lat"] is not None and spec.index(row) % 3:
-            row["lat"], row["lng"] = destination(place.latitude, place.longitude, 3, 1.0)
-        else:
-            row["lat"] = row["lng"] = None
-    build(spec)
-    params = SearchParams(q="owen", lat=place.latitude, lng=place.longitude, radius=10)
-    assert resolve_centre(params).fallback_city_key == city.casefold()
-    assert _asks(params, settings, "studio_search_city_vector")
-    count = _compare(params, settings, [1, 2, 3])
-    without = sum(1 for row in spec if row["lat"] is None and row["status"] == "ACTIVE")
-    assert count > without > 0
 
 
 def test_the_city_vector_follows_a_studio_that_moves_city(clusters, settings):
@@ -515,4 +399,4 @@ def test_the_city_vector_follows_a_studio_that_moves_city(clusters, settings):
     studio.save()
     assert studio.id not in {card.id for card in search_studios(leeds).results}
     assert studio.id in {card.id for card in search_studios(london).results}
-    _compare(london, settings, [1, 2])
+    compare_plans(london, settings, [1, 2])

@@ -23,6 +23,7 @@ from tests.support.processes import (
     http_get,
     live_database_url,
     service_env,
+    wait_for_other_sessions_to_settle,
     wait_until,
 )
 
@@ -64,6 +65,21 @@ def browser():
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _servers_settle_before_the_flush(request):
+    """A browser test's servers finish what the closed pages left them before the test
+    database is flushed (wait_for_other_sessions_to_settle). Set up after pytest-django's
+    database fixture, so torn down before it."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    yield
+    if marker.kwargs.get("transaction"):
+        wait_for_other_sessions_to_settle()
 
 
 class PageErrors(list):

@@ -52,6 +52,30 @@ def wait_until(predicate, *, timeout: float = 20.0, interval: float = 0.1, what:
     raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
 
 
+def wait_for_other_sessions_to_settle(*, quiet_polls: int = 2, timeout: float = 10.0) -> None:
+    """Until no other session on the test database is running a statement or holding a
+    transaction open, `quiet_polls` times in a row.
+
+    A transactional test's teardown truncates every table; a request that a server the test
+    started is still serving (a read receipt sent as the browser closed) holds locks on some
+    of them and wants others, and PostgreSQL breaks the deadlock by failing one side, often
+    the flush. Past `timeout` the flush goes ahead as before.
+    """
+    from django.db import connection
+
+    deadline, quiet = time.monotonic() + timeout, 0
+    while quiet < quiet_polls and time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state IS NOT NULL AND state <> 'idle'"
+            )
+            busy = cursor.fetchone()[0]
+        quiet = 0 if busy else quiet + 1
+        if quiet < quiet_polls:
+            time.sleep(0.05)
+
+
 def http_get(url: str, timeout: float = 5.0) -> tuple[int, bytes, dict[str, str]]:
     request = urllib.request.Request(url, headers={"Host": "127.0.0.1"})
     try:

@@ -1,0 +1,77 @@
+"""tests/support/module_data.py: rows built once for a module, each test's changes undone,
+nothing committed, a module with a transactional test refused. The tests run in file
+order (the first changes what the second checks)."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import User
+from tests.factories import UserFactory
+from tests.support.module_data import built_for_the_module, for_the_test, transactional_tests
+
+BUILT = []
+
+
+@pytest.fixture(scope="module")
+def module_people(request, django_db_setup, django_db_blocker):
+    def build():
+        BUILT.append(1)
+        return {"ann": UserFactory(username="module-ann", display_name="Ann")}
+
+    yield from built_for_the_module(request, django_db_blocker, build)
+    with django_db_blocker.unblock():  # rolled back: not in the database any more
+        assert not User.objects.filter(username="module-ann").exists()
+
+
+@pytest.fixture
+def people(module_people, db):
+    return for_the_test(module_people)
+
+
+@pytest.mark.django_db
+def test_a_test_changes_the_rows_and_the_objects(people):
+    ann = people["ann"]
+    ann.display_name = "Changed"
+    ann.save()
+    UserFactory(username="module-bob")
+    assert User.objects.get(username="module-ann").display_name == "Changed"
+
+
+@pytest.mark.django_db
+def test_the_next_test_gets_them_as_built(people):
+    assert BUILT == [1]  # built once for both tests
+    assert people["ann"].display_name == "Ann"
+    assert User.objects.get(username="module-ann").display_name == "Ann"
+    assert not User.objects.filter(username="module-bob").exists()
+
+
+@pytest.mark.django_db
+def test_nothing_is_committed(people):
+    import psycopg
+    from django.db import connection
+
+    db = connection.settings_dict
+    with psycopg.connect(
+        dbname=db["NAME"],
+        user=db.get("USER") or "postgres",
+        host=db.get("HOST") or "127.0.0.1",
+        port=db.get("PORT") or 5432,
+        autocommit=True,
+    ) as other:
+        seen = other.execute("SELECT count(*) FROM users WHERE username = 'module-ann'")
+        assert seen.fetchone()[0] == 0
+
+
+class _Item:
+    def __init__(self, name: str, *args, **kwargs) -> None:
+        self.name, self.marker = name, pytest.mark.django_db(*args, **kwargs).mark
+
+    def get_closest_marker(self, name: str):
+        return self.marker if name == "django_db" else None
+
+
+def test_the_tests_that_commit_are_named():
+    items = [_Item("a"), _Item("b", transaction=True), _Item("c", True), _Item("d", False)]
+    assert transactional_tests(items) == ["b", "c"]
+    assert transactional_tests(item for item in items if item.name in "ad") == []
