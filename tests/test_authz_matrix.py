@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import authz_matrix as matrix
 from tests.factories import StudioFactory, UserFactory
+from tests.support.module_data import built_for_the_module, for_the_test
 from tests.utils import session_token_for
 
 
@@ -113,8 +114,20 @@ def test_the_matrix_has_no_stale_entries():
 # --- running the matrix -----------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def module_world(request, django_db_setup, django_db_blocker):
+    """The people, their studio and their sessions, built once for the module
+    (tests/support/module_data.py)."""
+    yield from built_for_the_module(request, django_db_blocker, _build_world)
+
+
 @pytest.fixture
-def world(db) -> tuple[matrix.World, dict[str, str]]:
+def world(module_world, db) -> tuple[matrix.World, dict[str, str]]:
+    """Each test's copy; what a check's setup adds is undone after the test."""
+    return for_the_test(module_world)
+
+
+def _build_world() -> tuple[matrix.World, dict[str, str]]:
     user = UserFactory(username="matrix_user")
     owner = UserFactory(username="matrix_owner", owner=True)
     studio = StudioFactory(owner=owner)
