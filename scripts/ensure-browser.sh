@@ -20,7 +20,7 @@ if [[ ! -x "$CHROMIUM" ]]; then
 fi
 say "$("$CHROMIUM" --version 2>/dev/null | head -n1)"
 
-# axe-core, for the accessibility scan of the browser tests (tests/frontend/test_accessibility.py),
+# axe-core, for the accessibility scan of the browser tests (tests/frontend/accessibility.py),
 # from the npm registry into var/axe/ (ignored by git). Pinned: a new rule set is a choice.
 AXE_VERSION=4.10.3
 AXE_DIR=${AXE_DIR:-var/axe}

@@ -31,10 +31,10 @@ from tests.factories import (
     UserFactory,
 )
 from tests.fakes.stripe import PRICE_ID, SECRET_KEY, WEBHOOK_SECRET, FakeStripe, sign, start
+from tests.frontend.accessibility import scan
 from tests.frontend.browser import in_thread, sign_in_with_cookie
 from tests.frontend.conftest import Servers
 from tests.frontend.screenshots import shoot
-from tests.frontend.test_accessibility import scan
 from tests.support.processes import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -88,7 +88,7 @@ def context_of(browser, page_errors):
     contexts = []
 
     def open_as(user, base: str):
-        # bypass_csp: axe-core is injected as a script (test_accessibility.py does the same).
+        # bypass_csp: axe-core is injected as a script (as in tests/frontend/accessibility.py).
         context = browser.new_context(bypass_csp=True)
         # Stripe's own pages are not reachable offline: answer them with a stub.
         context.route(

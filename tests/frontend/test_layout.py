@@ -19,9 +19,9 @@ from tests.factories import (
     StudioImageFactory,
     UserFactory,
 )
+from tests.frontend.accessibility import AXE, scan
 from tests.frontend.browser import sign_in_with_cookie
 from tests.frontend.screenshots import DESKTOP, PHONE, horizontal_overflow, shoot
-from tests.frontend.test_accessibility import AXE, scan
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

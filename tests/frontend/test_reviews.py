@@ -12,9 +12,9 @@ from playwright.sync_api import expect
 from directory.models import Review, ReviewResponse, ReviewStatus
 from moderation.services import review_decide
 from tests.factories import ReviewFactory, StudioFactory, UserFactory
+from tests.frontend.accessibility import scan
 from tests.frontend.browser import in_thread, sign_in_with_cookie, signed_in_pages
 from tests.frontend.screenshots import DESKTOP, PHONE, horizontal_overflow, shoot
-from tests.frontend.test_accessibility import scan
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,5 +1,7 @@
-"""axe-core's scan of every page (WCAG 2 A and AA rules), as an anonymous visitor and as a
-signed-in member, on desktop and phone: no serious or critical violation.
+"""axe-core's scan of every page (WCAG 2 A and AA rules), as an anonymous visitor, a
+signed-in member and a studio owner: no serious or critical violation. One viewport a
+test module (test_accessibility_desktop.py, test_accessibility_phone.py), so the two
+scans, a minute or more each, run on two pytest-xdist workers at once.
 
 axe-core comes from npm (scripts/ensure-browser.sh puts it in var/axe/; `make test` and
 `make browser-up` run it). It is injected into the page by playwright, so these contexts
@@ -29,9 +31,6 @@ from tests.factories import (
     UserFactory,
 )
 from tests.frontend.browser import in_thread, sign_in_with_cookie
-from tests.frontend.screenshots import DESKTOP, PHONE
-
-pytestmark = pytest.mark.django_db(transaction=True)
 
 AXE = Path(settings.BASE_DIR) / "var" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 SERIOUS = ("serious", "critical")
@@ -59,8 +58,8 @@ def scan(page) -> list[dict]:
     return [v for v in result if v["impact"] in SERIOUS]
 
 
-@pytest.fixture
-def site():
+@pytest.fixture(name="site_to_scan")
+def _site_to_scan():
     owner = UserFactory(username="owner", display_name="Olive Owner", owner=True)
     studio = StudioFactory(owner=owner, name="Quiet Booth", description="A treated room.")
     StudioTypeFactory(studio=studio)
@@ -83,33 +82,33 @@ def site():
     return {"studio": studio, "member": member, "owner": owner}
 
 
-def test_every_page_has_no_serious_accessibility_violation(browser, servers, page_errors, site):
+def assert_every_page_is_accessible(browser, servers, page_errors, site, viewport) -> None:
+    """Every page at `viewport` (a playwright viewport dict) as each kind of visitor."""
     assert AXE.is_file(), f"{AXE} is missing: run `make browser-up` (scripts/ensure-browser.sh)"
     server = servers.base(0)
     public = [*PUBLIC, f"/studios/{site['studio'].pk}", "/owner"]
     found = {}
-    for viewport_name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        anonymous = browser.new_context(viewport=viewport, bypass_csp=True)
-        signed_in = browser.new_context(viewport=viewport, bypass_csp=True)
-        sign_in_with_cookie(signed_in, site["member"], server)
-        owner = browser.new_context(viewport=viewport, bypass_csp=True)
-        sign_in_with_cookie(owner, site["owner"], server)
-        owner_pages = [path.format(studio_id=site["studio"].pk) for path in OWNER]
-        try:
-            for context, paths in (
-                (anonymous, public),
-                (signed_in, [*public, *MEMBER]),
-                (owner, owner_pages),
-            ):
-                page = page_errors.watch(context.new_page())
-                for path in paths:
-                    page.goto(f"{server}{path}")
-                    violations = scan(page)
-                    if violations:
-                        found[f"{viewport_name} {path}"] = violations
-                page.close()
-        finally:
-            anonymous.close()
-            signed_in.close()
-            owner.close()
+    anonymous = browser.new_context(viewport=viewport, bypass_csp=True)
+    signed_in = browser.new_context(viewport=viewport, bypass_csp=True)
+    sign_in_with_cookie(signed_in, site["member"], server)
+    owner = browser.new_context(viewport=viewport, bypass_csp=True)
+    sign_in_with_cookie(owner, site["owner"], server)
+    owner_pages = [path.format(studio_id=site["studio"].pk) for path in OWNER]
+    try:
+        for visitor, context, paths in (
+            ("anonymous", anonymous, public),
+            ("member", signed_in, [*public, *MEMBER]),
+            ("owner", owner, owner_pages),
+        ):
+            page = page_errors.watch(context.new_page())
+            for path in paths:
+                page.goto(f"{server}{path}")
+                violations = scan(page)
+                if violations:
+                    found[f"{visitor} {path}"] = violations
+            page.close()
+    finally:
+        anonymous.close()
+        signed_in.close()
+        owner.close()
     assert not found, json.dumps(found, indent=1)
