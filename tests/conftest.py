@@ -8,6 +8,7 @@ from email import message_from_bytes
 import pytest
 from django.conf import settings
 
+from tests.support import fast_flush
 from tests.support.processes import (
     Process,
     celery_worker_command,
@@ -18,6 +19,7 @@ from tests.support.processes import (
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    fast_flush.install()
     if not (settings.IS_POSTGRES and settings.REDIS_URL):
         pytest.exit(
             "The suite runs on PostgreSQL and Redis: run `make test`, or set DATABASE_URL "

@@ -1,0 +1,75 @@
+"""tests/support/fast_flush.py: the flush after a transactional test empties every table
+Django's would (the append-only audit log and the search tables included), keeps
+post_migrate's rows, leaves the triggers on for what follows, and falls back to Django's
+TRUNCATE when sequences are to be reset."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import DatabaseError, connection, transaction
+
+from moderation.models import AuditLogEntry
+from tests.factories import (
+    AuditLogEntryFactory,
+    MessageFactory,
+    ReviewFactory,
+    StudioFactory,
+    UserFactory,
+)
+from tests.support.fast_flush import POST_MIGRATE_TABLES, sql_flush_rows
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _counts() -> dict[str, int]:
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    with connection.cursor() as cursor:
+        return {
+            table: cursor.execute(
+                f"SELECT count(*) FROM {connection.ops.quote_name(table)}"  # noqa: S608
+            ).fetchone()[0]
+            for table in tables
+        }
+
+
+def test_the_flush_empties_every_table_but_post_migrates():
+    owner = UserFactory()
+    studio = StudioFactory(owner=owner)
+    ReviewFactory(studio=studio)
+    MessageFactory(sender=owner, receiver=UserFactory())
+    AuditLogEntryFactory()
+    before = _counts()
+    assert before["studios"]
+    assert before["studio_search"]
+    assert before["moderation_audit_log"]
+
+    call_command("flush", verbosity=0, interactive=False, reset_sequences=False)
+
+    after = _counts()
+    assert {t: n for t, n in after.items() if n and t not in POST_MIGRATE_TABLES} == {}
+    assert all(after[t] for t in POST_MIGRATE_TABLES)
+    # The replication role was the flush's transaction's only: the audit log refuses again.
+    entry = AuditLogEntryFactory()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditLogEntry.objects.filter(pk=entry.pk).delete()
+    # And the search triggers run again: a new studio is indexed.
+    StudioFactory(owner=UserFactory())
+    assert _counts()["studio_search"] == 1
+
+
+def test_an_empty_database_costs_no_statement_and_sequences_take_truncate():
+    call_command("flush", verbosity=0, interactive=False, reset_sequences=False)
+    assert sql_flush_rows(no_style(), connection, reset_sequences=False) == []
+    UserFactory()
+    set_role, *deletes = sql_flush_rows(no_style(), connection, reset_sequences=False)
+    assert set_role == "SET LOCAL session_replication_role = replica"
+    assert set(deletes) == {
+        'DELETE FROM "realtime_event_streams"',
+        'DELETE FROM "user_profiles"',
+        'DELETE FROM "users"',
+    }
+    (statement, *_) = sql_flush_rows(no_style(), connection, reset_sequences=True)
+    assert statement.startswith("TRUNCATE ")
+    assert "RESTART IDENTITY" in statement
