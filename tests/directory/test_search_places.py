@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 
 from directory.selectors.places import nearest_city_name, resolve_place
+from tests.fakes import serve_in_thread
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +59,7 @@ def nominatim(settings):
     FakeNominatim.requests = []
     FakeNominatim.fail = False
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeNominatim)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(server)
     settings.GEOCODER_ENABLED = True
     settings.GEOCODER_NOMINATIM_URL = f"http://127.0.0.1:{server.server_port}"
     settings.GEOCODER_MIN_INTERVAL = 0.01

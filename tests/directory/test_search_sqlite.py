@@ -41,24 +41,21 @@ def _queries() -> list[str]:
     return queries
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("facet_plan", [True, False], ids=["facet-plan", "general-plan"])
-def test_sqlite_gives_the_same_results_as_postgresql(tmp_path, settings, facet_plan):
-    settings.SEARCH_CACHE_SECONDS = 0
-    settings.GEOCODER_ENABLED = False
-    settings.SEARCH_FACET_PLAN = facet_plan
-    queries = _queries()
-
+@pytest.fixture(scope="module")
+def on_sqlite(tmp_path_factory) -> list[dict]:
+    """The queries' answers in embedded mode, once for both PostgreSQL plans (SQLite has
+    one plan)."""
+    var = tmp_path_factory.mktemp("embedded") / "var"
     env = {
         "PATH": os.environ.get("PATH", ""),
-        "VAR_DIR": str(tmp_path / "var"),  # embedded mode: no DATABASE_URL, no REDIS_URL
+        "VAR_DIR": str(var),  # embedded mode: no DATABASE_URL, no REDIS_URL
         "DJANGO_SETTINGS_MODULE": "project.settings",
         "GEOCODER_ENABLED": "0",
         "SEARCH_CACHE_SECONDS": "0",
         "LOG_LEVEL": "ERROR",
     }
     embedded = subprocess.run(
-        [PYTHON, "-m", "tests.directory.search_data", json.dumps(queries)],
+        [PYTHON, "-m", "tests.directory.search_data", json.dumps(_queries())],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -67,8 +64,17 @@ def test_sqlite_gives_the_same_results_as_postgresql(tmp_path, settings, facet_p
         check=False,
     )
     assert embedded.returncode == 0, embedded.stderr[-3000:]
-    assert (tmp_path / "var" / "studio-finder.sqlite3").exists()
-    on_sqlite = json.loads(embedded.stdout)
+    assert (var / "studio-finder.sqlite3").exists()
+    return json.loads(embedded.stdout)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("facet_plan", [True, False], ids=["facet-plan", "general-plan"])
+def test_sqlite_gives_the_same_results_as_postgresql(on_sqlite, settings, facet_plan):
+    settings.SEARCH_CACHE_SECONDS = 0
+    settings.GEOCODER_ENABLED = False
+    settings.SEARCH_FACET_PLAN = facet_plan
+    queries = _queries()
 
     # Premium rotation orders by studio id: number the studios from 1, as a fresh SQLite does.
     with connection.cursor() as cursor:

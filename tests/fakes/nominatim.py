@@ -18,6 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.fakes import serve_in_thread
+
 # Real places (coordinates as Nominatim returns them), keyed by a lower-case query.
 PLACES: dict[str, dict] = {
     "10 downing street, london": {
@@ -141,7 +143,7 @@ def start(fake: FakeNominatim) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(fake))
     server.daemon_threads = True
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     return server
 
 

@@ -24,6 +24,8 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from tests.fakes import serve_in_thread
+
 
 @dataclass
 class _Grant:
@@ -73,7 +75,7 @@ class FakeOIDCProvider:
             oidc = provider
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        serve_in_thread(self._server)
         return self
 
     def stop(self) -> None:

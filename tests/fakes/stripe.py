@@ -30,6 +30,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import stripe
 
+from tests.fakes import serve_in_thread
+
 API_VERSION = "2026-10-28.endive"
 SECRET_KEY = "sk_test_fake_studio_finder"
 WEBHOOK_SECRET = "whsec_test_fake_studio_finder"
@@ -597,7 +599,7 @@ def start(fake: FakeStripe) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(fake))
     server.daemon_threads = True
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     return server
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import gzip
 import json
 import subprocess
-import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+from tests.fakes import serve_in_thread
 from tests.support.processes import PYTHON, ROOT, daphne, free_port, service_env, wait_until
 
 
@@ -67,7 +67,7 @@ class _SentryIntake(BaseHTTPRequestHandler):
 def test_sentry_reports_errors_when_a_dsn_is_set():
     port = free_port()
     server = HTTPServer(("127.0.0.1", port), _SentryIntake)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     try:
         script = (
             "import django; django.setup();"
