@@ -5,6 +5,10 @@ TRUNCATE when sequences are to be reset."""
 
 from __future__ import annotations
 
+import threading
+import time
+
+import psycopg
 import pytest
 from django.core.management import call_command
 from django.core.management.color import no_style
@@ -59,17 +63,45 @@ def test_the_flush_empties_every_table_but_post_migrates():
     assert _counts()["studio_search"] == 1
 
 
-def test_an_empty_database_costs_no_statement_and_sequences_take_truncate():
-    call_command("flush", verbosity=0, interactive=False, reset_sequences=False)
-    assert sql_flush_rows(no_style(), connection, reset_sequences=False) == []
-    UserFactory()
-    set_role, *deletes = sql_flush_rows(no_style(), connection, reset_sequences=False)
+def test_the_flush_waits_for_a_write_in_flight_and_empties_it_too():
+    """As TRUNCATE does: a server's transaction still writing when the test ends holds its
+    rows until it commits; the flush waits for it and removes them."""
+    db = connection.settings_dict
+    other = psycopg.connect(
+        dbname=db["NAME"],
+        user=db.get("USER") or "postgres",
+        host=db.get("HOST") or "127.0.0.1",
+        port=db.get("PORT") or 5432,
+    )
+    other.execute(
+        "INSERT INTO moderation_audit_log (action, target_type, target_id)"
+        " VALUES ('in flight', 'USER', '1')"
+    )
+    committer = threading.Timer(0.5, other.commit)
+    committer.start()
+    try:
+        started = time.monotonic()
+        call_command("flush", verbosity=0, interactive=False, reset_sequences=False)
+        waited = time.monotonic() - started
+    finally:
+        committer.join()
+        other.close()
+    assert waited >= 0.4
+    assert AuditLogEntry.objects.count() == 0
+
+
+def test_the_statements_and_when_djangos_truncate_runs_instead():
+    set_role, lock, *deletes = sql_flush_rows(no_style(), connection, reset_sequences=False)
+    tables = set(connection.introspection.django_table_names(only_existing=True))
     assert set_role == "SET LOCAL session_replication_role = replica"
-    assert set(deletes) == {
-        'DELETE FROM "realtime_event_streams"',
-        'DELETE FROM "user_profiles"',
-        'DELETE FROM "users"',
-    }
-    (statement, *_) = sql_flush_rows(no_style(), connection, reset_sequences=True)
+    assert lock.startswith("LOCK TABLE ")
+    assert lock.endswith(" IN ACCESS EXCLUSIVE MODE")
+    assert {d.removeprefix("DELETE FROM ").strip('"') for d in deletes} == (
+        tables - POST_MIGRATE_TABLES
+    )
+    for kwargs in ({"reset_sequences": True}, {"reset_sequences": False, "allow_cascade": True}):
+        (statement,) = sql_flush_rows(no_style(), connection, **kwargs)
+        assert statement.startswith("TRUNCATE "), kwargs
+    with transaction.atomic():  # SET LOCAL would outlive a flush inside a transaction
+        (statement,) = sql_flush_rows(no_style(), connection, reset_sequences=False)
     assert statement.startswith("TRUNCATE ")
-    assert "RESTART IDENTITY" in statement

@@ -5,6 +5,7 @@ order (the first changes what the second checks)."""
 from __future__ import annotations
 
 import pytest
+from django.test import TestCase, TransactionTestCase
 
 from accounts.models import User
 from tests.factories import UserFactory
@@ -64,14 +65,27 @@ def test_nothing_is_committed(people):
 
 
 class _Item:
-    def __init__(self, name: str, *args, **kwargs) -> None:
-        self.name, self.marker = name, pytest.mark.django_db(*args, **kwargs).mark
+    """What transactional_tests() reads of a collected test."""
+
+    def __init__(self, name: str, *args, fixturenames=(), cls=None, **kwargs) -> None:
+        self.name, self.fixturenames, self.cls = name, list(fixturenames), cls
+        self.marker = pytest.mark.django_db(*args, **kwargs).mark if args or kwargs else None
 
     def get_closest_marker(self, name: str):
         return self.marker if name == "django_db" else None
 
 
 def test_the_tests_that_commit_are_named():
-    items = [_Item("a"), _Item("b", transaction=True), _Item("c", True), _Item("d", False)]
-    assert transactional_tests(items) == ["b", "c"]
-    assert transactional_tests(item for item in items if item.name in "ad") == []
+    items = [
+        _Item("a", False),
+        _Item("b", transaction=True),
+        _Item("c", True),
+        _Item("d", reset_sequences=True, transaction=True),
+        _Item("e", fixturenames=["db", "transactional_db"]),
+        _Item("f", fixturenames=["live_server"]),
+        _Item("g", fixturenames=["django_db_reset_sequences"]),
+        _Item("h", cls=TransactionTestCase),
+        _Item("i", cls=TestCase),
+        _Item("j", fixturenames=["db", "world"]),
+    ]
+    assert transactional_tests(items) == ["b", "c", "d", "e", "f", "g", "h"]

@@ -2,8 +2,10 @@
 
 A trigger rather than REVOKE: the application may connect as the table's owner (or a
 superuser in development), and REVOKE does not bind an owner; a trigger binds everyone
-short of someone who drops it, which takes a migration. TRUNCATE is not blocked: the test
-suite empties tables between tests with it, and only a schema owner may truncate.
+short of someone who drops it, which takes a migration, or a superuser who turns triggers
+off (session_replication_role). TRUNCATE is not blocked: only a schema owner may truncate.
+The test suite empties tables between tests with TRUNCATE or, as a superuser, with DELETE
+under session_replication_role = replica (tests/support/fast_flush.py).
 """
 
 from django.db import migrations

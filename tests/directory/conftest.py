@@ -31,5 +31,7 @@ def module_world(request, django_db_setup, django_db_blocker):
 @pytest.fixture
 def world(module_world, db):
     """The deterministic world of tests/directory/search_data.py: (spec, ids by name),
-    shared by the module's tests; what a test changes is undone after it."""
+    shared by the module's tests; what a test changes is undone after it. From the first
+    test that asks for it to the module's end, the module's other tests see these rows
+    too (tests/support/module_data.py): none of them may count on an empty directory."""
     return for_the_test(module_world)

@@ -21,6 +21,8 @@ from typing import TypeVar
 
 import pytest
 from django.db import transaction
+from django.test import TestCase, TransactionTestCase
+from pytest_django.fixtures import validate_django_db
 
 T = TypeVar("T")
 
@@ -56,12 +58,32 @@ def built_for_the_module(
             atomic.__exit__(None, None, None)
 
 
+# The fixtures that make pytest-django run a test transactionally, whatever its marker says.
+TRANSACTIONAL_FIXTURES = frozenset({"transactional_db", "live_server", "django_db_reset_sequences"})
+
+
 def transactional_tests(items: Iterable[pytest.Item]) -> list[str]:
-    """The names of the tests that commit (`django_db(transaction=True)`)."""
+    """The names of the tests that commit, by pytest-django's own rules: a `django_db`
+    marker with `transaction` or `reset_sequences`, one of TRANSACTIONAL_FIXTURES, or a
+    TransactionTestCase that is not a TestCase."""
     names = []
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)):
+        # (transaction, reset_sequences, databases, serialized_rollback, available_apps)
+        transaction_, reset_sequences, *_ = (
+            validate_django_db(marker) if marker is not None else (False, False)
+        )
+        cls = getattr(item, "cls", None)
+        if (
+            transaction_
+            or reset_sequences
+            or TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ()))
+            or (
+                cls is not None
+                and issubclass(cls, TransactionTestCase)
+                and not issubclass(cls, TestCase)
+            )
+        ):
             names.append(item.name)
     return names
 

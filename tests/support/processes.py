@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,10 +57,11 @@ def wait_for_other_sessions_to_settle(*, quiet_polls: int = 2, timeout: float = 
     """Until no other session on the test database is running a statement or holding a
     transaction open, `quiet_polls` times in a row.
 
-    A transactional test's teardown truncates every table; a request that a server the test
-    started is still serving (a read receipt sent as the browser closed) holds locks on some
-    of them and wants others, and PostgreSQL breaks the deadlock by failing one side, often
-    the flush. Past `timeout` the flush goes ahead as before.
+    A transactional test's teardown locks every table to empty it (tests/support/fast_flush.py,
+    or Django's TRUNCATE); a request that a server the test started is still serving (a read
+    receipt sent as the browser closed) holds locks on some of them and wants others, and
+    PostgreSQL breaks the deadlock by failing one side, often the flush. Past `timeout` the
+    flush goes ahead as before, with a warning.
     """
     from django.db import connection
 
@@ -68,12 +70,17 @@ def wait_for_other_sessions_to_settle(*, quiet_polls: int = 2, timeout: float = 
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND pid <> pg_backend_pid() AND state IS NOT NULL AND state <> 'idle'"
+                " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+                " AND state IS NOT NULL AND state <> 'idle'"
             )
             busy = cursor.fetchone()[0]
         quiet = 0 if busy else quiet + 1
         if quiet < quiet_polls:
             time.sleep(0.05)
+    if quiet < quiet_polls:
+        warnings.warn(
+            f"other sessions still busy on the test database after {timeout}s", stacklevel=2
+        )
 
 
 def http_get(url: str, timeout: float = 5.0) -> tuple[int, bytes, dict[str, str]]:
