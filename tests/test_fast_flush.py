@@ -23,6 +23,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.support.fast_flush import POST_MIGRATE_TABLES, sql_flush_rows
+from tests.support.processes import live_database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,13 +67,7 @@ def test_the_flush_empties_every_table_but_post_migrates():
 def test_the_flush_waits_for_a_write_in_flight_and_empties_it_too():
     """As TRUNCATE does: a server's transaction still writing when the test ends holds its
     rows until it commits; the flush waits for it and removes them."""
-    db = connection.settings_dict
-    other = psycopg.connect(
-        dbname=db["NAME"],
-        user=db.get("USER") or "postgres",
-        host=db.get("HOST") or "127.0.0.1",
-        port=db.get("PORT") or 5432,
-    )
+    other = psycopg.connect(live_database_url())
     other.execute(
         "INSERT INTO moderation_audit_log (action, target_type, target_id)"
         " VALUES ('in flight', 'USER', '1')"

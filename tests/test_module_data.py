@@ -4,12 +4,14 @@ order (the first changes what the second checks)."""
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from django.test import TestCase, TransactionTestCase
 
 from accounts.models import User
 from tests.factories import UserFactory
 from tests.support.module_data import built_for_the_module, for_the_test, transactional_tests
+from tests.support.processes import live_database_url
 
 BUILT = []
 
@@ -49,17 +51,7 @@ def test_the_next_test_gets_them_as_built(people):
 
 @pytest.mark.django_db
 def test_nothing_is_committed(people):
-    import psycopg
-    from django.db import connection
-
-    db = connection.settings_dict
-    with psycopg.connect(
-        dbname=db["NAME"],
-        user=db.get("USER") or "postgres",
-        host=db.get("HOST") or "127.0.0.1",
-        port=db.get("PORT") or 5432,
-        autocommit=True,
-    ) as other:
+    with psycopg.connect(live_database_url(), autocommit=True) as other:
         seen = other.execute("SELECT count(*) FROM users WHERE username = 'module-ann'")
         assert seen.fetchone()[0] == 0
 

@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 
 from tests.fakes.nominatim import fake_nominatim  # noqa: F401 - the fixture, for these tests
+from tests.support.module_data import transactional_tests
 from tests.support.processes import (
     PYTHON,
     Process,
@@ -72,13 +73,10 @@ def _servers_settle_before_the_flush(request):
     """A browser test's servers finish what the closed pages left them before the test
     database is flushed (wait_for_other_sessions_to_settle). Set up after pytest-django's
     database fixture, so torn down before it."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None:
-        yield
-        return
-    request.getfixturevalue("_django_db_helper")
+    if request.node.get_closest_marker("django_db") is not None:
+        request.getfixturevalue("_django_db_helper")
     yield
-    if marker.kwargs.get("transaction"):
+    if transactional_tests([request.node]):
         wait_for_other_sessions_to_settle()
 
 

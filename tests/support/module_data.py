@@ -44,13 +44,9 @@ def built_for_the_module(
         atomic = transaction.atomic()
         atomic._from_testcase = True  # as TestCase's class atomics: durable blocks inside
         atomic.__enter__()
-        try:
-            built = build()
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            raise
     try:
+        with django_db_blocker.unblock():
+            built = build()
         yield built
     finally:
         with django_db_blocker.unblock():
