@@ -165,7 +165,10 @@ def worker(smtp, django_db_setup, tmp_path_factory):
         LOG_LEVEL="WARNING",
     )
     proc = Process(
-        celery_worker_command(), env=env, log=tmp_path_factory.mktemp("worker") / "worker.log"
+        celery_worker_command(),
+        env=env,
+        log=tmp_path_factory.mktemp("worker") / "worker.log",
+        killed_at_stop=True,
     )
     try:
         from celery import current_app

@@ -72,6 +72,7 @@ def start_worker(fake_stripe, tmp_path):
             ],
             env=env,
             log=tmp_path / f"worker{len(started)}.log",
+            killed_at_stop=True,
         )
         started.append(proc)
         wait_until(lambda: _children(proc.popen.pid), timeout=60, what="the pool's child")

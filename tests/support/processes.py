@@ -167,7 +167,12 @@ def _answers(url: str) -> bool:
 
 
 class Process:
-    """A child process whose output is kept in a file, shown when a test fails."""
+    """A child process whose output is kept in a file, shown when a test fails.
+
+    With `killed_at_stop`, the process and every child it forks run in a process group of
+    their own, and stop() SIGKILLs the group: for a test whose assertions are over before
+    teardown, a Celery prefork worker's warm shutdown (2–3 s of polling on this machine)
+    buys nothing. Its database sessions end with their sockets."""
 
     def __init__(
         self,
@@ -177,8 +182,10 @@ class Process:
         log: Path,
         cwd: Path = ROOT,
         pass_fds: tuple[int, ...] = (),
+        killed_at_stop: bool = False,
     ):
         self.log = log
+        self.killed_at_stop = killed_at_stop
         self._log_file = open(log, "wb")  # noqa: SIM115 - closed in stop()
         self.popen = subprocess.Popen(
             args,
@@ -187,6 +194,7 @@ class Process:
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
             pass_fds=pass_fds,
+            start_new_session=killed_at_stop,
         )
 
     def output(self) -> str:
@@ -202,7 +210,11 @@ class Process:
             self.popen.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.alive():
+        if self.killed_at_stop:
+            with contextlib.suppress(ProcessLookupError):  # the group's every process gone
+                os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait()
+        elif self.alive():
             self.popen.terminate()
             try:
                 self.popen.wait(timeout=10)

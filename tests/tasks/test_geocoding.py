@@ -43,6 +43,7 @@ def geo_worker(tmp_path_factory, django_db_setup, django_db_blocker):
             GEOCODER_MAX_RETRIES=str(MAX_RETRIES),
         ),
         log=tmp_path_factory.mktemp("geo") / "worker.log",
+        killed_at_stop=True,
     )
     previous = current_app.conf.task_default_queue
     current_app.conf.task_default_queue = queue  # what enqueue_on_commit sends to
