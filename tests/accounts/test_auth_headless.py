@@ -132,6 +132,16 @@ def test_app_password_reset(outbox):
     assert app_login(Client(), username=user.username, password=NEW_PASSWORD).status_code == 200
 
 
+@pytest.mark.parametrize("key", ["-abc", "-", "zz-", "!!-abc"])
+def test_a_reset_key_without_a_user_part_is_a_400_not_a_500(key):
+    client = Client(raise_request_exception=False)
+    posted = post_json(client, f"{APP}/auth/password/reset", {"key": key, "password": NEW_PASSWORD})
+    read = client.get(f"{APP}/auth/password/reset", headers={"X-Password-Reset-Key": key})
+    for response in (posted, read):
+        assert response.status_code == 400, response.content
+        assert response.json()["errors"][0]["code"] == "invalid_password_reset"
+
+
 def test_a_suspended_user_cannot_log_in_by_app_and_is_told_why():
     user = UserFactory(
         suspended_until=timezone.now() + timedelta(hours=5), suspension_reason="Spam"
