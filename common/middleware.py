@@ -84,9 +84,15 @@ class ApiErrorMiddleware:
 _JSON_PREFIXES = ("/api/", "/_allauth/")
 
 
+class _JSONTooComplex(Exception):
+    """JSON that Python's parser refuses although it is well formed."""
+
+
 def _json_body(request: HttpRequest) -> Any:
     """The parsed JSON body, or _UNPARSED when there is none or it is not JSON (the view
-    answers that as it always did)."""
+    answers that as it always did). Raises _JSONTooComplex for JSON nested too deeply
+    for Python's parser or with an integer past its digit limit: DRF's parser answers that
+    400 (common/parsers.py), but allauth's headless views catch only JSONDecodeError."""
     content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
     if not (content_type == "application/json" or content_type.endswith("+json")):
         return _UNPARSED
@@ -98,17 +104,22 @@ def _json_body(request: HttpRequest) -> Any:
         return _UNPARSED
     try:
         return json.loads(raw)
-    except (ValueError, RecursionError):
+    except (json.JSONDecodeError, UnicodeDecodeError):
         return _UNPARSED
+    except (ValueError, RecursionError):
+        raise _JSONTooComplex from None
 
 
 _UNPARSED = object()
+_TOO_COMPLEX = "JSON parse error - nested too deeply, or a number too long."
 
 
 class UnstorableInputMiddleware:
     """Refuses a request that carries a NUL character or a lone surrogate — in the query
     string, a form body or anywhere in a JSON body (values and keys) — with 400 before any
-    view runs; a NUL in the path is a 404 (no resource has such a name).
+    view runs; a NUL in the path is a 404 (no resource has such a name). A JSON body that
+    Python's parser cannot read (nested too deeply, an integer of over 4,300 digits) is a
+    400 `malformed_request` too.
 
     The one place for it: DRF views, allauth's headless endpoints (which parse JSON
     themselves) and the pages all sit behind it. Under /api/ and /_allauth/ the answer is
@@ -124,15 +135,21 @@ class UnstorableInputMiddleware:
             if request.path.startswith(_JSON_PREFIXES):
                 return error_response_for_status(404)
             return HttpResponseNotFound("Not found.", content_type="text/plain; charset=utf-8")
-        found = self._find(request)
+        try:
+            found = self._find(request)
+        except _JSONTooComplex:
+            return self._refuse(request, "malformed_request", _TOO_COMPLEX, {})
         if found is None:
             return self.get_response(request)
         where, reason = found
+        return self._refuse(request, "invalid", "Some fields are not valid.", {where: [reason]})
+
+    @staticmethod
+    def _refuse(request: HttpRequest, code: str, message: str, fields: dict) -> HttpResponse:
         if not request.path.startswith(_JSON_PREFIXES):
-            return HttpResponseBadRequest(reason, content_type="text/plain; charset=utf-8")
-        return JsonResponse(
-            error_body("invalid", "Some fields are not valid.", {where: [reason]}), status=400
-        )
+            text = next(iter(fields.values()))[0] if fields else message
+            return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
+        return JsonResponse(error_body(code, message, fields), status=400)
 
     @staticmethod
     def _find(request: HttpRequest) -> tuple[str, str] | None:

@@ -170,3 +170,31 @@ def test_a_malformed_multipart_body_is_still_a_4xx(owner_client):
     )
     assert 400 <= response.status_code < 500, response.content
     assert response["Content-Type"].startswith("application/json")
+
+
+# Well-formed JSON that Python's parser refuses: RecursionError, and ValueError past
+# sys.get_int_max_str_digits(). allauth's headless views catch only JSONDecodeError.
+DEEP = "[" * 10_000 + "]" * 10_000
+LONG_INTEGER = '{"email": ' + "1" * 5_000 + "}"
+
+
+@pytest.mark.parametrize("body", [DEEP, LONG_INTEGER], ids=["deep", "long-integer"])
+@pytest.mark.parametrize(
+    ("method", "url", "signed_in"),
+    [
+        ("post", f"{APP}/auth/login", False),
+        ("post", f"{APP}/auth/signup", False),
+        ("post", f"{APP}/auth/password/request", False),
+        ("post", f"{APP}/auth/email/verify", False),
+        ("post", f"{APP}/auth/provider/token", False),
+        ("post", f"{BROWSER}/auth/login", False),
+        ("delete", f"{APP}/auth/session", True),
+        ("put", f"{APP}/auth/sessions", True),
+        ("patch", f"{APP}/account/providers", True),
+        ("post", "/api/moderation/reports", True),
+    ],
+)
+def test_json_python_cannot_read_is_a_400_everywhere(method, url, signed_in, body):
+    client = token_client(UserFactory()) if signed_in else Client()
+    response = getattr(client, method)(url, data=body, content_type="application/json")
+    assert_api_error(response, 400, "malformed_request")
