@@ -24,7 +24,7 @@ from tests.accounts.test_auth_pages import NEW_PASSWORD, email_link
 from tests.factories import UserFactory
 from tests.factories.accounts import DEFAULT_PASSWORD
 
-from .conftest import HOST, open_socket, session_key_for
+from .conftest import HOST, ORIGIN, open_socket, session_key_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("close_pool")]
 
@@ -348,3 +348,11 @@ def test_close_codes_are_all_sendable_and_documented():
         assert f"| {code} |" in doc
     assert close_codes.sendable(1008) == close_codes.UNAUTHENTICATED
     assert close_codes.sendable(1009) == close_codes.UNAUTHENTICATED
+
+
+@pytest.mark.parametrize("path", ["/ws", "/ws/x", "/ws//", "/", "/api/faq", "/admin/"])
+async def test_a_handshake_on_another_path_is_refused_not_a_500(path):
+    comm = WebsocketCommunicator(application, path, headers=[ORIGIN, HOST])
+    connected, _ = await comm.connect()
+    assert not connected  # closed before accept: Daphne answers HTTP 403
+    await comm.disconnect()
