@@ -138,16 +138,20 @@ class UnstorableInputMiddleware:
         try:
             found = self._find(request)
         except _JSONTooComplex:
-            return self._refuse(request, "malformed_request", _TOO_COMPLEX, {})
+            return self._refuse(request, _TOO_COMPLEX, "malformed_request", _TOO_COMPLEX, {})
         if found is None:
             return self.get_response(request)
         where, reason = found
-        return self._refuse(request, "invalid", "Some fields are not valid.", {where: [reason]})
+        return self._refuse(
+            request, reason, "invalid", "Some fields are not valid.", {where: [reason]}
+        )
 
     @staticmethod
-    def _refuse(request: HttpRequest, code: str, message: str, fields: dict) -> HttpResponse:
+    def _refuse(
+        request: HttpRequest, text: str, code: str, message: str, fields: dict
+    ) -> HttpResponse:
+        """400: `text` on a page; under /api/ and /_allauth/ the error shape."""
         if not request.path.startswith(_JSON_PREFIXES):
-            text = next(iter(fields.values()))[0] if fields else message
             return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
         return JsonResponse(error_body(code, message, fields), status=400)
 
