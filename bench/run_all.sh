@@ -14,7 +14,8 @@ PY=.venv/bin/python
 LOCK="flock /tmp/sf-bench.lock"
 
 # --- Realtime ----------------------------------------------------------------------------
-$LOCK $PY bench/ws_load.py --loads 500,1000 --targets baseline,ours1,ours2
+$LOCK $PY bench/ws_load.py --loads 500,1000 --targets floor,floor-channels,baseline,ours1,ours2
+$PY bench/pg_floor.py
 $LOCK $PY bench/ws_load.py --loads 500 --targets ours1 --layer core
 $LOCK $PY bench/ws_load.py --loads 500 --targets ours1 --send-path orm
 $LOCK $PY bench/ws_idle.py --sockets 10000

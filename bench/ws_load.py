@@ -55,6 +55,9 @@ async def _person(sock: dict, job: dict, out: dict) -> None:
     if baseline:
         url = f"ws://127.0.0.1:{port}/ws/chat/pair{sock['pair']}/"
         headers = {"Cookie": f"sessionid={sock['key']}"} if job["target"] == "peer" else {}
+    elif job["target"].startswith("floor"):  # no sessions there: the socket names its person
+        url = f"ws://127.0.0.1:{port}/ws/?as={sock['name']}"
+        headers = {}
     else:
         url = f"ws://127.0.0.1:{port}/ws/"
         headers = {"Cookie": f"sessionid={sock['key']}"}
@@ -182,6 +185,10 @@ def start_servers(target: str, prefix: str, layer: str, send_path: str) -> list[
                 env={"CHANNEL_LAYER_PREFIX": prefix},
             )
         ]
+    elif target == "floor":
+        servers = [Server("bench.floor.asgi:application")]
+    elif target == "floor-channels":
+        servers = [Server("bench.floor.channels_asgi:application")]
     elif target == "peer":
         servers = [
             Server(
@@ -215,7 +222,7 @@ def run_scenario(target, load, args, users, keys) -> dict:
     from realtime.models import Message
 
     rid = run_id()
-    layer = args.layer if target != "baseline" else "core"
+    layer = {"baseline": "core", "floor": "-", "floor-channels": "-"}.get(target, args.layer)
     servers = start_servers(target, f"sf.bench.{rid}", layer, args.send_path)
     try:
         n = args.sockets
@@ -261,7 +268,8 @@ def run_scenario(target, load, args, users, keys) -> dict:
             p.join()
         rss = [s.rss_kib() for s in servers]
         cpu = [s.cpu_seconds() - c for s, c in zip(servers, cpu0, strict=True)]
-        db_cpu = realtime_backends_cpu_seconds() - db_cpu0 if target != "baseline" else None
+        stores = target == "peer" or target.startswith("ours")
+        db_cpu = realtime_backends_cpu_seconds() - db_cpu0 if stores else None
     finally:
         for s in servers:
             s.stop()
@@ -273,7 +281,7 @@ def run_scenario(target, load, args, users, keys) -> dict:
         for k, v in o["errors"].items():
             errors[k] = errors.get(k, 0) + v
     persisted = None
-    if target != "baseline":  # ours and the peer store every message with its client_id
+    if stores:  # ours and the peer store every message with its client_id
         persisted = Message.objects.filter(client_id__startswith=f"{rid}-").count()
     return {
         "target": target,
@@ -322,7 +330,9 @@ def main() -> None:
         "--targets",
         default="baseline,peer,ours1,ours2",
         help="baseline: the Channels tutorial's chat (nothing stored); peer: a typical "
-        "persisted Channels chat (bench/peer/); ours1/ours2: this project on 1 or 2 Daphne",
+        "persisted Channels chat (bench/peer/); ours1/ours2: this project on 1 or 2 Daphne; "
+        "floor: a bare ASGI app on Daphne sending our frames (bench/floor/), Daphne's own "
+        "cost; floor-channels: the same through a Channels consumer, no layer, no database",
     )
     parser.add_argument("--sockets", type=int, default=100)
     parser.add_argument("--generators", type=int, default=2)
