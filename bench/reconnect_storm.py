@@ -71,6 +71,7 @@ from bench.common import (
     cpu_seconds,
     free_port,
     migrate,
+    percentile,
     rss_kib,
     run_id,
     sessions_for,
@@ -99,8 +100,9 @@ class Daphne:
     or stops wait in the backlog instead of being refused.
     """
 
-    def __init__(self, env: dict, *, shared: bool) -> None:
+    def __init__(self, env: dict, *, shared: bool, app: str = "project.asgi:application") -> None:
         self.env = env
+        self.app = app
         self.sock: socket.socket | None = None
         if shared:
             self.sock = socket.socket()
@@ -130,7 +132,7 @@ class Daphne:
             endpoints += ["-e", f"tcp:port={self.port}:interface=127.0.0.1:backlog=4096"]
         self.started_at = time.monotonic()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "daphne", *endpoints, "project.asgi:application"],
+            [sys.executable, "-m", "daphne", *endpoints, self.app],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
@@ -174,6 +176,7 @@ async def _clients(jobs: list[tuple[str, int]], shared: dict, args: dict, result
             "resuming": False,  # a resume sent and not yet answered (busy: sent again)
             "overtaken": 0,  # live events dropped while resuming (the replay brings them)
             "retry": None,  # the task that sends it again
+            "closed_at": None,  # when the deploy closed its first socket (monotonic)
         }
         out.append(state)
         attempt = 0
@@ -222,6 +225,8 @@ async def _clients(jobs: list[tuple[str, int]], shared: dict, args: dict, result
                 pass
             finally:
                 state["ws"] = None
+                if state["last"] is not None and not state["live"] and not state["closed_at"]:
+                    state["closed_at"] = time.monotonic()
                 await ws.close()
 
     async def final_resume() -> None:
@@ -262,6 +267,7 @@ async def _clients(jobs: list[tuple[str, int]], shared: dict, args: dict, result
             "final_events": sum(s["final_events"] for s in out),
             "final_done": sum(s["final_done"] for s in out),
             "busy": sum(s["busy"] for s in out),
+            "closed_at": [s["closed_at"] for s in out if s["closed_at"]],
         }
     )
 
@@ -548,6 +554,7 @@ def main() -> None:
         for p in procs:
             p.join(30)
         lasts = dict(kv for part in parts for kv in part["lasts"])
+        closed = sorted(t - restart_at for part in parts for t in part["closed_at"])
         heads = stream_heads(list(user_of_key.values()))
         missing = [
             heads.get(user_of_key[k], 0) - (last or 0)
@@ -568,6 +575,9 @@ def main() -> None:
             "new_processes_boot_s": round(boot_s, 2),
             "listening_again_s": round(listening_s, 2),
             "old_processes_gone_s": round(down_s, 2),
+            # When the old processes let their clients go (each client's first close).
+            "old_sockets_closed_p50_s": round(percentile(closed, 50), 2) if closed else None,
+            "old_sockets_all_closed_s": round(closed[-1], 2) if closed else None,
             "all_live_s": round(live_s, 2) if live_s is not None else None,
             "all_caught_up_s": round(back_s, 2) if back_s is not None else None,
             "caught_up": resumed,

@@ -19,5 +19,6 @@ $PY bench/pg_floor.py
 $LOCK $PY bench/ws_load.py --loads 500 --targets ours1 --layer core
 $LOCK $PY bench/ws_load.py --loads 500 --targets ours1 --send-path orm
 $LOCK $PY bench/ws_idle.py --sockets 10000
+$LOCK $PY bench/connect_floor.py --clients 10000
 $LOCK $PY bench/notify_fanout.py --users 1000
 $LOCK $PY bench/send_call.py
