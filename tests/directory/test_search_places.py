@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import subprocess
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -176,9 +178,9 @@ def test_requests_during_the_gazetteer_build_wait_for_that_one_build(monkeypatch
     assert got == built * 4
 
 
-def test_a_server_process_builds_the_gazetteer_at_start_not_in_its_first_search():
-    """project.asgi (what Daphne loads) builds it before the process serves; no request is
-    made here, and no thread is left building."""
+def test_a_server_process_builds_the_gazetteer_at_start_not_in_its_first_search(tmp_path):
+    """project.asgi (what Daphne loads) builds it before the process serves, and writes its
+    copy for the next process; no request is made here, and no thread is left building."""
     script = (
         "import threading, project.asgi\n"
         "from directory.selectors import places\n"
@@ -190,9 +192,10 @@ def test_a_server_process_builds_the_gazetteer_at_start_not_in_its_first_search(
         text=True,
         timeout=120,
         cwd=settings.BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings"},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings", "VAR_DIR": str(tmp_path)},
     )
     assert done.stdout.strip().splitlines()[-1:] == ["True"], done.stderr[-2000:]
+    assert [p.name[:10] for p in (tmp_path / "cache").iterdir()] == ["gazetteer-"]
 
 
 @pytest.fixture(scope="module")
@@ -240,8 +243,27 @@ def test_a_process_reads_the_copy_the_first_one_wrote_instead_of_building(
     assert [p.name for p in (settings.VAR_DIR / "cache").iterdir()] == [copy.name]
 
 
+@pytest.fixture
+def unpickled(monkeypatch):
+    """Every payload places.py unpickles (its own view of pickle, not the process's)."""
+    from directory.selectors import places
+
+    calls = []
+
+    def loads(payload):
+        calls.append(payload)
+        return pickle.loads(payload)  # noqa: S301 - the test's own copies
+
+    monkeypatch.setattr(
+        places,
+        "pickle",
+        SimpleNamespace(loads=loads, dumps=pickle.dumps, HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL),
+    )
+    return calls
+
+
 def test_a_copy_not_signed_with_this_secret_key_is_never_unpickled(
-    builds, built_gazetteer, settings, monkeypatch
+    builds, built_gazetteer, settings, monkeypatch, unpickled
 ):
     from directory.selectors import places
 
@@ -251,16 +273,71 @@ def test_a_copy_not_signed_with_this_secret_key_is_never_unpickled(
     settings.SECRET_KEY = "this deployment's key " * 3
     theirs.rename(places._copy_path())  # put where this key looks
     monkeypatch.setattr(places, "_gazetteer", None)
-    loads = places.pickle.loads
 
-    def unpickled(*args, **kwargs):
-        raise AssertionError("unpickled a copy signed with another key")
-
-    monkeypatch.setattr(places.pickle, "loads", unpickled)
     places.gazetteer()
+
+    assert unpickled == []
     assert len(builds) == 2  # built again
-    monkeypatch.setattr(places.pickle, "loads", loads)
     assert places._read_copy().by_name == built_gazetteer.by_name  # rewritten with this key
+
+
+def test_an_older_versions_copy_renamed_to_this_versions_name_is_never_unpickled(
+    builds, settings, monkeypatch, unpickled
+):
+    from directory.selectors import places
+
+    places.gazetteer()
+    [current] = (settings.VAR_DIR / "cache").iterdir()
+    older = current.with_name(f"gazetteer-0123456789abcdef-{places._key_tag()}.pickle")
+    older.write_bytes(
+        places._sign(older, b"an older version's index") + b"an older version's index"
+    )
+    older.replace(current)  # signed, by this key, for another name
+    monkeypatch.setattr(places, "_gazetteer", None)
+
+    places.gazetteer()
+
+    assert unpickled == []
+    assert len(builds) == 2
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "signed but no pickle"])
+def test_a_damaged_copy_is_rebuilt_and_replaced(builds, built_gazetteer, settings, damage):
+    from directory.selectors import places
+
+    path = places._copy_path()
+    path.parent.mkdir(parents=True)
+    if damage == "truncated":
+        places.gazetteer()
+        path.write_bytes(path.read_bytes()[:100_000])
+        places._gazetteer = None
+    elif damage == "empty":
+        path.write_bytes(b"")
+    else:
+        path.write_bytes(places._sign(path, b"\x80\x05 not a pickle") + b"\x80\x05 not a pickle")
+
+    assert places.gazetteer().lookup("London").country == "GB"
+    assert places._read_copy().by_name == built_gazetteer.by_name
+
+
+def test_writing_a_copy_removes_this_keys_older_versions_and_abandoned_halves(builds, settings):
+    from directory.selectors import places
+
+    cache = settings.VAR_DIR / "cache"
+    cache.mkdir()
+    older = cache / f"gazetteer-0123456789abcdef-{places._key_tag()}.pickle"
+    other_keys = cache / "gazetteer-0123456789abcdef-000000000000.pickle"
+    abandoned = cache / f".{places._copy_path().name}.dead"
+    fresh_half = cache / f".{places._copy_path().name}.writing"
+    for path in (older, other_keys, abandoned, fresh_half):
+        path.write_bytes(b"x")
+    os.utime(abandoned, (time.time() - 3600, time.time() - 3600))
+
+    places.gazetteer()
+
+    assert sorted(p.name for p in cache.iterdir()) == sorted(
+        [places._copy_path().name, other_keys.name, fresh_half.name]
+    )
 
 
 def test_a_var_dir_that_cannot_be_written_still_gives_a_gazetteer(builds, settings):

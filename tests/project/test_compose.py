@@ -113,3 +113,15 @@ def test_postgres_holds_the_search_working_set_in_its_own_buffers():
     assert settings["shared_buffers"] == "${POSTGRES_SHARED_BUFFERS:-1GB}"
     assert "effective_cache_size" in settings
     assert postgres["shm_size"] == "256mb"
+
+
+@pytest.mark.parametrize("name", DJANGO_SERVICES)
+def test_every_django_service_shares_the_gazetteer_copy(name):
+    """The first process writes it under VAR_DIR/cache; every replica reads it from one
+    named volume, which Docker fills from the image's directory, owned by its user."""
+    assert "cache:/app/var/cache" in SERVICES[name]["volumes"]
+    assert "cache" in COMPOSE["volumes"]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "VAR_DIR=/app/var" in dockerfile
+    assert re.search(r"mkdir -p [^\n]*/app/var/cache", dockerfile)
+    assert "chown -R app /data /app/var" in dockerfile
