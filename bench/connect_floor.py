@@ -5,12 +5,13 @@ subscribed, stored or resumed.
 N sockets over K Daphne processes (each slot's listening socket made here with a 4,096
 backlog and handed to every generation, as the storm's overlap deploy does), from G
 generator processes. Then the deploy: new processes adopt the sockets, and once they
-accept, the old ones get SIGTERM and close their sockets; each client reconnects with the
-storm's full-jitter backoff (the first try within --jitter seconds, then exponential up
-to 4 s) until it has its new `hello`. Reported, from the SIGTERM: every client live again
-(`all_live_s`), when the old processes had let them go (`old_sockets_closed_*`), and the
-CPU per reconnect of the new Daphne processes and of the generators (which share the
-cores).
+accept, the old ones get SIGTERM and close their sockets; each client reconnects as the
+storm's clients do (full-jitter backoff: the first try within --jitter seconds, then
+exponential up to 4 s; at most --in-flight handshakes per generator; no keepalive pings)
+until it has its new `hello`, and keeps that socket open until the run is measured.
+Reported, from the SIGTERM: every client live again (`all_live_s`), when the old processes
+had let them go (`old_sockets_closed_*`), and the CPU per reconnect of the new Daphne
+processes and of the generators (which share the cores).
 
     flock /tmp/sf-bench.lock .venv/bin/python bench/connect_floor.py --clients 10000
 """
@@ -24,6 +25,7 @@ import json
 import multiprocessing as mp
 import os
 import random
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -36,18 +38,22 @@ from bench.reconnect_storm import Daphne, raise_fd_limit
 FLOOR_APP = "bench.floor.asgi:application"
 
 
-async def _clients(jobs: list[tuple[str, int]], jitter: float, opened, results) -> None:
+async def _clients(jobs: list[tuple[str, int]], args: dict, opened, results, stop) -> None:
     import websockets
     from websockets.asyncio.client import connect
 
+    sem = asyncio.Semaphore(args["in_flight"])  # handshakes in flight, as the storm's clients
+
     async def live(name: str, port: int):
-        ws = await connect(
-            f"ws://127.0.0.1:{port}/ws/?as={name}",
-            open_timeout=60,
-            compression=None,
-            max_queue=None,
-        )
-        hello = json.loads(await ws.recv())
+        async with sem:
+            ws = await connect(
+                f"ws://127.0.0.1:{port}/ws/?as={name}",
+                open_timeout=30,
+                ping_interval=None,
+                compression=None,
+                max_queue=None,
+            )
+            hello = json.loads(await asyncio.wait_for(ws.recv(), 30))
         assert hello["type"] == "hello", hello
         return ws
 
@@ -56,7 +62,7 @@ async def _clients(jobs: list[tuple[str, int]], jitter: float, opened, results) 
     back: list[float] = []
     attempts = [0]
 
-    async def one(name: str, port: int) -> None:
+    async def one(name: str, port: int):
         ws = await live(name, port)
         opened.put(1)
         with contextlib.suppress(websockets.ConnectionClosed):
@@ -66,19 +72,18 @@ async def _clients(jobs: list[tuple[str, int]], jitter: float, opened, results) 
             cpu_at_close.append(time.process_time())
         attempt = 0
         while True:
-            cap = jitter if attempt == 0 else min(4.0, 0.25 * 2**attempt)
+            cap = args["jitter"] if attempt == 0 else min(4.0, 0.25 * 2**attempt)
             await asyncio.sleep(random.uniform(0, cap))
             attempts[0] += 1
             try:
                 ws = await live(name, port)
-            except (TimeoutError, OSError, websockets.WebSocketException):
+            except Exception:  # refused, reset, timed out, no hello: try again, as the storm
                 attempt += 1
                 continue
             back.append(time.time())
-            await ws.close()  # after the measurement: the floor has nothing more to say
-            return
+            return ws  # kept open, as a live client's: closed once the run is measured
 
-    await asyncio.gather(*(one(name, port) for name, port in jobs))
+    sockets = await asyncio.gather(*(one(name, port) for name, port in jobs))
     results.put(
         {
             "back": back,
@@ -87,11 +92,13 @@ async def _clients(jobs: list[tuple[str, int]], jitter: float, opened, results) 
             "cpu_s": time.process_time() - cpu_at_close[0] if cpu_at_close else 0.0,
         }
     )
+    await asyncio.get_running_loop().run_in_executor(None, stop.wait)
+    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
 
 
-def generator(jobs, jitter, opened, results) -> None:
+def generator(jobs, args, opened, results, stop) -> None:
     raise_fd_limit()
-    asyncio.run(_clients(jobs, jitter, opened, results))
+    asyncio.run(_clients(jobs, args, opened, results, stop))
 
 
 def main() -> None:
@@ -100,6 +107,7 @@ def main() -> None:
     parser.add_argument("--servers", type=int, default=2)
     parser.add_argument("--generators", type=int, default=4)
     parser.add_argument("--jitter", type=float, default=3.0, help="first reconnect within (s)")
+    parser.add_argument("--in-flight", type=int, default=200, help="handshakes per generator")
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "connect_floor.json"))
     args = parser.parse_args()
@@ -107,43 +115,59 @@ def main() -> None:
     from tqdm import tqdm
 
     env = {**os.environ, **SERVER_ENV}
-    old = [Daphne(env, shared=True, app=FLOOR_APP) for _ in range(args.servers)]
-    for server in old:
-        server.start()
-    for server in old:
-        server.ready()
     ctx = mp.get_context("spawn")
-    opened, results = ctx.Queue(), ctx.Queue()
-    names = [(f"floor{i:05d}", old[i % len(old)].port) for i in range(args.clients)]
-    procs = [
-        ctx.Process(
-            target=generator, args=(names[g :: args.generators], args.jitter, opened, results)
-        )
-        for g in range(args.generators)
-    ]
-    for proc in procs:
-        proc.start()
-    started = time.time()
-    for _ in tqdm(range(args.clients), desc="open", unit="socket"):
-        opened.get(timeout=args.timeout)
-    opened_s = time.time() - started
+    opened, results, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
+    old = [Daphne(env, shared=True, app=FLOOR_APP) for _ in range(args.servers)]
+    new: list[Daphne] = []
+    procs: list = []
+    gen_args = {"jitter": args.jitter, "in_flight": args.in_flight}
+    try:
+        for server in old:
+            server.start()
+        for server in old:
+            server.ready()
+        names = [(f"floor{i:05d}", old[i % len(old)].port) for i in range(args.clients)]
+        procs = [
+            ctx.Process(
+                target=generator,
+                args=(names[g :: args.generators], gen_args, opened, results, stop),
+            )
+            for g in range(args.generators)
+        ]
+        for proc in procs:
+            proc.start()
+        started = time.time()
+        for _ in tqdm(range(args.clients), desc="open", unit="socket"):
+            opened.get(timeout=args.timeout)
+        opened_s = time.time() - started
 
-    new = [Daphne(env, shared=False, app=FLOOR_APP) for _ in old]
-    for server, previous in zip(new, old, strict=True):  # the same listening sockets
-        server.sock, server.port = previous.sock, previous.port
-        server.start()
-    for server in new:
-        server.ready()
-    cpu0 = sum(cpu_seconds(server.proc.pid) for server in new)
-    sigterm_at = time.time()
-    for server in old:
-        server.terminate()
-    outs = [results.get(timeout=args.timeout) for _ in procs]
-    cpu = sum(cpu_seconds(server.proc.pid) for server in new) - cpu0
-    for proc in procs:
-        proc.join()
-    for server in new + old:
-        server.terminate()
+        new = [Daphne(env, shared=False, app=FLOOR_APP) for _ in old]
+        for server, previous in zip(new, old, strict=True):  # the same listening sockets
+            server.sock, server.port = previous.sock, previous.port
+            server.start()
+        for server in new:
+            server.ready()
+        cpu0 = sum(cpu_seconds(server.proc.pid) for server in new)
+        sigterm_at = time.time()
+        for server in old:
+            server.terminate()
+        outs = [results.get(timeout=args.timeout) for _ in procs]
+        cpu = sum(cpu_seconds(server.proc.pid) for server in new) - cpu0
+    finally:
+        stop.set()
+        for proc in procs:
+            proc.join(30)
+            if proc.is_alive():
+                proc.kill()
+        for server in new + old:
+            server.terminate()
+        for server in new + old:
+            if server.proc is not None:
+                try:
+                    server.proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    server.proc.kill()
+                    server.proc.wait()
     back = sorted(t - sigterm_at for out in outs for t in out["back"])
     closed = sorted(t - sigterm_at for out in outs for t in out["closed"])
     row = {

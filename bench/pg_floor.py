@@ -2,7 +2,8 @@
 (`SELECT 1`) and for the smallest durable write (one row inserted in its own transaction),
 prepared, from one connection; PostgreSQL on this machine (it reads the backend's /proc).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sf_bench .venv/bin/python bench/pg_floor.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sf_bench \
+        flock /tmp/sf-bench.lock .venv/bin/python bench/pg_floor.py
 
 Compare with the PostgreSQL column of bench/ws_load.py (docs/benchmarks.md, "the floor").
 Its table (`bench_floor_probe`) is dropped at the end.

@@ -554,7 +554,10 @@ def main() -> None:
         for p in procs:
             p.join(30)
         lasts = dict(kv for part in parts for kv in part["lasts"])
-        closed = sorted(t - restart_at for part in parts for t in part["closed_at"])
+        # A socket that closed before the SIGTERM (a failed read) is not the deploy's doing.
+        closed = sorted(
+            t - restart_at for part in parts for t in part["closed_at"] if t >= restart_at
+        )
         heads = stream_heads(list(user_of_key.values()))
         missing = [
             heads.get(user_of_key[k], 0) - (last or 0)

@@ -15,7 +15,7 @@ LOCK="flock /tmp/sf-bench.lock"
 
 # --- Realtime ----------------------------------------------------------------------------
 $LOCK $PY bench/ws_load.py --loads 500,1000 --targets floor,floor-channels,baseline,ours1,ours2
-$PY bench/pg_floor.py
+$LOCK $PY bench/pg_floor.py
 $LOCK $PY bench/ws_load.py --loads 500 --targets ours1 --layer core
 $LOCK $PY bench/ws_load.py --loads 500 --targets ours1 --send-path orm
 $LOCK $PY bench/ws_idle.py --sockets 10000

@@ -269,7 +269,9 @@ def run_scenario(target, load, args, users, keys) -> dict:
         rss = [s.rss_kib() for s in servers]
         cpu = [s.cpu_seconds() - c for s, c in zip(servers, cpu0, strict=True)]
         stores = target == "peer" or target.startswith("ours")
-        db_cpu = realtime_backends_cpu_seconds() - db_cpu0 if stores else None
+        # Only ours connects as the realtime pool: the peer's backends are not told apart.
+        ours = target.startswith("ours")
+        db_cpu = realtime_backends_cpu_seconds() - db_cpu0 if ours else None
     finally:
         for s in servers:
             s.stop()
