@@ -64,6 +64,16 @@ def is_api_request(request: HttpRequest) -> bool:
     return request.path.startswith(API_PREFIX)
 
 
+# Paths whose errors are JSON in our shape: the API and allauth's headless endpoints (whose
+# own errors keep allauth's shape; what Django answers for them — an unknown URL, a CSRF
+# rejection, a disallowed Host — is ours, as for the API).
+JSON_PREFIXES = (API_PREFIX, "/_allauth/")
+
+
+def wants_json_errors(request: HttpRequest) -> bool:
+    return request.path.startswith(JSON_PREFIXES)
+
+
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
@@ -149,7 +159,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 
 
 def handler400(request, exception=None):
-    if is_api_request(request):
+    if wants_json_errors(request):
         return error_response_for_status(400)
     from django.views.defaults import bad_request
 
@@ -157,7 +167,7 @@ def handler400(request, exception=None):
 
 
 def handler403(request, exception=None):
-    if is_api_request(request):
+    if wants_json_errors(request):
         return error_response_for_status(403)
     from django.views.defaults import permission_denied
 
@@ -165,8 +175,8 @@ def handler403(request, exception=None):
 
 
 def handler404(request, exception=None):
-    """JSON under /api/, Django's page elsewhere."""
-    if is_api_request(request):
+    """JSON under /api/ and /_allauth/, Django's page elsewhere."""
+    if wants_json_errors(request):
         return error_response_for_status(404)
     from django.views.defaults import page_not_found
 
@@ -174,7 +184,7 @@ def handler404(request, exception=None):
 
 
 def handler500(request):
-    if is_api_request(request):
+    if wants_json_errors(request):
         return error_response_for_status(500)
     from django.views.defaults import server_error
 
@@ -182,8 +192,8 @@ def handler500(request):
 
 
 def csrf_failure(request, reason: str = ""):
-    """settings.CSRF_FAILURE_VIEW: JSON under /api/, Django's page elsewhere."""
-    if is_api_request(request):
+    """settings.CSRF_FAILURE_VIEW: JSON under /api/ and /_allauth/, Django's page elsewhere."""
+    if wants_json_errors(request):
         return JsonResponse(
             error_body(
                 "csrf_failed",

@@ -20,7 +20,12 @@ from django.http import (
 )
 from django.http.multipartparser import MultiPartParserError
 
-from common.api import error_body, error_response_for_status, is_api_request
+from common.api import (
+    error_body,
+    error_response_for_status,
+    is_api_request,
+    wants_json_errors,
+)
 from common.text import find_unstorable, unstorable_reason
 
 logger = logging.getLogger(__name__)
@@ -80,10 +85,6 @@ class ApiErrorMiddleware:
         )
 
 
-# Paths whose errors are JSON in our shape: the API and allauth's headless endpoints.
-_JSON_PREFIXES = ("/api/", "/_allauth/")
-
-
 class _JSONTooComplex(Exception):
     """JSON that Python's parser refuses although it is well formed."""
 
@@ -132,7 +133,7 @@ class UnstorableInputMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if unstorable_reason(request.path):
             # No resource is named so: 404, as for any other name that does not exist.
-            if request.path.startswith(_JSON_PREFIXES):
+            if wants_json_errors(request):
                 return error_response_for_status(404)
             return HttpResponseNotFound("Not found.", content_type="text/plain; charset=utf-8")
         try:
@@ -151,7 +152,7 @@ class UnstorableInputMiddleware:
         request: HttpRequest, text: str, code: str, message: str, fields: dict
     ) -> HttpResponse:
         """400: `text` on a page; under /api/ and /_allauth/ the error shape."""
-        if not request.path.startswith(_JSON_PREFIXES):
+        if not wants_json_errors(request):
             return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
         return JsonResponse(error_body(code, message, fields), status=400)
 

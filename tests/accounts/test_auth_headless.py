@@ -197,7 +197,8 @@ def csrf(client) -> dict:
 def test_browser_login_needs_csrf(browser):
     user = UserFactory()
     credentials = {"username": user.username, "password": DEFAULT_PASSWORD}
-    assert post_json(browser, f"{BROWSER}/auth/login", credentials).status_code == 403
+    refused = post_json(browser, f"{BROWSER}/auth/login", credentials)
+    assert_api_error(refused, 403, "csrf_failed")  # JSON, not Django's HTML page
     response = post_json(browser, f"{BROWSER}/auth/login", credentials, **csrf(browser))
     assert response.status_code == 200, response.content
     assert "session_token" not in response.json().get("meta", {})  # browsers use the cookie
@@ -276,3 +277,27 @@ def test_browser_session_of_a_suspended_user_is_refused(browser):
     assert response.status_code == 403
     assert response.json()["errors"][0]["code"] == "suspended"
     assert_api_error(browser.get("/api/user/profile"), 403, "suspended")
+
+
+# --- what Django answers under /_allauth/ (not allauth's views) -------------------------
+
+
+def test_an_unknown_headless_url_is_a_json_404():
+    for path in (f"{APP}/no-such-thing", f"{BROWSER}/no-such-thing", "/_allauth/nothing"):
+        assert_api_error(Client().get(path), 404, "not_found")
+
+
+def test_a_disallowed_host_under_allauth_is_a_json_400_and_a_page_elsewhere(settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    client = Client(HTTP_HOST="evil.example")
+    assert_api_error(client.get(f"{APP}/config"), 400, "malformed_request")
+    assert_api_error(post_json(client, f"{APP}/auth/login", {}), 400, "malformed_request")
+    page = client.get("/accounts/login/")
+    assert page.status_code == 400
+    assert page["Content-Type"].startswith("text/html")
+
+
+def test_a_csrf_failure_on_a_page_stays_a_page():
+    response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"login": "x"})
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/html")
