@@ -16,6 +16,7 @@ from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import connection, models
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -130,6 +131,51 @@ def test_each_list_filter_applies(model, admin_user_client, django_assert_max_nu
         with django_assert_max_num_queries(MAX_QUERIES):
             response = admin_user_client.get(changelist + choice["query_string"])
         assert response.status_code == 200, choice["query_string"]  # not ?e=1 (invalid)
+
+
+def _first_date_field(model: type[models.Model]) -> str | None:
+    return next(
+        (f.name for f in model._meta.concrete_fields if isinstance(f, models.DateField)), None
+    )
+
+
+@pytest.mark.parametrize("model", [m for m in REGISTERED if _first_date_field(m)], ids=label)
+@pytest.mark.parametrize("lookup", ["__year=99999", "__year=-1", "__gte=99999-01-01"])
+def test_a_changelist_lookup_no_date_can_satisfy_is_the_admins_own_error(
+    model, lookup, admin_user_client
+):
+    """Django's answer to lookups it cannot use: back to the list with `?e=1`, then its
+    "Something's wrong with your database installation" page — not a 500."""
+    make_rows(model, 1)
+    response = admin_user_client.get(
+        f"{url(model, 'changelist')}?{_first_date_field(model)}{lookup}"
+    )
+    assert response.status_code == 302, response.status_code
+    assert response["Location"].endswith("?e=1")
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=label)
+@pytest.mark.parametrize("selected", ["not-a-key", "99999999999999999999999", "\u00e9"])
+def test_an_action_on_rows_that_cannot_exist_changes_nothing_and_says_so(model, selected, client):
+    """Each model's first action (delete where allowed, moderation's and billing's own
+    elsewhere), on a real row and on a value that is no key."""
+    user = UserFactory(admin=True)
+    client.force_login(user)
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    actions = list(admin.site._registry[model].get_actions(request))
+    rows = make_rows(model, 1)
+    before = model._default_manager.count()
+    response = client.post(
+        url(model, "changelist"),
+        {"action": actions[0] if actions else "", "_selected_action": [selected, str(rows[0].pk)]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert model._default_manager.count() == before
+    if actions:  # refused with a message, as an action with nothing selected is
+        assert response.redirect_chain == [(url(model, "changelist"), 302)]
+        assert "The selected items are not valid" in response.content.decode()
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=label)
