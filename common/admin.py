@@ -1,10 +1,16 @@
-"""What every admin page of an imported (legacy) table shares."""
+"""What the admin pages share: the imported (legacy) tables' pages, and what every
+changelist refuses rather than fails on (refuse_what_the_admin_cannot_use)."""
 
 from __future__ import annotations
+
+import contextlib
+import logging
 
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
+
+logger = logging.getLogger(__name__)
 
 SHOWN_READ_ONLY = ("legacy_id", "created_at", "updated_at")
 
@@ -35,10 +41,12 @@ def refuse_what_the_admin_cannot_use() -> None:
     Django answers their like (tests/project/test_admin.py):
 
     - a changelist lookup no row can satisfy because no value can be built from it
-      (`?created_at__year=99999`: Python's dates end in 9999): Django checks the lookups it
-      builds itself (the date hierarchy) but compiles the others only while counting the
-      page. Compiled here, so it becomes the admin's IncorrectLookupParameters (back to the
-      list with `?e=1`) like any other bad lookup;
+      (`?created_at__year=99999`: Python's dates end in 9999): Django compiles such a
+      lookup only while counting the page, and builds the date hierarchy's year 9999 range
+      past its own check. Both are caught here, as the admin's IncorrectLookupParameters
+      (back to the list with `?e=1`) like any other bad lookup, and logged;
+    - a lookup the database refuses to run (`?name__regex=(`: an invalid regular
+      expression is a DataError while counting), the same way;
     - an action on `_selected_action` values that are no key of the model ("x", a number
       past the column's range): refused with a message, nothing done, as an action with
       nothing selected is.
@@ -48,26 +56,45 @@ def refuse_what_the_admin_cannot_use() -> None:
     from django.contrib.admin.options import IncorrectLookupParameters
     from django.contrib.admin.views.main import ChangeList
     from django.core.exceptions import EmptyResultSet, FullResultSet, ValidationError
+    from django.db import DataError, connections, transaction
 
     django_get_queryset = ChangeList.get_queryset
 
     def get_queryset(self, request, exclude_parameters=None):
-        queryset = django_get_queryset(self, request, exclude_parameters)
         try:
-            queryset.query.get_compiler(queryset.db).as_sql()
+            queryset = django_get_queryset(self, request, exclude_parameters)
+            queryset.query.chain().get_compiler(queryset.db).as_sql()
         except (EmptyResultSet, FullResultSet):
             pass  # a query that matches nothing or everything is still a query
         except (ValueError, OverflowError, ValidationError) as error:
+            logger.warning("admin lookup refused: %s %s", request.get_full_path(), error)
             raise IncorrectLookupParameters(error) from error
         return queryset
 
     ChangeList.get_queryset = get_queryset
 
+    django_get_results = ChangeList.get_results
+
+    def get_results(self, request):
+        connection = connections[self.queryset.db]
+        # Inside a transaction (a test's, ATOMIC_REQUESTS) a failed statement would poison
+        # it: a savepoint keeps the rest of the request usable.
+        atomic = transaction.atomic(using=self.queryset.db) if connection.in_atomic_block else None
+        try:
+            with atomic or contextlib.nullcontext():
+                django_get_results(self, request)
+        except DataError as error:  # a lookup PostgreSQL refuses to run: `?name__regex=(`
+            logger.warning("admin lookup refused: %s %s", request.get_full_path(), error)
+            raise IncorrectLookupParameters(error) from error
+
+    ChangeList.get_results = get_results
+
     django_response_action = admin.ModelAdmin.response_action
 
     def response_action(self, request, queryset):
-        pk = self.model._meta.pk
-        key = pk.target_field if pk.is_relation else pk
+        key = self.model._meta.pk
+        while key.is_relation:  # a one-to-one key (inheritance): the column it stores
+            key = key.target_field
         try:
             for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
                 key.run_validators(key.to_python(value))

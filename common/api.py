@@ -61,7 +61,7 @@ STATUS_CODES = {
 
 
 def is_api_request(request: HttpRequest) -> bool:
-    return request.path.startswith(API_PREFIX)
+    return request.path_info.startswith(API_PREFIX)
 
 
 # Paths whose errors are JSON in our shape: the API and allauth's headless endpoints (whose
@@ -71,7 +71,7 @@ JSON_PREFIXES = (API_PREFIX, "/_allauth/")
 
 
 def wants_json_errors(request: HttpRequest) -> bool:
-    return request.path.startswith(JSON_PREFIXES)
+    return request.path_info.startswith(JSON_PREFIXES)
 
 
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:

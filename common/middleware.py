@@ -41,13 +41,14 @@ def _is_json(response: HttpResponse) -> bool:
 
 
 class ApiErrorMiddleware:
-    """Never an HTML page under /api/.
+    """Never an HTML page under /api/ or /_allauth/.
 
     DRF views already answer errors in the API shape (common.api.exception_handler); this
     catches what Django answers before or instead of a view — an unknown URL or a crash
     while DEBUG is on (the technical pages), a CSRF rejection, a SuspiciousOperation —
     and rewrites it into `{"error": {...}}` with the same status and the headers that
-    matter (Allow, Retry-After, ...).
+    matter (Allow, Retry-After, ...). Under /_allauth/ only what is not JSON is rewritten:
+    allauth's own `{"status": ..., "errors": [...]}` answers are its clients' contract.
     """
 
     def __init__(self, get_response) -> None:
@@ -57,11 +58,11 @@ class ApiErrorMiddleware:
         response = self.get_response(request)
         if (
             response.status_code < 400
-            or not is_api_request(request)
+            or not wants_json_errors(request)
             or getattr(response, "streaming", False)
         ):
             return response
-        if _is_json(response) and self._has_error_shape(response):
+        if _is_json(response) and (not is_api_request(request) or self._has_error_shape(response)):
             return response
         # HTML, or JSON in another shape (a third-party view): one shape, same status.
         replacement = error_response_for_status(response.status_code)

@@ -282,12 +282,28 @@ def test_browser_session_of_a_suspended_user_is_refused(browser):
 # --- what Django answers under /_allauth/ (not allauth's views) -------------------------
 
 
-def test_an_unknown_headless_url_is_a_json_404():
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_unknown_headless_url_is_a_json_404(settings, debug):
+    settings.DEBUG = debug  # DEBUG's technical page is rewritten too
     for path in (f"{APP}/no-such-thing", f"{BROWSER}/no-such-thing", "/_allauth/nothing"):
         assert_api_error(Client().get(path), 404, "not_found")
 
 
-def test_a_disallowed_host_under_allauth_is_a_json_400_and_a_page_elsewhere(settings):
+@pytest.mark.parametrize("body", ["{", "[1]"])
+def test_json_allauth_cannot_read_is_a_json_400(body):
+    response = Client().post(f"{APP}/auth/login", data=body, content_type="application/json")
+    assert_api_error(response, 400, "malformed_request")
+
+
+def test_allauth_keeps_its_own_shape_for_its_own_errors():
+    response = post_json(Client(), f"{APP}/auth/login", {"username": "nobody", "password": "x"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"]
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_disallowed_host_under_allauth_is_a_json_400_and_a_page_elsewhere(settings, debug):
+    settings.DEBUG = debug
     settings.ALLOWED_HOSTS = ["testserver"]
     client = Client(HTTP_HOST="evil.example")
     assert_api_error(client.get(f"{APP}/config"), 400, "malformed_request")
