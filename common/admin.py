@@ -37,8 +37,8 @@ class LegacyRowAdmin(admin.ModelAdmin):
 
 
 def refuse_what_the_admin_cannot_use() -> None:
-    """Two kinds of input the Django admin (staff only) turned into a 500, answered as
-    Django answers their like (tests/project/test_admin.py):
+    """Input the Django admin (staff only) turned into a 500, answered as Django answers
+    its like (tests/project/test_admin.py):
 
     - a changelist lookup no row can satisfy because no value can be built from it
       (`?created_at__year=99999`: Python's dates end in 9999): Django compiles such a
@@ -60,15 +60,22 @@ def refuse_what_the_admin_cannot_use() -> None:
 
     django_get_queryset = ChangeList.get_queryset
 
+    def refused(request, error: Exception) -> IncorrectLookupParameters:
+        logger.warning("admin lookup refused: %s %s", request.get_full_path(), error)
+        return IncorrectLookupParameters(error)
+
     def get_queryset(self, request, exclude_parameters=None):
+        unbuildable = (ValueError, OverflowError, ValidationError)
         try:
             queryset = django_get_queryset(self, request, exclude_parameters)
+        except unbuildable as error:  # the date hierarchy's year 9999
+            raise refused(request, error) from error
+        try:
             queryset.query.chain().get_compiler(queryset.db).as_sql()
         except (EmptyResultSet, FullResultSet):
             pass  # a query that matches nothing or everything is still a query
-        except (ValueError, OverflowError, ValidationError) as error:
-            logger.warning("admin lookup refused: %s %s", request.get_full_path(), error)
-            raise IncorrectLookupParameters(error) from error
+        except unbuildable as error:
+            raise refused(request, error) from error
         return queryset
 
     ChangeList.get_queryset = get_queryset
@@ -84,8 +91,7 @@ def refuse_what_the_admin_cannot_use() -> None:
             with atomic or contextlib.nullcontext():
                 django_get_results(self, request)
         except DataError as error:  # a lookup PostgreSQL refuses to run: `?name__regex=(`
-            logger.warning("admin lookup refused: %s %s", request.get_full_path(), error)
-            raise IncorrectLookupParameters(error) from error
+            raise refused(request, error) from error
 
     ChangeList.get_results = get_results
 
