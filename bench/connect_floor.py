@@ -24,7 +24,7 @@ import contextlib
 import json
 import multiprocessing as mp
 import os
-import random
+import signal
 import subprocess
 import sys
 import time
@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import ROOT, SERVER_ENV, cpu_seconds, percentile
-from bench.reconnect_storm import Daphne, raise_fd_limit
+from bench.reconnect_storm import Daphne, raise_fd_limit, reconnect_delay, wait_exit
 
 FLOOR_APP = "bench.floor.asgi:application"
 
@@ -72,8 +72,7 @@ async def _clients(jobs: list[tuple[str, int]], args: dict, opened, results, sto
             cpu_at_close.append(time.process_time())
         attempt = 0
         while True:
-            cap = args["jitter"] if attempt == 0 else min(4.0, 0.25 * 2**attempt)
-            await asyncio.sleep(random.uniform(0, cap))
+            await asyncio.sleep(reconnect_delay(args["jitter"], attempt))
             attempts[0] += 1
             try:
                 ws = await live(name, port)
@@ -117,16 +116,17 @@ def main() -> None:
     env = {**os.environ, **SERVER_ENV}
     ctx = mp.get_context("spawn")
     opened, results, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
-    old = [Daphne(env, shared=True, app=FLOOR_APP) for _ in range(args.servers)]
-    new: list[Daphne] = []
+    # Each slot keeps its listening socket; a deploy starts the slot's next process on it.
+    servers = [Daphne(env, shared=True, app=FLOOR_APP) for _ in range(args.servers)]
+    old: list[subprocess.Popen] = []
     procs: list = []
     gen_args = {"jitter": args.jitter, "in_flight": args.in_flight}
     try:
-        for server in old:
+        for server in servers:
             server.start()
-        for server in old:
+        for server in servers:
             server.ready()
-        names = [(f"floor{i:05d}", old[i % len(old)].port) for i in range(args.clients)]
+        names = [(f"floor{i:05d}", servers[i % len(servers)].port) for i in range(args.clients)]
         procs = [
             ctx.Process(
                 target=generator,
@@ -141,33 +141,28 @@ def main() -> None:
             opened.get(timeout=args.timeout)
         opened_s = time.time() - started
 
-        new = [Daphne(env, shared=False, app=FLOOR_APP) for _ in old]
-        for server, previous in zip(new, old, strict=True):  # the same listening sockets
-            server.sock, server.port = previous.sock, previous.port
+        old = [server.proc for server in servers]
+        for server in servers:
             server.start()
-        for server in new:
+        for server in servers:
             server.ready()
-        cpu0 = sum(cpu_seconds(server.proc.pid) for server in new)
+        cpu0 = sum(cpu_seconds(server.proc.pid) for server in servers)
         sigterm_at = time.time()
-        for server in old:
-            server.terminate()
+        for proc in old:
+            proc.send_signal(signal.SIGTERM)
         outs = [results.get(timeout=args.timeout) for _ in procs]
-        cpu = sum(cpu_seconds(server.proc.pid) for server in new) - cpu0
+        cpu = sum(cpu_seconds(server.proc.pid) for server in servers) - cpu0
     finally:
         stop.set()
         for proc in procs:
             proc.join(30)
             if proc.is_alive():
                 proc.kill()
-        for server in new + old:
+        for server in servers:
             server.terminate()
-        for server in new + old:
-            if server.proc is not None:
-                try:
-                    server.proc.wait(30)
-                except subprocess.TimeoutExpired:
-                    server.proc.kill()
-                    server.proc.wait()
+        for proc in [*old, *(server.proc for server in servers)]:
+            if proc is not None:
+                wait_exit(proc)
     back = sorted(t - sigterm_at for out in outs for t in out["back"])
     closed = sorted(t - sigterm_at for out in outs for t in out["closed"])
     row = {

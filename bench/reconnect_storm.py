@@ -149,6 +149,13 @@ class Daphne:
             self.proc.send_signal(signal.SIGTERM)
 
 
+def reconnect_delay(jitter: float, attempt: int) -> float:
+    """Full jitter, as the browser client: the first try within `jitter` seconds, then
+    exponential up to 4 s."""
+    cap = jitter if attempt == 0 else min(4.0, 0.25 * 2**attempt)
+    return random.uniform(0, cap)
+
+
 # --- The load generator (its own processes) ------------------------------------------------
 
 
@@ -183,9 +190,7 @@ async def _clients(jobs: list[tuple[str, int]], shared: dict, args: dict, result
         first = True
         while not stop.is_set():
             if not first:
-                # Full jitter: the first try within `jitter` seconds, then exponential.
-                cap = args["jitter"] if attempt == 0 else min(4.0, 0.25 * 2**attempt)
-                await asyncio.sleep(random.uniform(0, cap))
+                await asyncio.sleep(reconnect_delay(args["jitter"], attempt))
             first = False
             try:
                 # A reconnect names its last event id: hello's statement reads the replay.
@@ -516,7 +521,7 @@ def main() -> None:
             listening_s = 0.0
         else:
             for proc in old:
-                _wait_exit(proc)
+                wait_exit(proc)
             for s in servers:
                 s.start()
             for s in servers:
@@ -529,7 +534,7 @@ def main() -> None:
         resume_cpu = _cpu(s.proc.pid for s in servers) - new_cpu0
         gen_cpu = _cpu(p.pid for p in procs) - gen_cpu0
         for proc in old:
-            _wait_exit(proc)
+            wait_exit(proc)
         down_s = time.monotonic() - restart_at  # an upper bound once the storm is over
         # The storm's last statements reach the statistics (see the docstring).
         time.sleep(max(0.0, restart_at + (back_s or 0.0) + STATS_LAG - time.monotonic()))
@@ -625,13 +630,13 @@ def main() -> None:
         for s in servers:
             s.terminate()
         for proc in [*old, *(s.proc for s in servers)]:
-            _wait_exit(proc)
+            wait_exit(proc)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
 
 
-def _wait_exit(proc: subprocess.Popen, timeout: float = 30) -> None:
+def wait_exit(proc: subprocess.Popen, timeout: float = 30) -> None:
     try:
         proc.wait(timeout)
     except subprocess.TimeoutExpired:

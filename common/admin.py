@@ -86,9 +86,13 @@ def refuse_what_the_admin_cannot_use() -> None:
         connection = connections[self.queryset.db]
         # Inside a transaction (a test's, ATOMIC_REQUESTS) a failed statement would poison
         # it: a savepoint keeps the rest of the request usable.
-        atomic = transaction.atomic(using=self.queryset.db) if connection.in_atomic_block else None
+        savepoint = (
+            transaction.atomic(using=self.queryset.db)
+            if connection.in_atomic_block
+            else contextlib.nullcontext()
+        )
         try:
-            with atomic or contextlib.nullcontext():
+            with savepoint:
                 django_get_results(self, request)
         except DataError as error:  # a lookup PostgreSQL refuses to run: `?name__regex=(`
             raise refused(request, error) from error

@@ -18,6 +18,28 @@ _sockets: dict[str, object] = {}
 _ids = itertools.count(1)
 
 
+def hello_frame(me: str) -> str:
+    return json.dumps({"type": "hello", "user": {"username": me}, "last_event_id": 0})
+
+
+def chat_frames(me: str, text: str) -> tuple[str, str, str] | None:
+    """For a `message.send` frame: the partner's name, the sender's `message.ack` and the
+    partner's `message.new`, as our server sends them; None for any other frame."""
+    frame = json.loads(text)
+    if frame.get("type") != "message.send":
+        return None
+    message = {
+        "id": next(_ids),
+        "from": me,
+        "to": frame["to"],
+        "content": frame["content"],
+        "created_at": time.time(),
+    }
+    ack = {"type": "message.ack", "client_id": frame["client_id"], "message": message}
+    new = {"type": "message.new", "event_id": message["id"], "message": message}
+    return frame["to"], json.dumps(ack), json.dumps(new)
+
+
 async def application(scope, receive, send):
     if scope["type"] == "http":
         await receive()
@@ -32,25 +54,16 @@ async def application(scope, receive, send):
         if event["type"] == "websocket.connect":
             await send({"type": "websocket.accept"})
             _sockets[me] = send
-            hello = {"type": "hello", "user": {"username": me}, "last_event_id": 0}
-            await send({"type": "websocket.send", "text": json.dumps(hello)})
+            await send({"type": "websocket.send", "text": hello_frame(me)})
         elif event["type"] == "websocket.receive":
-            frame = json.loads(event["text"])
-            if frame.get("type") != "message.send":
+            frames = chat_frames(me, event["text"])
+            if frames is None:
                 continue
-            message = {
-                "id": next(_ids),
-                "from": me,
-                "to": frame["to"],
-                "content": frame["content"],
-                "created_at": time.time(),
-            }
-            ack = {"type": "message.ack", "client_id": frame["client_id"], "message": message}
-            await send({"type": "websocket.send", "text": json.dumps(ack)})
-            partner = _sockets.get(frame["to"])
+            to, ack, new = frames
+            await send({"type": "websocket.send", "text": ack})
+            partner = _sockets.get(to)
             if partner is not None:
-                new = {"type": "message.new", "event_id": message["id"], "message": message}
-                await partner({"type": "websocket.send", "text": json.dumps(new)})
+                await partner({"type": "websocket.send", "text": new})
         elif event["type"] == "websocket.disconnect":
             if _sockets.get(me) is send:
                 del _sockets[me]

@@ -4,15 +4,13 @@ process). What Channels' consumer adds to Daphne's own cost, before any layer or
 
 from __future__ import annotations
 
-import itertools
-import json
-import time
 from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from bench.floor.asgi import chat_frames, hello_frame
+
 _consumers: dict[str, FloorConsumer] = {}
-_ids = itertools.count(1)
 
 
 class FloorConsumer(AsyncWebsocketConsumer):
@@ -20,27 +18,18 @@ class FloorConsumer(AsyncWebsocketConsumer):
         self.me = parse_qs(self.scope["query_string"].decode()).get("as", [""])[0]
         await self.accept()
         _consumers[self.me] = self
-        hello = {"type": "hello", "user": {"username": self.me}, "last_event_id": 0}
-        await self.send(text_data=json.dumps(hello))
+        await self.send(text_data=hello_frame(self.me))
 
     async def disconnect(self, code):
         if _consumers.get(self.me) is self:
             del _consumers[self.me]
 
     async def receive(self, text_data=None, bytes_data=None):
-        frame = json.loads(text_data)
-        if frame.get("type") != "message.send":
+        frames = chat_frames(self.me, text_data)
+        if frames is None:
             return
-        message = {
-            "id": next(_ids),
-            "from": self.me,
-            "to": frame["to"],
-            "content": frame["content"],
-            "created_at": time.time(),
-        }
-        ack = {"type": "message.ack", "client_id": frame["client_id"], "message": message}
-        await self.send(text_data=json.dumps(ack))
-        partner = _consumers.get(frame["to"])
+        to, ack, new = frames
+        await self.send(text_data=ack)
+        partner = _consumers.get(to)
         if partner is not None:
-            new = {"type": "message.new", "event_id": message["id"], "message": message}
-            await partner.send(text_data=json.dumps(new))
+            await partner.send(text_data=new)
