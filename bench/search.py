@@ -20,7 +20,8 @@ both, with text; text alone; a city alone — around the ten largest cities and 
 (centres jittered up to 5 miles), pages 1–5, every sort each kind allows, each query
 asked once, then the same mix again (warm); then London, Toronto, Shanghai, Lagos and
 Berlin on their own (pages 1–5: radius 50 by distance, the city alone by name, text +
-radius; the five cities' requests interleaved, a round of them per repeat); then the
+radius — a rare phrase and a common word; the five cities' requests interleaved, a round
+of them per repeat); then the
 legacy algorithm on the same unfiltered queries. With `--http http://127.0.0.1:PORT` the
 requests go to a running Daphne instead of the in-process client. `--cold` marks the
 first pass as cold and stops after the mix: run it right after restarting PostgreSQL (a
@@ -327,6 +328,13 @@ def unfiltered(args, runner: Runner, places, results: dict) -> None:
         (
             "text 'quiet fox' + radius 50",
             lambda lat, lng, _: {"lat": lat, "lng": lng, "radius": 50, "q": "quiet fox"},
+        ),
+        # A common word: thousands of matches around London (its count estimated, the page
+        # read tier by tier), hundreds around Berlin (exact, one statement) — pages 1–5
+        # list studios in both, so the ratio compares pages of the same size.
+        (
+            "text 'sound' + radius 50",
+            lambda lat, lng, _: {"lat": lat, "lng": lng, "radius": 50, "q": "sound"},
         ),
     ):
         # The cities' requests interleaved, one round of them per repeat: a machine whose

@@ -205,8 +205,13 @@ def _within(centre: Centre) -> tuple[str, list[Any]]:
 # Migration 0012's fourth axis: the stored rotation key's first 32 bits × 2^-10 (exact in
 # float8, on the scale of the earth's axes). A slice of the rotation is a range of it.
 ROTATION_AXIS = "('x' || left(rotation_key, 8))::bit(32)::bigint::float8 * 0.0009765625"
-_ROTATION_POINT = f"cube({_EARTH}, {ROTATION_AXIS})"
+ROTATION_POINT = f"cube({_EARTH}, {ROTATION_AXIS})"
 _ROTATION_UNIT = 2**-10
+ROTATION_AXIS_END = (2**32 - 1) * _ROTATION_UNIT  # the last key's axis
+# The located premium studios in the order of their stored keys' first 32 bits, off
+# migration 0012's index (KNN): `~> 7` is the lower bound of the fourth dimension (cube's
+# 2k - 1 for dimension k), which for a point is its rotation axis.
+ROTATION_ORDER = f"{ROTATION_POINT} ~> 7"
 # The share of a circle's matches that are premium (5.5 % at a million studios), and the
 # margin on it: the first slice is cut to hold SLICE_MARGIN times the page's premium rows
 # by this guess. The guess only sets the slice's width — a slice short of the page is
@@ -218,7 +223,7 @@ SLICE_MARGIN = 3.0
 # least this many sampled studios match (about ±12 %); fewer, and it is counted exactly —
 # an estimate from a handful could say 0 above a page of results.
 ESTIMATE_MIN_SAMPLED = 64
-_STORED_SEED = "(SELECT seed FROM studio_search_rotation)"
+STORED_SEED = "(SELECT seed FROM studio_search_rotation)"
 
 
 def rotation_cut(need: int, matches: int | None, share: float = PREMIUM_SHARE) -> int | None:
@@ -233,20 +238,29 @@ def rotation_cut(need: int, matches: int | None, share: float = PREMIUM_SHARE) -
     return max(1, int(fraction * 2**32))
 
 
-def _slice_sql(centre: Centre, cut: int) -> tuple[str, list[Any]]:
-    """The located studios in the circle whose rotation axis is below `cut` (a 32-bit
-    prefix): off migration 0012's index, then the exact distance."""
+def rotation_range_sql(
+    centre: Centre, low: tuple[str, list[Any]], high: tuple[str, list[Any]]
+) -> tuple[str, list[Any]]:
+    """The located studios in the circle whose rotation axis lies in [low, high] (each a
+    float8 operand: SQL, params): off migration 0012's index, then the exact distance."""
     return (
-        f"latitude IS NOT NULL AND cube(cube_enlarge({CENTRE_SQL}, %s, 3), 0, %s)"
-        f" @> {_ROTATION_POINT} AND {chord_sql()} <= %s",
+        f"latitude IS NOT NULL AND cube(cube_enlarge({CENTRE_SQL}, %s, 3), {low[0]}, {high[0]})"
+        f" @> {ROTATION_POINT} AND {chord_sql()} <= %s",
         [
             *centre_params(centre),
             centre.chord,
-            (cut - 1) * _ROTATION_UNIT,
+            *low[1],
+            *high[1],
             *chord_params(centre),
             centre.chord,
         ],
     )
+
+
+def _slice_sql(centre: Centre, cut: int) -> tuple[str, list[Any]]:
+    """The located studios in the circle whose rotation axis is below `cut` (a 32-bit
+    prefix)."""
+    return rotation_range_sql(centre, ("0", []), ("%s", [(cut - 1) * _ROTATION_UNIT]))
 
 
 def _first_slice_sql(
@@ -260,7 +274,7 @@ def _first_slice_sql(
     slice_sql, slice_params = _slice_sql(centre, cut)
     return (
         f"WITH first_slice AS MATERIALIZED (SELECT studio_id, {chord_sql()} AS chord"  # noqa: S608
-        f" FROM studio_search WHERE {_STORED_SEED} = %s AND {slice_sql}{where_sql})",
+        f" FROM studio_search WHERE {STORED_SEED} = %s AND {slice_sql}{where_sql})",
         [*chord_params(centre), seed, *slice_params, *where_params],
     )
 

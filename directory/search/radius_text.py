@@ -54,7 +54,11 @@ from .knn import (
     _EARTH,
     _SORT_COLUMNS,
     CENTRE_SQL,
+    ROTATION_AXIS,
+    ROTATION_AXIS_END,
+    ROTATION_ORDER,
     SAMPLE_STRIDE,
+    STORED_SEED,
     _fallback_rows,
     _filters,
     _tier_sql,
@@ -65,6 +69,7 @@ from .knn import (
     chord_sql,
     counted_page,
     flags_sql,
+    rotation_range_sql,
 )
 from .knn import _SORT_SQL as _KNN_SORT_SQL
 from .parameters import Centre, SearchParams
@@ -387,10 +392,15 @@ def radius_text_rows(
             if len(rows) >= need:
                 break
             left = need - len(rows)
-            selects = _matches(
-                params, centre, text, tsquery, (f"{_tier_sql(tier)}{mask_sql}", mask_params)
-            )
+            where = f"{_tier_sql(tier)}{mask_sql}"
+            selects = _matches(params, centre, text, tsquery, (where, mask_params))
             if tier[0]:  # premium: the day's rotation over the tier's matches
+                premium = _premium_in_rotation(
+                    cursor, centre, tsquery, seed, left, selects[1:], (where, mask_params)
+                )
+                if premium is not None:
+                    rows += premium
+                    continue
                 order, order_params = 'md5(studio_id::text || %s) COLLATE "C"', [seed]
             else:
                 order, order_params = _SORT_SQL[params.effective_sort], []
@@ -413,3 +423,70 @@ def radius_text_rows(
             )
             rows += cursor.fetchall()
     return rows[offset:need]
+
+
+_ROTATION = 'ORDER BY md5(studio_id::text || %s) COLLATE "C", studio_id'
+
+
+def _premium_in_rotation(
+    cursor: Any,
+    centre: Centre,
+    tsquery: str,
+    seed: str,
+    need: int,
+    fallbacks: list[tuple[str, list[Any]]],
+    where: Operand,
+) -> list[tuple[int, float | None]] | None:
+    """The premium tier's first `need` matches in the day's rotation, read in the order of
+    the stored keys off migration 0012's index (KNN on the rotation axis inside the
+    circle's box), the text tested per row until `need` have matched — about a page of
+    rows, where the tier's every match in the circle was read and sorted (around London at
+    a million studios, "sound": 274 of 1,130 premium studios for a page of 20, through the
+    word's 11,150 premium matches ANDed with the box: 4.7 ms). The axis holds a key's first
+    32 bits: studios whose bits tie with the last one read are read too, and all are sorted
+    by the whole key, the centre's city's matches without coordinates (`fallbacks`) among
+    them. None when the stored rotation is not the day's (the caller reads the whole tier).
+    `where`: the tier's and the filters' conditions (SQL after the rest, params)."""
+    text_where = (f" AND search_vector @@ %s::tsquery{where[0]}", [tsquery, *where[1]])
+    everything, everything_params = rotation_range_sql(
+        centre, ("0", []), ("%s", [ROTATION_AXIS_END])
+    )
+    last = "(SELECT max(rot) FROM firsts)"
+    ties, ties_params = rotation_range_sql(centre, (last, []), (last, []))
+    fallback = "".join(
+        f" UNION ALL SELECT studio_id, chord FROM ({sql}) fallback"  # noqa: S608
+        for sql, _ in fallbacks
+    )
+    cursor.execute(
+        "WITH firsts AS MATERIALIZED (SELECT studio_id,"  # noqa: S608
+        f" {chord_sql()} AS chord, {ROTATION_AXIS} AS rot FROM studio_search"
+        f" WHERE {STORED_SEED} = %s AND {everything}{text_where[0]}"
+        f" ORDER BY {ROTATION_ORDER} LIMIT %s)"
+        f" SELECT page.studio_id, page.chord, stored.fresh"
+        f" FROM (SELECT {STORED_SEED} = %s AS fresh) stored LEFT JOIN"
+        " (SELECT studio_id, chord FROM (SELECT studio_id, chord FROM firsts"
+        f" UNION SELECT studio_id, {chord_sql()} FROM studio_search"
+        f" WHERE (SELECT count(*) FROM firsts) = %s AND {ties}{text_where[0]}"
+        f"{fallback}) t {_ROTATION} LIMIT %s) page ON TRUE"
+        f" {_ROTATION.replace('studio_id', 'page.studio_id')}",
+        [
+            *chord_params(centre),
+            seed,
+            *everything_params,
+            *text_where[1],
+            need,
+            seed,
+            *chord_params(centre),
+            need,
+            *ties_params,
+            *text_where[1],
+            *[value for _, values in fallbacks for value in values],
+            seed,
+            need,
+            seed,
+        ],
+    )
+    rows = cursor.fetchall()
+    if not rows[0][2]:
+        return None
+    return [(studio_id, chord) for studio_id, chord, _ in rows if studio_id is not None]
