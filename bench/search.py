@@ -360,15 +360,20 @@ def unfiltered(args, runner: Runner, places, results: dict) -> None:
         # Where Berlin's matches end before page 5, its later pages are empty (no cards to
         # load) and cheaper than London's full ones: the same ratio over the pages that
         # list studios in both cities.
+        # And over the pages full in both (the same number of cards to load and render).
         fewest = min(rows["London"]["matches"], rows["Berlin"]["matches"])
-        listed = [page for page in range(1, 6) if (page - 1) * DEFAULT_PAGE_SIZE < fewest]
-        if 0 < len(listed) < 5:
-            ratios = [
-                rows["London"][f"page {page} p50_ms"] / rows["Berlin"][f"page {page} p50_ms"]
-                for page in listed
-            ]
-            label = f"London / Berlin (pages {listed[0]}-{listed[-1]}, results in both)"
-            rows[label] = round(statistics.median(ratios), 2)
+        for pages, what in (
+            ([page for page in range(1, 6) if (page - 1) * DEFAULT_PAGE_SIZE < fewest], "results"),
+            ([page for page in range(1, 6) if page * DEFAULT_PAGE_SIZE <= fewest], "full"),
+        ):
+            if 0 < len(pages) < 5:
+                ratios = [
+                    rows["London"][f"page {page} p50_ms"] / rows["Berlin"][f"page {page} p50_ms"]
+                    for page in pages
+                ]
+                span = f"page {pages[0]}" if len(pages) == 1 else f"pages {pages[0]}-{pages[-1]}"
+                label = f"London / Berlin ({span}, {what} in both)"
+                rows[label] = round(statistics.median(ratios), 2)
     results["largest cities on their own"] = per_city
     radius_rows = per_city["radius 50, no filter, distance"]
     if args.legacy_runs:
