@@ -6,7 +6,8 @@ class CommonConfig(AppConfig):
     verbose_name = "Common"
 
     def ready(self) -> None:
-        from . import schema  # noqa: F401 - registers the OpenAPI authentication extensions
+        from . import lookups, schema  # noqa: F401 - schema registers the OpenAPI extensions
         from .admin import refuse_what_the_admin_cannot_use
 
+        lookups.register()
         refuse_what_the_admin_cannot_use()
