@@ -5,15 +5,13 @@ SQLite raised OverflowError, the admin answered 500), and the value never sent."
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.common.lookup_cases import HUGE, admin_filter_status, build, run_cases
-from tests.support.processes import PYTHON, ROOT
+from tests.support.processes import run_embedded
 
 pytestmark = pytest.mark.django_db
 
@@ -40,21 +38,8 @@ def test_the_admins_filter_with_a_value_past_64_bits_is_not_a_500():
 def test_sqlite_answers_by_the_rows(tmp_path):
     """Embedded mode for real: a subprocess migrates a fresh SQLite file, builds the rows,
     runs the same cases and the admin's filter."""
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "VAR_DIR": str(tmp_path / "var"),  # embedded mode: no DATABASE_URL, no REDIS_URL
-        "DJANGO_SETTINGS_MODULE": "project.settings",
-        "GEOCODER_ENABLED": "0",
-        "LOG_LEVEL": "CRITICAL",
-    }
-    embedded = subprocess.run(
-        [PYTHON, "-m", "tests.common.lookup_cases"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    embedded = run_embedded(
+        "tests.common.lookup_cases", var_dir=tmp_path / "var", timeout=300, LOG_LEVEL="CRITICAL"
     )
     assert embedded.returncode == 0, embedded.stderr[-3000:]
     answers = json.loads(embedded.stdout)

@@ -8,15 +8,13 @@ The SQLite side runs for real: a subprocess in embedded mode migrates a fresh SQ
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 
 import pytest
 from django.db import connection
 
 from directory.search.parameters import OFFERED_RADII_MI
 from tests.directory.search_data import CITIES, build, run_queries, world_spec
-from tests.support.processes import PYTHON, ROOT
+from tests.support.processes import run_embedded
 
 
 def _queries() -> list[str]:
@@ -46,22 +44,12 @@ def on_sqlite(tmp_path_factory) -> list[dict]:
     """The queries' answers in embedded mode, once for both PostgreSQL plans (SQLite has
     one plan)."""
     var = tmp_path_factory.mktemp("embedded") / "var"
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "VAR_DIR": str(var),  # embedded mode: no DATABASE_URL, no REDIS_URL
-        "DJANGO_SETTINGS_MODULE": "project.settings",
-        "GEOCODER_ENABLED": "0",
-        "SEARCH_CACHE_SECONDS": "0",
-        "LOG_LEVEL": "ERROR",
-    }
-    embedded = subprocess.run(
-        [PYTHON, "-m", "tests.directory.search_data", json.dumps(_queries())],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    embedded = run_embedded(
+        "tests.directory.search_data",
+        json.dumps(_queries()),
+        var_dir=var,
+        SEARCH_CACHE_SECONDS="0",
+        LOG_LEVEL="ERROR",
     )
     assert embedded.returncode == 0, embedded.stderr[-3000:]
     assert (var / "studio-finder.sqlite3").exists()

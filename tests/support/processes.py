@@ -243,6 +243,26 @@ def run_python(script: str, *args: str, timeout: float = 120) -> subprocess.Comp
     )
 
 
+def run_embedded(module: str, *args: str, var_dir: Path, timeout: float = 600, **env: str):
+    """`python -m module args` in embedded mode (SQLite under `var_dir`: no DATABASE_URL,
+    no REDIS_URL), in the project, no geocoder; `env` added."""
+    return subprocess.run(
+        [PYTHON, "-m", module, *args],
+        cwd=ROOT,
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "VAR_DIR": str(var_dir),
+            "DJANGO_SETTINGS_MODULE": "project.settings",
+            "GEOCODER_ENABLED": "0",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 @contextlib.contextmanager
 def daphne(
     *, env: dict[str, str], tmp_path: Path, port: int | None = None
