@@ -9,8 +9,10 @@ a page. Here a sample count comes first and decides how the page is read:
   sort, the id) and counted beside the page (knn.counted_page) — the general plan's work,
   on few rows; exact, also past the end;
 * many: tier by tier, as the tier plan (directory/search/knn.py), each tier off its own
-  partial GiST index and only until the page is full — premium by the day's rotation
-  over the tier's matches in the circle; by distance each other tier's nearest studios
+  partial GiST index and only until the page is full — premium in the day's rotation,
+  read in the stored keys' order off migration 0012's index while the tier's expected
+  matches are many next to the page (else all its matches in the circle, sorted); by
+  distance each other tier's nearest studios
   off its index (KNN inside the earth box), the text checked per row, so a common word
   costs about a page of rows; by relevance, name, newest or rating one top-N sort of the
   tier's matches in the circle. The count is the sample's estimate, `count_is_estimate`.
@@ -54,6 +56,7 @@ from .knn import (
     _EARTH,
     _SORT_COLUMNS,
     CENTRE_SQL,
+    PREMIUM_SHARE,
     ROTATION_AXIS,
     ROTATION_AXIS_END,
     ROTATION_ORDER,
@@ -163,7 +166,7 @@ def _page(
 ) -> tuple[list[tuple[int, float | None, int]], int, bool]:
     sampled, tsquery, cells = radius_text_sample(params, centre, text)
     if sampled > settings.SEARCH_EXACT_COUNT_LIMIT:  # many: tier by tier, the count estimated
-        rows = radius_text_rows(params, centre, text, tsquery, seed, offset)
+        rows = radius_text_rows(params, centre, text, tsquery, seed, offset, sampled)
         return [(sid, chord, sampled) for sid, chord in rows], sampled, True
     # Few: one statement, the page and the exact count.
     return *radius_text_small_rows(params, centre, text, tsquery, cells, seed, offset), False
@@ -343,7 +346,7 @@ def _matches(
         selects.append(
             (
                 f"SELECT studio_id, {chord} AS chord, {_BAND} AS band, {_SORT_COLUMNS},"  # noqa: S608
-                f" is_premium, is_verified, has_images FROM {where}",
+                f" is_premium, is_verified, has_images, rotation_key FROM {where}",
                 [*(chord_params(centre) if located else []), *band_params, *values],
             )
         )
@@ -381,9 +384,16 @@ def radius_text_small_rows(
 
 
 def radius_text_rows(
-    params: SearchParams, centre: Centre, text: TextQuery, tsquery: str, seed: str, offset: int
+    params: SearchParams,
+    centre: Centre,
+    text: TextQuery,
+    tsquery: str,
+    seed: str,
+    offset: int,
+    matches: int,
 ) -> list[tuple[int, float | None]]:
-    """The page's (studio_id, chord) rows: each tier in turn until the page is full."""
+    """The page's (studio_id, chord) rows: each tier in turn until the page is full.
+    `matches`: the sample's estimate of the circle's matches."""
     need = offset + params.page_size
     mask_sql, mask_params = _filters(params)
     rows: list[tuple[int, float | None]] = []
@@ -395,9 +405,12 @@ def radius_text_rows(
             where = f"{_tier_sql(tier)}{mask_sql}"
             selects = _matches(params, centre, text, tsquery, (where, mask_params))
             if tier[0]:  # premium: the day's rotation over the tier's matches
-                premium = _premium_in_rotation(
-                    cursor, centre, tsquery, seed, left, selects[1:], (where, mask_params)
-                )
+                premium = None
+                share = 1.0 if params.premium else PREMIUM_SHARE
+                if share * matches >= ROTATION_READ_MARGIN * left:
+                    premium = _premium_in_rotation(
+                        cursor, centre, tsquery, seed, left, selects[1:], (where, mask_params)
+                    )
                 if premium is not None:
                     rows += premium
                     continue
@@ -425,7 +438,14 @@ def radius_text_rows(
     return rows[offset:need]
 
 
-_ROTATION = 'ORDER BY md5(studio_id::text || %s) COLLATE "C", studio_id'
+# The premium tier read in its stored order is read off the rotation index only when the
+# tier's expected matches in the circle (PREMIUM_SHARE of the sample's estimate) are at
+# least this many times the rows the page needs from it: then the scan stops after about
+# need / (the share of the circle's premium studios that match) rows. With fewer, it would
+# read most of the circle's premium studios, each with a heap visit for the text, where
+# the whole tier's matches come off the GIN and the box in one bitmap.
+ROTATION_READ_MARGIN = 2
+_ROTATION = 'ORDER BY rotation_key COLLATE "C", studio_id'
 
 
 def _premium_in_rotation(
@@ -437,15 +457,17 @@ def _premium_in_rotation(
     fallbacks: list[tuple[str, list[Any]]],
     where: Operand,
 ) -> list[tuple[int, float | None]] | None:
-    """The premium tier's first `need` matches in the day's rotation, read in the order of
-    the stored keys off migration 0012's index (KNN on the rotation axis inside the
-    circle's box), the text tested per row until `need` have matched — about a page of
-    rows, where the tier's every match in the circle was read and sorted (around London at
-    a million studios, "sound": 274 of 1,130 premium studios for a page of 20, through the
-    word's 11,150 premium matches ANDed with the box: 4.7 ms). The axis holds a key's first
-    32 bits: studios whose bits tie with the last one read are read too, and all are sorted
-    by the whole key, the centre's city's matches without coordinates (`fallbacks`) among
-    them. None when the stored rotation is not the day's (the caller reads the whole tier).
+    """The premium tier's first `need` matches in the day's rotation, read in the stored
+    keys' order off migration 0012's index (KNN on the rotation axis inside the circle's
+    box), the text and the distance tested per row until `need` have matched: about need /
+    (the share of the circle's premium studios that match) rows, where the tier's every
+    match in the circle was read and sorted (around London at a million studios, "sound":
+    about 100 rows read for a page of 20, 470 for page 5, where the old statement sorted
+    the word's 250 premium matches in the circle, read through its 11,150 premium matches
+    anywhere ANDed with the box: 4.7 ms). The axis holds a key's first 32 bits: studios
+    whose bits tie with the last one read are read too, and all are sorted by the stored
+    key, the centre's city's matches without coordinates (`fallbacks`) among them. None
+    when the stored rotation is not the day's (the caller reads the whole tier).
     `where`: the tier's and the filters' conditions (SQL after the rest, params)."""
     text_where = (f" AND search_vector @@ %s::tsquery{where[0]}", [tsquery, *where[1]])
     everything, everything_params = rotation_range_sql(
@@ -454,21 +476,21 @@ def _premium_in_rotation(
     last = "(SELECT max(rot) FROM firsts)"
     ties, ties_params = rotation_range_sql(centre, (last, []), (last, []))
     fallback = "".join(
-        f" UNION ALL SELECT studio_id, chord FROM ({sql}) fallback"  # noqa: S608
+        f" UNION ALL SELECT studio_id, chord, rotation_key FROM ({sql}) fallback"  # noqa: S608
         for sql, _ in fallbacks
     )
     cursor.execute(
         "WITH firsts AS MATERIALIZED (SELECT studio_id,"  # noqa: S608
-        f" {chord_sql()} AS chord, {ROTATION_AXIS} AS rot FROM studio_search"
+        f" {chord_sql()} AS chord, rotation_key, {ROTATION_AXIS} AS rot FROM studio_search"
         f" WHERE {STORED_SEED} = %s AND {everything}{text_where[0]}"
         f" ORDER BY {ROTATION_ORDER} LIMIT %s)"
-        f" SELECT page.studio_id, page.chord, stored.fresh"
+        " SELECT page.studio_id, page.chord, stored.fresh"
         f" FROM (SELECT {STORED_SEED} = %s AS fresh) stored LEFT JOIN"
-        " (SELECT studio_id, chord FROM (SELECT studio_id, chord FROM firsts"
-        f" UNION SELECT studio_id, {chord_sql()} FROM studio_search"
+        " (SELECT * FROM (SELECT studio_id, chord, rotation_key FROM firsts"
+        f" UNION SELECT studio_id, {chord_sql()}, rotation_key FROM studio_search"
         f" WHERE (SELECT count(*) FROM firsts) = %s AND {ties}{text_where[0]}"
         f"{fallback}) t {_ROTATION} LIMIT %s) page ON TRUE"
-        f" {_ROTATION.replace('studio_id', 'page.studio_id')}",
+        ' ORDER BY page.rotation_key COLLATE "C", page.studio_id',  # a join keeps no order
         [
             *chord_params(centre),
             seed,
@@ -481,9 +503,7 @@ def _premium_in_rotation(
             *ties_params,
             *text_where[1],
             *[value for _, values in fallbacks for value in values],
-            seed,
             need,
-            seed,
         ],
     )
     rows = cursor.fetchall()

@@ -18,7 +18,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from directory.models import Studio
-from directory.search.knn import SAMPLE_STRIDE
+from directory.search import radius_text
+from directory.search.knn import SAMPLE_STRIDE, centre_axes
 from directory.search.parameters import Centre, SearchParams, resolve_centre, rotation_seed
 from directory.search.plans import search_studios
 from directory.search.radius_text import (
@@ -214,8 +215,15 @@ def _premium_reads(params: SearchParams, day: dt.date) -> tuple[int, int]:
     return in_order, whole
 
 
+@pytest.fixture
+def rotation_read(monkeypatch):
+    """The premium tier read in its stored order whatever the sample's estimate (the
+    margin is a cost decision; the clusters are too small to pass it)."""
+    monkeypatch.setattr(radius_text, "ROTATION_READ_MARGIN", 0)
+
+
 @pytest.mark.parametrize("sort", ["relevance", "distance", "name"])
-def test_a_fresh_rotation_is_read_in_the_stored_order(clusters, settings, sort):
+def test_a_fresh_rotation_is_read_in_the_stored_order(clusters, settings, sort, rotation_read):
     """Tier by tier, with the day's rotation stored: the premium tier is read off the
     rotation index in the stored keys' order, the text tested per row, as far as the page
     needs — in one statement, never the whole tier — and the pages are the general plan's,
@@ -231,7 +239,7 @@ def test_a_fresh_rotation_is_read_in_the_stored_order(clusters, settings, sort):
         ("booth", {}, 7),
         ("sound voice", {"verified": True}, 3),
         ("owen", {"premium": True}, 5),
-        ("booth", {"services": ("ISDN", "ZOOM")}, 2),
+        ("owen", {"services": ("ISDN", "ZOOM")}, 2),
         ("owen", {"studio_types": ("HOME",), "has_images": False}, 4),
     ):
         params = SearchParams(
@@ -245,7 +253,20 @@ def test_a_fresh_rotation_is_read_in_the_stored_order(clusters, settings, sort):
         walked += 1
         assert _premium_reads(params, day) == (1, 0), params
         assert _premium_reads(params, stale) == (1, 1), params
-    assert walked >= 4
+    assert walked == 6
+
+
+def test_a_premium_tier_of_few_expected_matches_is_read_whole(clusters, settings):
+    """The stored order is read only when the sample expects many premium matches next to
+    the page (ROTATION_READ_MARGIN): the clusters' few are read whole, as before."""
+    settings.SEARCH_EXACT_COUNT_LIMIT = 0  # tier by tier
+    day = dt.date(2026, 3, 1)
+    search_rotation_refresh(day=day)
+    lat, lng = CITIES["London"]
+    params = SearchParams(q="booth", lat=lat, lng=lng, radius=100, page_size=7)
+    assert plan_page(params, True, settings, day)[2]  # read tier by tier
+    assert _premium_reads(params, day) == (0, 1)
+    compare_plans(params, settings, [1, 2], day=day)
 
 
 def _rotation_key(studio_id: int, seed: str) -> str:
@@ -268,50 +289,80 @@ def _tied_ids(seed: str, start: int, pairs: int) -> list[tuple[int, int]]:
     return found
 
 
-def test_premium_studios_whose_keys_tie_in_the_rotation_index(clusters, settings):
+def _in_the_box_not_the_circle(centre: Centre) -> tuple[float, float]:
+    """A point 55 miles from the centre (outside a circle of 50) inside the earth box the
+    GiST indexes read (each axis within the circle's chord of the centre's)."""
+    for degrees in range(0, 360, 5):
+        point = destination(centre.lat, centre.lng, 55, math.radians(degrees))
+        at = Centre(lat=point[0], lng=point[1], radius_mi=50, fallback_city_key=None)
+        if all(
+            abs(a - b) <= centre.chord
+            for a, b in zip(centre_axes(at), centre_axes(centre), strict=True)
+        ):
+            return point
+    raise AssertionError("no bearing puts a point in the box's corner")
+
+
+def test_premium_studios_whose_keys_tie_in_the_rotation_index(clusters, settings, rotation_read):
     """The rotation index orders by a key's first 32 bits: a page that ends among studios
-    whose first 32 bits tie takes every one of them, then sorts by the whole key. Three
-    pairs of premium studios (ids found so that their keys tie), alone in a circle: pages
-    of one and of three are the general plan's. (Without the tied studios' second read,
-    the page of one lists the pair's later key: checked when this test was written.)"""
+    whose first 32 bits tie takes every one of them that matches, then sorts by the whole
+    key. Four pairs of premium studios whose keys tie (ids found so), alone in a circle:
+    two pairs match the text; in the third, the second studio does not; in the fourth, it
+    lies in the circle's box but outside the circle. Pages of one and of three are the
+    general plan's. (Without the tied studios' second read, the page of one lists a pair's
+    later key; without its text or distance test, a studio that is no match: each checked
+    when this test was written.)"""
     settings.SEARCH_EXACT_COUNT_LIMIT = 0  # tier by tier
     day = dt.date(2026, 3, 2)
     owner = Studio.objects.first().owner
     lat, lng = 64.14, -21.94  # Reykjavik: none of the clusters' studios within 500 miles
+    centre = resolve_centre(SearchParams(lat=lat, lng=lng, radius=50))
+    outside = _in_the_box_not_the_circle(centre)
     seed = rotation_seed(day)
-    pairs = _tied_ids(seed, 10_000_000 * SAMPLE_STRIDE, 3)
-    Studio.objects.bulk_create(
-        [
+    pairs = [
+        # each pair's later key first, nearer the centre and inserted first: the index
+        # tends to return it first, before the key the page needs
+        sorted(pair, key=lambda i: _rotation_key(i, seed), reverse=True)
+        for pair in _tied_ids(seed, 10_000_000 * SAMPLE_STRIDE, 4)
+    ]
+    no_match, far = pairs[2][1], pairs[3][1]
+    studios = []
+    for n, studio_id in enumerate(studio_id for pair in pairs for studio_id in pair):
+        point = outside if studio_id == far else (round(lat + n / 100, 6), lng)
+        studios.append(
             Studio(
                 id=studio_id,
                 owner=owner,
-                name=f"Zephyrine Booth {studio_id}",
+                name=f"{'Quartz' if studio_id == no_match else 'Zephyrine'} Booth {studio_id}",
                 city="Reykjavik",
-                latitude=Decimal(str(round(lat + n / 100, 6))),
-                longitude=Decimal(str(lng)),
+                latitude=Decimal(str(round(point[0], 6))),
+                longitude=Decimal(str(round(point[1], 6))),
                 is_premium=True,
                 status="ACTIVE",
                 is_profile_visible=True,
             )
-            # each pair's later key first, nearer the centre and inserted first: the index
-            # tends to return it first, before the key the page needs
-            for n, studio_id in enumerate(
-                studio_id
-                for pair in pairs
-                for studio_id in sorted(pair, key=lambda i: _rotation_key(i, seed), reverse=True)
-            )
-        ]
-    )
+        )
+    Studio.objects.bulk_create(studios)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT cube_enlarge(ll_to_earth(%s, %s), %s, 3) @> ll_to_earth(latitude, longitude),"
+            " earth_distance(ll_to_earth(%s, %s), ll_to_earth(latitude, longitude)) / 1609.344"
+            " FROM studio_search WHERE studio_id = %s",
+            [lat, lng, centre.chord, lat, lng, far],
+        )
+        in_box, miles = cursor.fetchone()
+    assert in_box  # in the box the index reads,
+    assert miles > 50  # not in the circle
     search_rotation_refresh(day=day)
+    matching = [i for pair in pairs for i in pair if i not in (no_match, far)]
     for page_size in (1, 3):
         params = SearchParams(q="zephyrine", lat=lat, lng=lng, radius=50, page_size=page_size)
-        compare_plans(params, settings, range(1, 6 // page_size + 2), day=day)
+        compare_plans(params, settings, range(1, len(matching) // page_size + 2), day=day)
         assert _premium_reads(params, day) == (1, 0)
-    keys = {
-        _rotation_key(studio_id, rotation_seed(day)): studio_id for p in pairs for studio_id in p
-    }
-    page = search_studios(replace(params, page_size=6), day=day)
-    assert [card.id for card in page.results] == [keys[key] for key in sorted(keys)]
+    page = search_studios(replace(params, page_size=10), day=day)
+    assert [card.id for card in page.results] == sorted(
+        matching, key=lambda i: _rotation_key(i, seed)
+    )
 
 
 def test_a_typo_is_retried_and_nothing_found_is_empty(clusters, settings):
