@@ -462,8 +462,8 @@ def _premium_in_rotation(
     box), the text and the distance tested per row until `need` have matched: about need /
     (the share of the circle's premium studios that match) rows, where the tier's every
     match in the circle was read and sorted (around London at a million studios, "sound":
-    about 100 rows read for a page of 20, 470 for page 5, where the old statement sorted
-    the word's 250 premium matches in the circle, read through its 11,150 premium matches
+    108 rows read for a page of 20, 468 for page 5, where the old statement sorted the
+    word's 274 premium matches in the circle, read through its 11,150 premium matches
     anywhere ANDed with the box: 4.7 ms). The axis holds a key's first 32 bits: studios
     whose bits tie with the last one read are read too, and all are sorted by the stored
     key, the centre's city's matches without coordinates (`fallbacks`) among them. None
