@@ -38,6 +38,7 @@ from tests.directory.radius_text_data import (
     plan_page,
 )
 from tests.directory.search_data import CITIES, build, destination
+from tests.factories import StudioFactory, StudioServiceFactory, StudioTypeFactory
 from tests.support.module_data import built_for_the_module, for_the_test
 
 pytestmark = pytest.mark.django_db
@@ -222,6 +223,27 @@ def rotation_read(monkeypatch):
     monkeypatch.setattr(radius_text, "ROTATION_READ_MARGIN", 0)
 
 
+def _sampled_near_london(count: int = 3) -> None:
+    """Premium, verified studios near London that the 1-in-16 sample holds (ids that are
+    multiples of SAMPLE_STRIDE), of type HOME with ISDN, named with the list's words: each
+    query below finds one in the sample, so its page is read tier by tier whatever ids the
+    run gave the clusters."""
+    owner = Studio.objects.first().owner  # "Owen Owner": `owen` matches
+    for n in range(count):
+        lat, lng = destination(*CITIES["London"], 5 + n, 1.0 + n)
+        studio = StudioFactory(
+            id=20_000_000 * SAMPLE_STRIDE + n * SAMPLE_STRIDE,
+            owner=owner,
+            name=f"Sound Voice Booth Sampled {n}",
+            latitude=Decimal(str(round(lat, 6))),
+            longitude=Decimal(str(round(lng, 6))),
+            is_premium=True,
+            is_verified=True,
+        )
+        StudioTypeFactory(studio=studio, studio_type="HOME")
+        StudioServiceFactory(studio=studio, service="ISDN")
+
+
 @pytest.mark.parametrize("sort", ["relevance", "distance", "name"])
 def test_a_fresh_rotation_is_read_in_the_stored_order(clusters, settings, sort, rotation_read):
     """Tier by tier, with the day's rotation stored: the premium tier is read off the
@@ -229,7 +251,8 @@ def test_a_fresh_rotation_is_read_in_the_stored_order(clusters, settings, sort, 
     needs — in one statement, never the whole tier — and the pages are the general plan's,
     whatever the filters and the page's size. Stale (another day's rotation stored), the
     whole tier is read after it, in the day's order."""
-    settings.SEARCH_EXACT_COUNT_LIMIT = -1  # tier by tier, even with nothing sampled
+    settings.SEARCH_EXACT_COUNT_LIMIT = 0  # tier by tier
+    _sampled_near_london()
     day = dt.date(2026, 3, 1)
     search_rotation_refresh(day=day)
     lat, lng = CITIES["London"]
@@ -255,7 +278,8 @@ def test_a_fresh_rotation_is_read_in_the_stored_order(clusters, settings, sort, 
 def test_a_premium_tier_of_few_expected_matches_is_read_whole(clusters, settings):
     """The stored order is read only when the sample expects many premium matches next to
     the page (ROTATION_READ_MARGIN): the clusters' few are read whole, as before."""
-    settings.SEARCH_EXACT_COUNT_LIMIT = -1  # tier by tier, even with nothing sampled
+    settings.SEARCH_EXACT_COUNT_LIMIT = 0  # tier by tier
+    _sampled_near_london()
     day = dt.date(2026, 3, 1)
     search_rotation_refresh(day=day)
     lat, lng = CITIES["London"]
