@@ -11,24 +11,30 @@ import sys
 
 HUGE = 2**70  # past 64 bits: what SQLite cannot bind
 
-# (field, lookup, the value from the rows' ids): `first` is the lowest studio id, `owner`
-# the first studio's owner.
+# (model, field, lookup, the value from the rows' ids): `first` is the lowest studio id,
+# `owner` the first studio's owner. Reviews' `moderated_by` is a nullable key: a NULL one
+# matches no comparison (and every exclude()).
 CASES = [
-    ("id", "in", lambda first, owner: [first, HUGE]),
-    ("id", "in", lambda first, owner: [HUGE, -HUGE]),
-    ("id", "range", lambda first, owner: (first + 1, HUGE)),
-    ("id", "range", lambda first, owner: (-HUGE, first)),
-    ("id", "range", lambda first, owner: (HUGE, HUGE + 1)),
-    ("id", "range", lambda first, owner: (-HUGE - 1, -HUGE)),
-    ("owner_id", "exact", lambda first, owner: HUGE),
-    ("owner", "exact", lambda first, owner: -HUGE),
-    ("owner", "in", lambda first, owner: [owner, HUGE]),
-    ("owner_id", "gt", lambda first, owner: -HUGE),
-    ("owner_id", "gt", lambda first, owner: HUGE),
-    ("owner_id", "gte", lambda first, owner: -HUGE),
-    ("owner_id", "lt", lambda first, owner: HUGE),
-    ("owner_id", "lt", lambda first, owner: -HUGE),
-    ("owner_id", "lte", lambda first, owner: HUGE),
+    ("studio", "id", "in", lambda first, owner: [first, HUGE]),
+    ("studio", "id", "in", lambda first, owner: [HUGE, -HUGE]),
+    ("studio", "id", "range", lambda first, owner: (first + 1, HUGE)),
+    ("studio", "id", "range", lambda first, owner: (-HUGE, first)),
+    ("studio", "id", "range", lambda first, owner: (HUGE, HUGE + 1)),
+    ("studio", "id", "range", lambda first, owner: (-HUGE - 1, -HUGE)),
+    ("studio", "owner_id", "exact", lambda first, owner: HUGE),
+    ("studio", "owner", "exact", lambda first, owner: -HUGE),
+    ("studio", "owner", "in", lambda first, owner: [owner, HUGE]),
+    ("studio", "owner_id", "gt", lambda first, owner: -HUGE),
+    ("studio", "owner_id", "gt", lambda first, owner: HUGE),
+    ("studio", "owner_id", "gte", lambda first, owner: -HUGE),
+    ("studio", "owner_id", "lt", lambda first, owner: HUGE),
+    ("studio", "owner_id", "lt", lambda first, owner: -HUGE),
+    ("studio", "owner_id", "lte", lambda first, owner: HUGE),
+    ("review", "moderated_by_id", "gt", lambda first, owner: -HUGE),
+    ("review", "moderated_by", "gte", lambda first, owner: -HUGE),
+    ("review", "moderated_by_id", "lt", lambda first, owner: HUGE),
+    ("review", "moderated_by", "lte", lambda first, owner: HUGE),
+    ("review", "moderated_by", "in", lambda first, owner: [owner, HUGE]),
 ]
 
 _COMPARE = {
@@ -43,35 +49,46 @@ _COMPARE = {
 
 
 def build() -> None:
-    """Three studios of two owners."""
-    from tests.factories import StudioFactory, UserFactory
+    """Three studios of two owners; two reviews of the first, one moderated by its owner."""
+    from tests.factories import ReviewFactory, StudioFactory, UserFactory
 
     first, second = UserFactory(owner=True), UserFactory(owner=True)
-    StudioFactory.create_batch(2, owner=first)
+    studios = StudioFactory.create_batch(2, owner=first)
     StudioFactory(owner=second)
+    ReviewFactory(studio=studios[0], moderated_by=first)
+    ReviewFactory(studio=studios[0], moderated_by=None)
 
 
 def run_cases() -> list[dict]:
     """Each case's filter and exclude, with what the rows say they should give (or the
     error raised)."""
-    from directory.models import Studio
+    from directory.models import Review, Studio
 
-    rows = list(Studio.objects.order_by("id").values_list("id", "owner_id"))
-    first, owner = rows[0]
+    models = {"studio": Studio, "review": Review}
+    rows = {
+        "studio": list(Studio.objects.order_by("id").values_list("id", "owner_id")),
+        "review": list(Review.objects.order_by("id").values_list("id", "moderated_by_id")),
+    }
+    first, owner = rows["studio"][0]
     out = []
-    for field, lookup, value_of in CASES:
+    for model, field, lookup, value_of in CASES:
         value = value_of(first, owner)
         column = 0 if field == "id" else 1
-        matching = [row[0] for row in rows if _COMPARE[lookup](row[column], value)]
+        matching = [
+            row[0]
+            for row in rows[model]
+            if row[column] is not None and _COMPARE[lookup](row[column], value)
+        ]
         case = {
-            "case": f"{field}__{lookup}",
-            "expected": [matching, [row[0] for row in rows if row[0] not in matching]],
+            "case": f"{model}.{field}__{lookup}",
+            "expected": [matching, [row[0] for row in rows[model] if row[0] not in matching]],
         }
         query = {f"{field}__{lookup}": value}
+        manager = models[model].objects
         try:
             case["got"] = [
-                sorted(Studio.objects.filter(**query).values_list("id", flat=True)),
-                sorted(Studio.objects.exclude(**query).values_list("id", flat=True)),
+                sorted(manager.filter(**query).values_list("id", flat=True)),
+                sorted(manager.exclude(**query).values_list("id", flat=True)),
             ]
         except Exception as error:  # reported to the test, which fails on it
             case["got"] = f"{type(error).__name__}: {error}"
