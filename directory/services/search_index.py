@@ -10,12 +10,15 @@ restore — calls `search_index_rebuild()` once at the end.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
 from directory.search.parameters import rotation_seed
+
+logger = logging.getLogger(__name__)
 
 DERIVED_TABLES = (
     "studio_search",
@@ -27,6 +30,7 @@ DERIVED_TABLES = (
 # What a day's rotation rewrites: every premium row of studio_search (not in place — the
 # key is indexed — so every index gets new entries), and the sampled ones' copies.
 ROTATED_TABLES = ("studio_search", "studio_search_sample")
+VACUUM_LOCK_TIMEOUT = "60s"  # the rotation's vacuum waits no longer for another's lock
 # The tables whose triggers maintain the index (and bump the search data version).
 SOURCE_TABLES = (
     "studios",
@@ -101,7 +105,10 @@ def search_index_rebuild(*, using: str = DEFAULT_DB_ALIAS) -> int:
 
 
 def search_index_vacuum(
-    *, using: str = DEFAULT_DB_ALIAS, tables: Sequence[str] = DERIVED_TABLES
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+    tables: Sequence[str] = DERIVED_TABLES,
+    lock_timeout: str | None = None,
 ) -> bool:
     """VACUUM ANALYZE the derived tables after a bulk rebuild (or `tables` after a day's
     rotation), if outside a transaction.
@@ -112,13 +119,21 @@ def search_index_vacuum(
     pending list that every search scans in full until a vacuum merges it: after the
     premium rows are rewritten, about 450 pages per index. Autovacuum gets there
     eventually (for a rotation's updates alone, days later); this gets there now. Returns
-    whether it ran (VACUUM cannot run inside a transaction, e.g. in a test).
+    whether it ran (VACUUM cannot run inside a transaction, e.g. in a test). With
+    `lock_timeout`, it waits at most that long for each table (another vacuum, an index
+    being built) and raises DatabaseError past it.
     """
     connection = connections[using]
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return False
     with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
+        if lock_timeout:
+            cursor.execute("SELECT set_config('lock_timeout', %s, false)", [lock_timeout])
+        try:
+            cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
+        finally:
+            if lock_timeout:
+                cursor.execute("RESET lock_timeout")
     return True
 
 
@@ -140,5 +155,14 @@ def search_rotation_refresh(*, day: dt.date | None = None, using: str = DEFAULT_
         cursor.execute("SELECT studio_search_rotate(%s)", [rotation_seed(day)])
         rewritten = int(cursor.fetchone()[0])
     if rewritten:
-        search_index_vacuum(using=using, tables=ROTATED_TABLES)
+        try:
+            search_index_vacuum(
+                using=using, tables=ROTATED_TABLES, lock_timeout=VACUUM_LOCK_TIMEOUT
+            )
+        except DatabaseError:  # the rotation is stored; autovacuum will get there, later
+            logger.warning(
+                "search rotation stored (%d rows rewritten) but its vacuum failed",
+                rewritten,
+                exc_info=True,
+            )
     return rewritten
