@@ -226,6 +226,12 @@ ESTIMATE_MIN_SAMPLED = 64
 STORED_SEED = "(SELECT seed FROM studio_search_rotation)"
 
 
+def premium_share(params: SearchParams) -> float:
+    """The share of the matches expected in the premium tier: all of them when only
+    premium studios are asked for."""
+    return 1.0 if params.premium else PREMIUM_SHARE
+
+
 def rotation_cut(need: int, matches: int | None, share: float = PREMIUM_SHARE) -> int | None:
     """Where the first slice of the premium tier ends (the key's first 32 bits), or None
     to read the whole tier: when `matches` (the circle's count, estimated or exact; `share`
@@ -389,7 +395,7 @@ def _premium_rows(
     if fallback := _fallback_select(centre, "studio_id, NULL", where):
         fallback_sql, fallback_values = f" UNION ALL {fallback[0]}", fallback[1]
     order = 'ORDER BY md5(studio_id::text || %s) COLLATE "C", studio_id LIMIT %s'
-    cut = rotation_cut(need, matches, 1.0 if params.premium else PREMIUM_SHARE)
+    cut = rotation_cut(need, matches, premium_share(params))
     if cut is not None:
         with_sql, with_params = _first_slice_sql(centre, seed, cut, where)
         cursor.execute(

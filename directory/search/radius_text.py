@@ -56,7 +56,6 @@ from .knn import (
     _EARTH,
     _SORT_COLUMNS,
     CENTRE_SQL,
-    PREMIUM_SHARE,
     ROTATION_AXIS,
     ROTATION_AXIS_END,
     ROTATION_ORDER,
@@ -72,6 +71,7 @@ from .knn import (
     chord_sql,
     counted_page,
     flags_sql,
+    premium_share,
     rotation_range_sql,
 )
 from .knn import _SORT_SQL as _KNN_SORT_SQL
@@ -406,8 +406,7 @@ def radius_text_rows(
             selects = _matches(params, centre, text, tsquery, (where, mask_params))
             if tier[0]:  # premium: the day's rotation over the tier's matches
                 premium = None
-                share = 1.0 if params.premium else PREMIUM_SHARE
-                if share * matches >= ROTATION_READ_MARGIN * left:
+                if premium_share(params) * matches >= ROTATION_READ_MARGIN * left:
                     premium = _premium_in_rotation(
                         cursor, centre, tsquery, seed, left, selects[1:], (where, mask_params)
                     )

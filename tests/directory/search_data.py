@@ -8,6 +8,7 @@ same rows (tests/directory/test_search_sqlite.py).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 import random
@@ -79,6 +80,11 @@ def world_spec(per_city: int = 12, seed: int = 7) -> list[dict]:
                 }
             )
     return studios
+
+
+def rotation_key(studio_id: int, seed: str) -> str:
+    """A premium studio's place in the day's rotation: md5(id || seed), as the plans sort."""
+    return hashlib.md5(f"{studio_id}{seed}".encode(), usedforsecurity=False).hexdigest()
 
 
 def destination(lat: float, lng: float, miles: float, bearing: float) -> tuple[float, float]:

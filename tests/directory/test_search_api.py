@@ -7,7 +7,6 @@ legacy priority order, md5 rotation) and knows nothing of SQL, chords or trigger
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import math
 from urllib.parse import urlencode
@@ -19,7 +18,7 @@ from django.utils import timezone
 
 from directory.geo import EARTH_RADIUS_MI
 from directory.search.parameters import OFFERED_RADII_MI, rotation_seed
-from tests.directory.search_data import CITIES
+from tests.directory.search_data import CITIES, rotation_key
 
 pytestmark = pytest.mark.django_db
 
@@ -78,11 +77,7 @@ def oracle(spec, ids, **p):
     def key(row):
         s, distance = row
         sid = ids[s["name"]]
-        rotation = (
-            hashlib.md5(f"{sid}{seed}".encode(), usedforsecurity=False).hexdigest()
-            if s["premium"]
-            else ""
-        )
+        rotation = rotation_key(sid, seed) if s["premium"] else ""
         avg = sum(s["ratings"]) / len(s["ratings"]) if s["ratings"] else None
         by = {
             "distance": (distance is None, distance or 0),

@@ -6,7 +6,6 @@ matches) and tier by tier (a limit of 0: every count is past it)."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 import random
 from dataclasses import replace
@@ -37,7 +36,7 @@ from tests.directory.radius_text_data import (
     compare_plans,
     plan_page,
 )
-from tests.directory.search_data import CITIES, build, destination
+from tests.directory.search_data import CITIES, build, destination, rotation_key
 from tests.factories import StudioFactory, StudioServiceFactory, StudioTypeFactory
 from tests.support.module_data import built_for_the_module, for_the_test
 
@@ -289,18 +288,13 @@ def test_a_premium_tier_of_few_expected_matches_is_read_whole(clusters, settings
     compare_plans(params, settings, [1, 2], day=day)
 
 
-def _rotation_key(studio_id: int, seed: str) -> str:
-    """md5(id || seed), the day's key of a premium studio."""
-    return hashlib.md5(f"{studio_id}{seed}".encode(), usedforsecurity=False).hexdigest()
-
-
 def _tied_ids(seed: str, start: int, pairs: int) -> list[tuple[int, int]]:
     """Pairs of studio ids (multiples of SAMPLE_STRIDE, so the sample sees them) whose
     rotation keys, md5(id || seed), share their first 32 bits and differ after them."""
     found, first_of = [], {}
     studio_id = start
     while len(found) < pairs:
-        prefix = _rotation_key(studio_id, seed)[:8]
+        prefix = rotation_key(studio_id, seed)[:8]
         if prefix in first_of:
             found.append((first_of.pop(prefix), studio_id))
         else:
@@ -342,7 +336,7 @@ def test_premium_studios_whose_keys_tie_in_the_rotation_index(clusters, settings
     pairs = [
         # each pair's later key first, nearer the centre and inserted first: the index
         # tends to return it first, before the key the page needs
-        sorted(pair, key=lambda i: _rotation_key(i, seed), reverse=True)
+        sorted(pair, key=lambda i: rotation_key(i, seed), reverse=True)
         for pair in _tied_ids(seed, 10_000_000 * SAMPLE_STRIDE, 4)
     ]
     no_match, far = pairs[2][1], pairs[3][1]
@@ -381,7 +375,7 @@ def test_premium_studios_whose_keys_tie_in_the_rotation_index(clusters, settings
         assert _premium_reads(params, day) == (1, 0)
     page = search_studios(replace(params, page_size=10), day=day)
     assert [card.id for card in page.results] == sorted(
-        matching, key=lambda i: _rotation_key(i, seed)
+        matching, key=lambda i: rotation_key(i, seed)
     )
 
 

@@ -4,7 +4,6 @@ the name-ordered rebuild, and text pages in the legacy order against a plain-Pyt
 
 from __future__ import annotations
 
-import hashlib
 from urllib.parse import urlencode
 
 import pytest
@@ -15,6 +14,7 @@ from directory.models import Studio, StudioSearch, StudioSearchWord
 from directory.search.parameters import rotation_seed
 from directory.search.text import text_query
 from directory.services.search_index import search_index_rebuild
+from tests.directory.search_data import rotation_key
 
 pytestmark = pytest.mark.django_db
 
@@ -75,11 +75,7 @@ def _text_oracle(spec, ids, words: list[str], phrase: str) -> list[str]:
         name = s["name"].lower()
         relevance = 2 if name.startswith(phrase) else 1 if phrase in name else 0
         sid = ids[s["name"]]
-        rotation = (
-            hashlib.md5(f"{sid}{seed}".encode(), usedforsecurity=False).hexdigest()
-            if s["premium"]
-            else ""
-        )
+        rotation = rotation_key(sid, seed) if s["premium"] else ""
         key = (not s["premium"], rotation, not s["verified"], s["images"] == 0, -relevance, sid)
         rows.append((key, s["name"]))
     return [name for _, name in sorted(rows)]

@@ -5,7 +5,6 @@ the stored premium rotation (refresh, trigger, a stale day); the count's estimat
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from urllib.parse import urlencode
 
 import pytest
@@ -19,6 +18,7 @@ from directory.search.parameters import SearchParams, rotation_seed
 from directory.search.plans import search_studios
 from directory.search.text_plan import TEXT_SAMPLE_STRIDE
 from directory.services.search_index import search_index_rebuild, search_rotation_refresh
+from tests.directory.search_data import rotation_key
 
 pytestmark = pytest.mark.django_db
 
@@ -118,10 +118,6 @@ def _keys() -> dict[int, tuple[bool, str | None]]:
         return {sid: (premium, key) for sid, premium, key in cursor.fetchall()}
 
 
-def _md5(sid: int, seed: str) -> str:
-    return hashlib.md5(f"{sid}{seed}".encode(), usedforsecurity=False).hexdigest()
-
-
 def test_the_rotation_refresh_stores_the_days_keys_and_the_plan_follows_it(world, settings):
     today = timezone.now().date()
     tomorrow = today + dt.timedelta(days=1)
@@ -129,7 +125,7 @@ def test_the_rotation_refresh_stores_the_days_keys_and_the_plan_follows_it(world
     keys = _keys()
     assert any(premium for premium, _ in keys.values())
     for sid, (premium, key) in keys.items():
-        assert key == (_md5(sid, rotation_seed(today)) if premium else None)
+        assert key == (rotation_key(sid, rotation_seed(today)) if premium else None)
 
     params = SearchParams(q="studio", page_size=100)
     settings.SEARCH_TEXT_PLAN = False
@@ -145,7 +141,7 @@ def test_the_rotation_refresh_stores_the_days_keys_and_the_plan_follows_it(world
     assert search_rotation_refresh(day=tomorrow) == premium_rows
     assert search_rotation_refresh(day=tomorrow) == 0  # a rerun rewrites nothing
     for sid, (premium, key) in _keys().items():
-        assert key == (_md5(sid, rotation_seed(tomorrow)) if premium else None)
+        assert key == (rotation_key(sid, rotation_seed(tomorrow)) if premium else None)
     with CaptureQueriesContext(connection) as queries:
         fresh = [card.id for card in search_studios(params, day=tomorrow).results]
     assert fresh == expected_tomorrow
@@ -157,7 +153,7 @@ def test_a_studio_that_becomes_premium_gets_its_key_from_the_trigger(world):
     studio = Studio.objects.filter(pk__in=listed).first()
     assert _keys()[studio.id] == (False, None)
     Studio.objects.filter(pk=studio.pk).update(is_premium=True)  # no service: any write
-    assert _keys()[studio.id] == (True, _md5(studio.id, rotation_seed()))
+    assert _keys()[studio.id] == (True, rotation_key(studio.id, rotation_seed()))
     Studio.objects.filter(pk=studio.pk).update(is_premium=False)
     assert _keys()[studio.id] == (False, None)
 
